@@ -1,0 +1,90 @@
+"""The typer app, shared consoles, the `validate` and `schema` commands, and error handling.
+
+Heavy modules (pandas, LangChain) are imported inside commands so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipeline.errors import InputError, StockreportError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Turn a per-ticker data bundle into a checked analyst report.")
+import_app = typer.Typer(no_args_is_help=True, help="Fill a bundle from real source formats.")
+app.add_typer(import_app, name="import")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+BundleDir = Annotated[Path, typer.Argument(help="Bundle directory (holds bundle.json).")]
+
+
+@app.callback()
+def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def validate(bundle_dir: BundleDir) -> None:
+    """Check a bundle; print one line per problem (file, field, value) and exit 1 if any."""
+    from pipeline.inputs import load_bundle
+
+    loaded = load_bundle(bundle_dir)
+    b = loaded.bundle
+    n_days = 0 if loaded.prices is None else len(loaded.prices)
+    out.print(f"OK {b.profile.ticker} as of {b.as_of}: "
+              f"{len(b.financials.periods) if b.financials else 0} statement periods, {n_days} price days, "
+              f"benchmark {'yes' if loaded.benchmark is not None else 'no'}")
+    missing = b.missing_parts()
+    if missing:
+        out.print(f"missing (the report will say so): {', '.join(missing)}")
+
+
+@app.command()
+def schema(which: Annotated[str, typer.Argument(help="'bundle' or 'report'.")]) -> None:
+    """Print the JSON Schema of the input bundle or of the report."""
+    if which == "bundle":
+        from pipeline.inputs.bundle import Bundle
+
+        out.print_json(json.dumps(Bundle.model_json_schema()))
+    elif which == "report":
+        try:
+            from pipeline.report import Report
+        except ImportError:
+            raise StockreportError("the report schema is not available in this version") from None
+        out.print_json(json.dumps(Report.model_json_schema()))
+    else:
+        raise StockreportError(f"unknown schema {which!r}: choose 'bundle' or 'report'")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False)
+        sys.exit(1)
+    except StockreportError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors arrive as ClickException
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,65 @@
+"""User-facing errors: one line per problem, naming the file, the field path and the value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+_MISSING = object()
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "missing"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    field: str
+    message: str
+    value: Any = _MISSING
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.field}" if self.field else self.file
+        if self.value is _MISSING and not self.field:
+            return f"{where}: {self.message}"
+        return f"{where}: {self.message} (value: {_show(self.value)})"
+
+
+class StockreportError(Exception):
+    """An error the user can act on; the CLI prints it without a traceback."""
+
+
+class InputError(StockreportError):
+    """One or more problems with input files."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """('financials', 'periods', 2, 'end') -> 'financials.periods[2].end'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def problems_from_validation(file: str, err: ValidationError) -> list[Problem]:
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        value = _MISSING if e["type"] == "missing" else e.get("input", _MISSING)
+        msg = e["msg"].removeprefix("Value error, ")
+        problems.append(Problem(file, field_path(loc) or "(top level)", msg, value))
+    return problems

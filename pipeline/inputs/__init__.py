@@ -1,0 +1,6 @@
+"""Stage 1, inputs: the typed bundle, its loading and validation, and importers from real formats."""
+
+from pipeline.inputs.bundle import Bundle
+from pipeline.inputs.load import LoadedBundle, load_bundle
+
+__all__ = ["Bundle", "LoadedBundle", "load_bundle"]

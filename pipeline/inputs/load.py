@@ -1,0 +1,111 @@
+"""Load a bundle directory into typed objects, collecting every problem before failing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from pipeline.errors import InputError, Problem, problems_from_validation
+from pipeline.inputs.bundle import Bundle
+from pipeline.inputs.prices import read_price_csv
+
+BUNDLE_FILE = "bundle.json"
+PRICES_FILE = "prices.csv"
+BENCHMARK_FILE = "benchmark.csv"
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadedBundle:
+    """A validated bundle and its price series (indexed by date; Open, High, Low, Close, Volume)."""
+
+    root: Path
+    bundle: Bundle
+    prices: pd.DataFrame | None
+    benchmark: pd.DataFrame | None
+    transcript_path: Path | None
+    input_hash: str
+
+    @property
+    def ticker(self) -> str:
+        return self.bundle.profile.ticker
+
+
+def _read_json(path: Path, label: str) -> object:
+    try:
+        if path.stat().st_size > MAX_BUNDLE_BYTES:
+            raise InputError([Problem(label, "", f"file is larger than {MAX_BUNDLE_BYTES} bytes",
+                                      path.stat().st_size)])
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError([Problem(label, "", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(label, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(label, "", "is a directory, expected a file")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(label, f"line {exc.lineno} column {exc.colno}", f"bad JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(label, "", "bad JSON: nested too deeply")]) from None
+
+
+def parse_bundle(data: object, label: str = BUNDLE_FILE) -> Bundle:
+    try:
+        return Bundle.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(label, exc)) from None
+
+
+def _hash_inputs(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(b"\0")
+        digest.update(f.read_bytes())
+        digest.update(b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def load_bundle(root: Path) -> LoadedBundle:
+    """Validate everything under `root`; raise InputError listing all problems found."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError([Problem(str(root), "", "bundle directory not found")])
+    label = str(root / BUNDLE_FILE)
+    bundle = parse_bundle(_read_json(root / BUNDLE_FILE, label), label)
+
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame | None] = {}
+    for name in (PRICES_FILE, BENCHMARK_FILE):
+        path = root / name
+        frames[name] = None
+        if path.exists():
+            try:
+                frames[name] = read_price_csv(path, as_of=bundle.as_of, label=str(path))
+            except InputError as exc:
+                problems += exc.problems
+    if frames[BENCHMARK_FILE] is not None and frames[PRICES_FILE] is None:
+        problems.append(Problem(str(root / BENCHMARK_FILE), "", f"a benchmark needs {PRICES_FILE} beside it"))
+
+    transcript_path = None
+    call = bundle.earnings_call
+    if call and call.transcript:
+        transcript_path = root / call.transcript
+        if not transcript_path.is_file():
+            problems.append(Problem(label, "earnings_call.transcript", "file not found in the bundle directory",
+                                    call.transcript))
+    if problems:
+        raise InputError(problems)
+
+    hashed = [root / BUNDLE_FILE] + [root / n for n, f in frames.items() if f is not None]
+    if transcript_path:
+        hashed.append(transcript_path)
+    return LoadedBundle(root, bundle, frames[PRICES_FILE], frames[BENCHMARK_FILE], transcript_path,
+                        _hash_inputs(hashed))
