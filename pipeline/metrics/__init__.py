@@ -1,0 +1,4 @@
+"""Stage 2, metrics: every figure that is not the company's own data, computed in code.
+
+One file per family: fundamentals.py, technicals.py, performance.py, scoring.py; model.py holds the typed output.
+"""

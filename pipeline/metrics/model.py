@@ -1,0 +1,145 @@
+"""Typed output of the metrics stage: the contract that prompts, checks, report and render read.
+
+Every number here is computed in code (or, for a `provided` technical snapshot, copied from the source and
+marked so). Field names and dict keys are stable: `stockreport metrics --json` prints `Metrics` as-is, and
+docs/metrics.md documents each key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Reading = Literal["Positive", "Negative", "Neutral"]
+Label = Literal["Outperform", "Neutral", "Underperform"]
+Status = Literal["ok", "not_meaningful", "insufficient_data"]
+Unit = Literal["pct", "ratio", "money", "price", "count"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(Frozen):
+    """One computed number, how it was computed, and why it is missing when it is.
+
+    `value` is None unless `status == "ok"`. Percentages are in percent (-10.78, not -0.1078); money is in
+    the statement currency and scale of `Fundamentals`.
+    """
+
+    value: float | None
+    status: Status = "ok"
+    unit: Unit
+    formula: str
+    note: str | None = None
+
+
+class PeriodMetrics(Frozen):
+    label: str
+    kind: Literal["TTM", "FY"]
+    end: dt.date
+    # Keys: revenue_growth_pct, gross_margin_pct, ebit_margin_pct, ebitda_margin_pct, net_margin_pct,
+    # roe_pct, roe_ending_equity_pct, debt_to_equity, equity_ratio_pct, free_cash_flow, fcf_growth_pct,
+    # ocf_to_net_income, fcf_to_net_income, net_debt, current_ratio.
+    figures: dict[str, Figure]
+
+
+class Fundamentals(Frozen):
+    currency: str
+    scale: Literal["units", "thousands", "millions", "billions"]
+    roe_basis: Literal["average_equity", "ending_equity"] = Field(
+        description="Which equity `roe_pct` divides by; the other is in `roe_ending_equity_pct`."
+    )
+    periods: list[PeriodMetrics] = Field(description="TTM first (when present), then fiscal years newest first.")
+
+    @property
+    def headline(self) -> PeriodMetrics | None:
+        return self.periods[0] if self.periods else None
+
+
+class IndicatorReading(Frozen):
+    key: str = Field(description="price_vs_sma_20|50|100|200, macd, rsi_14, stoch")
+    name: str = Field(description="Display name: 20DMA, 50DMA, 100DMA, 200DMA, MACD, RSI, STOCH.")
+    value: float | None
+    reading: Reading | None = Field(description="None when the data is insufficient.")
+    detail: str
+
+
+class PerformanceRow(Frozen):
+    window: Literal["1M", "3M", "6M", "YTD", "1Y"]
+    stock_pct: float | None
+    benchmark_pct: float | None
+    relative_pct: float | None = Field(description="stock_pct - benchmark_pct, in percentage points.")
+
+
+class ChartSeries(Frozen):
+    """Daily series for the price-vs-benchmark chart (last year at most), aligned on `dates`."""
+
+    dates: list[dt.date]
+    close: list[float]
+    sma_50: list[float | None]
+    sma_200: list[float | None]
+    benchmark_rebased: list[float | None] = Field(description="Benchmark close rebased to the stock's first close.")
+
+
+class Technicals(Frozen):
+    origin: Literal["computed", "provided", "none"] = Field(
+        description="computed from prices.csv, provided by the bundle's technical snapshot, or none."
+    )
+    as_of: dt.date | None = None
+    last_price: float | None = None
+    # Keys: sma_20, sma_50, sma_100, sma_200, ema_20, ema_50, macd, macd_signal, macd_hist, rsi_14,
+    # stoch_k, stoch_d, high_52w, low_52w, volatility_pct (annualised, percent).
+    values: dict[str, float | None] = Field(default_factory=dict)
+    readings: list[IndicatorReading] = Field(default_factory=list)
+    sentiment: Reading | None = None
+    benchmark_name: str | None = None
+    performance: list[PerformanceRow] = Field(default_factory=list)
+    chart: ChartSeries | None = None
+
+
+class SubScore(Frozen):
+    key: Literal["income_statement", "balance_sheet", "cash_flow", "technicals", "valuation",
+                 "earnings_call", "corporate_events"]
+    title: str
+    score: int | None = Field(description="0-100; None when the inputs are insufficient (weight then redistributed).")
+    label: Label | None
+    weight: float
+    basis: str = Field(description="The inputs and arithmetic behind the score, in one line.")
+
+
+class ScoreCard(Frozen):
+    overall: int
+    label: Label
+    subscores: list[SubScore]
+
+
+class PriceTarget(Frozen):
+    target: float
+    currency: str
+    last_price: float | None
+    upside_pct: float | None
+    rating: str
+    source: str | None = None
+
+
+class Sentiments(Frozen):
+    """Labels the model step gives; the score arithmetic consumes them but never free text."""
+
+    earnings_call: Reading | None = None
+    corporate_events: Reading | None = None
+
+
+class Metrics(Frozen):
+    ticker: str
+    as_of: dt.date
+    price_currency: str
+    fundamentals: Fundamentals | None
+    technicals: Technicals
+    # Keys: pe_ratio, dividend_yield_pct, market_cap (each a Figure; insufficient_data when unknown).
+    valuation: dict[str, Figure]
+    score: ScoreCard
+    price_target: PriceTarget | None
+    missing: list[str] = Field(description="Bundle parts that were absent, so the report can say so.")
