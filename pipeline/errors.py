@@ -50,8 +50,10 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
+        elif str(part).isidentifier():
             out += f".{part}" if out else str(part)
+        else:  # keys from untrusted JSON: quote them so control characters cannot break the line
+            out += f"[{part!r}]"
     return out
 
 
