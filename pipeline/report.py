@@ -1,0 +1,234 @@
+"""The typed report: metrics, scores and the model's prose merged into one document.
+
+`report.json` is `Report.model_dump(mode="json")`; `stockreport schema report` publishes its JSON Schema.
+Stable contract for consumers: top-level `ticker`, `as_of`, `score` (`overall`, `label`, `subscores`),
+`factors` (`positive`, `negative`: lists of `{title, text}`), `metrics`, `sections`, `provenance`
+(`model`, `prompt_versions`, `input_hash`, `usage`, `cost_usd`), `number_checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.checks import NumberCheck
+from pipeline.metrics.model import (
+    IndicatorReading,
+    Label,
+    Metrics,
+    PerformanceRow,
+    PriceTarget,
+    Reading,
+    SubScore,
+)
+
+REPORT_SCHEMA_VERSION = 1
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TitledText(Part):
+    title: str
+    text: str
+
+
+class Factors(Part):
+    positive: list[TitledText]
+    negative: list[TitledText]
+
+
+class Score(Part):
+    overall: int = Field(ge=0, le=100)
+    label: Label
+    subscores: list[SubScore]
+
+
+class Header(Part):
+    company_name: str
+    ticker: str
+    exchange: str | None
+    price_currency: str
+    last_price: float | None
+    price_origin: Literal["computed", "provided", "none"]
+    price_target: PriceTarget | None
+    model_display: str = Field(description="The model named on the page, e.g. 'OpenAI - gpt-5.2'.")
+
+
+class Section(Part):
+    missing: str | None = Field(default=None, description="One line saying which input is missing, if any.")
+
+
+class TextSection(Section):
+    text: str | None = None
+
+
+class BusinessSection(Section):
+    description: str | None = None
+    revenue_model: str | None = None
+    sector: str | None = None
+    industry: str | None = None
+
+
+class ComparisonSection(Section):
+    benchmark_name: str | None = None
+    performance: list[PerformanceRow] = Field(default_factory=list)
+
+
+class EarningsCallSection(Section):
+    date: dt.date | None = None
+    quarter: str | None = None
+    next_date: dt.date | None = None
+    sentiment: Reading | None = None
+    summary: str | None = None
+    positive_updates: list[TitledText] = Field(default_factory=list)
+    negative_updates: list[TitledText] = Field(default_factory=list)
+    guidance: str | None = None
+
+
+class BreakdownRow(Part):
+    statement: Literal["Income Statement", "Balance Sheet", "Cash Flow"]
+    line: str
+    values: list[float | None]
+
+
+class BreakdownTable(Part):
+    currency: str
+    scale: str
+    columns: list[str] = Field(description="'TTM', then fiscal-year end labels such as 'Dec 2024'.")
+    rows: list[BreakdownRow]
+
+
+class FinancialsSection(Section):
+    summary: str | None = None
+    income_statement: str | None = None
+    balance_sheet: str | None = None
+    cash_flow: str | None = None
+    breakdown: BreakdownTable | None = None
+
+
+class TechnicalsSection(Section):
+    origin: Literal["computed", "provided", "none"] = "none"
+    sentiment: Reading | None = None
+    last_price: float | None = None
+    readings: list[IndicatorReading] = Field(default_factory=list)
+    text: str | None = None
+
+
+class RiskCategoryView(Part):
+    name: str
+    description: str | None = None
+    count: int | None = None
+
+
+class RisksSection(Section):
+    total: int | None = None
+    new_count: int | None = None
+    top_category: str | None = None
+    categories: list[RiskCategoryView] = Field(default_factory=list)
+
+
+class PeerRow(Part):
+    ticker: str
+    name: str
+    currency: str | None
+    price: float | None
+    change_pct: float | None
+    market_cap: float | None
+    pe_ratio: float | None
+    roe_pct: float | None
+    dividend_yield_pct: float | None
+    revenue_growth_pct: float | None
+    eps_growth_pct: float | None
+    overall_score: int | None
+    is_subject: bool = False
+
+
+class PeersSection(Section):
+    rows: list[PeerRow] = Field(default_factory=list)
+
+
+class EventItem(Part):
+    date: dt.date
+    title: str
+    summary: str | None = None
+
+
+class EventsSection(Section):
+    sentiment: Reading | None = None
+    summary: str | None = None
+    items: list[EventItem] = Field(default_factory=list)
+    analyst_note: str | None = None
+
+
+class GlossaryEntry(Part):
+    term: str
+    definition: str
+
+
+class Sections(Part):
+    summary: TextSection
+    business: BusinessSection
+    comparison: ComparisonSection
+    earnings_call: EarningsCallSection
+    financials: FinancialsSection
+    technicals: TechnicalsSection
+    risks: RisksSection
+    peers: PeersSection
+    events: EventsSection
+    glossary: list[GlossaryEntry]
+    disclaimer: str
+
+
+class Usage(Part):
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+
+
+class SectionProvenance(Part):
+    section: str
+    model: str
+    model_id: str
+    prompt_version: str
+    attempts: int
+    latency_s: float
+    cached: bool
+    usage: Usage
+    cost_usd: float
+
+
+class Provenance(Part):
+    model: str = Field(description="The --model string as given, e.g. 'openai:gpt-5.2' or 'offline'.")
+    provider: str
+    model_id: str
+    prompt_versions: dict[str, str]
+    input_hash: str
+    usage: Usage
+    cost_usd: float
+    price_table: str = Field(description="Which dated price table the cost estimate used.")
+    latency_s: float
+    retries: int
+    package_version: str
+    generated_at: dt.datetime
+    sections: list[SectionProvenance] = Field(default_factory=list)
+
+
+class Report(Part):
+    schema_version: Literal[1] = REPORT_SCHEMA_VERSION
+    ticker: str
+    as_of: dt.date
+    header: Header
+    score: Score
+    factors: Factors
+    metrics: Metrics
+    sections: Sections
+    provenance: Provenance
+    number_checks: list[NumberCheck]
+    flagged_sentences: list[str] = Field(
+        default_factory=list, description="Sentences kept but flagged because a number or tone did not check out."
+    )
+    missing: list[str] = Field(default_factory=list)
