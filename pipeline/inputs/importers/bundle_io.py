@@ -1,0 +1,131 @@
+"""Create-or-update of a bundle directory, all-or-nothing.
+
+Every importer builds the new `bundle.json` content as a plain dict (starting from the existing file, so
+every part it does not fill is kept verbatim) plus any data files, then `commit` stages them in a temporary
+copy of the bundle, validates the staged bundle with the same loader `stockreport validate` uses, and only
+then replaces the real files atomically (data files first, `bundle.json` last). A failing import leaves
+the bundle exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError, Problem, StockreportError
+from pipeline.files import atomic_write_bytes
+from pipeline.inputs.bundle import SCHEMA_VERSION, Bundle
+from pipeline.inputs.load import BUNDLE_FILE, _read_json, load_bundle, parse_bundle
+
+STAGED_FILES = ("prices.csv", "benchmark.csv")
+
+
+@dataclass(frozen=True)
+class ProfileOptions:
+    """Profile fields given on the command line; used only when the bundle does not exist yet."""
+
+    name: str | None = None
+    exchange: str | None = None
+    currency: str = "USD"
+    sector: str | None = None
+    industry: str | None = None
+    country: str | None = None
+
+
+def read_existing(out_dir: Path) -> dict[str, Any] | None:
+    """The raw dict of an existing, valid bundle.json, or None when there is none yet."""
+    path = out_dir / BUNDLE_FILE
+    if not path.exists():
+        return None
+    raw = _read_json(path, str(path))
+    parse_bundle(raw, str(path))  # refuse to build on a broken bundle: fix it first
+    assert isinstance(raw, dict)
+    return raw
+
+
+def open_bundle(out_dir: Path, ticker: str | None, profile: ProfileOptions,
+                default_name: str | None = None) -> dict[str, Any]:
+    """Existing bundle dict (its ticker must match `ticker`), or a new one with a minimal profile."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError([Problem(str(out_dir), "", "exists and is not a directory")])
+    raw = read_existing(out_dir)
+    if raw is not None:
+        have = raw["profile"]["ticker"]
+        if ticker is not None and ticker != have:
+            raise InputError([Problem(str(out_dir / BUNDLE_FILE), "profile.ticker",
+                                      f"bundle belongs to {have}, not --ticker {ticker}", have)])
+        return raw
+    if ticker is None:
+        raise StockreportError(f"{out_dir / BUNDLE_FILE}: no bundle there yet; pass --ticker (and --name) to "
+                               "create one, or import statements/prices first")
+    fields = {"ticker": ticker, "name": profile.name or default_name or ticker, "exchange": profile.exchange,
+              "currency": profile.currency, "sector": profile.sector, "industry": profile.industry,
+              "country": profile.country}
+    return {"schema_version": SCHEMA_VERSION, "as_of": None,
+            "profile": {k: v for k, v in fields.items() if v is not None}}
+
+
+def cutoff(raw: dict[str, Any], as_of: dt.date | None) -> dt.date | None:
+    """The no-look-ahead cutoff: --as-of, else the existing bundle's as_of, else none (new bundle)."""
+    if as_of is not None:
+        return as_of
+    existing = raw.get("as_of")
+    return dt.date.fromisoformat(existing) if existing else None
+
+
+def set_as_of(raw: dict[str, Any], as_of: dt.date | None, latest_in_data: dt.date | None) -> None:
+    """as_of = --as-of, else keep the bundle's, else the latest date in the imported data."""
+    if as_of is not None:
+        raw["as_of"] = as_of.isoformat()
+    elif not raw.get("as_of"):
+        if latest_in_data is None:
+            raise StockreportError("cannot tell the bundle's as-of date: pass --as-of YYYY-MM-DD")
+        raw["as_of"] = latest_in_data.isoformat()
+
+
+def merge_fiscal_years(raw: dict[str, Any], periods: list[dict[str, Any]], currency: str,
+                       scale: str = "units") -> None:
+    """Replace the bundle's fiscal-year periods with `periods`; keep a TTM period of the same currency/scale."""
+    old = raw.get("financials") or {}
+    keep = [p for p in old.get("periods", []) if p.get("kind") == "TTM"
+            and old.get("currency") == currency and old.get("scale", "units") == scale]
+    merged = keep + sorted(periods, key=lambda p: str(p["end"]), reverse=True)
+    raw["financials"] = {"currency": currency, "scale": scale, "periods": merged}
+
+
+def render(raw: dict[str, Any]) -> bytes:
+    return (json.dumps(raw, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def commit(out_dir: Path, raw: dict[str, Any], files: dict[str, bytes] | None = None) -> Bundle:
+    """Validate the updated bundle (with its new and existing files) in a staging copy, then write it."""
+    files = files or {}
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".staging", dir=out_dir.parent))
+    try:
+        names = set(STAGED_FILES)
+        call = raw.get("earnings_call") or {}
+        if call.get("transcript"):
+            names.add(str(call["transcript"]))
+        for name in names - files.keys():
+            if (out_dir / name).is_file():
+                shutil.copy2(out_dir / name, stage / name)
+        for name, data in files.items():
+            (stage / name).write_bytes(data)
+        (stage / BUNDLE_FILE).write_bytes(render(raw))
+        try:
+            loaded = load_bundle(stage)
+        except InputError as exc:
+            raise InputError([replace(p, file=p.file.replace(str(stage), str(out_dir)))
+                              for p in exc.problems]) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    for name, data in files.items():
+        atomic_write_bytes(out_dir / name, data)
+    atomic_write_bytes(out_dir / BUNDLE_FILE, render(raw))
+    return loaded.bundle
