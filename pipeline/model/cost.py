@@ -1,0 +1,82 @@
+"""Estimated cost in USD from a small, dated price table (USD per 1M tokens).
+
+    cost = ((input - c) * price.input + c * price.cached_input + output * price.output) / 1e6,
+    c = min(cached, input)
+
+`cached` counts tokens served from a cache: the provider's prompt cache (part of `input`, billed at the cached
+rate) or this tool's own answer cache (then input = output = 0, so the cost is 0). The built-in table is
+`prices.json` beside this file; env `STOCKREPORT_PRICES` names a JSON file of the same shape that replaces it.
+A model missing from the table has no estimate (None), except the offline model, which is free.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline.errors import StockreportError
+
+BUILTIN_PRICES = Path(__file__).with_name("prices.json")
+PRICES_ENV = "STOCKREPORT_PRICES"
+
+
+@dataclass(frozen=True)
+class Usage:
+    input: int = 0
+    output: int = 0
+    cached: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(self.input + other.input, self.output + other.output, self.cached + other.cached)
+
+
+class Price(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    input: float = Field(ge=0)
+    cached_input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class PriceTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    as_of: str
+    note: str = ""
+    models: dict[str, Price]
+    source: str = "builtin"
+
+    @property
+    def label(self) -> str:
+        return f"{self.source} prices as of {self.as_of}"
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, source: str) -> PriceTable:
+    try:
+        table = PriceTable.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StockreportError(f"{path}: price table not found (from {PRICES_ENV})") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise StockreportError(f"{path}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    return table.model_copy(update={"source": source})
+
+
+def price_table() -> PriceTable:
+    override = os.environ.get(PRICES_ENV)
+    return _load(override, override) if override else _load(str(BUILTIN_PRICES), "builtin")
+
+
+def estimate_cost(model_id: str, usage: Usage, table: PriceTable | None = None) -> float | None:
+    """USD cost of `usage` on `model_id` (formula in the module doc); None when the table lacks the model."""
+    table = table or price_table()
+    price = table.models.get(model_id)
+    if price is None:
+        return 0.0 if usage.input == 0 and usage.output == 0 else None
+    cached = min(usage.cached, usage.input)
+    return ((usage.input - cached) * price.input + cached * price.cached_input
+            + usage.output * price.output) / 1e6

@@ -1,0 +1,164 @@
+"""The per-section prompt context: compact `facts` (numbers from code, pre-formatted) and fenced `data`.
+
+Facts hold only what a section needs, since every key costs tokens. A figure that metrics could not compute is
+given as the string "insufficient data", so the model says so instead of guessing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.metrics.model import Figure, Metrics
+from pipeline.model.numbers import fmt_money, fmt_pct, fmt_price, fmt_ratio
+from pipeline.model.transcript import DEFAULT_MAX_TRANSCRIPT_TOKENS, read_transcript
+from pipeline.prompts import fence
+
+INSUFFICIENT = "insufficient data"
+# Headline figures each section sees (keys of PeriodMetrics.figures).
+_FIN_KEYS = ("revenue_growth_pct", "gross_margin_pct", "ebit_margin_pct", "ebitda_margin_pct", "net_margin_pct",
+             "roe_pct", "debt_to_equity", "equity_ratio_pct", "free_cash_flow", "fcf_growth_pct",
+             "ocf_to_net_income", "fcf_to_net_income", "net_debt", "current_ratio")
+_STATEMENT_LINES = {"income": ("revenue", "gross_profit", "ebitda", "net_income"),
+                    "balance": ("total_assets", "total_debt", "total_liabilities", "stockholders_equity"),
+                    "cash_flow": ("operating_cash_flow", "free_cash_flow")}
+
+
+def show_figure(fig: Figure | None, currency: str, scale: str = "units") -> str:
+    """A Figure as the text a model may quote: formatted by unit, or 'insufficient data'."""
+    if fig is None or fig.status != "ok" or fig.value is None:
+        return INSUFFICIENT if fig is None or fig.status != "not_meaningful" else "not meaningful"
+    if fig.unit == "pct":
+        return fmt_pct(fig.value) or INSUFFICIENT
+    if fig.unit == "ratio":
+        return fmt_ratio(fig.value) or INSUFFICIENT
+    if fig.unit == "money":
+        return fmt_money(fig.value, currency, scale) or INSUFFICIENT
+    if fig.unit == "price":
+        return fmt_price(fig.value) or INSUFFICIENT
+    return f"{fig.value:,.0f}"
+
+
+def _headline(metrics: Metrics, keys: tuple[str, ...] = _FIN_KEYS) -> dict[str, Any]:
+    f = metrics.fundamentals
+    if f is None or f.headline is None:
+        return {"period": INSUFFICIENT}
+    h = f.headline
+    out: dict[str, Any] = {"period": h.label, "period_end": h.end.isoformat()}
+    out.update({k: show_figure(h.figures.get(k), f.currency, f.scale) for k in keys})
+    return out
+
+
+def _statements(loaded: Any, periods: int = 2) -> list[dict[str, Any]]:
+    fin = loaded.bundle.financials
+    if fin is None:
+        return []
+    ordered = ([fin.ttm()] if fin.ttm() else []) + fin.fiscal_years()
+    rows = []
+    for p in ordered[:periods]:
+        row: dict[str, Any] = {"period": p.label}
+        for part, lines in _STATEMENT_LINES.items():
+            stmt = getattr(p, part)
+            for line in lines:
+                value = getattr(stmt, line, None) if stmt is not None else None
+                row[line] = fmt_money(value, fin.currency, fin.scale.value) or INSUFFICIENT
+        rows.append(row)
+    return rows
+
+
+def _subscores(metrics: Metrics, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
+    return {s.key: {"score": s.score if s.score is not None else INSUFFICIENT, "label": s.label or INSUFFICIENT}
+            for s in metrics.score.subscores if keys is None or s.key in keys}
+
+
+def _technicals(metrics: Metrics) -> dict[str, Any]:
+    t = metrics.technicals
+    if t.origin == "none":
+        return {"origin": "none", "sentiment": INSUFFICIENT}
+    return {"origin": t.origin, "as_of": t.as_of.isoformat() if t.as_of else None,
+            "last_price": fmt_price(t.last_price) or INSUFFICIENT,
+            "sentiment": t.sentiment or INSUFFICIENT,
+            "values": {k: fmt_ratio(v) for k, v in t.values.items() if v is not None},
+            "readings": [{"name": r.name, "value": fmt_ratio(r.value) or INSUFFICIENT,
+                          "reading": r.reading or INSUFFICIENT} for r in t.readings]}
+
+
+def _valuation(metrics: Metrics) -> dict[str, str]:
+    return {k: show_figure(v, metrics.price_currency) for k, v in metrics.valuation.items()}
+
+
+def _header(loaded: Any, metrics: Metrics) -> dict[str, Any]:
+    p = loaded.bundle.profile
+    return {"company": p.name, "ticker": p.ticker, "as_of": metrics.as_of.isoformat(),
+            "statement_currency": metrics.fundamentals.currency if metrics.fundamentals else None}
+
+
+def _events_data(loaded: Any) -> str | None:
+    events = sorted(loaded.bundle.events, key=lambda e: e.date, reverse=True)
+    if not events:
+        return None
+    return "\n".join(f"- {e.date.isoformat()} [{e.category or 'uncategorised'}] {e.title}: {e.summary or ''}".rstrip()
+                     for e in events)
+
+
+def _call_data(loaded: Any, max_tokens: int) -> dict[str, str]:
+    data: dict[str, str] = {}
+    call = loaded.bundle.earnings_call
+    if loaded.transcript_path is not None:
+        data["transcript"] = fence(read_transcript(loaded.transcript_path, max_tokens), "transcript")
+    if call and (call.positive_updates or call.negative_updates or call.guidance):
+        lines = [f"+ {u.title}: {u.text}" for u in call.positive_updates]
+        lines += [f"- {u.title}: {u.text}" for u in call.negative_updates]
+        if call.guidance:
+            lines.append(f"guidance: {call.guidance}")
+        data["call_notes"] = fence("\n".join(lines), "call_notes")
+    return data
+
+
+def build_context(section: str, loaded: Any, metrics: Metrics,
+                  max_transcript_tokens: int | None = None) -> dict[str, Any]:
+    """`{"facts": {...}, "data": {name: fenced text}}` for one section."""
+    facts: dict[str, Any] = _header(loaded, metrics)
+    data: dict[str, str] = {}
+    if section == "financials":
+        facts["headline"] = _headline(metrics)
+        facts["statements"] = _statements(loaded)
+        facts["scores"] = _subscores(metrics, ("income_statement", "balance_sheet", "cash_flow"))
+    elif section == "technicals":
+        facts["technicals"] = _technicals(metrics)
+    elif section == "factors":
+        facts["headline"] = _headline(metrics)
+        facts["technicals_sentiment"] = metrics.technicals.sentiment or INSUFFICIENT
+        facts["valuation"] = _valuation(metrics)
+        facts["earnings_call_sentiment"] = _call_sentiment(metrics)
+    elif section == "summary":
+        facts["score"] = {"overall": metrics.score.overall, "label": metrics.score.label}
+        facts["scores"] = _subscores(metrics)
+        facts["headline"] = _headline(metrics, ("revenue_growth_pct", "net_margin_pct", "debt_to_equity",
+                                                "fcf_growth_pct", "gross_margin_pct"))
+        facts["technicals_sentiment"] = metrics.technicals.sentiment or INSUFFICIENT
+        facts["valuation"] = _valuation(metrics)
+        pt = metrics.price_target
+        facts["price_target"] = ({"target": fmt_price(pt.target), "upside": fmt_pct(pt.upside_pct) or INSUFFICIENT}
+                                 if pt else INSUFFICIENT)
+    elif section == "earnings_call":
+        call = loaded.bundle.earnings_call
+        facts["call"] = ({"date": call.date.isoformat(), "quarter": call.quarter or INSUFFICIENT,
+                          "next_date": call.next_date.isoformat() if call.next_date else INSUFFICIENT}
+                         if call else INSUFFICIENT)
+        data.update(_call_data(loaded, max_transcript_tokens or DEFAULT_MAX_TRANSCRIPT_TOKENS))
+        facts["has_transcript"] = "transcript" in data
+    elif section == "events":
+        latest = max((e.date for e in loaded.bundle.events), default=None)
+        facts["events"] = {"count": len(loaded.bundle.events),
+                           "latest": latest.isoformat() if latest else INSUFFICIENT}
+        text = _events_data(loaded)
+        if text:
+            data["events"] = fence(text, "events")
+    else:
+        raise ValueError(f"unknown section {section!r}")
+    return {"facts": facts, "data": data}
+
+
+def _call_sentiment(metrics: Metrics) -> str:
+    sub = next((s for s in metrics.score.subscores if s.key == "earnings_call"), None)
+    return (sub.label if sub and sub.label else INSUFFICIENT)

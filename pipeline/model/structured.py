@@ -1,0 +1,247 @@
+"""`ask`: one section's structured answer from a chat model, with retries, validation feedback and caching.
+
+Two loops, both bounded:
+- transport (tenacity): rate limits (429, honouring Retry-After up to `max_retry_after`), timeouts, connection
+  errors and 5xx are retried with exponential backoff plus jitter, `max_attempts` calls in all;
+- answer (re-ask): JSON that does not parse or fails the Pydantic schema is sent back with the validation error
+  appended as a user message, at most `max_reasks` times; then StockreportError, so a ticker never gets a half
+  report.
+
+Every model, the offline one included, goes through `with_structured_output(..., include_raw=True)` and the
+same validation here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from pipeline.errors import StockreportError
+from pipeline.model.answers import wire_schema
+from pipeline.model.cache import AnswerCache, CachedAnswer, cache_key
+from pipeline.model.cost import Usage, estimate_cost
+from pipeline.model.select import ResolvedModel
+
+log = logging.getLogger(__name__)
+DEFAULT_MAX_REASKS = 2
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Transport retries: wait = min(initial * 2**n + U(0, jitter), maximum), or Retry-After when sent."""
+
+    max_attempts: int = 5
+    initial: float = 1.0
+    maximum: float = 30.0
+    jitter: float = 1.0
+    max_retry_after: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+
+@dataclass(frozen=True)
+class Answer:
+    section: str
+    parsed: BaseModel
+    raw_text: str
+    usage: Usage
+    latency_s: float
+    attempts: int  # model calls made (transport retries and re-asks included); 0 on a cache hit
+    reasks: int
+    model_id: str
+    cached: bool
+    cost_usd: float | None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Rate limit, timeout, connection failure or 5xx: worth the same request again."""
+    try:
+        import openai
+
+        if isinstance(exc, openai.RateLimitError | openai.APIConnectionError | openai.InternalServerError):
+            return True  # APITimeoutError is an APIConnectionError
+    except ImportError:  # pragma: no cover - openai is a dependency
+        pass
+    if getattr(exc, "is_retryable", False):  # langchain_core.exceptions.ModelError subclasses
+        return True
+    status = getattr(exc, "status_code", None)
+    return isinstance(status, int) and (status in (408, 429) or status >= 500)
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    value = headers.get("retry-after-ms")
+    try:
+        if value is not None:
+            return float(value) / 1000
+        value = headers.get("retry-after")
+        return float(value) if value is not None else None
+    except ValueError:  # an HTTP date: not worth parsing, fall back to backoff
+        return None
+
+
+def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    backoff = wait_exponential_jitter(initial=policy.initial, max=policy.maximum, jitter=policy.jitter)
+
+    def wait(state: RetryCallState) -> float:
+        after = _retry_after(state.outcome.exception() if state.outcome else None)
+        return max(0.0, min(after, policy.max_retry_after)) if after is not None else backoff(state)
+    return wait
+
+
+def _usage(message: AIMessage) -> Usage:
+    meta = message.usage_metadata or {}
+    details = meta.get("input_token_details") or {}
+    return Usage(int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0)),
+                 int(details.get("cache_read", 0) or 0))
+
+
+def _raw_text(message: AIMessage) -> str:
+    if isinstance(message.content, str) and message.content.strip():
+        return message.content
+    if message.tool_calls:
+        return json.dumps(message.tool_calls[0]["args"], ensure_ascii=False)
+    if message.invalid_tool_calls:
+        return str(message.invalid_tool_calls[0].get("args") or "")
+    return message.content if isinstance(message.content, str) else json.dumps(message.content)
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors(include_url=False)]
+    return "; ".join(parts)[:1500]
+
+
+def _feedback(error: str) -> str:
+    return (f"Your previous answer could not be used: {error}\n"
+            "Reply again with only a JSON object that matches the schema, fixing these problems.")
+
+
+def _extract(raw: AIMessage, out: dict[str, Any]) -> tuple[Any, str | None]:
+    """The answer object from the raw reply, parsed strictly.
+
+    LangChain's JSON parser accepts truncated JSON (it closes open strings and braces), so text answers are
+    parsed here with `json.loads`; tool-call arguments arrive already parsed by the provider integration.
+    """
+    if raw.tool_calls:
+        return raw.tool_calls[0]["args"], None
+    if raw.invalid_tool_calls:
+        return None, f"the tool-call arguments are not valid JSON ({raw.invalid_tool_calls[0].get('error')})"
+    text = raw.content if isinstance(raw.content, str) else ""
+    fenced = re.fullmatch(r"\s*```(?:json)?\s*(.*?)\s*```\s*", text, re.S)
+    text = fenced.group(1) if fenced else text
+    if not text.strip():
+        return None, f"the reply holds no JSON answer ({out.get('parsing_error') or 'empty content'})"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"the answer is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+
+
+def _check(raw: AIMessage, out: dict[str, Any], schema: type[BaseModel]) -> tuple[BaseModel | None, str | None]:
+    obj, error = _extract(raw, out)
+    if error is not None:
+        return None, error
+    try:
+        return schema.model_validate(obj), None
+    except ValidationError as exc:
+        return None, _explain(exc)
+
+
+def _messages_for_key(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    return [{"role": m.type, "content": m.content if isinstance(m.content, str) else json.dumps(m.content)}
+            for m in messages]
+
+
+def ask(
+    resolved: ResolvedModel,
+    section: str,
+    messages: list[BaseMessage],
+    schema: type[BaseModel],
+    *,
+    max_retries: int = DEFAULT_MAX_REASKS,
+    cache: AnswerCache | None = None,
+    policy: RetryPolicy | None = None,
+) -> Answer:
+    """Ask for `schema`; retry transient failures, re-ask on invalid answers (`max_retries` times), cache hits.
+
+    The offline model is never cached: it is free, and its rules may change without a new model id.
+    """
+    policy = policy or RetryPolicy()
+    start = time.perf_counter()
+    use_cache = cache is not None and resolved.provider != "offline"
+    key = cache_key(resolved.spec, resolved.model_id, resolved.settings, schema.__name__,
+                    _messages_for_key(messages))
+    if use_cache and cache is not None and (hit := cache.get(key)) is not None:
+        try:
+            parsed = schema.model_validate(hit.parsed)
+        except ValidationError:  # the schema changed since: ask again
+            log.debug("%s: cached answer no longer validates; asking the model", section)
+        else:
+            return Answer(section, parsed, hit.raw_text, Usage(0, 0, hit.input_tokens + hit.output_tokens),
+                          time.perf_counter() - start, 0, 0, resolved.model_id, True, 0.0)
+
+    kwargs: dict[str, Any] = {"include_raw": True}
+    if resolved.structured_method:
+        kwargs["method"] = resolved.structured_method
+        if resolved.structured_method == "json_schema":
+            kwargs["strict"] = True
+    runnable = resolved.chat_model.with_structured_output(wire_schema(schema), **kwargs)  # type: ignore[arg-type]
+    retrying = Retrying(stop=stop_after_attempt(policy.max_attempts), wait=_wait(policy),
+                        retry=retry_if_exception(is_transient), sleep=policy.sleep, reraise=True,
+                        before_sleep=lambda s: log.debug("%s: attempt %d failed (%s); retrying", section,
+                                                         s.attempt_number, s.outcome and s.outcome.exception()))
+    convo = list(messages)
+    usage = Usage()
+    calls = 0
+    error = ""
+    for reask in range(max_retries + 1):
+        def call() -> dict[str, Any]:
+            nonlocal calls
+            calls += 1
+            return runnable.invoke(convo)  # type: ignore[return-value]
+        try:
+            out = retrying(call)
+        except Exception as exc:
+            if is_transient(exc) or _is_api_error(exc):
+                raise StockreportError(f"{section}: model {resolved.spec!r} failed after {calls} call(s): "
+                                       f"{type(exc).__name__}: {_short(exc)}") from None
+            raise
+        raw: AIMessage = out["raw"]
+        usage = usage + _usage(raw)
+        text = _raw_text(raw)
+        parsed, error_msg = _check(raw, out, schema)
+        if parsed is not None:
+            if use_cache and cache is not None:
+                cache.put(key, CachedAnswer(text, parsed.model_dump(mode="json"), usage.input, usage.output))
+            return Answer(section, parsed, text, usage, time.perf_counter() - start, calls, reask,
+                          resolved.model_id, False, estimate_cost(resolved.model_id, usage))
+        error = error_msg or "invalid answer"
+        log.debug("%s: answer %d invalid: %s", section, reask + 1, error)
+        convo = convo + [AIMessage(content=text), HumanMessage(content=_feedback(error))]
+    raise StockreportError(f"{section}: model {resolved.spec!r} gave no valid answer after {max_retries + 1} "
+                           f"tries; last problem: {error[:300]}")
+
+
+def _is_api_error(exc: BaseException) -> bool:
+    try:
+        import openai
+
+        return isinstance(exc, openai.APIError) or hasattr(exc, "status_code")
+    except ImportError:  # pragma: no cover
+        return hasattr(exc, "status_code")
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
