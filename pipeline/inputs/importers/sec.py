@@ -279,7 +279,7 @@ def _shorten(text: str, limit: int = 500) -> str:
 
 
 def import_sec(path: Path, out_dir: Path, *, ticker: str | None, as_of: dt.date | None = None,
-               profile: ProfileOptions | None = None, years: int | None = None) -> Bundle:
+               profile: ProfileOptions | None = None, years: int | None = 5) -> Bundle:
     """`stockreport import sec`: fill `financials` of the bundle at `out_dir` (created if absent)."""
     profile = profile or ProfileOptions()
     out_dir = Path(out_dir)
