@@ -93,27 +93,30 @@ def _is_wide(x: np.ndarray) -> bool:
     return x.ndim > 1 and x.shape[0] > 0 and x[0].size >= _WIDE
 
 
-def _seeded_smoothing(x: np.ndarray, period: int, alpha: float, first_valid: int = 0) -> np.ndarray:
+def _seeded_smoothing(x: np.ndarray, period: int, alpha: float, first_valid: int = 0,
+                      inplace: bool = False) -> np.ndarray:
     """Exponential smoothing y[t] = y[t-1] + alpha*(x[t] - y[t-1]) seeded TA-Lib style.
 
     The seed, at t0 = first_valid + period - 1, is the mean of x[first_valid .. t0]; y is NaN before t0.
     Values of x before `first_valid` are ignored (they may be NaN). As a linear recursion:
     y[t] = (1-alpha)*y[t-1] + u[t] with u[t0] = seed and u[t] = alpha*x[t] after it.
+    `inplace` reuses x (a float64 array the caller owns) as the output.
     """
-    x = _as_float(x)
+    x = x if inplace else _as_float(x)
     n = x.shape[0]
     t0 = first_valid + period - 1
     if period < 1 or t0 >= n:
         return np.full(x.shape, np.nan)
     seed = x[first_valid:t0 + 1].mean(axis=0)
     if alpha >= 1.0:
-        out = x.copy()
+        out = x if inplace else x.copy()
     elif _is_wide(x):
-        out = x * alpha
+        out = x if inplace else np.empty(x.shape)
+        np.multiply(x, alpha, out=out)
         out[t0] = seed
         _decay_rows(out[t0:], 1.0 - alpha)
     else:
-        out = np.empty(x.shape)
+        out = x if inplace else np.empty(x.shape)
         u = alpha * x[t0:]
         u[0] = seed
         out[t0:] = _decay_blocks(u, 1.0 - alpha)
@@ -128,29 +131,26 @@ def _ema_many(x: np.ndarray, specs: list[tuple[int, int]]) -> list[np.ndarray]:
     if not _is_wide(x) or any(p < 2 or f + p - 1 >= n for p, f in specs):
         return [ema(x, p, f) for p, f in specs]
     k = len(specs)
-    alphas = np.array([2.0 / (p + 1) for p, _ in specs]).reshape((1, k) + (1,) * (x.ndim - 1))
-    u = x[:, None] * alphas  # days x k x tickers
+    alphas = np.array([2.0 / (p + 1) for p, _ in specs]).reshape((k, 1) + (1,) * (x.ndim - 1))
+    u = x[None] * alphas  # k x days x tickers: each result is then a contiguous block
     starts = [f + p - 1 for p, f in specs]
     for j, (p, f) in enumerate(specs):
-        u[:starts[j], j] = 0.0
-        u[starts[j], j] = x[f:starts[j] + 1].mean(axis=0)
-    _decay_rows(u[min(starts):], 1.0 - alphas[0])
-    outs = []
+        u[j, :starts[j]] = 0.0  # nothing carries into the seed
+        u[j, starts[j]] = x[f:starts[j] + 1].mean(axis=0)
+    first = min(starts)
+    _decay_rows(u[:, first:].swapaxes(0, 1), 1.0 - alphas[:, 0])
     for j, t0 in enumerate(starts):
-        out = u[:, j].copy()
-        out[:t0] = np.nan
-        outs.append(out)
-    return outs
+        u[j, :t0] = np.nan
+    return list(u)
 
 
 def _cumsum_rows(x: np.ndarray) -> np.ndarray:
-    """Running sum along axis 0; for wide arrays a row loop beats np.cumsum's strided accumulate."""
-    if x.ndim == 1 or x[0].size < _WIDE:
-        return np.cumsum(x, axis=0)
-    c = np.array(x, copy=True)
+    """Running sum along axis 0, IN PLACE; for wide arrays a row loop beats np.cumsum's strided accumulate."""
+    if not _is_wide(x):
+        return np.cumsum(x, axis=0, out=x)
     for t in range(1, x.shape[0]):
-        c[t] += c[t - 1]
-    return c
+        x[t] += x[t - 1]
+    return x
 
 
 def sma(x: np.ndarray | pd.Series, period: int) -> np.ndarray:
@@ -161,29 +161,39 @@ def sma(x: np.ndarray | pd.Series, period: int) -> np.ndarray:
 def sma_many(x: np.ndarray | pd.Series, periods: tuple[int, ...]) -> list[np.ndarray]:
     """`sma` for several periods sharing one running sum (short windows are summed directly)."""
     x = _as_float(x)
-    n = x.shape[0]
-    base = x[0] if n else 0.0
-    cum: np.ndarray | None = None
+    cache: list[np.ndarray] = []
     outs = []
     for period in periods:
-        out = np.full(x.shape, np.nan)
-        if 1 <= period <= n:
-            m = n - period + 1
-            if period <= _SHORT_WINDOW:
-                acc = x[period - 1:].copy()
-                for j in range(1, period):
-                    acc += x[period - 1 - j:period - 1 - j + m]
-            else:
-                if cum is None:
-                    # Subtracting the first row keeps the running sum small, so its differences stay exact.
-                    cum = _cumsum_rows(x - base)
-                acc = cum[period - 1:].copy()
-                acc[1:] -= cum[:n - period]
-                acc += period * base
-            acc /= period
-            out[period - 1:] = acc
+        out = np.empty(x.shape)
+        _sma_into(x, period, out, cache)
         outs.append(out)
     return outs
+
+
+def _sma_into(x: np.ndarray, period: int, out: np.ndarray, cache: list[np.ndarray] | None = None) -> None:
+    """Write SMA(period) of x into `out` (same shape); `cache` keeps the running sum for the next call."""
+    n = x.shape[0]
+    if not 1 <= period <= n:
+        out[...] = np.nan
+        return
+    body = out[period - 1:]
+    if period <= _SHORT_WINDOW:
+        m = n - period + 1
+        np.copyto(body, x[period - 1:])
+        for j in range(1, period):
+            body += x[period - 1 - j:period - 1 - j + m]
+        body *= 1.0 / period
+    else:
+        cache = [] if cache is None else cache
+        if not cache:
+            # Subtracting the first row keeps the running sum small, so its differences stay exact.
+            cache.append(_cumsum_rows(x - x[0]))
+        cum = cache[0]
+        body[0] = cum[period - 1]
+        np.subtract(cum[period:], cum[:n - period], out=body[1:])
+        body *= 1.0 / period
+        body += x[0]
+    out[:period - 1] = np.nan
 
 
 def ema(x: np.ndarray | pd.Series, period: int, first_valid: int = 0) -> np.ndarray:
@@ -224,43 +234,47 @@ def rsi(x: np.ndarray | pd.Series, period: int = 14) -> np.ndarray:
     x = _as_float(x)
     if x.shape[0] <= period:
         return np.full(x.shape, np.nan)
+    # Gains and losses stacked (2 x days x ...), smoothed in one pass; each half stays contiguous.
+    moves = np.zeros((2, *x.shape))
     change = np.diff(x, axis=0)
-    # Gains and losses side by side on a new axis 1, so one smoothing pass serves both.
-    moves = np.zeros((x.shape[0], 2, *x.shape[1:]))
-    np.maximum(change, 0.0, out=moves[1:, 0])
-    np.minimum(change, 0.0, out=moves[1:, 1])
-    np.negative(moves[1:, 1], out=moves[1:, 1])
-    both = _seeded_smoothing(moves, period, 1.0 / period, first_valid=1)
-    gain, total = both[:, 0], both[:, 0] + both[:, 1]
-    flat = total == 0.0
-    total[flat] = 1.0
-    out = np.divide(gain, total)
+    np.maximum(change, 0.0, out=moves[0, 1:])
+    np.minimum(change, 0.0, out=moves[1, 1:])
+    np.negative(moves[1, 1:], out=moves[1, 1:])
+    _seeded_smoothing(moves.swapaxes(0, 1), period, 1.0 / period, first_valid=1, inplace=True)
+    gain, out = moves[0], moves[0] + moves[1]
+    flat = out == 0.0
+    np.copyto(out, 1.0, where=flat)
+    np.divide(gain, out, out=out)
     out *= 100.0
-    out[flat] = 50.0
+    np.copyto(out, 50.0, where=flat)
     out[:period] = np.nan
     return out
 
 
-def _rolling_extreme(x: np.ndarray, window: int, fn: Callable[..., np.ndarray]) -> np.ndarray:
+def _rolling_extreme(x: np.ndarray, window: int, fn: Callable[..., np.ndarray],
+                     done: np.ndarray | None = None, span: int = 1) -> np.ndarray:
     """fn (np.maximum or np.minimum) over x[t-w+1 .. t], NaN before t = w-1.
 
-    Doubling: after k steps m[t] covers the last 2**k values, so a window costs ~log2(w) array passes
-    (two buffers used in turn, so no pass allocates).
+    Doubling: when m[t] covers the last `span` values, fn(m[t], m[t-span]) covers 2*span, so a window costs
+    ~log2(w) array passes. `done` may hand in such an m for a shorter window `span` (STOCH's 14-day
+    extremes give the 252-day ones a head start); its NaN warm-up only reaches outputs inside ours.
     """
-    n = x.shape[0]
-    out = np.full(x.shape, np.nan)
-    if window < 1 or window > n:
-        return out
-    a, b = x.copy(), np.empty_like(x)
-    span = 1
+    if window < 1 or window > x.shape[0]:
+        return np.full(x.shape, np.nan)
+    cur = x if done is None else done  # read, never written
+    span = 1 if done is None else span
+    if span >= window:
+        cur = cur.copy()
+    write, spare = np.empty_like(x), np.empty_like(x) if window > 2 * span else None
     while span < window:
         shift = min(span, window - span)  # the last step only tops up to exactly `window` values
-        b[:shift] = a[:shift]
-        fn(a[shift:], a[:-shift], out=b[shift:])
-        a, b = b, a
+        write[:shift] = cur[:shift]
+        fn(cur[shift:], cur[:-shift], out=write[shift:])
+        cur = write
+        write, spare = (spare if spare is not None else np.empty_like(x)), write
         span += shift
-    out[window - 1:] = a[window - 1:]
-    return out
+    cur[:window - 1] = np.nan
+    return cur
 
 
 def rolling_max(x: np.ndarray | pd.Series, window: int) -> np.ndarray:
@@ -281,17 +295,24 @@ def stoch(high: np.ndarray | pd.Series, low: np.ndarray | pd.Series, close: np.n
     slowK = SMA_sk(fastK); slowD = SMA_sd(slowK); both reported from t = k + sk + sd - 3.
     """
     h, lo, c = _as_float(high), _as_float(low), _as_float(close)
-    hh = rolling_max(h, fastk)
-    ll = rolling_min(lo, fastk)
+    return _stoch_from(rolling_max(h, fastk), rolling_min(lo, fastk), c, fastk, slowk, slowd)
+
+
+def _stoch_from(hh: np.ndarray, ll: np.ndarray, c: np.ndarray, fastk: int, slowk: int,
+                slowd: int) -> tuple[np.ndarray, np.ndarray]:
+    fast = c - ll
     rng = hh - ll
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fast = np.where(rng > 0, 100.0 * (c - ll) / np.where(rng > 0, rng, 1.0), 50.0)
-    fast[np.isnan(rng)] = np.nan
+    flat = rng == 0.0
+    np.copyto(rng, 1.0, where=flat)
+    np.divide(fast, rng, out=fast)
+    fast *= 100.0
+    np.copyto(fast, 50.0, where=flat)
     start = fastk - 1
-    k = np.full(c.shape, np.nan)
-    d = np.full(c.shape, np.nan)
-    k[start:] = sma(fast[start:], slowk)
-    d[start + slowk - 1:] = sma(k[start + slowk - 1:], slowd)
+    k, d = np.empty(c.shape), np.empty(c.shape)
+    k[:start] = np.nan
+    _sma_into(fast[start:], slowk, k[start:])
+    d[:start + slowk - 1] = np.nan
+    _sma_into(k[start + slowk - 1:], slowd, d[start + slowk - 1:])
     k[: fastk + slowk + slowd - 3] = np.nan
     return k, d
 
@@ -299,15 +320,25 @@ def stoch(high: np.ndarray | pd.Series, low: np.ndarray | pd.Series, close: np.n
 def volatility_pct(close: np.ndarray | pd.Series, window: int = TRADING_DAYS) -> np.ndarray:
     """Annualised volatility in percent: 100 * sqrt(252) * std(ln(C[t]/C[t-1]) over the last w returns, ddof 1)."""
     c = _as_float(close)
-    out = np.full(c.shape, np.nan)
+    out = np.empty(c.shape)
+    out[:window] = np.nan
     if window < 2 or c.shape[0] <= window:
         return out
-    r = np.diff(np.log(c), axis=0)
-    # Sum of returns and of squared returns side by side, so one running sum serves both.
-    sums = sma_many(np.stack([r, r * r], axis=1), (window,))[0] * window
-    s1, s2 = sums[:, 0], sums[:, 1]
-    var = np.maximum((s2 - s1 * s1 / window) / (window - 1), 0.0)
-    out[1:] = 100.0 * np.sqrt(var * TRADING_DAYS)
+    # Returns and squared returns stacked (2 x days x ...), one running sum for both; r[0] = 0.
+    r = np.zeros((2, *c.shape))
+    logc = np.log(c)
+    np.subtract(logc[1:], logc[:-1], out=r[0, 1:])
+    np.square(r[0, 1:], out=r[1, 1:])
+    _cumsum_rows(r.swapaxes(0, 1))
+    sums = r[:, window:] - r[:, :-window]  # sums over the `window` returns ending at t
+    var = out[window:]
+    np.multiply(sums[0], sums[0], out=var)
+    var *= -1.0 / window
+    var += sums[1]
+    var *= TRADING_DAYS / (window - 1)
+    np.maximum(var, 0.0, out=var)  # rounding can leave a tiny negative for a constant return
+    np.sqrt(var, out=var)
+    var *= 100.0
     return out
 
 
@@ -316,13 +347,17 @@ def compute_all(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> dict[st
     close = _as_float(close)
     e20, e50, e12, e26 = _ema_many(close, [(20, 0), (50, 0), (12, 14), (26, 0)])
     line, sig, hist = _macd_from(e12, e26, 26, 9)
-    k, d = stoch(high, low, close)
+    high, low = _as_float(high), _as_float(low)
+    hh, ll = rolling_max(high, 14), rolling_min(low, 14)
+    k, d = _stoch_from(hh, ll, close, 14, 3, 3)
     s20, s50, s100, s200 = sma_many(close, (20, 50, 100, 200))
     return {
         "sma_20": s20, "sma_50": s50, "sma_100": s100, "sma_200": s200, "ema_20": e20, "ema_50": e50,
         "macd": line, "macd_signal": sig, "macd_hist": hist, "rsi_14": rsi(close, 14),
         "stoch_k": k, "stoch_d": d,
-        "high_52w": rolling_max(high, TRADING_DAYS), "low_52w": rolling_min(low, TRADING_DAYS),
+        # The 14-day extremes of STOCH are a head start for the 52-week ones.
+        "high_52w": _rolling_extreme(high, TRADING_DAYS, np.maximum, done=hh, span=14),
+        "low_52w": _rolling_extreme(low, TRADING_DAYS, np.minimum, done=ll, span=14),
         "volatility_pct": volatility_pct(close),
     }
 

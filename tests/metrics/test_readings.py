@@ -106,12 +106,15 @@ def test_prices_win_over_snapshot() -> None:
     assert t.sentiment == "Positive"
 
 
-def test_short_history_gives_missing_values_not_errors() -> None:
-    t = summarize_technicals(_prices(60, -0.002), None, None, None)
+@pytest.mark.parametrize("days", [1, 2, 15, 60])
+def test_short_history_gives_missing_values_not_errors(days: int) -> None:
+    t = summarize_technicals(_prices(days, -0.002), None, None, None)
+    assert t.origin == "computed" and t.last_price is not None
     assert t.values["sma_200"] is None and t.values["high_52w"] is None
     by_key = {r.key: r for r in t.readings}
     assert by_key["price_vs_sma_200"].reading is None
-    assert by_key["price_vs_sma_50"].reading == "Negative"
+    assert by_key["price_vs_sma_50"].reading == ("Negative" if days >= 50 else None)
+    assert t.chart is not None and len(t.chart.dates) == days
 
 
 def test_nothing_gives_none() -> None:
