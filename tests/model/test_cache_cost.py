@@ -1,0 +1,91 @@
+"""Answer cache (SQLite) and cost estimates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from pipeline.errors import StockreportError
+from pipeline.model.answers import TechnicalsAnswer
+from pipeline.model.cache import AnswerCache, default_cache_dir
+from pipeline.model.cost import Usage, estimate_cost, price_table
+from pipeline.model.select import resolve_model
+from pipeline.model.structured import ask
+from tests.support.openai_stub import OpenAIStub, recorded
+
+MESSAGES = [SystemMessage("sys"), HumanMessage("<task section=\"technicals\">go</task>")]
+
+
+def test_second_identical_call_is_served_from_cache(stub: OpenAIStub, tmp_path) -> None:
+    cache = AnswerCache(tmp_path)
+    stub.enqueue(recorded("technicals_good"))
+    resolved = resolve_model("openai:gpt-5.2", base_url=stub.base_url, timeout=0.5)
+    first = ask(resolved, "technicals", MESSAGES, TechnicalsAnswer, cache=cache)
+    second = ask(resolve_model("openai:gpt-5.2", base_url=stub.base_url, timeout=0.5), "technicals", MESSAGES,
+                 TechnicalsAnswer, cache=AnswerCache(tmp_path))
+    assert len(stub.requests) == 1
+    assert second.cached and second.parsed == first.parsed and second.raw_text == first.raw_text
+    assert (second.usage.input, second.usage.output, second.usage.cached) == (0, 0, 640 + 88)
+    assert second.cost_usd == 0.0 and second.attempts == 0
+
+
+@pytest.mark.parametrize("change", [
+    {"temperature": 0.2}, {"max_tokens": 100}, {"reasoning_effort": "high"},
+])
+def test_settings_change_misses_the_cache(stub: OpenAIStub, tmp_path, change: dict) -> None:
+    stub.enqueue(recorded("technicals_good"), recorded("technicals_good"))
+    ask(resolve_model("openai:gpt-5.2", base_url=stub.base_url), "technicals", MESSAGES, TechnicalsAnswer,
+        cache=AnswerCache(tmp_path))
+    again = ask(resolve_model("openai:gpt-5.2", base_url=stub.base_url, **change), "technicals", MESSAGES,
+                TechnicalsAnswer, cache=AnswerCache(tmp_path))
+    assert not again.cached and len(stub.requests) == 2
+
+
+def test_no_cache_bypasses(stub: OpenAIStub, tmp_path) -> None:
+    stub.enqueue(recorded("technicals_good"), recorded("technicals_good"))
+    resolved = resolve_model("openai:gpt-5.2", base_url=stub.base_url)
+    ask(resolved, "technicals", MESSAGES, TechnicalsAnswer, cache=AnswerCache(tmp_path))
+    again = ask(resolved, "technicals", MESSAGES, TechnicalsAnswer, cache=None)
+    assert not again.cached and len(stub.requests) == 2
+
+
+def test_cache_dir_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("STOCKREPORT_CACHE", str(tmp_path / "c"))
+    assert default_cache_dir() == tmp_path / "c" and AnswerCache().path == tmp_path / "c" / "answers.sqlite"
+
+
+@pytest.mark.parametrize("model_id, usage, expected", [
+    ("gpt-5.2", Usage(1_000_000, 0, 0), 1.75),
+    ("gpt-5.2", Usage(0, 1_000_000, 0), 14.0),
+    ("gpt-5.2", Usage(1_000_000, 1_000_000, 1_000_000), 0.175 + 14.0),
+    ("gpt-5.2", Usage(0, 0, 5000), 0.0),  # an answer-cache hit costs nothing
+    ("offline-rules-v1", Usage(5000, 900, 0), 0.0),
+    ("no-such-model", Usage(10, 10, 0), None),
+])
+def test_cost_formula(model_id: str, usage: Usage, expected: float | None) -> None:
+    cost = estimate_cost(model_id, usage)
+    assert cost == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_price_table_override(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"as_of": "2030-01-01", "models": {
+        "gpt-5.2": {"input": 10, "cached_input": 1, "output": 100}}}))
+    monkeypatch.setenv("STOCKREPORT_PRICES", str(path))
+    assert estimate_cost("gpt-5.2", Usage(1_000_000, 0, 0)) == 10
+    assert price_table().label == f"{path} prices as of 2030-01-01"
+
+
+def test_bad_price_table_is_a_clean_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"as_of": "2030-01-01", "models": {"m": {"input": -1, "output": 1}}}))
+    monkeypatch.setenv("STOCKREPORT_PRICES", str(path))
+    with pytest.raises(StockreportError, match="models.m"):
+        price_table()
+
+
+def test_builtin_table_is_dated() -> None:
+    table = price_table()
+    assert table.as_of and "gpt-5.2" in table.models and table.label.startswith("builtin prices as of")
