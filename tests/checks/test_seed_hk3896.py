@@ -104,3 +104,16 @@ def test_money_currency_must_agree(index: FactIndex) -> None:
     assert check_text("Revenue was RMB 9.02 billion.", index, section="s")[0].status == "verified"
     assert check_text("Revenue was HK$9.02 billion.", index, section="s")[0].status == "unverified"
     assert check_text("Revenue was 9.02B.", index, section="s")[0].source == "financials.periods[0].income.revenue"
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("The Earnings Call Sentiment is Neutral.", True),
+    ("Earnings Call Sentiment: insufficient data, so it is left out rather than Neutral.", False),
+    ("The Balance Sheet is Neutral.", False),  # scored 50: a real Neutral
+])
+def test_missing_data_is_not_a_silent_neutral(text: str, flagged: bool) -> None:
+    from pipeline.checks import silent_neutrals
+
+    loaded = load_bundle(Path(__file__).resolve().parents[2] / "fixtures" / "bundles" / "HK_3896")
+    metrics = compute_metrics(loaded)  # no sentiment labels given: the earnings-call sub-score is None
+    assert bool(silent_neutrals(text, metrics)) is flagged
