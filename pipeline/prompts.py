@@ -69,8 +69,14 @@ def load_manifest(prompts_dir: Path = PROMPTS_DIR) -> Manifest:
 
 @functools.lru_cache(maxsize=4)
 def _env(prompts_dir: Path) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(prompts_dir)), undefined=jinja2.StrictUndefined,
-                              autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(prompts_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def neutralise(text: str) -> str:
@@ -85,18 +91,23 @@ def fence(text: str, source: str) -> str:
 
 def facts_json(facts: dict[str, Any]) -> str:
     """Compact JSON with '<' escaped as \\u003c, so bundle strings (company names) cannot close the block."""
-    return json.dumps(facts, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace("<", "\\u003c")
+    return json.dumps(facts, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace(
+        "<", "\\u003c"
+    )
 
 
 def render_prompt(section: str, context: dict[str, Any], prompts_dir: Path = PROMPTS_DIR) -> PromptMessages:
     """Render a section's system and user templates; a missing variable raises StockreportError.
 
-    `context` needs `facts` (dict) and `data` (dict of names to fenced strings, see `fence`); templates may ask
+    `context` needs `facts` (dict) and `data` (dict of names to fenced strings, see `fence`); templates may
+    ask
     for more. `section` and `facts_json` are added here.
     """
     manifest = load_manifest(prompts_dir)
     if section not in manifest.sections:
-        raise StockreportError(f"no prompt templates for section {section!r} (have: {', '.join(manifest.sections)})")
+        raise StockreportError(
+            f"no prompt templates for section {section!r} (have: {', '.join(manifest.sections)})"
+        )
     entry = manifest.sections[section]
     env = _env(prompts_dir)
     ctx = {**context, "section": section}
@@ -114,8 +125,14 @@ def render_prompt(section: str, context: dict[str, Any], prompts_dir: Path = PRO
     return PromptMessages(section, system, user, f"{entry.version}+{digest}")
 
 
-def build_prompt(section: str, loaded: Any, metrics: Any, *, max_transcript_tokens: int | None = None,
-                 prompts_dir: Path = PROMPTS_DIR) -> PromptMessages:
+def build_prompt(
+    section: str,
+    loaded: Any,
+    metrics: Any,
+    *,
+    max_transcript_tokens: int | None = None,
+    prompts_dir: Path = PROMPTS_DIR,
+) -> PromptMessages:
     """Facts + fenced data for `section` from a LoadedBundle and Metrics, rendered."""
     from pipeline.model.facts import build_context
 

@@ -1,7 +1,8 @@
 """Pydantic answer schemas, one per prose section the model writes.
 
 These are what the model must return (as JSON); nothing here is computed. Constraints that a provider's strict
-JSON-schema mode may not accept (lengths, list sizes) are kept out of the wire schema (`wire_schema`) and checked
+JSON-schema mode may not accept (lengths, list sizes) are kept out of the wire schema (`wire_schema`) and
+checked
 here instead, so a violation is fed back to the model as a validation error.
 """
 
@@ -21,7 +22,9 @@ class Answer(BaseModel):
 
 
 class Titled(Answer):
-    title: Annotated[str, Field(min_length=1, max_length=60)] = Field(description="Short title, at most 60 chars.")
+    title: Annotated[str, Field(min_length=1, max_length=60)] = Field(
+        description="Short title, at most 60 chars."
+    )
     text: Prose
 
 

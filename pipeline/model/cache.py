@@ -1,7 +1,8 @@
 """A local SQLite cache of model answers, so regenerating an unchanged prompt costs no tokens.
 
 Key = sha256 of (model spec, resolved provider/model id, answer-changing settings, schema name, messages).
-Location: `cache_dir` argument, else env `STOCKREPORT_CACHE`, else `~/.cache/stockreport/`; file `answers.sqlite`.
+Location: `cache_dir` argument, else env `STOCKREPORT_CACHE`, else `~/.cache/stockreport/`; file
+`answers.sqlite`.
 A hit is reported as cached tokens (the original input + output) with zero cost.
 """
 
@@ -24,10 +25,21 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "stockreport")
 
 
-def cache_key(spec: str, model_id: str, settings: dict[str, Any], schema_name: str,
-              messages: list[dict[str, str]]) -> str:
-    blob = json.dumps({"spec": spec, "model_id": model_id, "settings": settings, "schema": schema_name,
-                       "messages": messages}, sort_keys=True, ensure_ascii=False, default=str)
+def cache_key(
+    spec: str, model_id: str, settings: dict[str, Any], schema_name: str, messages: list[dict[str, str]]
+) -> str:
+    blob = json.dumps(
+        {
+            "spec": spec,
+            "model_id": model_id,
+            "settings": settings,
+            "schema": schema_name,
+            "messages": messages,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -48,14 +60,17 @@ class AnswerCache:
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=10)
-        con.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, raw_text TEXT NOT NULL, "
-                    "parsed TEXT NOT NULL, input_tokens INTEGER, output_tokens INTEGER, created REAL)")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, raw_text TEXT NOT NULL, "
+            "parsed TEXT NOT NULL, input_tokens INTEGER, output_tokens INTEGER, created REAL)"
+        )
         return con
 
     def get(self, key: str) -> CachedAnswer | None:
         with self._connect() as con:
-            row = con.execute("SELECT raw_text, parsed, input_tokens, output_tokens FROM answers WHERE key = ?",
-                              (key,)).fetchone()
+            row = con.execute(
+                "SELECT raw_text, parsed, input_tokens, output_tokens FROM answers WHERE key = ?", (key,)
+            ).fetchone()
         con.close()
         if row is None:
             return None
@@ -63,7 +78,15 @@ class AnswerCache:
 
     def put(self, key: str, answer: CachedAnswer) -> None:
         with self._connect() as con:
-            con.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                        (key, answer.raw_text, json.dumps(answer.parsed, sort_keys=True), answer.input_tokens,
-                         answer.output_tokens, time.time()))
+            con.execute(
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    answer.raw_text,
+                    json.dumps(answer.parsed, sort_keys=True),
+                    answer.input_tokens,
+                    answer.output_tokens,
+                    time.time(),
+                ),
+            )
         con.close()

@@ -12,7 +12,6 @@ A model missing from the table has no estimate (None), except the offline model,
 from __future__ import annotations
 
 import functools
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,5 +77,6 @@ def estimate_cost(model_id: str, usage: Usage, table: PriceTable | None = None) 
     if price is None:
         return 0.0 if usage.input == 0 and usage.output == 0 else None
     cached = min(usage.cached, usage.input)
-    return ((usage.input - cached) * price.input + cached * price.cached_input
-            + usage.output * price.output) / 1e6
+    return (
+        (usage.input - cached) * price.input + cached * price.cached_input + usage.output * price.output
+    ) / 1e6

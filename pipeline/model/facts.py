@@ -15,12 +15,27 @@ from pipeline.prompts import fence
 
 INSUFFICIENT = "insufficient data"
 # Headline figures each section sees (keys of PeriodMetrics.figures).
-_FIN_KEYS = ("revenue_growth_pct", "gross_margin_pct", "ebit_margin_pct", "ebitda_margin_pct", "net_margin_pct",
-             "roe_pct", "debt_to_equity", "equity_ratio_pct", "free_cash_flow", "fcf_growth_pct",
-             "ocf_to_net_income", "fcf_to_net_income", "net_debt", "current_ratio")
-_STATEMENT_LINES = {"income": ("revenue", "gross_profit", "ebitda", "net_income"),
-                    "balance": ("total_assets", "total_debt", "total_liabilities", "stockholders_equity"),
-                    "cash_flow": ("operating_cash_flow", "free_cash_flow")}
+_FIN_KEYS = (
+    "revenue_growth_pct",
+    "gross_margin_pct",
+    "ebit_margin_pct",
+    "ebitda_margin_pct",
+    "net_margin_pct",
+    "roe_pct",
+    "debt_to_equity",
+    "equity_ratio_pct",
+    "free_cash_flow",
+    "fcf_growth_pct",
+    "ocf_to_net_income",
+    "fcf_to_net_income",
+    "net_debt",
+    "current_ratio",
+)
+_STATEMENT_LINES = {
+    "income": ("revenue", "gross_profit", "ebitda", "net_income"),
+    "balance": ("total_assets", "total_debt", "total_liabilities", "stockholders_equity"),
+    "cash_flow": ("operating_cash_flow", "free_cash_flow"),
+}
 
 
 def show_figure(fig: Figure | None, currency: str, scale: str = "units") -> str:
@@ -66,20 +81,32 @@ def _statements(loaded: Any, periods: int = 2) -> list[dict[str, Any]]:
 
 
 def _subscores(metrics: Metrics, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
-    return {s.key: {"score": s.score if s.score is not None else INSUFFICIENT, "label": s.label or INSUFFICIENT}
-            for s in metrics.score.subscores if keys is None or s.key in keys}
+    return {
+        s.key: {"score": s.score if s.score is not None else INSUFFICIENT, "label": s.label or INSUFFICIENT}
+        for s in metrics.score.subscores
+        if keys is None or s.key in keys
+    }
 
 
 def _technicals(metrics: Metrics) -> dict[str, Any]:
     t = metrics.technicals
     if t.origin == "none":
         return {"origin": "none", "sentiment": INSUFFICIENT}
-    return {"origin": t.origin, "as_of": t.as_of.isoformat() if t.as_of else None,
-            "last_price": fmt_price(t.last_price) or INSUFFICIENT,
-            "sentiment": t.sentiment or INSUFFICIENT,
-            "values": {k: fmt_ratio(v) for k, v in t.values.items() if v is not None},
-            "readings": [{"name": r.name, "value": fmt_ratio(r.value) or INSUFFICIENT,
-                          "reading": r.reading or INSUFFICIENT} for r in t.readings]}
+    return {
+        "origin": t.origin,
+        "as_of": t.as_of.isoformat() if t.as_of else None,
+        "last_price": fmt_price(t.last_price) or INSUFFICIENT,
+        "sentiment": t.sentiment or INSUFFICIENT,
+        "values": {k: fmt_ratio(v) for k, v in t.values.items() if v is not None},
+        "readings": [
+            {
+                "name": r.name,
+                "value": fmt_ratio(r.value) or INSUFFICIENT,
+                "reading": r.reading or INSUFFICIENT,
+            }
+            for r in t.readings
+        ],
+    }
 
 
 def _valuation(metrics: Metrics) -> dict[str, str]:
@@ -88,16 +115,22 @@ def _valuation(metrics: Metrics) -> dict[str, str]:
 
 def _header(loaded: Any, metrics: Metrics) -> dict[str, Any]:
     p = loaded.bundle.profile
-    return {"company": p.name, "ticker": p.ticker, "as_of": metrics.as_of.isoformat(),
-            "statement_currency": metrics.fundamentals.currency if metrics.fundamentals else None}
+    return {
+        "company": p.name,
+        "ticker": p.ticker,
+        "as_of": metrics.as_of.isoformat(),
+        "statement_currency": metrics.fundamentals.currency if metrics.fundamentals else None,
+    }
 
 
 def _events_data(loaded: Any) -> str | None:
     events = sorted(loaded.bundle.events, key=lambda e: e.date, reverse=True)
     if not events:
         return None
-    return "\n".join(f"- {e.date.isoformat()} [{e.category or 'uncategorised'}] {e.title}: {e.summary or ''}".rstrip()
-                     for e in events)
+    return "\n".join(
+        f"- {e.date.isoformat()} [{e.category or 'uncategorised'}] {e.title}: {e.summary or ''}".rstrip()
+        for e in events
+    )
 
 
 def _call_data(loaded: Any, max_tokens: int) -> dict[str, str]:
@@ -114,8 +147,9 @@ def _call_data(loaded: Any, max_tokens: int) -> dict[str, str]:
     return data
 
 
-def build_context(section: str, loaded: Any, metrics: Metrics,
-                  max_transcript_tokens: int | None = None) -> dict[str, Any]:
+def build_context(
+    section: str, loaded: Any, metrics: Metrics, max_transcript_tokens: int | None = None
+) -> dict[str, Any]:
     """`{"facts": {...}, "data": {name: fenced text}}` for one section."""
     facts: dict[str, Any] = _header(loaded, metrics)
     data: dict[str, str] = {}
@@ -133,24 +167,37 @@ def build_context(section: str, loaded: Any, metrics: Metrics,
     elif section == "summary":
         facts["score"] = {"overall": metrics.score.overall, "label": metrics.score.label}
         facts["scores"] = _subscores(metrics)
-        facts["headline"] = _headline(metrics, ("revenue_growth_pct", "net_margin_pct", "debt_to_equity",
-                                                "fcf_growth_pct", "gross_margin_pct"))
+        facts["headline"] = _headline(
+            metrics,
+            ("revenue_growth_pct", "net_margin_pct", "debt_to_equity", "fcf_growth_pct", "gross_margin_pct"),
+        )
         facts["technicals_sentiment"] = metrics.technicals.sentiment or INSUFFICIENT
         facts["valuation"] = _valuation(metrics)
         pt = metrics.price_target
-        facts["price_target"] = ({"target": fmt_price(pt.target), "upside": fmt_pct(pt.upside_pct) or INSUFFICIENT}
-                                 if pt else INSUFFICIENT)
+        facts["price_target"] = (
+            {"target": fmt_price(pt.target), "upside": fmt_pct(pt.upside_pct) or INSUFFICIENT}
+            if pt
+            else INSUFFICIENT
+        )
     elif section == "earnings_call":
         call = loaded.bundle.earnings_call
-        facts["call"] = ({"date": call.date.isoformat(), "quarter": call.quarter or INSUFFICIENT,
-                          "next_date": call.next_date.isoformat() if call.next_date else INSUFFICIENT}
-                         if call else INSUFFICIENT)
+        facts["call"] = (
+            {
+                "date": call.date.isoformat(),
+                "quarter": call.quarter or INSUFFICIENT,
+                "next_date": call.next_date.isoformat() if call.next_date else INSUFFICIENT,
+            }
+            if call
+            else INSUFFICIENT
+        )
         data.update(_call_data(loaded, max_transcript_tokens or DEFAULT_MAX_TRANSCRIPT_TOKENS))
         facts["has_transcript"] = "transcript" in data
     elif section == "events":
         latest = max((e.date for e in loaded.bundle.events), default=None)
-        facts["events"] = {"count": len(loaded.bundle.events),
-                           "latest": latest.isoformat() if latest else INSUFFICIENT}
+        facts["events"] = {
+            "count": len(loaded.bundle.events),
+            "latest": latest.isoformat() if latest else INSUFFICIENT,
+        }
         text = _events_data(loaded)
         if text:
             data["events"] = fence(text, "events")
@@ -161,4 +208,4 @@ def build_context(section: str, loaded: Any, metrics: Metrics,
 
 def _call_sentiment(metrics: Metrics) -> str:
     sub = next((s for s in metrics.score.subscores if s.key == "earnings_call"), None)
-    return (sub.label if sub and sub.label else INSUFFICIENT)
+    return sub.label if sub and sub.label else INSUFFICIENT

@@ -1,7 +1,8 @@
 """Number display rules shared by the prompt facts and the offline writer.
 
 The facts given to a model carry numbers already formatted the way the number checker matches them, so the
-model (and the offline writer) copies them verbatim: percentages with two decimals and a sign only when negative
+model (and the offline writer) copies them verbatim: percentages with two decimals and a sign only when
+negative
 ("-10.78%"), ratios with two decimals ("1.30"), money scaled to B/M/K with two decimals after the currency
 ("RMB 9.02B", "HK$32.40B"), prices with two decimals ("7.15").
 """
@@ -33,7 +34,7 @@ def fmt_price(value: float | None) -> str | None:
 
 
 def fmt_money(value: float | None, currency: str, scale: str = "units") -> str | None:
-    """Money in `currency` x `scale` -> 'RMB 9.02B': value*scale divided by the largest of 1e9/1e6/1e3 below it."""
+    """Money in `currency` x `scale` -> 'RMB 9.02B': value * scale over the largest of 1e9/1e6/1e3 below."""
     if not _ok(value):
         return None
     assert value is not None

@@ -1,6 +1,7 @@
 """`OfflineChatModel`: a deterministic, rule-based LangChain chat model that needs no key and no network.
 
-It reads the section from the prompt's `<task section="...">` tag and the numbers from its `<facts>` JSON block,
+It reads the section from the prompt's `<task section="...">` tag and the numbers from its `<facts>` JSON
+block,
 writes the answer with `offline_writer`, and returns it the way real models do: as a tool call when tools are
 bound (which is how `BaseChatModel.with_structured_output` asks), else as JSON text. So the structured-output
 parsing, validation, checking and rendering downstream run exactly as for a hosted model.
@@ -57,12 +58,15 @@ class OfflineChatModel(BaseChatModel):
         return self.bind(tools=[convert_to_openai_tool(t) for t in tools], tool_choice=tool_choice, **kwargs)
 
     def _answer(self, messages: list[BaseMessage]) -> dict[str, Any]:
-        # The task and facts live in the first user message; later messages (validation feedback) change nothing.
+        # The task and facts live in the first user message; later messages (validation feedback) change
+        # nothing.
         prompt = next((_text(m) for m in messages if m.type == "human"), "")
         task = _TASK.search(prompt)
         facts = _FACTS.search(prompt)
         if not task or not facts:
-            raise ValueError("the offline model needs a <task section=...> tag and a <facts> block in the prompt")
+            raise ValueError(
+                "the offline model needs a <task section=...> tag and a <facts> block in the prompt"
+            )
         return offline_writer.write(task.group(1), json.loads(facts.group(1)), prompt)
 
     def _generate(
@@ -76,12 +80,19 @@ class OfflineChatModel(BaseChatModel):
         body = json.dumps(answer, ensure_ascii=False, sort_keys=True)
         tokens_in = sum(approx_tokens(_text(m)) for m in messages)
         tokens_out = approx_tokens(body)
-        usage = {"input_tokens": tokens_in, "output_tokens": tokens_out, "total_tokens": tokens_in + tokens_out}
+        usage = {
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "total_tokens": tokens_in + tokens_out,
+        }
         tools = kwargs.get("tools") or []
         if tools:
             name = tools[0]["function"]["name"]
-            message = AIMessage(content="", tool_calls=[{"name": name, "args": answer, "id": "offline-0",
-                                                         "type": "tool_call"}], usage_metadata=usage)
+            message = AIMessage(
+                content="",
+                tool_calls=[{"name": name, "args": answer, "id": "offline-0", "type": "tool_call"}],
+                usage_metadata=usage,
+            )
         else:
             message = AIMessage(content=body, usage_metadata=usage)
         message.response_metadata = {"model_name": self.model_name}

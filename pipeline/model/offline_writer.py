@@ -41,6 +41,7 @@ def _rule(key: str, test: Callable[[float], bool], title: str, text: str) -> Rul
         if value is None or not test(value):
             return None
         return text.format(v=shown, p=facts.get("headline", {}).get("period", "latest"))
+
     return title, fire
 
 
@@ -49,47 +50,115 @@ def _flag(key: str, want: str, title: str, text: str) -> Rule:
 
 
 _POSITIVE: list[Rule] = [
-    _rule("fcf_growth_pct", lambda v: v > 0, "Improving free cash flow",
-          "Free cash flow grew {v} in the {p} period, a sign of improving cash generation that can fund "
-          "investment and reduce reliance on outside financing."),
-    _rule("revenue_growth_pct", lambda v: v > 0, "Revenue growth",
-          "Revenue grew {v} in the {p} period, showing continued demand for the company's products."),
-    _rule("net_margin_pct", lambda v: v > 0, "Profitable operations",
-          "A net margin of {v} shows the business turns revenue into profit."),
-    _rule("gross_margin_pct", lambda v: v >= 40, "High gross margin",
-          "A gross margin of {v} points to pricing power and room to absorb operating costs."),
-    _rule("roe_pct", lambda v: v >= 15, "Strong return on equity",
-          "Return on equity of {v} shows efficient use of shareholders' capital."),
-    _rule("debt_to_equity", lambda v: 0 <= v < 0.5, "Conservative balance sheet",
-          "A debt-to-equity ratio of {v} leaves financial flexibility for investment and downturns."),
-    _rule("current_ratio", lambda v: v >= 1.5, "Solid liquidity",
-          "A current ratio of {v} means short-term obligations are well covered."),
-    _flag("technicals_sentiment", "Positive", "Supportive technical trend",
-          "The technical indicators read Positive overall, with the price above key moving averages."),
-    _rule("equity_ratio_pct", lambda v: v >= 25, "Reasonable equity base",
-          "Equity funds {v} of total assets, a reasonable cushion against losses."),
+    _rule(
+        "fcf_growth_pct",
+        lambda v: v > 0,
+        "Improving free cash flow",
+        "Free cash flow grew {v} in the {p} period, a sign of improving cash generation that can fund "
+        "investment and reduce reliance on outside financing.",
+    ),
+    _rule(
+        "revenue_growth_pct",
+        lambda v: v > 0,
+        "Revenue growth",
+        "Revenue grew {v} in the {p} period, showing continued demand for the company's products.",
+    ),
+    _rule(
+        "net_margin_pct",
+        lambda v: v > 0,
+        "Profitable operations",
+        "A net margin of {v} shows the business turns revenue into profit.",
+    ),
+    _rule(
+        "gross_margin_pct",
+        lambda v: v >= 40,
+        "High gross margin",
+        "A gross margin of {v} points to pricing power and room to absorb operating costs.",
+    ),
+    _rule(
+        "roe_pct",
+        lambda v: v >= 15,
+        "Strong return on equity",
+        "Return on equity of {v} shows efficient use of shareholders' capital.",
+    ),
+    _rule(
+        "debt_to_equity",
+        lambda v: 0 <= v < 0.5,
+        "Conservative balance sheet",
+        "A debt-to-equity ratio of {v} leaves financial flexibility for investment and downturns.",
+    ),
+    _rule(
+        "current_ratio",
+        lambda v: v >= 1.5,
+        "Solid liquidity",
+        "A current ratio of {v} means short-term obligations are well covered.",
+    ),
+    _flag(
+        "technicals_sentiment",
+        "Positive",
+        "Supportive technical trend",
+        "The technical indicators read Positive overall, with the price above key moving averages.",
+    ),
+    _rule(
+        "equity_ratio_pct",
+        lambda v: v >= 25,
+        "Reasonable equity base",
+        "Equity funds {v} of total assets, a reasonable cushion against losses.",
+    ),
 ]
 
 _NEGATIVE: list[Rule] = [
-    _rule("net_margin_pct", lambda v: v < 0, "Persistent negative profitability",
-          "A net margin of {v} in the {p} period shows the company still loses money on its revenue, which "
-          "limits internal funding and raises the need for outside capital."),
-    _rule("debt_to_equity", lambda v: v > 1, "High leverage",
-          "A debt-to-equity ratio of {v} denotes elevated leverage, raising interest and refinancing risk and "
-          "reducing financial flexibility."),
-    _rule("gross_margin_pct", lambda v: 0 <= v < 20, "Low gross margin",
-          "A {v} gross margin suggests heavy costs of service and limited pricing power, which makes it harder "
-          "for revenue growth to reach the bottom line."),
-    _rule("revenue_growth_pct", lambda v: v < 0, "Declining revenue",
-          "Revenue fell {v} in the {p} period, a sign of weaker demand or lost share."),
-    _rule("roe_pct", lambda v: v < 0, "Negative return on equity",
-          "Return on equity of {v} shows losses are eroding shareholders' capital."),
-    _rule("fcf_growth_pct", lambda v: v < 0, "Weakening free cash flow",
-          "Free cash flow changed by {v} in the {p} period, reducing the cash available for investment."),
-    _rule("current_ratio", lambda v: 0 <= v < 1, "Tight liquidity",
-          "A current ratio of {v} means current liabilities exceed current assets."),
-    _flag("technicals_sentiment", "Negative", "Weak technical trend",
-          "The technical indicators read Negative overall, with the price below key moving averages."),
+    _rule(
+        "net_margin_pct",
+        lambda v: v < 0,
+        "Persistent negative profitability",
+        "A net margin of {v} in the {p} period shows the company still loses money on its revenue, which "
+        "limits internal funding and raises the need for outside capital.",
+    ),
+    _rule(
+        "debt_to_equity",
+        lambda v: v > 1,
+        "High leverage",
+        "A debt-to-equity ratio of {v} denotes elevated leverage, raising interest and refinancing risk and "
+        "reducing financial flexibility.",
+    ),
+    _rule(
+        "gross_margin_pct",
+        lambda v: 0 <= v < 20,
+        "Low gross margin",
+        "A {v} gross margin suggests heavy costs of service and limited pricing power, which makes it harder "
+        "for revenue growth to reach the bottom line.",
+    ),
+    _rule(
+        "revenue_growth_pct",
+        lambda v: v < 0,
+        "Declining revenue",
+        "Revenue fell {v} in the {p} period, a sign of weaker demand or lost share.",
+    ),
+    _rule(
+        "roe_pct",
+        lambda v: v < 0,
+        "Negative return on equity",
+        "Return on equity of {v} shows losses are eroding shareholders' capital.",
+    ),
+    _rule(
+        "fcf_growth_pct",
+        lambda v: v < 0,
+        "Weakening free cash flow",
+        "Free cash flow changed by {v} in the {p} period, reducing the cash available for investment.",
+    ),
+    _rule(
+        "current_ratio",
+        lambda v: 0 <= v < 1,
+        "Tight liquidity",
+        "A current ratio of {v} means current liabilities exceed current assets.",
+    ),
+    _flag(
+        "technicals_sentiment",
+        "Negative",
+        "Weak technical trend",
+        "The technical indicators read Negative overall, with the price below key moving averages.",
+    ),
 ]
 
 
@@ -103,8 +172,9 @@ def _pick(rules: list[Rule], facts: dict[str, Any], side: str) -> list[dict[str,
     if len(picked) < 3:
         missing = sorted(k for k, v in facts.get("headline", {}).items() if v == INSUFFICIENT)
         detail = f" for: {', '.join(missing)}" if missing else ""
-        picked.append({"title": "Insufficient data",
-                       "text": f"Insufficient data to name more {side} factors{detail}."})
+        picked.append(
+            {"title": "Insufficient data", "text": f"Insufficient data to name more {side} factors{detail}."}
+        )
     return picked
 
 
@@ -122,16 +192,24 @@ def write_financials(facts: dict[str, Any]) -> dict[str, Any]:
     g = lambda k: h.get(k, INSUFFICIENT)  # noqa: E731
     p = h.get("period", INSUFFICIENT)
     rev = f"revenue growth of {g('revenue_growth_pct')}"
-    income = (f"In the {p} period revenue {_say(g('revenue_growth_pct'), 'grew', 'fell')} "
-              f"({g('revenue_growth_pct')}); the gross margin was {g('gross_margin_pct')}, the EBIT margin "
-              f"{g('ebit_margin_pct')} and the net margin {g('net_margin_pct')}.")
-    balance = (f"The debt-to-equity ratio is {g('debt_to_equity')}, return on equity {g('roe_pct')} and the "
-               f"equity ratio {g('equity_ratio_pct')}.")
-    cash = (f"Free cash flow was {g('free_cash_flow')} with growth of {g('fcf_growth_pct')}; operating cash "
-            f"flow to net income was {g('ocf_to_net_income')} and free cash flow to net income "
-            f"{g('fcf_to_net_income')}.")
-    summary = (f"{facts.get('company', 'The company')} shows {rev}, a net margin of {g('net_margin_pct')} and "
-               f"debt-to-equity of {g('debt_to_equity')} in the {p} period.")
+    income = (
+        f"In the {p} period revenue {_say(g('revenue_growth_pct'), 'grew', 'fell')} "
+        f"({g('revenue_growth_pct')}); the gross margin was {g('gross_margin_pct')}, the EBIT margin "
+        f"{g('ebit_margin_pct')} and the net margin {g('net_margin_pct')}."
+    )
+    balance = (
+        f"The debt-to-equity ratio is {g('debt_to_equity')}, return on equity {g('roe_pct')} and the "
+        f"equity ratio {g('equity_ratio_pct')}."
+    )
+    cash = (
+        f"Free cash flow was {g('free_cash_flow')} with growth of {g('fcf_growth_pct')}; operating cash "
+        f"flow to net income was {g('ocf_to_net_income')} and free cash flow to net income "
+        f"{g('fcf_to_net_income')}."
+    )
+    summary = (
+        f"{facts.get('company', 'The company')} shows {rev}, a net margin of {g('net_margin_pct')} and "
+        f"debt-to-equity of {g('debt_to_equity')} in the {p} period."
+    )
     return {"summary": summary, "income_statement": income, "balance_sheet": balance, "cash_flow": cash}
 
 
@@ -153,21 +231,32 @@ def write_summary(facts: dict[str, Any]) -> dict[str, Any]:
     if scored:
         best = max(scored, key=lambda kv: (kv[1]["score"], kv[0]))
         worst = min(scored, key=lambda kv: (kv[1]["score"], kv[0]))
-        text += (f" The strongest part is {best[0].replace('_', ' ')} ({best[1]['score']}), the weakest "
-                 f"{worst[0].replace('_', ' ')} ({worst[1]['score']}).")
+        text += (
+            f" The strongest part is {best[0].replace('_', ' ')} ({best[1]['score']}), the weakest "
+            f"{worst[0].replace('_', ' ')} ({worst[1]['score']})."
+        )
     text += f" Technical sentiment is {facts.get('technicals_sentiment', INSUFFICIENT)}."
     return {"text": text}
 
 
 # --- earnings call and events: lexicon rules over the fenced data -----------------------------------------
 
-_POS_WORDS = re.compile(r"\b(grow|grew|growth|increas\w*|record|strong|improv\w*|exceed\w*|beat|raised|"
-                        r"expan\w*|momentum|robust|gain\w*|up)\b", re.I)
-_NEG_WORDS = re.compile(r"\b(declin\w*|decreas\w*|pressure|weak\w*|loss\w*|headwind\w*|challeng\w*|"
-                        r"uncertain\w*|lower|shortfall|down|risk\w*)\b", re.I)
+_POS_WORDS = re.compile(
+    r"\b(grow|grew|growth|increas\w*|record|strong|improv\w*|exceed\w*|beat|raised|"
+    r"expan\w*|momentum|robust|gain\w*|up)\b",
+    re.I,
+)
+_NEG_WORDS = re.compile(
+    r"\b(declin\w*|decreas\w*|pressure|weak\w*|loss\w*|headwind\w*|challeng\w*|"
+    r"uncertain\w*|lower|shortfall|down|risk\w*)\b",
+    re.I,
+)
 # Sentences that read like instructions to a model are never quoted, whatever the data says.
-_INJECTION = re.compile(r"ignore\b.*\b(instruction|previous|prior|above)|disregard|system prompt|you are now|"
-                        r"rate this stock|&lt;", re.I)
+_INJECTION = re.compile(
+    r"ignore\b.*\b(instruction|previous|prior|above)|disregard|system prompt|you are now|"
+    r"rate this stock|&lt;",
+    re.I,
+)
 _SENT = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -191,8 +280,13 @@ def _title(sentence: str) -> str:
 
 def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any]:
     if not transcript.strip():
-        return {"summary": "Insufficient data: the bundle has no earnings-call transcript.", "sentiment": "Neutral",
-                "positive_updates": [], "negative_updates": [], "guidance": "Insufficient data."}
+        return {
+            "summary": "Insufficient data: the bundle has no earnings-call transcript.",
+            "sentiment": "Neutral",
+            "positive_updates": [],
+            "negative_updates": [],
+            "guidance": "Insufficient data.",
+        }
     sentences = [s.strip() for s in _SENT.split(transcript.replace("\n", " ")) if 30 <= len(s.strip()) <= 300]
     sentences = [s for s in sentences if not _INJECTION.search(s)]
     pos = [s for s in sentences if re.search(r"\d", s) and _tone(s) == "Positive"][:3]
@@ -206,10 +300,15 @@ def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any
         summary += f" Management highlighted: {pos[0]}"
     if neg:
         summary += f" Concerns included: {neg[0]}"
-    return {"summary": summary, "sentiment": tone,
-            "positive_updates": [{"title": _title(s), "text": s} for s in pos],
-            "negative_updates": [{"title": _title(s), "text": s} for s in neg],
-            "guidance": guide[0] if guide else "Insufficient data: no guidance statement found in the transcript."}
+    return {
+        "summary": summary,
+        "sentiment": tone,
+        "positive_updates": [{"title": _title(s), "text": s} for s in pos],
+        "negative_updates": [{"title": _title(s), "text": s} for s in neg],
+        "guidance": guide[0]
+        if guide
+        else "Insufficient data: no guidance statement found in the transcript.",
+    }
 
 
 def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
@@ -218,8 +317,11 @@ def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
         return {"summary": "Insufficient data: the bundle lists no corporate events.", "sentiment": "Neutral"}
     lines = [ln for ln in events.splitlines() if ln.strip() and not _INJECTION.search(ln)]
     tone = _tone(" ".join(lines))
-    return {"summary": f"The bundle lists {ev['count']} corporate events, the latest on {ev['latest']}; "
-                       f"their overall tone reads {tone}.", "sentiment": tone}
+    return {
+        "summary": f"The bundle lists {ev['count']} corporate events, the latest on {ev['latest']}; "
+        f"their overall tone reads {tone}.",
+        "sentiment": tone,
+    }
 
 
 def write(section: str, facts: dict[str, Any], prompt: str) -> dict[str, Any]:
@@ -229,8 +331,11 @@ def write(section: str, facts: dict[str, Any], prompt: str) -> dict[str, Any]:
     if section == "events":
         return write_events(facts, data_block(prompt, "events"))
     writers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-        "factors": write_factors, "financials": write_financials,
-        "technicals": write_technicals, "summary": write_summary}
+        "factors": write_factors,
+        "financials": write_financials,
+        "technicals": write_technicals,
+        "summary": write_summary,
+    }
     if section not in writers:
         raise ValueError(f"the offline model has no writer for section {section!r}")
     return writers[section](facts)

@@ -1,8 +1,8 @@
 """Model selection from one `--model` string.
 
     offline                       the deterministic rule-based writer (default; no key, no network)
-    openai:gpt-5.2                any `provider:model` that LangChain's `init_chat_model` knows (imported lazily)
-    openai-compatible:<name>      an OpenAI-compatible server (vLLM, llama.cpp, Ollama) at `base_url` (required)
+    openai:gpt-5.2                any `provider:model` that LangChain's `init_chat_model` knows (lazy import)
+    openai-compatible:<name>      an OpenAI-compatible server (vLLM, llama.cpp, Ollama) at `base_url`
     gpt-5.2, claude, gemini, ...  aliases (ALIASES)
 
 Keys come only from the environment; a missing one raises StockreportError naming the variable before any
@@ -79,8 +79,10 @@ def _suggest(word: str, options: list[str]) -> str:
 def _key(provider: str, spec: str) -> None:
     var = KEY_ENV.get(provider)
     if var and not os.environ.get(var):
-        raise StockreportError(f"model {spec!r} needs an API key: set the environment variable {var} "
-                               "(keys are read only from the environment)")
+        raise StockreportError(
+            f"model {spec!r} needs an API key: set the environment variable {var} "
+            "(keys are read only from the environment)"
+        )
 
 
 def resolve_model(
@@ -96,16 +98,25 @@ def resolve_model(
     """Parse `spec` and build the chat model; raise StockreportError on any problem the user can fix."""
     spec = spec.strip()
     target = ALIASES.get(spec, spec)
-    settings = {k: v for k, v in {"base_url": base_url, "temperature": temperature,
-                                  "reasoning_effort": reasoning_effort, "max_tokens": max_tokens}.items()
-                if v is not None}
+    settings = {
+        k: v
+        for k, v in {
+            "base_url": base_url,
+            "temperature": temperature,
+            "reasoning_effort": reasoning_effort,
+            "max_tokens": max_tokens,
+        }.items()
+        if v is not None
+    }
     if target == "offline":
         from pipeline.model.offline import OFFLINE_MODEL_ID, OfflineChatModel
 
         return ResolvedModel(OfflineChatModel(), spec, "offline", OFFLINE_MODEL_ID, None, {})
     if ":" not in target:
-        raise StockreportError(f"unknown model {spec!r}: use 'offline', 'provider:model' (e.g. 'openai:gpt-5.2') "
-                               f"or an alias ({', '.join(sorted(ALIASES))}){_suggest(spec, list(ALIASES))}")
+        raise StockreportError(
+            f"unknown model {spec!r}: use 'offline', 'provider:model' (e.g. 'openai:gpt-5.2') "
+            f"or an alias ({', '.join(sorted(ALIASES))}){_suggest(spec, list(ALIASES))}"
+        )
     provider, model_id = (part.strip() for part in target.split(":", 1))
     if not model_id:
         raise StockreportError(f"model {spec!r} names no model after '{provider}:'")
@@ -121,12 +132,15 @@ def resolve_model(
     if requests_per_second is not None:
         from langchain_core.rate_limiters import InMemoryRateLimiter
 
-        kwargs["rate_limiter"] = InMemoryRateLimiter(requests_per_second=requests_per_second,
-                                                     check_every_n_seconds=0.05, max_bucket_size=1)
+        kwargs["rate_limiter"] = InMemoryRateLimiter(
+            requests_per_second=requests_per_second, check_every_n_seconds=0.05, max_bucket_size=1
+        )
 
     if provider == COMPATIBLE:
         if not base_url:
-            raise StockreportError(f"model {spec!r} needs --base-url (the server's OpenAI-compatible /v1 URL)")
+            raise StockreportError(
+                f"model {spec!r} needs --base-url (the server's OpenAI-compatible /v1 URL)"
+            )
         from langchain_openai import ChatOpenAI
 
         api_key = os.environ.get(COMPATIBLE_KEY_ENV) or "not-needed"
@@ -135,8 +149,10 @@ def resolve_model(
 
     providers = _known_providers()
     if provider not in providers:
-        raise StockreportError(f"unknown model provider {provider!r} in {spec!r}"
-                               f"{_suggest(provider, providers + [COMPATIBLE, 'offline'])}")
+        raise StockreportError(
+            f"unknown model provider {provider!r} in {spec!r}"
+            f"{_suggest(provider, providers + [COMPATIBLE, 'offline'])}"
+        )
     _key(provider, spec)
     if base_url is not None:
         kwargs["base_url"] = base_url

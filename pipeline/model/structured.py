@@ -3,7 +3,8 @@
 Two loops, both bounded:
 - transport (tenacity): rate limits (429, honouring Retry-After up to `max_retry_after`), timeouts, connection
   errors and 5xx are retried with exponential backoff plus jitter, `max_attempts` calls in all;
-- answer (re-ask): JSON that does not parse or fails the Pydantic schema is sent back with the validation error
+- answer (re-ask): JSON that does not parse or fails the Pydantic schema is sent back with the validation
+error
   appended as a user message, at most `max_reasks` times; then StockreportError, so a ticker never gets a half
   report.
 
@@ -97,14 +98,18 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     def wait(state: RetryCallState) -> float:
         after = _retry_after(state.outcome.exception() if state.outcome else None)
         return max(0.0, min(after, policy.max_retry_after)) if after is not None else backoff(state)
+
     return wait
 
 
 def _usage(message: AIMessage) -> Usage:
     meta = message.usage_metadata or {}
     details = meta.get("input_token_details") or {}
-    return Usage(int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0)),
-                 int(details.get("cache_read", 0) or 0))
+    return Usage(
+        int(meta.get("input_tokens", 0)),
+        int(meta.get("output_tokens", 0)),
+        int(details.get("cache_read", 0) or 0),
+    )
 
 
 def _raw_text(message: AIMessage) -> str:
@@ -118,13 +123,17 @@ def _raw_text(message: AIMessage) -> str:
 
 
 def _explain(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors(include_url=False)]
+    parts = [
+        f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors(include_url=False)
+    ]
     return "; ".join(parts)[:1500]
 
 
 def _feedback(error: str) -> str:
-    return (f"Your previous answer could not be used: {error}\n"
-            "Reply again with only a JSON object that matches the schema, fixing these problems.")
+    return (
+        f"Your previous answer could not be used: {error}\n"
+        "Reply again with only a JSON object that matches the schema, fixing these problems."
+    )
 
 
 def _extract(raw: AIMessage, out: dict[str, Any]) -> tuple[Any, str | None]:
@@ -148,7 +157,9 @@ def _extract(raw: AIMessage, out: dict[str, Any]) -> tuple[Any, str | None]:
         return None, f"the answer is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
 
 
-def _check(raw: AIMessage, out: dict[str, Any], schema: type[BaseModel]) -> tuple[BaseModel | None, str | None]:
+def _check(
+    raw: AIMessage, out: dict[str, Any], schema: type[BaseModel]
+) -> tuple[BaseModel | None, str | None]:
     obj, error = _extract(raw, out)
     if error is not None:
         return None, error
@@ -159,8 +170,10 @@ def _check(raw: AIMessage, out: dict[str, Any], schema: type[BaseModel]) -> tupl
 
 
 def _messages_for_key(messages: list[BaseMessage]) -> list[dict[str, str]]:
-    return [{"role": m.type, "content": m.content if isinstance(m.content, str) else json.dumps(m.content)}
-            for m in messages]
+    return [
+        {"role": m.type, "content": m.content if isinstance(m.content, str) else json.dumps(m.content)}
+        for m in messages
+    ]
 
 
 def ask(
@@ -173,23 +186,34 @@ def ask(
     cache: AnswerCache | None = None,
     policy: RetryPolicy | None = None,
 ) -> Answer:
-    """Ask for `schema`; retry transient failures, re-ask on invalid answers (`max_retries` times), cache hits.
+    """Ask for `schema`: retry transient errors, re-ask invalid answers (`max_retries` times), use the cache.
 
     The offline model is never cached: it is free, and its rules may change without a new model id.
     """
     policy = policy or RetryPolicy()
     start = time.perf_counter()
     use_cache = cache is not None and resolved.provider != "offline"
-    key = cache_key(resolved.spec, resolved.model_id, resolved.settings, schema.__name__,
-                    _messages_for_key(messages))
+    key = cache_key(
+        resolved.spec, resolved.model_id, resolved.settings, schema.__name__, _messages_for_key(messages)
+    )
     if use_cache and cache is not None and (hit := cache.get(key)) is not None:
         try:
             parsed = schema.model_validate(hit.parsed)
         except ValidationError:  # the schema changed since: ask again
             log.debug("%s: cached answer no longer validates; asking the model", section)
         else:
-            return Answer(section, parsed, hit.raw_text, Usage(0, 0, hit.input_tokens + hit.output_tokens),
-                          time.perf_counter() - start, 0, 0, resolved.model_id, True, 0.0)
+            return Answer(
+                section,
+                parsed,
+                hit.raw_text,
+                Usage(0, 0, hit.input_tokens + hit.output_tokens),
+                time.perf_counter() - start,
+                0,
+                0,
+                resolved.model_id,
+                True,
+                0.0,
+            )
 
     kwargs: dict[str, Any] = {"include_raw": True}
     if resolved.structured_method:
@@ -197,25 +221,38 @@ def ask(
         if resolved.structured_method == "json_schema":
             kwargs["strict"] = True
     runnable = resolved.chat_model.with_structured_output(wire_schema(schema), **kwargs)  # type: ignore[arg-type]
-    retrying = Retrying(stop=stop_after_attempt(policy.max_attempts), wait=_wait(policy),
-                        retry=retry_if_exception(is_transient), sleep=policy.sleep, reraise=True,
-                        before_sleep=lambda s: log.debug("%s: attempt %d failed (%s); retrying", section,
-                                                         s.attempt_number, s.outcome and s.outcome.exception()))
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.max_attempts),
+        wait=_wait(policy),
+        retry=retry_if_exception(is_transient),
+        sleep=policy.sleep,
+        reraise=True,
+        before_sleep=lambda s: log.debug(
+            "%s: attempt %d failed (%s); retrying",
+            section,
+            s.attempt_number,
+            s.outcome and s.outcome.exception(),
+        ),
+    )
     convo = list(messages)
     usage = Usage()
     calls = 0
     error = ""
+
+    def call(conversation: list[BaseMessage]) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        return runnable.invoke(conversation)  # type: ignore[return-value]
+
     for reask in range(max_retries + 1):
-        def call() -> dict[str, Any]:
-            nonlocal calls
-            calls += 1
-            return runnable.invoke(convo)  # type: ignore[return-value]
         try:
-            out = retrying(call)
+            out = retrying(call, convo)
         except Exception as exc:
             if is_transient(exc) or _is_api_error(exc):
-                raise StockreportError(f"{section}: model {resolved.spec!r} failed after {calls} call(s): "
-                                       f"{type(exc).__name__}: {_short(exc)}") from None
+                raise StockreportError(
+                    f"{section}: model {resolved.spec!r} failed after {calls} call(s): "
+                    f"{type(exc).__name__}: {_short(exc)}"
+                ) from None
             raise
         raw: AIMessage = out["raw"]
         usage = usage + _usage(raw)
@@ -224,13 +261,25 @@ def ask(
         if parsed is not None:
             if use_cache and cache is not None:
                 cache.put(key, CachedAnswer(text, parsed.model_dump(mode="json"), usage.input, usage.output))
-            return Answer(section, parsed, text, usage, time.perf_counter() - start, calls, reask,
-                          resolved.model_id, False, estimate_cost(resolved.model_id, usage))
+            return Answer(
+                section,
+                parsed,
+                text,
+                usage,
+                time.perf_counter() - start,
+                calls,
+                reask,
+                resolved.model_id,
+                False,
+                estimate_cost(resolved.model_id, usage),
+            )
         error = error_msg or "invalid answer"
         log.debug("%s: answer %d invalid: %s", section, reask + 1, error)
         convo = convo + [AIMessage(content=text), HumanMessage(content=_feedback(error))]
-    raise StockreportError(f"{section}: model {resolved.spec!r} gave no valid answer after {max_retries + 1} "
-                           f"tries; last problem: {error[:300]}")
+    raise StockreportError(
+        f"{section}: model {resolved.spec!r} gave no valid answer after {max_retries + 1} "
+        f"tries; last problem: {error[:300]}"
+    )
 
 
 def _is_api_error(exc: BaseException) -> bool:

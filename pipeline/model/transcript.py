@@ -8,7 +8,8 @@ Budget rule (documented in the prompt provenance and here): tokens are approxima
    blank lines, with a "Questions and Answers" / "Q&A" heading line starting the Q&A part). Operator turns are
    dropped (boilerplate).
 3. Sentences are taken in passes: pass 1 takes the first sentence of every turn (each prepared-remarks turn's
-   opening line and each Q&A question's and answer's opening), pass 2 the second sentence of every turn, and so
+   opening line and each Q&A question's and answer's opening), pass 2 the second sentence of every turn, and
+   so
    on, each pass walking the turns in call order, until the next sentence would exceed the budget.
 4. The kept sentences are printed in call order, one turn per paragraph, "[...]" marking cut text.
 """

@@ -15,7 +15,7 @@ from pipeline.model.select import resolve_model
 from pipeline.model.structured import ask
 from tests.support.openai_stub import OpenAIStub, recorded
 
-MESSAGES = [SystemMessage("sys"), HumanMessage("<task section=\"technicals\">go</task>")]
+MESSAGES = [SystemMessage("sys"), HumanMessage('<task section="technicals">go</task>')]
 
 
 def test_second_identical_call_is_served_from_cache(stub: OpenAIStub, tmp_path) -> None:
@@ -23,23 +23,43 @@ def test_second_identical_call_is_served_from_cache(stub: OpenAIStub, tmp_path) 
     stub.enqueue(recorded("technicals_good"))
     resolved = resolve_model("openai:gpt-5.2", base_url=stub.base_url, timeout=0.5)
     first = ask(resolved, "technicals", MESSAGES, TechnicalsAnswer, cache=cache)
-    second = ask(resolve_model("openai:gpt-5.2", base_url=stub.base_url, timeout=0.5), "technicals", MESSAGES,
-                 TechnicalsAnswer, cache=AnswerCache(tmp_path))
+    second = ask(
+        resolve_model("openai:gpt-5.2", base_url=stub.base_url, timeout=0.5),
+        "technicals",
+        MESSAGES,
+        TechnicalsAnswer,
+        cache=AnswerCache(tmp_path),
+    )
     assert len(stub.requests) == 1
     assert second.cached and second.parsed == first.parsed and second.raw_text == first.raw_text
     assert (second.usage.input, second.usage.output, second.usage.cached) == (0, 0, 640 + 88)
     assert second.cost_usd == 0.0 and second.attempts == 0
 
 
-@pytest.mark.parametrize("change", [
-    {"temperature": 0.2}, {"max_tokens": 100}, {"reasoning_effort": "high"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"temperature": 0.2},
+        {"max_tokens": 100},
+        {"reasoning_effort": "high"},
+    ],
+)
 def test_settings_change_misses_the_cache(stub: OpenAIStub, tmp_path, change: dict) -> None:
     stub.enqueue(recorded("technicals_good"), recorded("technicals_good"))
-    ask(resolve_model("openai:gpt-5.2", base_url=stub.base_url), "technicals", MESSAGES, TechnicalsAnswer,
-        cache=AnswerCache(tmp_path))
-    again = ask(resolve_model("openai:gpt-5.2", base_url=stub.base_url, **change), "technicals", MESSAGES,
-                TechnicalsAnswer, cache=AnswerCache(tmp_path))
+    ask(
+        resolve_model("openai:gpt-5.2", base_url=stub.base_url),
+        "technicals",
+        MESSAGES,
+        TechnicalsAnswer,
+        cache=AnswerCache(tmp_path),
+    )
+    again = ask(
+        resolve_model("openai:gpt-5.2", base_url=stub.base_url, **change),
+        "technicals",
+        MESSAGES,
+        TechnicalsAnswer,
+        cache=AnswerCache(tmp_path),
+    )
     assert not again.cached and len(stub.requests) == 2
 
 
@@ -56,14 +76,17 @@ def test_cache_dir_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     assert default_cache_dir() == tmp_path / "c" and AnswerCache().path == tmp_path / "c" / "answers.sqlite"
 
 
-@pytest.mark.parametrize("model_id, usage, expected", [
-    ("gpt-5.2", Usage(1_000_000, 0, 0), 1.75),
-    ("gpt-5.2", Usage(0, 1_000_000, 0), 14.0),
-    ("gpt-5.2", Usage(1_000_000, 1_000_000, 1_000_000), 0.175 + 14.0),
-    ("gpt-5.2", Usage(0, 0, 5000), 0.0),  # an answer-cache hit costs nothing
-    ("offline-rules-v1", Usage(5000, 900, 0), 0.0),
-    ("no-such-model", Usage(10, 10, 0), None),
-])
+@pytest.mark.parametrize(
+    "model_id, usage, expected",
+    [
+        ("gpt-5.2", Usage(1_000_000, 0, 0), 1.75),
+        ("gpt-5.2", Usage(0, 1_000_000, 0), 14.0),
+        ("gpt-5.2", Usage(1_000_000, 1_000_000, 1_000_000), 0.175 + 14.0),
+        ("gpt-5.2", Usage(0, 0, 5000), 0.0),  # an answer-cache hit costs nothing
+        ("offline-rules-v1", Usage(5000, 900, 0), 0.0),
+        ("no-such-model", Usage(10, 10, 0), None),
+    ],
+)
 def test_cost_formula(model_id: str, usage: Usage, expected: float | None) -> None:
     cost = estimate_cost(model_id, usage)
     assert cost == (pytest.approx(expected) if expected is not None else None)
@@ -71,8 +94,11 @@ def test_cost_formula(model_id: str, usage: Usage, expected: float | None) -> No
 
 def test_price_table_override(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     path = tmp_path / "prices.json"
-    path.write_text(json.dumps({"as_of": "2030-01-01", "models": {
-        "gpt-5.2": {"input": 10, "cached_input": 1, "output": 100}}}))
+    path.write_text(
+        json.dumps(
+            {"as_of": "2030-01-01", "models": {"gpt-5.2": {"input": 10, "cached_input": 1, "output": 100}}}
+        )
+    )
     monkeypatch.setenv("STOCKREPORT_PRICES", str(path))
     assert estimate_cost("gpt-5.2", Usage(1_000_000, 0, 0)) == 10
     assert price_table().label == f"{path} prices as of 2030-01-01"

@@ -18,7 +18,10 @@ from pipeline.model.structured import RetryPolicy, ask
 from tests.support.openai_stub import OpenAIStub, Reply, recorded
 
 SPECS = ["openai:gpt-5.2", "openai-compatible:qwen3-8b"]
-MESSAGES = [SystemMessage("You write technical analysis."), HumanMessage("<task section=\"technicals\">go</task>")]
+MESSAGES = [
+    SystemMessage("You write technical analysis."),
+    HumanMessage('<task section="technicals">go</task>'),
+]
 
 
 def _resolve(spec: str, stub: OpenAIStub) -> ResolvedModel:
@@ -55,11 +58,18 @@ def test_auth_header_sent_but_never_stored(stub: OpenAIStub, tmp_path) -> None:
     from pipeline.model.cache import AnswerCache
 
     stub.enqueue(recorded("technicals_good"))
-    ask(_resolve("openai:gpt-5.2", stub), "technicals", MESSAGES, TechnicalsAnswer, cache=AnswerCache(tmp_path))
+    ask(
+        _resolve("openai:gpt-5.2", stub),
+        "technicals",
+        MESSAGES,
+        TechnicalsAnswer,
+        cache=AnswerCache(tmp_path),
+    )
     assert stub.requests[0].auth_sent
     assert "authorization" not in stub.requests[0].headers
-    stored = json.dumps([r.__dict__ for r in stub.requests]) + (tmp_path / "answers.sqlite").read_bytes().decode(
-        "latin-1")
+    stored = json.dumps([r.__dict__ for r in stub.requests]) + (
+        tmp_path / "answers.sqlite"
+    ).read_bytes().decode("latin-1")
     assert "sk-test-do-not-store" not in stored
 
 
@@ -87,8 +97,11 @@ def test_schema_violation_is_reasked_naming_the_field(stub: OpenAIStub, spec: st
 @pytest.mark.parametrize("spec", SPECS)
 def test_persistent_malformed_answer_fails_cleanly(stub: OpenAIStub, spec: str) -> None:
     stub.enqueue(*[recorded("technicals_malformed")] * 3)
-    with pytest.raises(StockreportError, match=r"technicals: model .* gave no valid answer after 3 tries; "
-                                               r"last problem: the answer is not valid JSON"):
+    with pytest.raises(
+        StockreportError,
+        match=r"technicals: model .* gave no valid answer after 3 tries; "
+        r"last problem: the answer is not valid JSON",
+    ):
         ask(_resolve(spec, stub), "technicals", MESSAGES, TechnicalsAnswer, max_retries=2)
     assert len(stub.requests) == 3
 
@@ -126,7 +139,9 @@ def test_timeout_then_success(stub: OpenAIStub, spec: str) -> None:
 def test_transient_errors_exhausted_fail_cleanly(stub: OpenAIStub) -> None:
     waits: list[float] = []
     stub.enqueue(*[recorded("error_500")] * 3)
-    with pytest.raises(StockreportError, match=r"technicals: model 'openai:gpt-5.2' failed after 3 call\(s\)"):
+    with pytest.raises(
+        StockreportError, match=r"technicals: model 'openai:gpt-5.2' failed after 3 call\(s\)"
+    ):
         ask(_resolve("openai:gpt-5.2", stub), "technicals", MESSAGES, TechnicalsAnswer, policy=_policy(waits))
     assert len(waits) == 2
 

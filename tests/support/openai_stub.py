@@ -43,18 +43,41 @@ def recorded(name: str) -> Reply:
     return Reply(data.get("status", 200), data["body"], data.get("headers", {}))
 
 
-def completion(content: str, *, prompt_tokens: int = 100, completion_tokens: int = 20, cached_tokens: int = 0,
-               model: str = "gpt-5.2-2025-12-11") -> Reply:
+def completion(
+    content: str,
+    *,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 20,
+    cached_tokens: int = 0,
+    model: str = "gpt-5.2-2025-12-11",
+) -> Reply:
     """A chat.completion reply in OpenAI's response shape with `content` as the assistant message."""
-    return Reply(200, {
-        "id": "chatcmpl-stub", "object": "chat.completion", "created": 1767225600, "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                     "message": {"role": "assistant", "content": content, "refusal": None, "annotations": []}}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens,
-                  "prompt_tokens_details": {"cached_tokens": cached_tokens, "audio_tokens": 0},
-                  "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0}},
-        "service_tier": "default", "system_fingerprint": None})
+    return Reply(
+        200,
+        {
+            "id": "chatcmpl-stub",
+            "object": "chat.completion",
+            "created": 1767225600,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                    "message": {"role": "assistant", "content": content, "refusal": None, "annotations": []},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached_tokens, "audio_tokens": 0},
+                "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+            },
+            "service_tier": "default",
+            "system_fingerprint": None,
+        },
+    )
 
 
 class OpenAIStub:
@@ -79,8 +102,14 @@ class OpenAIStub:
                 auth = any(k.lower() in _SECRET_HEADERS and v for k, v in self.headers.items())
                 with stub._lock:
                     stub.requests.append(Recorded(self.path, body, headers, auth))
-                    reply = stub.replies.popleft() if stub.replies else Reply(
-                        500, {"error": {"message": "stub: no scripted reply left", "type": "server_error"}})
+                    reply = (
+                        stub.replies.popleft()
+                        if stub.replies
+                        else Reply(
+                            500,
+                            {"error": {"message": "stub: no scripted reply left", "type": "server_error"}},
+                        )
+                    )
                 if not self.path.endswith("/chat/completions"):
                     reply = Reply(404, {"error": {"message": f"stub: no route {self.path}"}})
                 if reply.delay_s:
@@ -99,8 +128,9 @@ class OpenAIStub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
