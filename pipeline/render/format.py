@@ -1,0 +1,122 @@
+"""Human number formatting for reports: money in the bundle's currency and scale, percentages, ratios.
+
+Every formatter takes `None` (or NaN) and returns `MISSING`, so templates never print "None" or "nan".
+Compact scale: |x| >= 1e12 -> "T", >= 1e9 -> "B", >= 1e6 -> "M", else grouped digits (9.02e9 -> "9.02B").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from pipeline.inputs.currencies import money_prefix
+
+MISSING = "n/a"
+
+# Multiplier from a statement scale to units: a 9020 in "millions" is 9.02e9.
+SCALE_FACTOR: dict[str, float] = {"units": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
+
+_SUFFIXES: tuple[tuple[float, str], ...] = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
+
+
+def _absent(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def compact(value: float | None, decimals: int = 2) -> str:
+    """9.02e9 -> '9.02B', -9.7295e8 -> '-972.95M', 1234.5 -> '1,234.50'."""
+    if value is None or _absent(value):
+        return MISSING
+    size = abs(value)
+    for threshold, suffix in _SUFFIXES:
+        # Round first so 999.999M prints as 1.00B, not 1000.00M.
+        if round(size / threshold, decimals) >= 1:
+            return f"{value / threshold:,.{decimals}f}{suffix}"
+    return f"{value:,.{decimals}f}"
+
+
+def scaled(value: float | None, scale: str, decimals: int = 2) -> str:
+    """A statement figure in `scale` (e.g. millions) shown compact: scaled(9020, 'millions') -> '9.02B'."""
+    if value is None or _absent(value):
+        return MISSING
+    return compact(value * SCALE_FACTOR.get(scale, 1.0), decimals)
+
+
+def money(value: float | None, currency: str, decimals: int = 2, scale: str = "units") -> str:
+    """money(9.02e9, 'CNY') -> 'RMB 9.02B'; money(7.5, 'HKD') -> 'HK$7.50'; negatives lead with '-'."""
+    if value is None or _absent(value):
+        return MISSING
+    body = compact(abs(value) * SCALE_FACTOR.get(scale, 1.0), decimals)
+    return f"{'-' if value < 0 else ''}{money_prefix(currency)}{body}"
+
+
+def currency_label(code: str) -> str:
+    """'CNY' -> 'RMB', 'HKD' -> 'HK$': the prefix money() uses, for table captions."""
+    return money_prefix(code).strip()
+
+
+def pct(value: float | None, decimals: int = 2, signed: bool = False) -> str:
+    """Percent already in percent units: -10.78 -> '-10.78%'; signed=True adds '+' to gains."""
+    if value is None or _absent(value):
+        return MISSING
+    return f"{value:+,.{decimals}f}%" if signed else f"{value:,.{decimals}f}%"
+
+
+def ratio(value: float | None, decimals: int = 2) -> str:
+    """1.3 -> '1.30'."""
+    if value is None or _absent(value):
+        return MISSING
+    return f"{value:,.{decimals}f}"
+
+
+def num(value: float | int | str | None, decimals: int = 2) -> str:
+    """Any figure whose unit is unknown (number checks): ints as ints, floats with `decimals`."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool) or isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,d}"
+    return MISSING if _absent(value) else f"{value:,.{decimals}f}"
+
+
+def sign_class(value: float | None) -> str:
+    """CSS class so negative figures stand out at a glance: 'neg', 'pos' or ''."""
+    if value is None or _absent(value) or value == 0:
+        return ""
+    return "neg" if value < 0 else "pos"
+
+
+def reading_class(reading: str | None) -> str:
+    """Map a reading or label to a fixed CSS class; untrusted strings never become class names."""
+    return {"Positive": "pos", "Outperform": "pos", "Negative": "neg", "Underperform": "neg",
+            "Neutral": "neu"}.get(reading or "", "")
+
+
+def upside(value: float | None) -> str:
+    """4.9 -> '▲(4.90% Upside)', -3.2 -> '▼(3.20% Downside)'."""
+    if value is None or _absent(value):
+        return MISSING
+    if value < 0:
+        return f"▼({abs(value):,.2f}% Downside)"
+    return f"▲({value:,.2f}% Upside)"
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    """2025-08-20 -> 'Aug 20, 2025' (the seed page's style)."""
+    if value is None:
+        return MISSING
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def datetime_utc(value: dt.datetime | None) -> str:
+    if value is None:
+        return MISSING
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def usd(value: float | None) -> str:
+    """Model cost: '$0.0123' (four decimals: a cent is too coarse for one report)."""
+    if value is None or _absent(value):
+        return MISSING
+    return f"${value:,.4f}"

@@ -1,0 +1,47 @@
+"""report.md: the report as Markdown, with every untrusted string neutralised.
+
+Company descriptions, events, transcripts and model prose are untrusted: a Markdown viewer renders raw HTML,
+links and images, so `md` turns them into literal text:
+- `<` `>` become `&lt;` `&gt;` (no tag, comment or autolink survives), entity-like `&name;` keeps its `&` literal;
+- inline syntax characters (backslash, backtick, `*`, `_`, `[`, `]`, `|`, `~`) are backslash-escaped, so
+  `[link](http://evil)` and `![img](...)` stay text and a `|` cannot split a table cell;
+- a line that would start a heading, list, block quote or setext underline (`#`, `-`, `+`, `=`, `1.`) is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.render.env import context, environment
+from pipeline.report import Report
+
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_INLINE = re.compile(r"([\\`*_\[\]|~])")
+# Block markers only count when followed by a space/tab or the line end (CommonMark), so '0.1.0' stays as is.
+_ORDERED = re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
+_BLOCK = re.compile(r"^([ \t]*)(#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[-=]+[ \t]*$)", re.MULTILINE)
+_BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+def md(text: object) -> str:
+    """Escape untrusted prose for Markdown; paragraphs (blank lines) are kept, runs of them collapsed."""
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    s = _ENTITY.sub("&amp;", s)
+    s = s.replace("<", "&lt;").replace(">", "&gt;")
+    s = _INLINE.sub(r"\\\1", s)
+    s = _ORDERED.sub(r"\1\\\2", s)  # '1. item' -> '1\. item'
+    s = _BLOCK.sub(r"\1\\\2", s)
+    s = "\n".join(line.lstrip(" \t") for line in s.split("\n"))  # 4 leading spaces would open a code block
+    return _BLANKS.sub("\n\n", s).strip()
+
+
+def md_inline(text: object) -> str:
+    """`md` for one line (headings, list items, table cells): newlines become spaces."""
+    return md(" ".join(str(text).split()))
+
+
+def render_markdown(report: Report) -> str:
+    env = environment(html=False)
+    env.filters["md"] = md
+    env.filters["md_inline"] = md_inline
+    return env.get_template("report.md.j2").render(**context(report))

@@ -1,0 +1,58 @@
+"""Write a report's files into `outputs/<TICKER>/`: report.json, report.md, report.html (and report.pdf).
+
+Everything is rendered in memory first, then each file is written atomically, so a render error or a crash
+never leaves a half-written report where a good one was.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pipeline.errors import StockreportError
+from pipeline.files import atomic_write_text, output_dir_for
+from pipeline.render.html import render_html
+from pipeline.render.markdown import render_markdown
+from pipeline.render.pdf import html_to_pdf
+from pipeline.report import Report
+
+FORMATS = ("json", "md", "html", "pdf")
+FILE_NAMES = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Report], str]] = {"json": render_json, "md": render_markdown, "html": render_html}
+
+
+def write_report(report: Report, out_root: Path, formats: Iterable[str] = ("json", "md", "html")) -> dict[str, Path]:
+    """Render `formats` and write them under `output_dir_for(out_root, report.ticker)`; returns format -> path."""
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise StockreportError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    folder = output_dir_for(out_root, report.ticker)
+    texts = {f: RENDERERS[f](report) for f in wanted if f in RENDERERS}
+    if "pdf" in wanted and "html" not in texts:
+        texts_html = render_html(report)
+    else:
+        texts_html = texts.get("html", "")
+    written: dict[str, Path] = {}
+    for fmt, text in texts.items():
+        path = folder / FILE_NAMES[fmt]
+        atomic_write_text(path, text)
+        written[fmt] = path
+    if "pdf" in wanted:
+        if "html" in written:
+            html_to_pdf(written["html"], folder / FILE_NAMES["pdf"])
+        else:  # print from a throwaway copy so only the requested files appear
+            with tempfile.TemporaryDirectory(dir=folder, prefix=".render-") as tmp:
+                html_path = Path(tmp) / "report.html"
+                html_path.write_text(texts_html, encoding="utf-8")
+                html_to_pdf(html_path, folder / FILE_NAMES["pdf"])
+        written["pdf"] = folder / FILE_NAMES["pdf"]
+    return {f: written[f] for f in wanted}
