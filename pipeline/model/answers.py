@@ -14,6 +14,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Sentiment = Literal["Positive", "Negative", "Neutral"]
+# A sentiment label the score consumes; "Insufficient data" (no transcript, no events) maps to None, so the
+# score redistributes its weight instead of counting a silent Neutral.
+LabelOrMissing = Literal["Positive", "Negative", "Neutral", "Insufficient data"]
 Prose = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
@@ -32,7 +35,7 @@ class EarningsCallAnswer(Answer):
     """Summary of the earnings call, from the fenced transcript data only."""
 
     summary: Prose
-    sentiment: Sentiment
+    sentiment: LabelOrMissing
     positive_updates: Annotated[list[Titled], Field(max_length=6)]
     negative_updates: Annotated[list[Titled], Field(max_length=6)]
     guidance: Prose
@@ -42,7 +45,12 @@ class EventsAnswer(Answer):
     """Summary of recent corporate events and their overall tone."""
 
     summary: Prose
-    sentiment: Sentiment
+    sentiment: LabelOrMissing
+
+
+def reading(label: str) -> Sentiment | None:
+    """The score's Reading for an answer's sentiment: None for "Insufficient data"."""
+    return None if label == "Insufficient data" else label  # type: ignore[return-value]
 
 
 class FactorsAnswer(Answer):

@@ -282,7 +282,7 @@ def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any
     if not transcript.strip():
         return {
             "summary": "Insufficient data: the bundle has no earnings-call transcript.",
-            "sentiment": "Neutral",
+            "sentiment": "Insufficient data",
             "positive_updates": [],
             "negative_updates": [],
             "guidance": "Insufficient data.",
@@ -314,7 +314,10 @@ def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any
 def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
     ev = facts.get("events", {})
     if not ev.get("count"):
-        return {"summary": "Insufficient data: the bundle lists no corporate events.", "sentiment": "Neutral"}
+        return {
+            "summary": "Insufficient data: the bundle lists no corporate events.",
+            "sentiment": "Insufficient data",
+        }
     lines = [ln for ln in events.splitlines() if ln.strip() and not _INJECTION.search(ln)]
     tone = _tone(" ".join(lines))
     return {

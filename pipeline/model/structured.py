@@ -103,7 +103,7 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
 
 
 def _usage(message: AIMessage) -> Usage:
-    meta = message.usage_metadata or {}
+    meta: dict[str, Any] = dict(message.usage_metadata or {})
     details = meta.get("input_token_details") or {}
     return Usage(
         int(meta.get("input_tokens", 0)),
@@ -257,13 +257,13 @@ def ask(
         raw: AIMessage = out["raw"]
         usage = usage + _usage(raw)
         text = _raw_text(raw)
-        parsed, error_msg = _check(raw, out, schema)
-        if parsed is not None:
+        answer, error_msg = _check(raw, out, schema)
+        if answer is not None:
             if use_cache and cache is not None:
-                cache.put(key, CachedAnswer(text, parsed.model_dump(mode="json"), usage.input, usage.output))
+                cache.put(key, CachedAnswer(text, answer.model_dump(mode="json"), usage.input, usage.output))
             return Answer(
                 section,
-                parsed,
+                answer,
                 text,
                 usage,
                 time.perf_counter() - start,

@@ -2,7 +2,7 @@
 
 Budget rule (documented in the prompt provenance and here): tokens are approximated as characters / 4.
 
-1. If the whole transcript fits the budget, it is kept verbatim.
+1. If the whole transcript fits the budget, it is kept whole (a JSON transcript as speaker turns).
 2. Otherwise it is split into speaker turns: prepared remarks first, then Q&A, in call order (JSON transcripts
    with `prepared_remarks` / `q_and_a` lists; plain text splits on blank lines, or on lines when there are no
    blank lines, with a "Questions and Answers" / "Q&A" heading line starting the Q&A part). Operator turns are
@@ -20,6 +20,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CHARS_PER_TOKEN = 4
 DEFAULT_MAX_TRANSCRIPT_TOKENS = 6000
@@ -39,10 +40,10 @@ def approx_tokens(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 
 
-def _from_json(data: dict[str, object]) -> list[Turn]:
+def _from_json(data: dict[str, Any]) -> list[Turn]:
     turns: list[Turn] = []
     for key, part in (("prepared_remarks", "prepared"), ("q_and_a", "qa")):
-        for item in data.get(key) or []:  # type: ignore[union-attr]
+        for item in data.get(key) or []:
             if isinstance(item, dict) and isinstance(item.get("speech"), str):
                 turns.append(Turn(str(item.get("speaker") or "") or None, item["speech"], part))
     return turns
@@ -96,9 +97,14 @@ def _render(turns: list[Turn], kept: list[list[str]], counts: list[int]) -> str:
 
 def cut_transcript(text: str, max_tokens: int = DEFAULT_MAX_TRANSCRIPT_TOKENS) -> str:
     """The transcript, whole when it fits `max_tokens` (chars/4), else cut by the passes in the module doc."""
-    if approx_tokens(text) <= max_tokens:
+    is_json = text.lstrip().startswith("{")
+    if approx_tokens(text) <= max_tokens and not is_json:
         return text.strip()
     turns = [t for t in parse_transcript(text) if (t.speaker or "").lower() != "operator"]
+    if is_json:  # JSON transcripts are always shown as speaker turns, whole when they fit
+        whole = _render(turns, [[t.text.strip()] for t in turns], [1] * len(turns))
+        if approx_tokens(whole) <= max_tokens:
+            return whole
     sentences = [[s.strip() for s in _SENTENCE_END.split(t.text.strip()) if s.strip()] for t in turns]
     kept: list[list[str]] = [[] for _ in turns]
     budget = max_tokens * CHARS_PER_TOKEN - 60  # room for the two part headings

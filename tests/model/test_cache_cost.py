@@ -8,6 +8,7 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from pipeline.errors import StockreportError
+from pipeline.model.answers import SummaryAnswer as SUMMARY
 from pipeline.model.answers import TechnicalsAnswer
 from pipeline.model.cache import AnswerCache, default_cache_dir
 from pipeline.model.cost import Usage, estimate_cost, price_table
@@ -115,3 +116,14 @@ def test_bad_price_table_is_a_clean_error(monkeypatch: pytest.MonkeyPatch, tmp_p
 def test_builtin_table_is_dated() -> None:
     table = price_table()
     assert table.as_of and "gpt-5.2" in table.models and table.label.startswith("builtin prices as of")
+
+
+def test_offline_answers_are_never_cached(hk_loaded, hk_metrics, tmp_path) -> None:
+    from pipeline.prompts import build_prompt
+
+    prompt = build_prompt("summary", hk_loaded, hk_metrics)
+    cache = AnswerCache(tmp_path)
+    for _ in range(2):
+        answer = ask(resolve_model("offline"), "summary", prompt.as_langchain(), SUMMARY, cache=cache)
+        assert not answer.cached and answer.attempts == 1
+    assert not cache.path.exists()

@@ -177,3 +177,19 @@ def test_plain_text_transcript_with_qa_heading() -> None:
     text = "CEO: We grew. It was good.\n\nQuestions and Answers\n\nAnalyst: Why? Tell me more."
     assert [t.part for t in parse_transcript(text)] == ["prepared", "qa"]
     assert parse_transcript(text)[1].speaker == "Analyst"
+
+
+def test_ectsum_plain_text_lines_are_turns() -> None:
+    path = Path("/work/shared/data/transcripts/ectsum/ects/AFL_q4_2020.txt")
+    if not path.exists():
+        pytest.skip("shared transcripts not present")
+    text = path.read_text()
+    turns = parse_transcript(text)
+    assert len(turns) == len([ln for ln in text.splitlines() if ln.strip()])
+    out = cut_transcript(text, 500)
+    assert approx_tokens(out) <= 500 and out.splitlines()[2] == text.splitlines()[0].strip()
+
+
+def test_json_transcript_that_fits_is_shown_as_turns_not_json() -> None:
+    text = json.dumps({"prepared_remarks": [{"speaker": "CEO", "speech": "We grew 24%."}], "q_and_a": []})
+    assert cut_transcript(text, 1000) == "## Prepared remarks\n\nCEO: We grew 24%."

@@ -94,3 +94,12 @@ def test_openai_compatible_key_from_env_or_dummy(
     assert resolved.provider == "openai-compatible" and resolved.model_id == "llama3"
     assert resolved.chat_model.openai_api_key.get_secret_value() == expected
     assert resolved.chat_model.openai_api_base == "http://127.0.0.1:8000/v1"
+
+
+def test_rate_limiter_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_core.rate_limiters import InMemoryRateLimiter
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert resolve_model("openai:gpt-5.2").chat_model.rate_limiter is None
+    limited = resolve_model("openai:gpt-5.2", requests_per_second=2.0).chat_model.rate_limiter
+    assert isinstance(limited, InMemoryRateLimiter) and limited.requests_per_second == 2.0

@@ -1,0 +1,62 @@
+"""Answer schemas: what Pydantic enforces, what the wire schema sends, and missing inputs said as such."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from pydantic import ValidationError
+
+from pipeline.model.answers import SCHEMAS, EventsAnswer, FactorsAnswer, reading, wire_schema
+from pipeline.model.select import resolve_model
+from pipeline.model.structured import ask
+from pipeline.prompts import build_prompt
+
+GOOD = {"title": "High leverage", "text": "Debt-to-equity of 1.30."}
+
+
+@pytest.mark.parametrize(
+    "answer, problem",
+    [
+        ({"positive": [{"title": "x" * 61, "text": "t"}], "negative": [GOOD]}, "at most 60 characters"),
+        ({"positive": [GOOD] * 6, "negative": [GOOD]}, "at most 5 items"),
+        ({"positive": [], "negative": [GOOD]}, "at least 1 item"),
+        ({"positive": [GOOD], "negative": [GOOD], "score": 100}, "Extra inputs are not permitted"),
+        ({"positive": [{"title": "t", "text": ""}], "negative": [GOOD]}, "at least 1 character"),
+    ],
+)
+def test_factor_constraints(answer: dict, problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        FactorsAnswer.model_validate(answer)
+
+
+@pytest.mark.parametrize("label", ["Outperform", "neutral", "100"])
+def test_sentiment_is_a_closed_set(label: str) -> None:
+    with pytest.raises(ValidationError):
+        EventsAnswer.model_validate({"summary": "s", "sentiment": label})
+
+
+@pytest.mark.parametrize("label, expected", [("Positive", "Positive"), ("Insufficient data", None)])
+def test_reading_maps_missing_to_none(label: str, expected: str | None) -> None:
+    assert reading(label) == expected
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_wire_schema_is_strict_mode_friendly(name: str) -> None:
+    schema = wire_schema(SCHEMAS[name])
+    text = str(schema)
+    assert "maxLength" not in text and "minItems" not in text and "maxItems" not in text
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == set(schema["properties"])  # every field required
+    assert schema["title"] == SCHEMAS[name].__name__ and schema["description"]
+
+
+@pytest.mark.parametrize("section, field", [("earnings_call", "earnings_call"), ("events", "events")])
+def test_missing_input_says_insufficient_data_not_neutral(
+    hk_loaded, hk_metrics, section: str, field: str
+) -> None:
+    bundle = hk_loaded.bundle.model_copy(update={field: None if field == "earnings_call" else []})
+    prompt = build_prompt(section, replace(hk_loaded, bundle=bundle, transcript_path=None), hk_metrics)
+    answer = ask(resolve_model("offline"), section, prompt.as_langchain(), SCHEMAS[section]).parsed
+    assert answer.sentiment == "Insufficient data" and reading(answer.sentiment) is None
+    assert "insufficient data" in answer.summary.lower()
