@@ -20,7 +20,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 FILTERS: dict[str, Any] = {
     "money": fmt.money, "compact": fmt.compact, "scaled": fmt.scaled, "pct": fmt.pct, "ratio": fmt.ratio,
-    "num": fmt.num, "sign_class": fmt.sign_class, "reading_class": fmt.reading_class, "upside": fmt.upside,
+    "num": fmt.num, "sign_class": fmt.sign_class, "neg_class": fmt.neg_class, "reading_class": fmt.reading_class, "upside": fmt.upside,
     "date": fmt.date, "currency_label": fmt.currency_label, "datetime": fmt.datetime_utc, "usd": fmt.usd,
 }
 

@@ -87,6 +87,11 @@ def sign_class(value: float | None) -> str:
     return "neg" if value < 0 else "pos"
 
 
+def neg_class(value: float | None) -> str:
+    """'neg' for negatives only: tables of amounts where green on every positive would be noise."""
+    return "neg" if sign_class(value) == "neg" else ""
+
+
 def reading_class(reading: str | None) -> str:
     """Map a reading or label to a fixed CSS class; untrusted strings never become class names."""
     return {"Positive": "pos", "Outperform": "pos", "Negative": "neg", "Underperform": "neg",

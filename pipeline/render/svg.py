@@ -126,11 +126,11 @@ def gauge(score: int, label: str) -> str:
             f'font-size="15" fill="{colour}">{esc(label)}</text></svg>')
 
 
-def subscore_bars(subscores: Sequence[SubScore], width: int = 480) -> str:
+def subscore_bars(subscores: Sequence[SubScore], width: int = 360) -> str:
     """One horizontal bar per sub-score (0-100), coloured by its label; 'n/a' when the score is missing."""
     if not subscores:
         return ""
-    row, label_w, value_w = 26, 150, 44
+    row, label_w, value_w = 26, 126, 36
     bar_w = width - label_w - value_w
     height = row * len(subscores) + 4
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart subscores" viewBox="0 0 {width} {height}" '

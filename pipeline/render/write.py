@@ -15,7 +15,7 @@ from pipeline.errors import StockreportError
 from pipeline.files import atomic_write_text, output_dir_for
 from pipeline.render.html import render_html
 from pipeline.render.markdown import render_markdown
-from pipeline.render.pdf import html_to_pdf
+from pipeline.render.pdf import APT_HINT, find_chromium, html_to_pdf
 from pipeline.report import Report
 
 FORMATS = ("json", "md", "html", "pdf")
@@ -35,7 +35,10 @@ def write_report(report: Report, out_root: Path, formats: Iterable[str] = ("json
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise StockreportError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    if "pdf" in wanted and find_chromium() is None:  # fail before writing anything
+        raise StockreportError(f"--format pdf needs headless Chromium, which was not found: {APT_HINT}")
     folder = output_dir_for(out_root, report.ticker)
+    folder.mkdir(parents=True, exist_ok=True)
     texts = {f: RENDERERS[f](report) for f in wanted if f in RENDERERS}
     if "pdf" in wanted and "html" not in texts:
         texts_html = render_html(report)

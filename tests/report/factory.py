@@ -80,6 +80,8 @@ def synthetic_chart(n: int = 252, start: float = 5.2) -> ChartSeries:
     csum = np.concatenate(([0.0], np.cumsum(close)))
 
     def sma(w: int) -> list[float | None]:
+        if w > n:
+            return [None] * n
         out = (csum[w:] - csum[:-w]) / w
         return [None] * (w - 1) + [round(float(v), 4) for v in out]
 
