@@ -273,12 +273,71 @@ def _tone(text: str) -> str:
     return "Positive" if balance > 0.2 else "Negative" if balance < -0.2 else "Neutral"
 
 
-def _title(sentence: str) -> str:
-    words = re.sub(r"[^\w%$.\- ]", "", sentence).split()[:7]
-    return " ".join(words)[:60].rstrip(" .,") or "Update"
+# Safe-harbour boilerplate and filler talk are never updates.
+_BOILERPLATE = re.compile(
+    r"forward-looking|safe harbor|risk factors|uncertainties|form 10-[kq]|sec filings|non-gaap|"
+    r"reconciliation|"
+    r"^(i mean|so|yeah|okay|well|thank|thanks|good morning|hi)\b",
+    re.I,
+)
+_FIGURE = re.compile(
+    r"\d(?:[\d,.]*\d)?\s*(?:%|percent|basis points|bps|billion|million|x\b)|[$€£¥]\s?\d|RMB\s?\d", re.I
+)
+
+_TOPICS = (  # first match names an update: (pattern, topic)
+    (r"\b(revenue|sales|billings)\b", "Revenue"),
+    (r"\bmargin", "Margins"),
+    (r"\b(eps|earnings|profit|income)\b", "Earnings"),
+    (r"\b(cash flow|free cash|liquidity)\b", "Cash flow"),
+    (r"\b(dividend|buyback|repurchase|capital return)", "Capital returns"),
+    (r"\b(demand|customers?|orders|bookings)\b", "Demand"),
+    (r"\b(cost|expense|capex|spending)", "Costs and investment"),
+    (r"\b(guidance|outlook|expect)", "Outlook"),
+)
+
+
+def _title(sentence: str, positive: bool) -> str:
+    topic = next((t for pat, t in _TOPICS if re.search(pat, sentence, re.I)), "Business")
+    return f"{topic} {'strength' if positive else 'pressure'}"
+
+
+def _call_sentences(transcript: str) -> tuple[list[str], list[str]]:
+    """Usable sentences of the prepared remarks and of the Q&A, speaker labels and questions removed."""
+    prepared, _, qa = transcript.partition("## Questions and answers")
+    parts = []
+    for text in (prepared, qa):
+        out = []
+        for para in re.split(r"\n\s*\n|\n", text):
+            para = re.sub(r"^[^:\n]{1,60}:\s+", "", para.strip()).replace(" [...]", "")
+            out += [x.strip() for x in _SENT.split(para)]
+        parts.append(
+            [
+                x
+                for x in out
+                if 30 <= len(x) <= 300
+                and not x.endswith("?")
+                and not _INJECTION.search(x)
+                and not _BOILERPLATE.search(x)
+                and not x.startswith("#")
+            ]
+        )
+    return parts[0], parts[1]
+
+
+def _unique(sentences: list[str], n: int) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for x in sentences:
+        topic = _title(x, True)
+        if topic not in seen:
+            seen.add(topic)
+            out.append(x)
+    return out[:n]
 
 
 def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any]:
+    """Lexicon rules: tone = (positive - negative words) / all such words; updates are sentences of that tone
+    with a figure, prepared remarks before Q&A, one per topic; guidance: the first outlook line with one."""
     if not transcript.strip():
         return {
             "summary": "Insufficient data: the bundle has no earnings-call transcript.",
@@ -287,11 +346,12 @@ def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any
             "negative_updates": [],
             "guidance": "Insufficient data.",
         }
-    sentences = [s.strip() for s in _SENT.split(transcript.replace("\n", " ")) if 30 <= len(s.strip()) <= 300]
-    sentences = [s for s in sentences if not _INJECTION.search(s)]
-    pos = [s for s in sentences if re.search(r"\d", s) and _tone(s) == "Positive"][:3]
-    neg = [s for s in sentences if re.search(r"\d", s) and _tone(s) == "Negative"][:3]
-    guide = [s for s in sentences if re.search(r"\b(guidance|outlook|expect\w*)\b", s, re.I)]
+    prepared, qa = _call_sentences(transcript)
+    sentences = prepared + qa
+    numbered = [x for x in sentences if _FIGURE.search(x)]
+    pos = _unique([x for x in numbered if _tone(x) == "Positive"], 3)
+    neg = _unique([x for x in numbered if _tone(x) == "Negative"], 3)
+    guide = [x for x in numbered if re.search(r"\b(guidance|outlook|expect\w*)\b", x, re.I)]
     tone = _tone(" ".join(sentences))
     call = facts.get("call", {})
     quarter = call.get("quarter", INSUFFICIENT) if isinstance(call, dict) else INSUFFICIENT
@@ -303,8 +363,8 @@ def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any
     return {
         "summary": summary,
         "sentiment": tone,
-        "positive_updates": [{"title": _title(s), "text": s} for s in pos],
-        "negative_updates": [{"title": _title(s), "text": s} for s in neg],
+        "positive_updates": [{"title": _title(x, True), "text": x} for x in pos],
+        "negative_updates": [{"title": _title(x, False), "text": x} for x in neg],
         "guidance": guide[0]
         if guide
         else "Insufficient data: no guidance statement found in the transcript.",
