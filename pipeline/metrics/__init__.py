@@ -2,3 +2,7 @@
 
 One file per family: fundamentals.py, technicals.py, performance.py, scoring.py; model.py holds the typed output.
 """
+
+from pipeline.metrics.compute import compute_metrics
+
+__all__ = ["compute_metrics"]

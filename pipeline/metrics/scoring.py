@@ -1,0 +1,229 @@
+"""Sub-scores (0-100), their labels, and the weighted overall score. All rules are documented in docs/metrics.md.
+
+Fundamental sub-scores are the (weighted) mean of components; each component maps one figure linearly
+between an anchor that scores 0 and one that scores 100, clipped to [0, 100]. A component whose figure is
+not `ok` drops out (except the rules stated for losses and negative equity). A sub-score with no component
+is None; the overall score is the weighted mean of the sub-scores that exist, their nominal weights
+rescaled to sum to 1. Sentiment sub-scores read only a label, never free text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.metrics.model import Figure, IndicatorReading, Label, Reading, ScoreCard, SubScore
+
+SubKey = Literal["income_statement", "balance_sheet", "cash_flow", "technicals", "valuation",
+                 "earnings_call", "corporate_events"]
+
+OUTPERFORM_AT = 70  # score >= 70 -> Outperform
+NEUTRAL_AT = 45  # 45 <= score < 70 -> Neutral; below -> Underperform
+
+# Nominal weights of the overall score (sum 1.0): financial statements 50%, market 30%, qualitative 20%.
+WEIGHTS: dict[SubKey, float] = {
+    "income_statement": 0.20, "balance_sheet": 0.15, "cash_flow": 0.15, "technicals": 0.20,
+    "valuation": 0.10, "earnings_call": 0.10, "corporate_events": 0.10,
+}
+TITLES: dict[SubKey, str] = {
+    "income_statement": "Income Statement", "balance_sheet": "Balance Sheet", "cash_flow": "Cash Flow",
+    "technicals": "Technical Analysis", "valuation": "Valuation", "earnings_call": "Earnings Call Sentiment",
+    "corporate_events": "Corporate Events",
+}
+SENTIMENT_SCORES: dict[str, int] = {"Positive": 70, "Neutral": 50, "Negative": 30}
+
+NEUTRAL_PE = 20.0  # P/E at which the valuation P/E component scores 50 (earnings yield 5%)
+PE_POINTS_PER_YIELD_PCT = 6.0  # +6 points per percentage point of earnings yield above 5%
+NEGATIVE_EARNINGS_SCORE = 10.0  # P/E not meaningful (losses): earnings give the price no support
+NO_EQUITY_SCORE = 0.0  # negative equity: the debt-to-equity component scores 0
+LOSS_CASH_POSITIVE_SCORE = 50.0  # loss year, free cash flow > 0: conversion component
+LOSS_CASH_NEGATIVE_SCORE = 0.0  # loss year, free cash flow <= 0 (losing money and burning cash)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A linear component: `zero_at` scores 0, `full_at` scores 100 (full_at < zero_at: lower is better)."""
+
+    key: str
+    zero_at: float
+    full_at: float
+    weight: float = 1.0
+
+
+INCOME_ANCHORS = (
+    Anchor("revenue_growth_pct", -10.0, 20.0),
+    Anchor("gross_margin_pct", 0.0, 60.0),
+    Anchor("ebit_margin_pct", -20.0, 20.0),
+    Anchor("net_margin_pct", -20.0, 20.0),
+)
+BALANCE_ANCHORS = (
+    Anchor("debt_to_equity", 2.5, 0.0),
+    Anchor("equity_ratio_pct", 0.0, 50.0),
+    Anchor("current_ratio", 0.5, 2.0),
+)
+CASH_ANCHORS = (
+    Anchor("fcf_margin_pct", -20.0, 20.0),
+    Anchor("fcf_growth_pct", -50.0, 50.0),
+)
+CONVERSION_ANCHORS = (Anchor("ocf_to_net_income", 0.0, 1.5), Anchor("fcf_to_net_income", 0.0, 1.2))
+CONVERSION_WEIGHT = 2.0  # cash conversion counts double in the cash-flow score: it is the quality check
+
+
+def linear_score(value: float, *, zero_at: float, full_at: float) -> float:
+    """clip((value - zero_at) / (full_at - zero_at) * 100, 0, 100)."""
+    raw = (value - zero_at) / (full_at - zero_at) * 100.0
+    return 0.0 if math.isnan(raw) else min(100.0, max(0.0, raw))
+
+
+def round_score(value: float) -> int:
+    """Half-up rounding to an int in [0, 100] (Python's round() is half-to-even)."""
+    return int(min(100.0, max(0.0, math.floor(value + 0.5))))
+
+
+def label_for(score: int) -> Label:
+    """Outperform >= 70, Neutral 45-69, Underperform < 45."""
+    if score >= OUTPERFORM_AT:
+        return "Outperform"
+    return "Neutral" if score >= NEUTRAL_AT else "Underperform"
+
+
+def _ok_value(figures: Mapping[str, Figure], key: str) -> float | None:
+    fig = figures.get(key)
+    return fig.value if fig is not None and fig.status == "ok" else None
+
+
+@dataclass(frozen=True)
+class _Part:
+    text: str
+    score: float | None
+    weight: float = 1.0
+
+
+def _linear_parts(figures: Mapping[str, Figure], anchors: Sequence[Anchor]) -> list[_Part]:
+    parts = []
+    for a in anchors:
+        value = _ok_value(figures, a.key)
+        fig = figures.get(a.key)
+        if value is None:
+            parts.append(_Part(f"{a.key} dropped ({fig.status if fig else 'absent'})", None))
+        else:
+            s = linear_score(value, zero_at=a.zero_at, full_at=a.full_at)
+            parts.append(_Part(f"{a.key} {value:.2f} -> {s:.0f}", s, a.weight))
+    return parts
+
+
+def _combine(key: SubKey, parts: list[_Part]) -> SubScore:
+    used = [p for p in parts if p.score is not None]
+    text = "; ".join(p.text for p in parts)
+    if not used:
+        return SubScore(key=key, title=TITLES[key], score=None, label=None, weight=WEIGHTS[key],
+                        basis=f"insufficient data ({text})")
+    total = sum(p.weight for p in used)
+    mean = sum(p.score * p.weight for p in used if p.score is not None) / total
+    score = round_score(mean)
+    return SubScore(key=key, title=TITLES[key], score=score, label=label_for(score),
+                    weight=WEIGHTS[key], basis=f"{text}; weighted mean {mean:.1f}")
+
+
+def income_statement_score(figures: Mapping[str, Figure]) -> SubScore:
+    """Mean of revenue growth (-10% -> 0, +20% -> 100), gross margin (0 -> 0, 60% -> 100),
+    EBIT margin and net margin (-20% -> 0, +20% -> 100)."""
+    return _combine("income_statement", _linear_parts(figures, INCOME_ANCHORS))
+
+
+def balance_sheet_score(figures: Mapping[str, Figure]) -> SubScore:
+    """Mean of debt-to-equity (2.5 -> 0, 0 -> 100; negative equity scores 0), equity ratio
+    (0 -> 0, 50% -> 100) and current ratio (0.5 -> 0, 2.0 -> 100)."""
+    parts = _linear_parts(figures, BALANCE_ANCHORS)
+    de = figures.get("debt_to_equity")
+    if de is not None and de.status == "not_meaningful":
+        parts[0] = _Part(f"debt_to_equity not meaningful (negative equity) -> {NO_EQUITY_SCORE:.0f}", NO_EQUITY_SCORE)
+    return _combine("balance_sheet", parts)
+
+
+def cash_flow_score(figures: Mapping[str, Figure], *, net_income: float | None) -> SubScore:
+    """FCF margin (-20% -> 0, +20% -> 100), FCF growth (-50% -> 0, +50% -> 100) and cash conversion
+    (weight 2): with a profit, the mean of OCF/NI (0 -> 0, 1.5 -> 100) and FCF/NI (0 -> 0, 1.2 -> 100);
+    with a loss, 50 when free cash flow is positive, else 0."""
+    parts = _linear_parts(figures, CASH_ANCHORS)
+    fcf = _ok_value(figures, "free_cash_flow")
+    if net_income is not None and net_income > 0:
+        conv = [p for p in _linear_parts(figures, CONVERSION_ANCHORS) if p.score is not None]
+        if conv:
+            s = sum(p.score for p in conv if p.score is not None) / len(conv)
+            parts.append(_Part("conversion (" + ", ".join(p.text for p in conv) + f") -> {s:.0f}",
+                               s, CONVERSION_WEIGHT))
+    elif net_income is not None and fcf is not None:
+        s = LOSS_CASH_POSITIVE_SCORE if fcf > 0 else LOSS_CASH_NEGATIVE_SCORE
+        parts.append(_Part(f"conversion: net loss with free cash flow {'> 0' if fcf > 0 else '<= 0'} -> {s:.0f}",
+                           s, CONVERSION_WEIGHT))
+    return _combine("cash_flow", parts)
+
+
+def technicals_score(readings: Sequence[IndicatorReading]) -> SubScore:
+    """50 + 50 * (Positive - Negative) / (readings with a value); None without readings."""
+    given = [r.reading for r in readings if r.reading is not None]
+    if not given:
+        return _combine("technicals", [_Part("no indicator readings", None)])
+    pos, neg = given.count("Positive"), given.count("Negative")
+    s = 50.0 + 50.0 * (pos - neg) / len(given)
+    return _combine("technicals", [_Part(f"{pos} Positive, {neg} Negative of {len(given)} readings", s)])
+
+
+def valuation_score(figures: Mapping[str, Figure]) -> SubScore:
+    """P/E (weight 2): 50 + 6 * (earnings yield % - 5), clipped; 10 when earnings are negative.
+    Dividend yield (weight 1): 40 + 10 * yield %, clipped."""
+    parts: list[_Part] = []
+    pe = figures.get("pe_ratio")
+    if pe is not None and pe.status == "ok" and pe.value is not None and pe.value > 0:
+        ey = 100.0 / pe.value
+        s = min(100.0, max(0.0, 50.0 + PE_POINTS_PER_YIELD_PCT * (ey - 100.0 / NEUTRAL_PE)))
+        parts.append(_Part(f"P/E {pe.value:.2f} (earnings yield {ey:.2f}%) -> {s:.0f}", s, 2.0))
+    elif pe is not None and pe.status == "not_meaningful":
+        parts.append(_Part(f"P/E not meaningful (negative earnings) -> {NEGATIVE_EARNINGS_SCORE:.0f}",
+                           NEGATIVE_EARNINGS_SCORE, 2.0))
+    else:
+        parts.append(_Part("P/E dropped (insufficient data)", None))
+    dy = _ok_value(figures, "dividend_yield_pct")
+    if dy is None:
+        parts.append(_Part("dividend yield dropped (insufficient data)", None))
+    else:
+        s = min(100.0, max(0.0, 40.0 + 10.0 * dy))
+        parts.append(_Part(f"dividend yield {dy:.2f}% -> {s:.0f}", s))
+    return _combine("valuation", parts)
+
+
+def sentiment_score(key: SubKey, label: Reading | None) -> SubScore:
+    """Positive -> 70, Neutral -> 50, Negative -> 30; None without a label."""
+    if label is None:
+        return _combine(key, [_Part("no sentiment label", None)])
+    return _combine(key, [_Part(f"sentiment label {label}", float(SENTIMENT_SCORES[label]))])
+
+
+def score_card(subscores: Sequence[SubScore]) -> ScoreCard:
+    """Overall = sum(weight * score) / sum(weight) over the sub-scores that exist; 50 (Neutral) if none.
+
+    Each returned SubScore's `weight` is its effective weight (0 when missing); `basis` says how the
+    nominal weight was redistributed.
+    """
+    present = [s for s in subscores if s.score is not None]
+    total = sum(WEIGHTS[s.key] for s in present)
+    missing = [s.key for s in subscores if s.score is None]
+    out: list[SubScore] = []
+    for s in subscores:
+        nominal = WEIGHTS[s.key]
+        if s.score is None:
+            extra = f"; nominal weight {nominal:.2f} redistributed over the other sub-scores"
+            out.append(s.model_copy(update={"weight": 0.0, "basis": s.basis + extra}))
+        elif missing and total > 0:
+            eff = nominal / total
+            extra = f"; weight {nominal:.2f} nominal, {eff:.3f} after redistributing {', '.join(missing)}"
+            out.append(s.model_copy(update={"weight": eff, "basis": s.basis + extra}))
+        else:
+            out.append(s)
+    if total <= 0:
+        return ScoreCard(overall=50, label=label_for(50), subscores=out)
+    overall = round_score(sum(WEIGHTS[s.key] * s.score for s in present if s.score is not None) / total)
+    return ScoreCard(overall=overall, label=label_for(overall), subscores=out)

@@ -1,0 +1,133 @@
+"""Valuation figures (P/E, dividend yield, market cap) and the analyst price target with its upside.
+
+Market figures are in the share-price currency (`profile.currency`), in units. A figure that would mix
+two currencies (EPS reported in CNY against an HKD price) is `insufficient_data`: the bundle has no FX rate.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pipeline.inputs.bundle import Bundle, Period
+from pipeline.metrics.model import Figure, PriceTarget, Unit
+
+
+def _insufficient(unit: Unit, formula: str, note: str) -> Figure:
+    return Figure(value=None, status="insufficient_data", unit=unit, formula=formula, note=note)
+
+
+def _finite(value: float, unit: Unit, formula: str, note: str | None = None) -> Figure:
+    if not math.isfinite(value):
+        return Figure(value=None, status="not_meaningful", unit=unit, formula=formula,
+                      note="the result is not a finite number (inputs out of range)")
+    return Figure(value=value, unit=unit, formula=formula, note=note)
+
+
+def pe_ratio(*, reported_pe: float | None = None, last_price: float | None = None,
+             eps_diluted: float | None = None, same_currency: bool = True) -> Figure:
+    """pe_ratio = the bundle's `market.pe_ratio` if given, else last price / latest diluted EPS.
+
+    Not meaningful when earnings are negative or zero (a negative P/E ranks nothing).
+    """
+    if reported_pe is not None:
+        formula = "market.pe_ratio as reported"
+        if reported_pe <= 0:
+            return Figure(value=None, status="not_meaningful", unit="ratio", formula=formula,
+                          note=f"reported P/E is {reported_pe:g}: earnings are negative")
+        return _finite(reported_pe, "ratio", formula)
+    formula = "last price / latest diluted EPS"
+    if last_price is None or eps_diluted is None:
+        absent = [n for n, v in (("last price", last_price), ("eps_diluted", eps_diluted)) if v is None]
+        return _insufficient("ratio", formula, "missing " + ", ".join(absent))
+    if not same_currency:
+        return _insufficient("ratio", formula, "EPS and price are in different currencies (no FX rate in bundle)")
+    if eps_diluted <= 0:
+        return Figure(value=None, status="not_meaningful", unit="ratio", formula=formula,
+                      note=f"diluted EPS is {eps_diluted:g}: earnings are not positive")
+    return _finite(last_price / eps_diluted, "ratio", formula)
+
+
+def dividend_yield(*, reported_pct: float | None = None, dividends_paid: float | None = None,
+                   market_cap: float | None = None, same_currency: bool = True) -> Figure:
+    """dividend_yield_pct = `market.dividend_yield_pct` if given, else dividends paid (TTM/latest FY, in
+    units) / market cap * 100."""
+    if reported_pct is not None:
+        return _finite(reported_pct, "pct", "market.dividend_yield_pct as reported")
+    formula = "dividends_paid / market_cap * 100"
+    if dividends_paid is None or market_cap is None:
+        absent = [n for n, v in (("dividends_paid", dividends_paid), ("market_cap", market_cap)) if v is None]
+        return _insufficient("pct", formula, "missing " + ", ".join(absent))
+    if not same_currency:
+        return _insufficient("pct", formula, "dividends and price are in different currencies (no FX rate)")
+    if market_cap <= 0:
+        return Figure(value=None, status="not_meaningful", unit="pct", formula=formula,
+                      note=f"market cap is {market_cap:g} (not positive)")
+    return _finite(dividends_paid / market_cap * 100.0, "pct", formula)
+
+
+def market_cap(*, reported: float | None = None, shares_outstanding: float | None = None,
+               last_price: float | None = None) -> Figure:
+    """market_cap = `market.market_cap` if given, else shares outstanding * last price (price currency, units)."""
+    if reported is not None:
+        return _finite(reported, "money", "market.market_cap as reported (price currency, units)")
+    formula = "shares_outstanding * last price (price currency, units)"
+    if shares_outstanding is None or last_price is None:
+        absent = [n for n, v in (("shares_outstanding", shares_outstanding), ("last price", last_price))
+                  if v is None]
+        return _insufficient("money", formula, "missing " + ", ".join(absent))
+    return _finite(shares_outstanding * last_price, "money", formula)
+
+
+def _latest(bundle: Bundle) -> list[Period]:
+    """TTM first, then fiscal years newest first."""
+    if bundle.financials is None:
+        return []
+    ttm = bundle.financials.ttm()
+    return ([ttm] if ttm else []) + bundle.financials.fiscal_years()
+
+
+def valuation_figures(bundle: Bundle, last_price: float | None) -> dict[str, Figure]:
+    """The `Metrics.valuation` dict: pe_ratio, dividend_yield_pct, market_cap."""
+    market = bundle.market
+    fin = bundle.financials
+    same_currency = fin is None or fin.currency == bundle.profile.currency
+    periods = _latest(bundle)
+    eps = next((p.income.eps_diluted for p in periods if p.income and p.income.eps_diluted is not None), None)
+    dividends = next((p.cash_flow.dividends_paid for p in periods
+                      if p.cash_flow and p.cash_flow.dividends_paid is not None), None)
+    if dividends is not None and fin is not None:
+        dividends *= fin.scale.factor
+    cap = market_cap(reported=market.market_cap if market else None,
+                     shares_outstanding=market.shares_outstanding if market else None, last_price=last_price)
+    return {
+        "pe_ratio": pe_ratio(reported_pe=market.pe_ratio if market else None, last_price=last_price,
+                             eps_diluted=eps, same_currency=same_currency),
+        "dividend_yield_pct": dividend_yield(reported_pct=market.dividend_yield_pct if market else None,
+                                             dividends_paid=dividends, market_cap=cap.value,
+                                             same_currency=same_currency),
+        "market_cap": cap,
+    }
+
+
+def upside_pct(*, target: float, last_price: float | None) -> float | None:
+    """upside_pct = (target / last price - 1) * 100; None without a positive last price."""
+    if last_price is None or last_price <= 0:
+        return None
+    value = (target / last_price - 1.0) * 100.0
+    return value if math.isfinite(value) else None
+
+
+def price_target(bundle: Bundle, last_price: float | None) -> PriceTarget | None:
+    """The consensus price target and its upside over the last price; None without a consensus target.
+
+    The upside is None when the target's currency differs from the share price's (no FX rate).
+    """
+    consensus = bundle.consensus
+    if consensus is None or consensus.price_target is None:
+        return None
+    currency = consensus.currency or bundle.profile.currency
+    same = currency == bundle.profile.currency
+    return PriceTarget(target=consensus.price_target, currency=currency,
+                       last_price=last_price,
+                       upside_pct=upside_pct(target=consensus.price_target, last_price=last_price) if same else None,
+                       rating=consensus.rating, source=consensus.source)
