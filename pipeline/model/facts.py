@@ -133,10 +133,11 @@ def _events_data(loaded: Any) -> str | None:
     )
 
 
-def _call_data(loaded: Any, max_tokens: int) -> dict[str, str]:
+def _call_data(loaded: Any, max_tokens: int | None) -> dict[str, str]:
+    """Fenced transcript (cut to `max_tokens`; None leaves it out) and the bundle's own call notes."""
     data: dict[str, str] = {}
     call = loaded.bundle.earnings_call
-    if loaded.transcript_path is not None:
+    if loaded.transcript_path is not None and max_tokens is not None:
         data["transcript"] = fence(read_transcript(loaded.transcript_path, max_tokens), "transcript")
     if call and (call.positive_updates or call.negative_updates or call.guidance):
         lines = [f"+ {u.title}: {u.text}" for u in call.positive_updates]
@@ -164,6 +165,10 @@ def build_context(
         facts["technicals_sentiment"] = metrics.technicals.sentiment or INSUFFICIENT
         facts["valuation"] = _valuation(metrics)
         facts["earnings_call_sentiment"] = _call_sentiment(metrics)
+        # Business context and the call's reported highlights (not the transcript: too many tokens here).
+        if loaded.bundle.profile.description:
+            data["description"] = fence(loaded.bundle.profile.description, "description")
+        data.update(_call_data(loaded, None))
     elif section == "summary":
         facts["score"] = {"overall": metrics.score.overall, "label": metrics.score.label}
         facts["scores"] = _subscores(metrics)

@@ -193,3 +193,25 @@ def test_ectsum_plain_text_lines_are_turns() -> None:
 def test_json_transcript_that_fits_is_shown_as_turns_not_json() -> None:
     text = json.dumps({"prepared_remarks": [{"speaker": "CEO", "speech": "We grew 24%."}], "q_and_a": []})
     assert cut_transcript(text, 1000) == "## Prepared remarks\n\nCEO: We grew 24%."
+
+
+def test_factors_prompt_fences_description_and_call_notes(hk_loaded, hk_metrics) -> None:
+    from pipeline.inputs.bundle import CallUpdate, EarningsCall
+
+    call = EarningsCall(
+        date="2025-08-20", positive_updates=[CallUpdate(title="AI", text="AI was 45% of revenue.")]
+    )
+    bundle = hk_loaded.bundle.model_copy(update={"earnings_call": call})
+    user = build_prompt("factors", replace(hk_loaded, bundle=bundle), hk_metrics).user
+    assert '<data source="description">\nKingsoft Cloud Holdings Limited provides' in user
+    assert '<data source="call_notes">\n+ AI: AI was 45% of revenue.\n</data>' in user
+    assert '<data source="transcript">' not in user
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_system_prompts_hold_no_bundle_free_text(hk_loaded, hk_metrics, section: str) -> None:
+    """Only the regex-validated ticker reaches a system prompt; names and texts stay in facts or fences."""
+    profile = hk_loaded.bundle.profile.model_copy(update={"name": "Evil Co. " + INJECTION})
+    bundle = hk_loaded.bundle.model_copy(update={"profile": profile})
+    prompt = build_prompt(section, replace(hk_loaded, bundle=bundle), hk_metrics)
+    assert INJECTION not in prompt.system and "HK:3896" in prompt.system
