@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from pipeline.render.env import context, environment
-from pipeline.render.svg import gauge, price_chart, subscore_bars
+from pipeline.render.svg import chart_legend, gauge, price_chart, subscore_bars
 from pipeline.report import Report
 
 
@@ -18,5 +18,6 @@ def render_html(report: Report) -> str:
         svg_gauge=Markup(gauge(report.score.overall, report.score.label)),
         svg_subscores=Markup(subscore_bars(report.score.subscores)),
         svg_chart=Markup(svg_chart),
+        chart_legend=Markup(chart_legend(ctx["benchmark"]) if svg_chart else ""),
     )
     return environment(html=True).get_template("report.html.j2").render(**ctx)

@@ -45,8 +45,10 @@ def _floats(values: Sequence[float | None]) -> np.ndarray:
 
 
 def price_chart(chart: ChartSeries, currency: str, benchmark_name: str | None = None,
-                width: int = 720, height: int = 300) -> str:
+                width: int = 600, height: int = 280) -> str:
     """Line chart of close, SMA 50, SMA 200 and the benchmark rebased to the stock's first close.
+
+    The legend is HTML (`chart_legend`), so it wraps on a phone instead of shrinking with the drawing.
 
     y = top + (hi - v) / (hi - lo) * plot_height, with [lo, hi] the range of all series padded by 5%.
     """
@@ -62,7 +64,7 @@ def price_chart(chart: ChartSeries, currency: str, benchmark_name: str | None = 
     lo, hi = float(finite.min()), float(finite.max())
     pad = (hi - lo) * 0.05 or max(abs(hi) * 0.05, 1.0)
     lo, hi = lo - pad, hi + pad
-    left, right, top, bottom = 64.0, 12.0, 12.0, 62.0
+    left, right, top, bottom = 84.0, 8.0, 10.0, 26.0
     pw, ph = width - left - right, height - top - bottom
     x = left + np.arange(n) * (pw / (n - 1))
     bench = esc(benchmark_name) if benchmark_name else "benchmark"
@@ -77,10 +79,10 @@ def price_chart(chart: ChartSeries, currency: str, benchmark_name: str | None = 
         ty = float(y_of(np.array([tick]))[0])
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" class="grid" '
                      f'stroke="#e5e7eb"/><text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" '
-                     f'font-size="11" fill="#4b5563">{esc(money(float(tick), currency))}</text>')
+                     f'font-size="13" fill="#4b5563">{esc(money(float(tick), currency))}</text>')
     for i in (0, n // 2, n - 1):
         anchor = "start" if i == 0 else ("end" if i == n - 1 else "middle")
-        parts.append(f'<text x="{x[i]:.1f}" y="{top + ph + 16:.1f}" text-anchor="{anchor}" font-size="11" '
+        parts.append(f'<text x="{x[i]:.1f}" y="{top + ph + 20:.1f}" text-anchor="{anchor}" font-size="13" '
                      f'fill="#4b5563">{esc(date(chart.dates[i]))}</text>')
     for (name, colour, dash), values in zip(SERIES_STYLE, series, strict=True):
         d = _path(x, y_of(values))
@@ -88,17 +90,21 @@ def price_chart(chart: ChartSeries, currency: str, benchmark_name: str | None = 
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             parts.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.6"{dash_attr} '
                          f'data-series="{esc(name)}"/>')
-    # Legend in a 2 x 2 grid under the plot, so a long benchmark name cannot push items off the chart.
-    short_bench = esc(benchmark_name[:48]) if benchmark_name else "Benchmark"
-    for k, (name, colour, dash) in enumerate(SERIES_STYLE):
-        lx, ly = left + (k % 2) * pw / 2, height - 28 + (k // 2) * 16
-        label = short_bench + " (rebased)" if name.startswith("benchmark") else esc(name.capitalize())
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="{lx:.0f}" x2="{lx + 18:.0f}" y1="{ly - 4:.0f}" y2="{ly - 4:.0f}" '
-                     f'stroke="{colour}" stroke-width="2"{dash_attr}/><text x="{lx + 22:.0f}" y="{ly:.0f}" '
-                     f'font-size="11" fill="#111827">{label}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def chart_legend(benchmark_name: str | None = None) -> str:
+    """HTML legend for `price_chart`: one swatch per series, in the same colours and dashes."""
+    items = []
+    for name, colour, dash in SERIES_STYLE:
+        label = f"{esc(benchmark_name or 'Benchmark')} (rebased)" if name.startswith("benchmark") else \
+            esc(name.capitalize())
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        items.append(f'<li><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 8" width="24" height="8" '
+                     f'aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="{colour}" stroke-width="2.5"'
+                     f'{dash_attr}/></svg>{label}</li>')
+    return f'<ul class="legend">{"".join(items)}</ul>'
 
 
 def _arc_point(cx: float, cy: float, r: float, fraction: float) -> tuple[float, float]:
