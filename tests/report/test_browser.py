@@ -92,7 +92,9 @@ def test_phone_width_has_no_page_overflow(browser: Any, tmp_path: Path) -> None:
     page = visit.page
     # Wide tables scroll inside their own box; the page itself must not scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    assert page.evaluate("document.querySelector('svg.price-chart').getBoundingClientRect().width") <= 375
+    # The chart keeps a readable minimum width and scrolls inside its own box on a phone.
+    assert page.evaluate("document.querySelector('.chart-scroll').getBoundingClientRect().width") <= 375
+    assert page.evaluate("document.querySelector('svg.price-chart').getBoundingClientRect().width") >= 440
     page.screenshot(path=str(SCREENSHOTS / "HK_3896_375px.png"), full_page=True)
     page.context.close()
 
