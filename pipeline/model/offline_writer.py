@@ -28,7 +28,9 @@ def num(text: Any) -> float | None:
 
 
 def _h(facts: dict[str, Any], key: str) -> tuple[str, float | None]:
-    shown = facts.get("headline", {}).get(key, INSUFFICIENT)
+    """A figure as shown in facts and its value; 'valuation.pe_ratio' reads outside the headline period."""
+    group, _, name = key.rpartition(".")
+    shown = facts.get(group or "headline", {}).get(name, INSUFFICIENT)
     return shown, num(shown)
 
 
@@ -97,13 +99,25 @@ _POSITIVE: list[Rule] = [
         "technicals_sentiment",
         "Positive",
         "Supportive technical trend",
-        "The technical indicators read Positive overall, with the price above key moving averages.",
+        "The technical indicators read Positive overall, a supportive trend for the shares.",
     ),
     _rule(
         "equity_ratio_pct",
         lambda v: v >= 25,
         "Reasonable equity base",
         "Equity funds {v} of total assets, a reasonable cushion against losses.",
+    ),
+    _rule(
+        "valuation.pe_ratio",
+        lambda v: 0 < v <= 15,
+        "Undemanding valuation",
+        "A P/E of {v} asks little of future growth.",
+    ),
+    _rule(
+        "valuation.dividend_yield_pct",
+        lambda v: v >= 3,
+        "Dividend income",
+        "A dividend yield of {v} pays shareholders while they wait.",
     ),
 ]
 
@@ -157,7 +171,19 @@ _NEGATIVE: list[Rule] = [
         "technicals_sentiment",
         "Negative",
         "Weak technical trend",
-        "The technical indicators read Negative overall, with the price below key moving averages.",
+        "The technical indicators read Negative overall, a headwind for the shares.",
+    ),
+    _rule(
+        "valuation.pe_ratio",
+        lambda v: v < 0,
+        "No earnings support for valuation",
+        "A P/E of {v} reflects negative earnings, so the valuation rests on a recovery rather than profits.",
+    ),
+    _rule(
+        "valuation.pe_ratio",
+        lambda v: v > 40,
+        "Rich valuation",
+        "A P/E of {v} prices in strong future growth and leaves little room for disappointment.",
     ),
 ]
 
@@ -239,156 +265,10 @@ def write_summary(facts: dict[str, Any]) -> dict[str, Any]:
     return {"text": text}
 
 
-# --- earnings call and events: lexicon rules over the fenced data -----------------------------------------
-
-_POS_WORDS = re.compile(
-    r"\b(grow|grew|growth|increas\w*|record|strong|improv\w*|exceed\w*|beat|raised|"
-    r"expan\w*|momentum|robust|gain\w*|up)\b",
-    re.I,
-)
-_NEG_WORDS = re.compile(
-    r"\b(declin\w*|decreas\w*|pressure|weak\w*|loss\w*|headwind\w*|challeng\w*|"
-    r"uncertain\w*|lower|shortfall|down|risk\w*)\b",
-    re.I,
-)
-# Sentences that read like instructions to a model are never quoted, whatever the data says.
-_INJECTION = re.compile(
-    r"ignore\b.*\b(instruction|previous|prior|above)|disregard|system prompt|you are now|"
-    r"rate this stock|&lt;",
-    re.I,
-)
-_SENT = re.compile(r"(?<=[.!?])\s+")
-
-
-def data_block(text: str, source: str) -> str:
-    m = re.search(rf'<data source="{source}">\n?(.*?)\n?</data>', text, re.S)
-    return m.group(1) if m else ""
-
-
-def _tone(text: str) -> str:
-    pos, neg = len(_POS_WORDS.findall(text)), len(_NEG_WORDS.findall(text))
-    if pos + neg == 0:
-        return "Neutral"
-    balance = (pos - neg) / (pos + neg)
-    return "Positive" if balance > 0.2 else "Negative" if balance < -0.2 else "Neutral"
-
-
-# Safe-harbour boilerplate and filler talk are never updates.
-_BOILERPLATE = re.compile(
-    r"forward-looking|safe harbor|risk factors|uncertainties|form 10-[kq]|sec filings|non-gaap|"
-    r"reconciliation|"
-    r"^(i mean|so|yeah|okay|well|thank|thanks|good morning|hi)\b",
-    re.I,
-)
-_FIGURE = re.compile(
-    r"\d(?:[\d,.]*\d)?\s*(?:%|percent|basis points|bps|billion|million|x\b)|[$€£¥]\s?\d|RMB\s?\d", re.I
-)
-
-_TOPICS = (  # first match names an update: (pattern, topic)
-    (r"\b(revenue|sales|billings)\b", "Revenue"),
-    (r"\bmargin", "Margins"),
-    (r"\b(eps|earnings|profit|income)\b", "Earnings"),
-    (r"\b(cash flow|free cash|liquidity)\b", "Cash flow"),
-    (r"\b(dividend|buyback|repurchase|capital return)", "Capital returns"),
-    (r"\b(demand|customers?|orders|bookings)\b", "Demand"),
-    (r"\b(cost|expense|capex|spending)", "Costs and investment"),
-    (r"\b(guidance|outlook|expect)", "Outlook"),
-)
-
-
-def _title(sentence: str, positive: bool) -> str:
-    topic = next((t for pat, t in _TOPICS if re.search(pat, sentence, re.I)), "Business")
-    return f"{topic} {'strength' if positive else 'pressure'}"
-
-
-def _call_sentences(transcript: str) -> tuple[list[str], list[str]]:
-    """Usable sentences of the prepared remarks and of the Q&A, speaker labels and questions removed."""
-    prepared, _, qa = transcript.partition("## Questions and answers")
-    parts = []
-    for text in (prepared, qa):
-        out = []
-        for para in re.split(r"\n\s*\n|\n", text):
-            para = re.sub(r"^[^:\n]{1,60}:\s+", "", para.strip()).replace(" [...]", "")
-            out += [x.strip() for x in _SENT.split(para)]
-        parts.append(
-            [
-                x
-                for x in out
-                if 30 <= len(x) <= 300
-                and not x.endswith("?")
-                and not _INJECTION.search(x)
-                and not _BOILERPLATE.search(x)
-                and not x.startswith("#")
-            ]
-        )
-    return parts[0], parts[1]
-
-
-def _unique(sentences: list[str], n: int) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for x in sentences:
-        topic = _title(x, True)
-        if topic not in seen:
-            seen.add(topic)
-            out.append(x)
-    return out[:n]
-
-
-def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any]:
-    """Lexicon rules: tone = (positive - negative words) / all such words; updates are sentences of that tone
-    with a figure, prepared remarks before Q&A, one per topic; guidance: the first outlook line with one."""
-    if not transcript.strip():
-        return {
-            "summary": "Insufficient data: the bundle has no earnings-call transcript.",
-            "sentiment": "Insufficient data",
-            "positive_updates": [],
-            "negative_updates": [],
-            "guidance": "Insufficient data.",
-        }
-    prepared, qa = _call_sentences(transcript)
-    sentences = prepared + qa
-    numbered = [x for x in sentences if _FIGURE.search(x)]
-    pos = _unique([x for x in numbered if _tone(x) == "Positive"], 3)
-    neg = _unique([x for x in numbered if _tone(x) == "Negative"], 3)
-    guide = [x for x in numbered if re.search(r"\b(guidance|outlook|expect\w*)\b", x, re.I)]
-    tone = _tone(" ".join(sentences))
-    call = facts.get("call", {})
-    quarter = call.get("quarter", INSUFFICIENT) if isinstance(call, dict) else INSUFFICIENT
-    summary = f"The {quarter} earnings call read {tone} on balance."
-    if pos:
-        summary += f" Management highlighted: {pos[0]}"
-    if neg:
-        summary += f" Concerns included: {neg[0]}"
-    return {
-        "summary": summary,
-        "sentiment": tone,
-        "positive_updates": [{"title": _title(x, True), "text": x} for x in pos],
-        "negative_updates": [{"title": _title(x, False), "text": x} for x in neg],
-        "guidance": guide[0]
-        if guide
-        else "Insufficient data: no guidance statement found in the transcript.",
-    }
-
-
-def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
-    ev = facts.get("events", {})
-    if not ev.get("count"):
-        return {
-            "summary": "Insufficient data: the bundle lists no corporate events.",
-            "sentiment": "Insufficient data",
-        }
-    lines = [ln for ln in events.splitlines() if ln.strip() and not _INJECTION.search(ln)]
-    tone = _tone(" ".join(lines))
-    return {
-        "summary": f"The bundle lists {ev['count']} corporate events, the latest on {ev['latest']}; "
-        f"their overall tone reads {tone}.",
-        "sentiment": tone,
-    }
-
-
 def write(section: str, facts: dict[str, Any], prompt: str) -> dict[str, Any]:
     """The offline answer for `section`, from the facts and the prompt's fenced data."""
+    from pipeline.model.offline_call import data_block, write_earnings_call, write_events
+
     if section == "earnings_call":
         return write_earnings_call(facts, data_block(prompt, "transcript"))
     if section == "events":

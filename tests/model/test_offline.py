@@ -57,10 +57,16 @@ def _titles(answer: dict, side: str) -> list[str]:
         ("gross_margin_pct", "16.21%", "negative", "Low gross margin"),
         ("gross_margin_pct", "55.00%", "positive", "High gross margin"),
         ("revenue_growth_pct", "-3.10%", "negative", "Declining revenue"),
+        ("valuation.pe_ratio", "-26.31", "negative", "No earnings support for valuation"),
+        ("valuation.pe_ratio", "12.50", "positive", "Undemanding valuation"),
+        ("valuation.dividend_yield_pct", "4.10%", "positive", "Dividend income"),
     ],
 )
 def test_factor_rules(key: str, value: str, side: str, title: str) -> None:
-    answer = write_factors({"headline": {"period": "TTM", key: value}})
+    group, _, name = key.rpartition(".")
+    facts: dict = {"headline": {"period": "TTM"}, "valuation": {}}
+    facts[group or "headline"][name] = value
+    answer = write_factors(facts)
     assert title in _titles(answer, side)
     text = next(f["text"] for f in answer[side] if f["title"] == title)
     assert value in text
@@ -82,7 +88,11 @@ def test_missing_figures_give_fewer_factors_and_say_insufficient_data(hk_loaded)
     metrics = make_metrics(figures)
     prompt = build_prompt("factors", hk_loaded, metrics)
     answer = ask(resolve_model("offline"), "factors", prompt.as_langchain(), SCHEMAS["factors"]).parsed
-    assert [f.title for f in answer.negative] == ["High leverage", "Insufficient data"]
+    assert [f.title for f in answer.negative] == [
+        "High leverage",
+        "No earnings support for valuation",
+        "Insufficient data",
+    ]
     assert "insufficient data" in answer.positive[-1].text.lower()
     assert "net_margin_pct" in answer.positive[-1].text
 
