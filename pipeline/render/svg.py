@@ -72,7 +72,7 @@ def price_chart(chart: ChartSeries, currency: str, benchmark_name: str | None = 
     def y_of(v: np.ndarray) -> np.ndarray:
         return top + (hi - v) / (hi - lo) * ph
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart price-chart" viewBox="0 0 {width} {height}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" class="chart price-chart" viewBox="0 0 {width} {height}" '
              f'role="img" aria-labelledby="pc-title"><title id="pc-title">Price with 50- and 200-day averages '
              f'vs. {bench} (rebased)</title>']
     for tick in np.linspace(lo + pad, hi - pad, 4):
@@ -125,7 +125,7 @@ def gauge(score: int, label: str) -> str:
             f'stroke-width="16" stroke-linecap="round"/>'
     arc = (f'<path d="M{x0:.1f},{y0:.1f} A{r},{r} 0 0 1 {xs:.1f},{ys:.1f}" fill="none" stroke="{colour}" '
            f'stroke-width="16" stroke-linecap="round"/>') if f > 0 else ""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="gauge" viewBox="0 0 200 124" role="img" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" class="gauge" viewBox="0 0 200 124" role="img" '
             f'aria-labelledby="gauge-title"><title id="gauge-title">Score {score} of 100: {esc(label)}</title>'
             f'{track}{arc}<text x="100" y="92" text-anchor="middle" font-size="36" font-weight="700" '
             f'fill="#111827" class="gauge-score">{score}</text><text x="100" y="118" text-anchor="middle" '
@@ -139,7 +139,7 @@ def subscore_bars(subscores: Sequence[SubScore], width: int = 360) -> str:
     row, label_w, value_w = 26, 126, 36
     bar_w = width - label_w - value_w
     height = row * len(subscores) + 4
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart subscores" viewBox="0 0 {width} {height}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" class="chart subscores" viewBox="0 0 {width} {height}" '
              f'role="img" aria-labelledby="sub-title"><title id="sub-title">Sub-scores, 0 to 100</title>']
     for i, s in enumerate(subscores):
         y = 4 + i * row
