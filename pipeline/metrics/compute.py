@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from pipeline.inputs.bundle import Financials, Period, TechnicalSnapshot
+from pipeline.inputs.bundle import Financials, Period
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import scoring
-from pipeline.metrics.model import Figure, Fundamentals, Metrics, PeriodMetrics, Sentiments, Technicals
+from pipeline.metrics.model import Figure, Fundamentals, Metrics, PeriodMetrics, Sentiments
+from pipeline.metrics.technicals import summarize_technicals
 from pipeline.metrics.valuation import price_target, valuation_figures
-
-def _snapshot_only(prices: object, benchmark: object, snapshot: TechnicalSnapshot | None,
-                   benchmark_name: str | None) -> Technicals:
-    """Stand-in while technicals.py is written in parallel: carries only the snapshot's last price."""
-    if snapshot is None:
-        return Technicals(origin="none")
-    return Technicals(origin="provided", as_of=snapshot.as_of, last_price=snapshot.last_price)
-
-
-try:
-    from pipeline.metrics.technicals import summarize_technicals
-except ImportError:
-    summarize_technicals = _snapshot_only
 
 
 def _prior_fy(period: Period, fiscal_years: list[Period]) -> Period | None:

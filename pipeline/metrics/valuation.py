@@ -35,7 +35,7 @@ def pe_ratio(*, reported_pe: float | None = None, last_price: float | None = Non
             return Figure(value=None, status="not_meaningful", unit="ratio", formula=formula,
                           note=f"reported P/E is {reported_pe:g}: earnings are negative")
         return _finite(reported_pe, "ratio", formula)
-    formula = "last price / latest diluted EPS"
+    formula = "last price / diluted EPS of the headline period (TTM, else newest FY)"
     if last_price is None or eps_diluted is None:
         absent = [n for n, v in (("last price", last_price), ("eps_diluted", eps_diluted)) if v is None]
         return _insufficient("ratio", formula, "missing " + ", ".join(absent))
@@ -66,10 +66,14 @@ def dividend_yield(*, reported_pct: float | None = None, dividends_paid: float |
 
 
 def market_cap(*, reported: float | None = None, shares_outstanding: float | None = None,
-               last_price: float | None = None) -> Figure:
-    """market_cap = `market.market_cap` if given, else shares outstanding * last price (price currency, units)."""
+               last_price: float | None = None, shares_diluted: float | None = None) -> Figure:
+    """market_cap = `market.market_cap` if given, else shares outstanding * last price, else diluted
+    weighted-average shares of the headline period * last price (approximate; price currency, units)."""
     if reported is not None:
         return _finite(reported, "money", "market.market_cap as reported (price currency, units)")
+    if shares_outstanding is None and shares_diluted is not None and last_price is not None:
+        return _finite(shares_diluted * last_price, "money", "shares_diluted * last price (price currency, units)",
+                       note="approximate: weighted-average diluted shares of the headline period")
     formula = "shares_outstanding * last price (price currency, units)"
     if shares_outstanding is None or last_price is None:
         absent = [n for n, v in (("shares_outstanding", shares_outstanding), ("last price", last_price))
@@ -91,14 +95,16 @@ def valuation_figures(bundle: Bundle, last_price: float | None) -> dict[str, Fig
     market = bundle.market
     fin = bundle.financials
     same_currency = fin is None or fin.currency == bundle.profile.currency
-    periods = _latest(bundle)
-    eps = next((p.income.eps_diluted for p in periods if p.income and p.income.eps_diluted is not None), None)
-    dividends = next((p.cash_flow.dividends_paid for p in periods
-                      if p.cash_flow and p.cash_flow.dividends_paid is not None), None)
+    # Only the headline period (TTM, else the newest fiscal year): an older EPS would price stale earnings.
+    head = _latest(bundle)[:1]
+    eps = next((p.income.eps_diluted for p in head if p.income), None)
+    dividends = next((p.cash_flow.dividends_paid for p in head if p.cash_flow), None)
+    shares = next((p.income.shares_diluted for p in head if p.income), None)
     if dividends is not None and fin is not None:
         dividends *= fin.scale.factor
     cap = market_cap(reported=market.market_cap if market else None,
-                     shares_outstanding=market.shares_outstanding if market else None, last_price=last_price)
+                     shares_outstanding=market.shares_outstanding if market else None, last_price=last_price,
+                     shares_diluted=shares)
     return {
         "pe_ratio": pe_ratio(reported_pe=market.pe_ratio if market else None, last_price=last_price,
                              eps_diluted=eps, same_currency=same_currency),
