@@ -1,6 +1,7 @@
-"""`stockreport metrics BUNDLE [--json]`: every computed figure of a bundle (pipeline.metrics.compute_metrics).
+"""`stockreport metrics BUNDLE [--json]`: every computed figure of a bundle (`compute_metrics`).
 
-`--json` prints `Metrics.model_dump(mode="json")` (keys documented in docs/metrics.md); without it, a short table.
+`--json` prints `Metrics.model_dump(mode="json")` (keys documented in docs/metrics.md); without it,
+a short table.
 Sentiment labels may be passed so the earnings-call and events sub-scores exist without the model step.
 """
 
@@ -50,7 +51,9 @@ def _table(m: Metrics) -> None:
     for col in ("sub-score", "score", "label", "weight"):
         s.add_column(col)
     for sub in m.score.subscores:
-        s.add_row(sub.title, "-" if sub.score is None else str(sub.score), sub.label or "-", f"{sub.weight:.2f}")
+        s.add_row(
+            sub.title, "-" if sub.score is None else str(sub.score), sub.label or "-", f"{sub.weight:.2f}"
+        )
     out.print(s)
     out.print("valuation: " + ", ".join(f"{k} {_show(v)}" for k, v in m.valuation.items()))
     tech = m.technicals
@@ -67,18 +70,24 @@ def _table(m: Metrics) -> None:
 def metrics(
     bundle_dir: BundleDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print all metrics as JSON.")] = False,
-    call_sentiment: Annotated[SentimentOption | None, typer.Option(
-        "--call-sentiment", help="Earnings-call sentiment label for its sub-score.")] = None,
-    events_sentiment: Annotated[SentimentOption | None, typer.Option(
-        "--events-sentiment", help="Corporate-events sentiment label for its sub-score.")] = None,
+    call_sentiment: Annotated[
+        SentimentOption | None,
+        typer.Option("--call-sentiment", help="Earnings-call sentiment label for its sub-score."),
+    ] = None,
+    events_sentiment: Annotated[
+        SentimentOption | None,
+        typer.Option("--events-sentiment", help="Corporate-events sentiment label for its sub-score."),
+    ] = None,
 ) -> None:
     """Compute fundamentals, technicals, valuation, sub-scores, overall score and price target."""
     from pipeline.inputs import load_bundle
     from pipeline.metrics import compute_metrics
     from pipeline.metrics.model import Sentiments
 
-    sentiments = Sentiments(earnings_call=call_sentiment.value if call_sentiment else None,
-                            corporate_events=events_sentiment.value if events_sentiment else None)
+    sentiments = Sentiments(
+        earnings_call=call_sentiment.value if call_sentiment else None,
+        corporate_events=events_sentiment.value if events_sentiment else None,
+    )
     result = compute_metrics(load_bundle(bundle_dir), sentiments)
     if as_json:
         # Plain print, not rich: the output must be exact JSON for pipes.

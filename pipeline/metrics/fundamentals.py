@@ -16,8 +16,13 @@ from pipeline.metrics.model import Figure, Unit
 def _ok(value: float, unit: Unit, formula: str, note: str | None = None) -> Figure:
     # Huge or tiny inputs can overflow a division; report that instead of inf/NaN.
     if not math.isfinite(value):
-        return Figure(value=None, status="not_meaningful", unit=unit, formula=formula,
-                      note="the result is not a finite number (inputs out of range)")
+        return Figure(
+            value=None,
+            status="not_meaningful",
+            unit=unit,
+            formula=formula,
+            note="the result is not a finite number (inputs out of range)",
+        )
     return Figure(value=value, unit=unit, formula=formula, note=note)
 
 
@@ -30,12 +35,23 @@ def _missing(unit: Unit, formula: str, **inputs: float | None) -> Figure | None:
     absent = [name for name, value in inputs.items() if value is None]
     if not absent:
         return None
-    return Figure(value=None, status="insufficient_data", unit=unit, formula=formula,
-                  note="missing " + ", ".join(absent))
+    return Figure(
+        value=None,
+        status="insufficient_data",
+        unit=unit,
+        formula=formula,
+        note="missing " + ", ".join(absent),
+    )
 
 
-def growth_pct(*, current: float | None, prior: float | None, formula: str,
-               current_name: str = "current", prior_name: str = "prior") -> Figure:
+def growth_pct(
+    *,
+    current: float | None,
+    prior: float | None,
+    formula: str,
+    current_name: str = "current",
+    prior_name: str = "prior",
+) -> Figure:
     """(current - prior) / |prior| * 100.
 
     Not meaningful when prior is zero or the value changes sign (a move from a loss to a profit has no
@@ -54,8 +70,13 @@ def growth_pct(*, current: float | None, prior: float | None, formula: str,
 
 def revenue_growth(*, revenue: float | None, prior_revenue: float | None) -> Figure:
     """revenue_growth_pct = (revenue - prior revenue) / |prior revenue| * 100."""
-    return growth_pct(current=revenue, prior=prior_revenue, formula="(revenue / prior revenue - 1) * 100",
-                      current_name="revenue", prior_name="prior revenue")
+    return growth_pct(
+        current=revenue,
+        prior=prior_revenue,
+        formula="(revenue / prior revenue - 1) * 100",
+        current_name="revenue",
+        prior_name="prior revenue",
+    )
 
 
 def _margin(numerator: float | None, revenue: float | None, *, formula: str, name: str) -> Figure:
@@ -69,27 +90,42 @@ def _margin(numerator: float | None, revenue: float | None, *, formula: str, nam
     return _ok(numerator / revenue * 100.0, "pct", formula)
 
 
-def gross_margin(*, revenue: float | None, gross_profit: float | None = None,
-                 cost_of_revenue: float | None = None) -> Figure:
+def gross_margin(
+    *, revenue: float | None, gross_profit: float | None = None, cost_of_revenue: float | None = None
+) -> Figure:
     """gross_margin_pct = gross_profit / revenue * 100; else (revenue - cost_of_revenue) / revenue * 100."""
     if gross_profit is None and cost_of_revenue is not None and revenue is not None:
-        return _margin(revenue - cost_of_revenue, revenue, name="gross_profit",
-                       formula="(revenue - cost_of_revenue) / revenue * 100")
+        return _margin(
+            revenue - cost_of_revenue,
+            revenue,
+            name="gross_profit",
+            formula="(revenue - cost_of_revenue) / revenue * 100",
+        )
     return _margin(gross_profit, revenue, name="gross_profit", formula="gross_profit / revenue * 100")
 
 
 def ebit_margin(*, operating_income: float | None, revenue: float | None) -> Figure:
     """ebit_margin_pct = operating_income / revenue * 100 (EBIT as reported operating income)."""
-    return _margin(operating_income, revenue, name="operating_income",
-                   formula="operating_income / revenue * 100")
+    return _margin(
+        operating_income, revenue, name="operating_income", formula="operating_income / revenue * 100"
+    )
 
 
-def ebitda_margin(*, revenue: float | None, ebitda: float | None = None, operating_income: float | None = None,
-                  depreciation_amortization: float | None = None) -> Figure:
+def ebitda_margin(
+    *,
+    revenue: float | None,
+    ebitda: float | None = None,
+    operating_income: float | None = None,
+    depreciation_amortization: float | None = None,
+) -> Figure:
     """ebitda_margin_pct = ebitda / revenue * 100; else (operating_income + D&A) / revenue * 100."""
     if ebitda is None and operating_income is not None and depreciation_amortization is not None:
-        return _margin(operating_income + depreciation_amortization, revenue, name="ebitda",
-                       formula="(operating_income + depreciation_amortization) / revenue * 100")
+        return _margin(
+            operating_income + depreciation_amortization,
+            revenue,
+            name="ebitda",
+            formula="(operating_income + depreciation_amortization) / revenue * 100",
+        )
     return _margin(ebitda, revenue, name="ebitda", formula="ebitda / revenue * 100")
 
 
@@ -98,11 +134,18 @@ def net_margin(*, net_income: float | None, revenue: float | None) -> Figure:
     return _margin(net_income, revenue, name="net_income", formula="net_income / revenue * 100")
 
 
-def roe_average_equity(*, net_income: float | None, equity: float | None, prior_equity: float | None) -> Figure:
+def roe_average_equity(
+    *, net_income: float | None, equity: float | None, prior_equity: float | None
+) -> Figure:
     """roe_pct = net_income / ((equity + prior_equity) / 2) * 100; not meaningful if either equity <= 0."""
     formula = "net_income / ((equity + prior period equity) / 2) * 100"
-    gap = _missing("pct", formula, net_income=net_income, stockholders_equity=equity,
-                   prior_stockholders_equity=prior_equity)
+    gap = _missing(
+        "pct",
+        formula,
+        net_income=net_income,
+        stockholders_equity=equity,
+        prior_stockholders_equity=prior_equity,
+    )
     if gap:
         return gap
     assert net_income is not None and equity is not None and prior_equity is not None
@@ -147,26 +190,41 @@ def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
     return _ok(equity / total_assets * 100.0, "pct", formula)
 
 
-def free_cash_flow(*, operating_cash_flow: float | None, capital_expenditure: float | None,
-                   reported: float | None = None) -> Figure:
-    """free_cash_flow = operating_cash_flow - capital_expenditure (capex positive), else the reported figure."""
+def free_cash_flow(
+    *, operating_cash_flow: float | None, capital_expenditure: float | None, reported: float | None = None
+) -> Figure:
+    """free_cash_flow = operating_cash_flow - capital_expenditure (capex positive), else as reported."""
     if operating_cash_flow is not None and capital_expenditure is not None:
-        return _ok(operating_cash_flow - capital_expenditure, "money",
-                   "operating_cash_flow - capital_expenditure")
+        return _ok(
+            operating_cash_flow - capital_expenditure, "money", "operating_cash_flow - capital_expenditure"
+        )
     if reported is not None:
-        return _ok(reported, "money", "free_cash_flow as reported",
-                   note="reported by the source; capital expenditure is not in the bundle")
-    gap = _missing("money", "operating_cash_flow - capital_expenditure",
-                   operating_cash_flow=operating_cash_flow, capital_expenditure=capital_expenditure,
-                   free_cash_flow=reported)
+        return _ok(
+            reported,
+            "money",
+            "free_cash_flow as reported",
+            note="reported by the source; capital expenditure is not in the bundle",
+        )
+    gap = _missing(
+        "money",
+        "operating_cash_flow - capital_expenditure",
+        operating_cash_flow=operating_cash_flow,
+        capital_expenditure=capital_expenditure,
+        free_cash_flow=reported,
+    )
     assert gap is not None  # reported is None and OCF or capex is, so something is named
     return gap
 
 
 def fcf_growth(*, fcf: float | None, prior_fcf: float | None) -> Figure:
-    """fcf_growth_pct = (fcf - prior fcf) / |prior fcf| * 100; not meaningful on a sign change or zero start."""
-    return growth_pct(current=fcf, prior=prior_fcf, formula="(free cash flow / prior free cash flow - 1) * 100",
-                      current_name="free_cash_flow", prior_name="prior free_cash_flow")
+    """fcf_growth_pct = (fcf - prior fcf) / |prior fcf| * 100; not meaningful on a sign change or 0 start."""
+    return growth_pct(
+        current=fcf,
+        prior=prior_fcf,
+        formula="(free cash flow / prior free cash flow - 1) * 100",
+        current_name="free_cash_flow",
+        prior_name="prior free_cash_flow",
+    )
 
 
 def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
@@ -196,9 +254,14 @@ def fcf_to_net_income(*, fcf: float | None, net_income: float | None) -> Figure:
     return _to_net_income(fcf, net_income, name="free_cash_flow")
 
 
-def net_debt(*, total_debt: float | None, cash_and_short_term_investments: float | None = None,
-             cash_and_equivalents: float | None = None) -> Figure:
+def net_debt(
+    *,
+    total_debt: float | None,
+    cash_and_short_term_investments: float | None = None,
+    cash_and_equivalents: float | None = None,
+) -> Figure:
     """net_debt = total_debt - cash_and_short_term_investments (else - cash_and_equivalents)."""
+    cash: float | None
     if cash_and_short_term_investments is not None:
         cash, formula = cash_and_short_term_investments, "total_debt - cash_and_short_term_investments"
     else:
@@ -218,5 +281,7 @@ def current_ratio(*, current_assets: float | None, current_liabilities: float | 
         return gap
     assert current_assets is not None and current_liabilities is not None
     if current_liabilities <= 0:
-        return _not_meaningful("ratio", formula, f"current liabilities are {current_liabilities:g} (not positive)")
+        return _not_meaningful(
+            "ratio", formula, f"current liabilities are {current_liabilities:g} (not positive)"
+        )
     return _ok(current_assets / current_liabilities, "ratio", formula)

@@ -1,4 +1,4 @@
-"""Sub-scores (0-100), their labels, and the weighted overall score. All rules are documented in docs/metrics.md.
+"""Sub-scores (0-100), their labels, and the weighted overall score; rules documented in docs/metrics.md.
 
 Fundamental sub-scores are the (weighted) mean of components; each component maps one figure linearly
 between an anchor that scores 0 and one that scores 100, clipped to [0, 100]. A component whose figure is
@@ -16,20 +16,36 @@ from typing import Literal
 
 from pipeline.metrics.model import Figure, IndicatorReading, Label, Reading, ScoreCard, SubScore
 
-SubKey = Literal["income_statement", "balance_sheet", "cash_flow", "technicals", "valuation",
-                 "earnings_call", "corporate_events"]
+SubKey = Literal[
+    "income_statement",
+    "balance_sheet",
+    "cash_flow",
+    "technicals",
+    "valuation",
+    "earnings_call",
+    "corporate_events",
+]
 
 OUTPERFORM_AT = 70  # score >= 70 -> Outperform
 NEUTRAL_AT = 45  # 45 <= score < 70 -> Neutral; below -> Underperform
 
 # Nominal weights of the overall score (sum 1.0): financial statements 50%, market 30%, qualitative 20%.
 WEIGHTS: dict[SubKey, float] = {
-    "income_statement": 0.20, "balance_sheet": 0.15, "cash_flow": 0.15, "technicals": 0.20,
-    "valuation": 0.10, "earnings_call": 0.10, "corporate_events": 0.10,
+    "income_statement": 0.20,
+    "balance_sheet": 0.15,
+    "cash_flow": 0.15,
+    "technicals": 0.20,
+    "valuation": 0.10,
+    "earnings_call": 0.10,
+    "corporate_events": 0.10,
 }
 TITLES: dict[SubKey, str] = {
-    "income_statement": "Income Statement", "balance_sheet": "Balance Sheet", "cash_flow": "Cash Flow",
-    "technicals": "Technical Analysis", "valuation": "Valuation", "earnings_call": "Earnings Call Sentiment",
+    "income_statement": "Income Statement",
+    "balance_sheet": "Balance Sheet",
+    "cash_flow": "Cash Flow",
+    "technicals": "Technical Analysis",
+    "valuation": "Valuation",
+    "earnings_call": "Earnings Call Sentiment",
     "corporate_events": "Corporate Events",
 }
 SENTIMENT_SCORES: dict[str, int] = {"Positive": 70, "Neutral": 50, "Negative": 30}
@@ -118,13 +134,25 @@ def _combine(key: SubKey, parts: list[_Part]) -> SubScore:
     used = [p for p in parts if p.score is not None]
     text = "; ".join(p.text for p in parts)
     if not used:
-        return SubScore(key=key, title=TITLES[key], score=None, label=None, weight=WEIGHTS[key],
-                        basis=f"insufficient data ({text})")
+        return SubScore(
+            key=key,
+            title=TITLES[key],
+            score=None,
+            label=None,
+            weight=WEIGHTS[key],
+            basis=f"insufficient data ({text})",
+        )
     total = sum(p.weight for p in used)
     mean = sum(p.score * p.weight for p in used if p.score is not None) / total
     score = round_score(mean)
-    return SubScore(key=key, title=TITLES[key], score=score, label=label_for(score),
-                    weight=WEIGHTS[key], basis=f"{text}; weighted mean {mean:.1f}")
+    return SubScore(
+        key=key,
+        title=TITLES[key],
+        score=score,
+        label=label_for(score),
+        weight=WEIGHTS[key],
+        basis=f"{text}; weighted mean {mean:.1f}",
+    )
 
 
 def income_statement_score(figures: Mapping[str, Figure]) -> SubScore:
@@ -139,7 +167,9 @@ def balance_sheet_score(figures: Mapping[str, Figure]) -> SubScore:
     parts = _linear_parts(figures, BALANCE_ANCHORS)
     de = figures.get("debt_to_equity")
     if de is not None and de.status == "not_meaningful":
-        parts[0] = _Part(f"debt_to_equity not meaningful (negative equity) -> {NO_EQUITY_SCORE:.0f}", NO_EQUITY_SCORE)
+        parts[0] = _Part(
+            f"debt_to_equity not meaningful (negative equity) -> {NO_EQUITY_SCORE:.0f}", NO_EQUITY_SCORE
+        )
     return _combine("balance_sheet", parts)
 
 
@@ -153,12 +183,20 @@ def cash_flow_score(figures: Mapping[str, Figure], *, net_income: float | None) 
         conv = [p for p in _linear_parts(figures, CONVERSION_ANCHORS) if p.score is not None]
         if conv:
             s = sum(p.score for p in conv if p.score is not None) / len(conv)
-            parts.append(_Part("conversion (" + ", ".join(p.text for p in conv) + f") -> {s:.0f}",
-                               s, CONVERSION_WEIGHT))
+            parts.append(
+                _Part(
+                    "conversion (" + ", ".join(p.text for p in conv) + f") -> {s:.0f}", s, CONVERSION_WEIGHT
+                )
+            )
     elif net_income is not None and fcf is not None:
         s = LOSS_CASH_POSITIVE_SCORE if fcf > 0 else LOSS_CASH_NEGATIVE_SCORE
-        parts.append(_Part(f"conversion: net loss with free cash flow {'> 0' if fcf > 0 else '<= 0'} -> {s:.0f}",
-                           s, CONVERSION_WEIGHT))
+        parts.append(
+            _Part(
+                f"conversion: net loss with free cash flow {'> 0' if fcf > 0 else '<= 0'} -> {s:.0f}",
+                s,
+                CONVERSION_WEIGHT,
+            )
+        )
     return _combine("cash_flow", parts)
 
 
@@ -182,8 +220,13 @@ def valuation_score(figures: Mapping[str, Figure]) -> SubScore:
         s = min(100.0, max(0.0, 50.0 + PE_POINTS_PER_YIELD_PCT * (ey - 100.0 / NEUTRAL_PE)))
         parts.append(_Part(f"P/E {pe.value:.2f} (earnings yield {ey:.2f}%) -> {s:.0f}", s, 2.0))
     elif pe is not None and pe.status == "not_meaningful":
-        parts.append(_Part(f"P/E not meaningful (negative earnings) -> {NEGATIVE_EARNINGS_SCORE:.0f}",
-                           NEGATIVE_EARNINGS_SCORE, 2.0))
+        parts.append(
+            _Part(
+                f"P/E not meaningful (negative earnings) -> {NEGATIVE_EARNINGS_SCORE:.0f}",
+                NEGATIVE_EARNINGS_SCORE,
+                2.0,
+            )
+        )
     else:
         parts.append(_Part("P/E dropped (insufficient data)", None))
     dy = _ok_value(figures, "dividend_yield_pct")

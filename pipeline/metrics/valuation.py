@@ -18,13 +18,23 @@ def _insufficient(unit: Unit, formula: str, note: str) -> Figure:
 
 def _finite(value: float, unit: Unit, formula: str, note: str | None = None) -> Figure:
     if not math.isfinite(value):
-        return Figure(value=None, status="not_meaningful", unit=unit, formula=formula,
-                      note="the result is not a finite number (inputs out of range)")
+        return Figure(
+            value=None,
+            status="not_meaningful",
+            unit=unit,
+            formula=formula,
+            note="the result is not a finite number (inputs out of range)",
+        )
     return Figure(value=value, unit=unit, formula=formula, note=note)
 
 
-def pe_ratio(*, reported_pe: float | None = None, last_price: float | None = None,
-             eps_diluted: float | None = None, same_currency: bool = True) -> Figure:
+def pe_ratio(
+    *,
+    reported_pe: float | None = None,
+    last_price: float | None = None,
+    eps_diluted: float | None = None,
+    same_currency: bool = True,
+) -> Figure:
     """pe_ratio = the bundle's `market.pe_ratio` if given, else last price / latest diluted EPS.
 
     Not meaningful when earnings are negative or zero (a negative P/E ranks nothing).
@@ -32,23 +42,40 @@ def pe_ratio(*, reported_pe: float | None = None, last_price: float | None = Non
     if reported_pe is not None:
         formula = "market.pe_ratio as reported"
         if reported_pe <= 0:
-            return Figure(value=None, status="not_meaningful", unit="ratio", formula=formula,
-                          note=f"reported P/E is {reported_pe:g}: earnings are negative")
+            return Figure(
+                value=None,
+                status="not_meaningful",
+                unit="ratio",
+                formula=formula,
+                note=f"reported P/E is {reported_pe:g}: earnings are negative",
+            )
         return _finite(reported_pe, "ratio", formula)
     formula = "last price / diluted EPS of the headline period (TTM, else newest FY)"
     if last_price is None or eps_diluted is None:
         absent = [n for n, v in (("last price", last_price), ("eps_diluted", eps_diluted)) if v is None]
         return _insufficient("ratio", formula, "missing " + ", ".join(absent))
     if not same_currency:
-        return _insufficient("ratio", formula, "EPS and price are in different currencies (no FX rate in bundle)")
+        return _insufficient(
+            "ratio", formula, "EPS and price are in different currencies (no FX rate in bundle)"
+        )
     if eps_diluted <= 0:
-        return Figure(value=None, status="not_meaningful", unit="ratio", formula=formula,
-                      note=f"diluted EPS is {eps_diluted:g}: earnings are not positive")
+        return Figure(
+            value=None,
+            status="not_meaningful",
+            unit="ratio",
+            formula=formula,
+            note=f"diluted EPS is {eps_diluted:g}: earnings are not positive",
+        )
     return _finite(last_price / eps_diluted, "ratio", formula)
 
 
-def dividend_yield(*, reported_pct: float | None = None, dividends_paid: float | None = None,
-                   market_cap: float | None = None, same_currency: bool = True) -> Figure:
+def dividend_yield(
+    *,
+    reported_pct: float | None = None,
+    dividends_paid: float | None = None,
+    market_cap: float | None = None,
+    same_currency: bool = True,
+) -> Figure:
     """dividend_yield_pct = `market.dividend_yield_pct` if given, else dividends paid (TTM/latest FY, in
     units) / market cap * 100."""
     if reported_pct is not None:
@@ -60,24 +87,41 @@ def dividend_yield(*, reported_pct: float | None = None, dividends_paid: float |
     if not same_currency:
         return _insufficient("pct", formula, "dividends and price are in different currencies (no FX rate)")
     if market_cap <= 0:
-        return Figure(value=None, status="not_meaningful", unit="pct", formula=formula,
-                      note=f"market cap is {market_cap:g} (not positive)")
+        return Figure(
+            value=None,
+            status="not_meaningful",
+            unit="pct",
+            formula=formula,
+            note=f"market cap is {market_cap:g} (not positive)",
+        )
     return _finite(dividends_paid / market_cap * 100.0, "pct", formula)
 
 
-def market_cap(*, reported: float | None = None, shares_outstanding: float | None = None,
-               last_price: float | None = None, shares_diluted: float | None = None) -> Figure:
+def market_cap(
+    *,
+    reported: float | None = None,
+    shares_outstanding: float | None = None,
+    last_price: float | None = None,
+    shares_diluted: float | None = None,
+) -> Figure:
     """market_cap = `market.market_cap` if given, else shares outstanding * last price, else diluted
     weighted-average shares of the headline period * last price (approximate; price currency, units)."""
     if reported is not None:
         return _finite(reported, "money", "market.market_cap as reported (price currency, units)")
     if shares_outstanding is None and shares_diluted is not None and last_price is not None:
-        return _finite(shares_diluted * last_price, "money", "shares_diluted * last price (price currency, units)",
-                       note="approximate: weighted-average diluted shares of the headline period")
+        return _finite(
+            shares_diluted * last_price,
+            "money",
+            "shares_diluted * last price (price currency, units)",
+            note="approximate: weighted-average diluted shares of the headline period",
+        )
     formula = "shares_outstanding * last price (price currency, units)"
     if shares_outstanding is None or last_price is None:
-        absent = [n for n, v in (("shares_outstanding", shares_outstanding), ("last price", last_price))
-                  if v is None]
+        absent = [
+            n
+            for n, v in (("shares_outstanding", shares_outstanding), ("last price", last_price))
+            if v is None
+        ]
         return _insufficient("money", formula, "missing " + ", ".join(absent))
     return _finite(shares_outstanding * last_price, "money", formula)
 
@@ -102,15 +146,25 @@ def valuation_figures(bundle: Bundle, last_price: float | None) -> dict[str, Fig
     shares = next((p.income.shares_diluted for p in head if p.income), None)
     if dividends is not None and fin is not None:
         dividends *= fin.scale.factor
-    cap = market_cap(reported=market.market_cap if market else None,
-                     shares_outstanding=market.shares_outstanding if market else None, last_price=last_price,
-                     shares_diluted=shares)
+    cap = market_cap(
+        reported=market.market_cap if market else None,
+        shares_outstanding=market.shares_outstanding if market else None,
+        last_price=last_price,
+        shares_diluted=shares,
+    )
     return {
-        "pe_ratio": pe_ratio(reported_pe=market.pe_ratio if market else None, last_price=last_price,
-                             eps_diluted=eps, same_currency=same_currency),
-        "dividend_yield_pct": dividend_yield(reported_pct=market.dividend_yield_pct if market else None,
-                                             dividends_paid=dividends, market_cap=cap.value,
-                                             same_currency=same_currency),
+        "pe_ratio": pe_ratio(
+            reported_pe=market.pe_ratio if market else None,
+            last_price=last_price,
+            eps_diluted=eps,
+            same_currency=same_currency,
+        ),
+        "dividend_yield_pct": dividend_yield(
+            reported_pct=market.dividend_yield_pct if market else None,
+            dividends_paid=dividends,
+            market_cap=cap.value,
+            same_currency=same_currency,
+        ),
         "market_cap": cap,
     }
 
@@ -133,7 +187,11 @@ def price_target(bundle: Bundle, last_price: float | None) -> PriceTarget | None
         return None
     currency = consensus.currency or bundle.profile.currency
     same = currency == bundle.profile.currency
-    return PriceTarget(target=consensus.price_target, currency=currency,
-                       last_price=last_price,
-                       upside_pct=upside_pct(target=consensus.price_target, last_price=last_price) if same else None,
-                       rating=consensus.rating, source=consensus.source)
+    return PriceTarget(
+        target=consensus.price_target,
+        currency=currency,
+        last_price=last_price,
+        upside_pct=upside_pct(target=consensus.price_target, last_price=last_price) if same else None,
+        rating=consensus.rating,
+        source=consensus.source,
+    )

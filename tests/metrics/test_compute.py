@@ -38,15 +38,18 @@ def ttm(m: Metrics, key: str) -> float | None:
     return m.fundamentals.periods[0].figures[key].value
 
 
-@pytest.mark.parametrize(("key", "digits", "expected"), [
-    ("gross_margin_pct", 1, 16.2),
-    ("debt_to_equity", 2, 1.30),
-    ("equity_ratio_pct", 2, 26.28),
-    ("net_debt", 0, 4800.0),
-    ("roe_pct", 2, -16.34),  # average equity (6740 + 5170) / 2; the seed prints -16.46 (docs/metrics.md)
-    ("roe_ending_equity_pct", 2, -14.44),
-    ("revenue_growth_pct", 2, 15.79),  # TTM 9020 vs FY2024 7790; the seed prints 6.87 (docs/metrics.md)
-])
+@pytest.mark.parametrize(
+    ("key", "digits", "expected"),
+    [
+        ("gross_margin_pct", 1, 16.2),
+        ("debt_to_equity", 2, 1.30),
+        ("equity_ratio_pct", 2, 26.28),
+        ("net_debt", 0, 4800.0),
+        ("roe_pct", 2, -16.34),  # average equity (6740 + 5170) / 2; the seed prints -16.46 (docs/metrics.md)
+        ("roe_ending_equity_pct", 2, -14.44),
+        ("revenue_growth_pct", 2, 15.79),  # TTM 9020 vs FY2024 7790; the seed prints 6.87 (docs/metrics.md)
+    ],
+)
 def test_seed_figures(hk: Metrics, key: str, digits: int, expected: float) -> None:
     value = ttm(hk, key)
     assert value is not None and round(value, digits) == expected
@@ -72,7 +75,14 @@ def test_seed_unreproducible_figures_are_flagged(hk: Metrics) -> None:
 
 def test_periods_ordered_and_paired(hk: Metrics) -> None:
     assert hk.fundamentals is not None
-    assert [p.label for p in hk.fundamentals.periods] == ["TTM", "FY2024", "FY2023", "FY2022", "FY2021", "FY2020"]
+    assert [p.label for p in hk.fundamentals.periods] == [
+        "TTM",
+        "FY2024",
+        "FY2023",
+        "FY2022",
+        "FY2021",
+        "FY2020",
+    ]
     assert hk.fundamentals.roe_basis == "average_equity"
     fy24 = hk.fundamentals.periods[1].figures
     assert fy24["revenue_growth_pct"].value == pytest.approx((7790 / 7050 - 1) * 100)
@@ -104,7 +114,9 @@ def test_sentiment_labels_move_only_their_subscores(hk: Metrics) -> None:
     subs = {s.key: s for s in m.score.subscores}
     assert subs["earnings_call"].score == 50 and subs["corporate_events"].score == 30
     before = {s.key: s.score for s in hk.score.subscores}
-    assert all(subs[k].score == v for k, v in before.items() if k not in ("earnings_call", "corporate_events"))
+    assert all(
+        subs[k].score == v for k, v in before.items() if k not in ("earnings_call", "corporate_events")
+    )
     assert m.fundamentals == hk.fundamentals and m.valuation == hk.valuation
     assert m.score.overall != hk.score.overall
 
@@ -129,7 +141,10 @@ def test_negative_equity() -> None:
     m = compute_metrics(loaded_from(data))
     figs = m.fundamentals.periods[0].figures if m.fundamentals else {}
     assert figs["debt_to_equity"].status == "not_meaningful"
-    assert figs["roe_pct"].status == "not_meaningful" and figs["roe_ending_equity_pct"].status == "not_meaningful"
+    assert (
+        figs["roe_pct"].status == "not_meaningful"
+        and figs["roe_ending_equity_pct"].status == "not_meaningful"
+    )
     subs = {s.key: s for s in m.score.subscores}
     assert "negative equity" in subs["balance_sheet"].basis
 

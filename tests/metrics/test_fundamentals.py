@@ -36,16 +36,38 @@ CASES: list[tuple[str, Callable[..., Figure], dict[str, Any], str, float | None]
     ("ebit", f.ebit_margin, {"operating_income": -8.0, "revenue": 100.0}, OK, -8.0),
     ("ebit missing", f.ebit_margin, {"operating_income": None, "revenue": 100.0}, NA, None),
     ("ebitda reported", f.ebitda_margin, {"revenue": 100.0, "ebitda": 30.0}, OK, 30.0),
-    ("ebitda from parts", f.ebitda_margin,
-     {"revenue": 100.0, "operating_income": 20.0, "depreciation_amortization": 5.0}, OK, 25.0),
+    (
+        "ebitda from parts",
+        f.ebitda_margin,
+        {"revenue": 100.0, "operating_income": 20.0, "depreciation_amortization": 5.0},
+        OK,
+        25.0,
+    ),
     ("ebitda missing D&A", f.ebitda_margin, {"revenue": 100.0, "operating_income": 20.0}, NA, None),
     ("net", f.net_margin, {"net_income": -972.95, "revenue": 9020.0}, OK, -10.786585365853659),
     ("net negative revenue", f.net_margin, {"net_income": 1.0, "revenue": -5.0}, NM, None),
     # returns and leverage
-    ("roe average", f.roe_average_equity, {"net_income": 10.0, "equity": 120.0, "prior_equity": 80.0}, OK, 10.0),
-    ("roe negative equity", f.roe_average_equity, {"net_income": 10.0, "equity": -5.0, "prior_equity": 80.0},
-     NM, None),
-    ("roe no prior", f.roe_average_equity, {"net_income": 10.0, "equity": 100.0, "prior_equity": None}, NA, None),
+    (
+        "roe average",
+        f.roe_average_equity,
+        {"net_income": 10.0, "equity": 120.0, "prior_equity": 80.0},
+        OK,
+        10.0,
+    ),
+    (
+        "roe negative equity",
+        f.roe_average_equity,
+        {"net_income": 10.0, "equity": -5.0, "prior_equity": 80.0},
+        NM,
+        None,
+    ),
+    (
+        "roe no prior",
+        f.roe_average_equity,
+        {"net_income": 10.0, "equity": 100.0, "prior_equity": None},
+        NA,
+        None,
+    ),
     ("roe ending", f.roe_ending_equity, {"net_income": 10.0, "equity": 50.0}, OK, 20.0),
     ("roe ending negative equity", f.roe_ending_equity, {"net_income": 10.0, "equity": -50.0}, NM, None),
     ("d/e", f.debt_to_equity, {"total_debt": 8750.0, "equity": 6740.0}, OK, 8750 / 6740),
@@ -55,9 +77,20 @@ CASES: list[tuple[str, Callable[..., Figure], dict[str, Any], str, float | None]
     ("equity ratio zero assets", f.equity_ratio, {"equity": 25.0, "total_assets": 0.0}, NM, None),
     ("equity ratio missing", f.equity_ratio, {"equity": None, "total_assets": 10.0}, NA, None),
     # cash flow
-    ("fcf from parts", f.free_cash_flow, {"operating_cash_flow": 100.0, "capital_expenditure": 30.0}, OK, 70.0),
-    ("fcf reported", f.free_cash_flow,
-     {"operating_cash_flow": 100.0, "capital_expenditure": None, "reported": 60.0}, OK, 60.0),
+    (
+        "fcf from parts",
+        f.free_cash_flow,
+        {"operating_cash_flow": 100.0, "capital_expenditure": 30.0},
+        OK,
+        70.0,
+    ),
+    (
+        "fcf reported",
+        f.free_cash_flow,
+        {"operating_cash_flow": 100.0, "capital_expenditure": None, "reported": 60.0},
+        OK,
+        60.0,
+    ),
     ("fcf missing", f.free_cash_flow, {"operating_cash_flow": 100.0, "capital_expenditure": None}, NA, None),
     ("fcf margin", f.fcf_margin, {"fcf": 10.0, "revenue": 50.0}, OK, 20.0),
     ("ocf/ni", f.ocf_to_net_income, {"operating_cash_flow": 120.0, "net_income": 100.0}, OK, 1.2),
@@ -65,19 +98,42 @@ CASES: list[tuple[str, Callable[..., Figure], dict[str, Any], str, float | None]
     ("ocf/ni missing", f.ocf_to_net_income, {"operating_cash_flow": None, "net_income": 100.0}, NA, None),
     ("fcf/ni", f.fcf_to_net_income, {"fcf": 50.0, "net_income": 100.0}, OK, 0.5),
     ("fcf/ni zero", f.fcf_to_net_income, {"fcf": 50.0, "net_income": 0.0}, NM, None),
-    ("net debt sti", f.net_debt, {"total_debt": 8750.0, "cash_and_short_term_investments": 3950.0,
-                                  "cash_and_equivalents": 1.0}, OK, 4800.0),
+    (
+        "net debt sti",
+        f.net_debt,
+        {"total_debt": 8750.0, "cash_and_short_term_investments": 3950.0, "cash_and_equivalents": 1.0},
+        OK,
+        4800.0,
+    ),
     ("net debt cash", f.net_debt, {"total_debt": 100.0, "cash_and_equivalents": 150.0}, OK, -50.0),
     ("net debt missing cash", f.net_debt, {"total_debt": 100.0}, NA, None),
     ("current ratio", f.current_ratio, {"current_assets": 150.0, "current_liabilities": 100.0}, OK, 1.5),
-    ("current ratio zero liab", f.current_ratio, {"current_assets": 150.0, "current_liabilities": 0.0}, NM, None),
-    ("current ratio missing", f.current_ratio, {"current_assets": None, "current_liabilities": 1.0}, NA, None),
+    (
+        "current ratio zero liab",
+        f.current_ratio,
+        {"current_assets": 150.0, "current_liabilities": 0.0},
+        NM,
+        None,
+    ),
+    (
+        "current ratio missing",
+        f.current_ratio,
+        {"current_assets": None, "current_liabilities": 1.0},
+        NA,
+        None,
+    ),
     # valuation
     ("pe reported", v.pe_ratio, {"reported_pe": 25.0}, OK, 25.0),
     ("pe reported negative", v.pe_ratio, {"reported_pe": -26.31}, NM, None),
     ("pe from eps", v.pe_ratio, {"last_price": 100.0, "eps_diluted": 4.0}, OK, 25.0),
     ("pe negative eps", v.pe_ratio, {"last_price": 100.0, "eps_diluted": -1.0}, NM, None),
-    ("pe fx mismatch", v.pe_ratio, {"last_price": 100.0, "eps_diluted": 4.0, "same_currency": False}, NA, None),
+    (
+        "pe fx mismatch",
+        v.pe_ratio,
+        {"last_price": 100.0, "eps_diluted": 4.0, "same_currency": False},
+        NA,
+        None,
+    ),
     ("pe missing eps", v.pe_ratio, {"last_price": 100.0}, NA, None),
     ("yield reported", v.dividend_yield, {"reported_pct": 0.5}, OK, 0.5),
     ("yield computed", v.dividend_yield, {"dividends_paid": 2.0, "market_cap": 100.0}, OK, 2.0),
@@ -89,8 +145,9 @@ CASES: list[tuple[str, Callable[..., Figure], dict[str, Any], str, float | None]
 
 
 @pytest.mark.parametrize(("name", "fn", "kwargs", "status", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_formula(name: str, fn: Callable[..., Figure], kwargs: dict[str, Any], status: str,
-                 expected: float | None) -> None:
+def test_formula(
+    name: str, fn: Callable[..., Figure], kwargs: dict[str, Any], status: str, expected: float | None
+) -> None:
     fig = fn(**kwargs)
     assert fig.status == status, fig
     if status == OK:
@@ -103,7 +160,9 @@ def test_formula(name: str, fn: Callable[..., Figure], kwargs: dict[str, Any], s
 
 def test_missing_note_names_the_line() -> None:
     assert "operating_income" in (f.ebit_margin(operating_income=None, revenue=1.0).note or "")
-    assert "capital_expenditure" in (f.free_cash_flow(operating_cash_flow=1.0, capital_expenditure=None).note or "")
+    assert "capital_expenditure" in (
+        f.free_cash_flow(operating_cash_flow=1.0, capital_expenditure=None).note or ""
+    )
 
 
 def test_fcf_says_which_formula() -> None:
@@ -144,7 +203,9 @@ RATIO_FUNCS: list[tuple[Callable[..., Figure], tuple[str, ...]]] = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(RATIO_FUNCS), st.lists(maybe, min_size=4, max_size=4))
-def test_never_inf_or_nan(spec: tuple[Callable[..., Figure], tuple[str, ...]], values: list[float | None]) -> None:
+def test_never_inf_or_nan(
+    spec: tuple[Callable[..., Figure], tuple[str, ...]], values: list[float | None]
+) -> None:
     fn, names = spec
     fig = fn(**dict(zip(names, values, strict=False)))
     if fig.status == OK:

@@ -10,14 +10,29 @@ import pytest
 
 HK = Path(__file__).resolve().parents[2] / "fixtures" / "bundles" / "HK_3896"
 
-TTM_KEYS = {"revenue_growth_pct", "gross_margin_pct", "ebit_margin_pct", "ebitda_margin_pct", "net_margin_pct",
-            "roe_pct", "roe_ending_equity_pct", "debt_to_equity", "equity_ratio_pct", "free_cash_flow",
-            "fcf_growth_pct", "fcf_margin_pct", "ocf_to_net_income", "fcf_to_net_income", "net_debt",
-            "current_ratio"}
+TTM_KEYS = {
+    "revenue_growth_pct",
+    "gross_margin_pct",
+    "ebit_margin_pct",
+    "ebitda_margin_pct",
+    "net_margin_pct",
+    "roe_pct",
+    "roe_ending_equity_pct",
+    "debt_to_equity",
+    "equity_ratio_pct",
+    "free_cash_flow",
+    "fcf_growth_pct",
+    "fcf_margin_pct",
+    "ocf_to_net_income",
+    "fcf_to_net_income",
+    "net_debt",
+    "current_ratio",
+}
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-        ) -> tuple[int, str, str]:
+def run(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
     from pipeline.cli import main
 
     monkeypatch.setattr(sys, "argv", ["stockreport", *args])
@@ -34,14 +49,29 @@ def test_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     code, out, _ = run(["metrics", str(HK), "--json"], capsys, monkeypatch)
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"ticker", "as_of", "price_currency", "fundamentals", "technicals", "valuation", "score",
-                         "price_target", "missing"}
+    assert set(data) == {
+        "ticker",
+        "as_of",
+        "price_currency",
+        "fundamentals",
+        "technicals",
+        "valuation",
+        "score",
+        "price_target",
+        "missing",
+    }
     assert set(data["fundamentals"]["periods"][0]["figures"]) == TTM_KEYS
     assert set(data["valuation"]) == {"pe_ratio", "dividend_yield_pct", "market_cap"}
     assert round(data["price_target"]["upside_pct"], 2) == 4.90
     assert [s["key"] for s in data["score"]["subscores"]] == [
-        "income_statement", "balance_sheet", "cash_flow", "technicals", "valuation", "earnings_call",
-        "corporate_events"]
+        "income_statement",
+        "balance_sheet",
+        "cash_flow",
+        "technicals",
+        "valuation",
+        "earnings_call",
+        "corporate_events",
+    ]
 
 
 def test_sentiment_options(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,13 +86,24 @@ def test_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPat
     assert "HK:3896" in out and "Income Statement" in out and "16.19%" in out and "4.90%" in out
 
 
-@pytest.mark.parametrize(("content", "needle"), [
-    (None, "bundle directory not found"),
-    ("{not json", "bad JSON"),
-    ('{"as_of": "2024-01-01", "profile": {"ticker": "../x", "name": "X", "currency": "USD"}}', "profile.ticker"),
-])
-def test_bad_bundle_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch, content: str | None, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "bundle directory not found"),
+        ("{not json", "bad JSON"),
+        (
+            '{"as_of": "2024-01-01", "profile": {"ticker": "../x", "name": "X", "currency": "USD"}}',
+            "profile.ticker",
+        ),
+    ],
+)
+def test_bad_bundle_clean_error(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    content: str | None,
+    needle: str,
+) -> None:
     root = tmp_path / "b"
     if content is not None:
         root.mkdir()

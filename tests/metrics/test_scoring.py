@@ -20,30 +20,51 @@ def bad(status: Any = "insufficient_data", unit: Any = "pct") -> Figure:
     return Figure(value=None, status=status, unit=unit, formula="test", note="test")
 
 
-@pytest.mark.parametrize(("score", "label"), [
-    (0, "Underperform"), (44, "Underperform"), (45, "Neutral"), (69, "Neutral"), (70, "Outperform"), (100, "Outperform"),
-])
+@pytest.mark.parametrize(
+    ("score", "label"),
+    [
+        (0, "Underperform"),
+        (44, "Underperform"),
+        (45, "Neutral"),
+        (69, "Neutral"),
+        (70, "Outperform"),
+        (100, "Outperform"),
+    ],
+)
 def test_label_thresholds(score: int, label: str) -> None:
     assert s.label_for(score) == label
 
 
-@pytest.mark.parametrize(("value", "zero_at", "full_at", "expected"), [
-    (5.0, 0.0, 10.0, 50.0), (-5.0, 0.0, 10.0, 0.0), (50.0, 0.0, 10.0, 100.0),
-    (1.25, 2.5, 0.0, 50.0),  # lower is better
-    (3.0, 2.5, 0.0, 0.0),
-])
+@pytest.mark.parametrize(
+    ("value", "zero_at", "full_at", "expected"),
+    [
+        (5.0, 0.0, 10.0, 50.0),
+        (-5.0, 0.0, 10.0, 0.0),
+        (50.0, 0.0, 10.0, 100.0),
+        (1.25, 2.5, 0.0, 50.0),  # lower is better
+        (3.0, 2.5, 0.0, 0.0),
+    ],
+)
 def test_linear_score(value: float, zero_at: float, full_at: float, expected: float) -> None:
     assert s.linear_score(value, zero_at=zero_at, full_at=full_at) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize(("value", "expected"), [(44.5, 45), (45.4999, 45), (69.5, 70), (-3.0, 0), (130.0, 100)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(44.5, 45), (45.4999, 45), (69.5, 70), (-3.0, 0), (130.0, 100)]
+)
 def test_round_score_half_up_and_clamped(value: float, expected: int) -> None:
     assert s.round_score(value) == expected
 
 
 def test_income_statement_mean_of_available() -> None:
-    sub = s.income_statement_score({"revenue_growth_pct": ok(5.0), "gross_margin_pct": ok(30.0),
-                                    "ebit_margin_pct": bad(), "net_margin_pct": ok(0.0)})
+    sub = s.income_statement_score(
+        {
+            "revenue_growth_pct": ok(5.0),
+            "gross_margin_pct": ok(30.0),
+            "ebit_margin_pct": bad(),
+            "net_margin_pct": ok(0.0),
+        }
+    )
     assert sub.score == 50  # 50, 50, 50; EBIT dropped
     assert "ebit_margin_pct dropped" in sub.basis
     assert sub.label == "Neutral"
@@ -54,26 +75,55 @@ def test_income_statement_none_when_nothing() -> None:
     assert sub.score is None and sub.label is None and "insufficient" in sub.basis
 
 
-@pytest.mark.parametrize(("figures", "expected"), [
-    ({"debt_to_equity": ok(0.0, "ratio"), "equity_ratio_pct": ok(50.0), "current_ratio": ok(2.0, "ratio")}, 100),
-    ({"debt_to_equity": bad("not_meaningful", "ratio"), "equity_ratio_pct": ok(-10.0)}, 0),
-    ({"debt_to_equity": ok(1.25, "ratio"), "equity_ratio_pct": bad()}, 50),
-])
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        (
+            {
+                "debt_to_equity": ok(0.0, "ratio"),
+                "equity_ratio_pct": ok(50.0),
+                "current_ratio": ok(2.0, "ratio"),
+            },
+            100,
+        ),
+        ({"debt_to_equity": bad("not_meaningful", "ratio"), "equity_ratio_pct": ok(-10.0)}, 0),
+        ({"debt_to_equity": ok(1.25, "ratio"), "equity_ratio_pct": bad()}, 50),
+    ],
+)
 def test_balance_sheet(figures: dict[str, Figure], expected: int) -> None:
     assert s.balance_sheet_score(figures).score == expected
 
 
-@pytest.mark.parametrize(("figures", "net_income", "expected"), [
-    # profit: margin 100, growth 50, conversion mean(ocf 1.5 -> 100, fcf 0.6 -> 50) = 75 at weight 2
-    ({"fcf_margin_pct": ok(20.0), "fcf_growth_pct": ok(0.0), "free_cash_flow": ok(1.0, "money"),
-      "ocf_to_net_income": ok(1.5, "ratio"), "fcf_to_net_income": ok(0.6, "ratio")}, 10.0, 75),
-    # loss with positive FCF: margin 100, conversion 50 (weight 2) -> 66.7
-    ({"fcf_margin_pct": ok(36.9), "fcf_growth_pct": bad("not_meaningful"), "free_cash_flow": ok(3330.0, "money")},
-     -972.95, 67),
-    # loss and cash burn
-    ({"fcf_margin_pct": ok(-30.0), "free_cash_flow": ok(-5.0, "money")}, -1.0, 0),
-    ({}, None, None),
-])
+@pytest.mark.parametrize(
+    ("figures", "net_income", "expected"),
+    [
+        # profit: margin 100, growth 50, conversion mean(ocf 1.5 -> 100, fcf 0.6 -> 50) = 75 at weight 2
+        (
+            {
+                "fcf_margin_pct": ok(20.0),
+                "fcf_growth_pct": ok(0.0),
+                "free_cash_flow": ok(1.0, "money"),
+                "ocf_to_net_income": ok(1.5, "ratio"),
+                "fcf_to_net_income": ok(0.6, "ratio"),
+            },
+            10.0,
+            75,
+        ),
+        # loss with positive FCF: margin 100, conversion 50 (weight 2) -> 66.7
+        (
+            {
+                "fcf_margin_pct": ok(36.9),
+                "fcf_growth_pct": bad("not_meaningful"),
+                "free_cash_flow": ok(3330.0, "money"),
+            },
+            -972.95,
+            67,
+        ),
+        # loss and cash burn
+        ({"fcf_margin_pct": ok(-30.0), "free_cash_flow": ok(-5.0, "money")}, -1.0, 0),
+        ({}, None, None),
+    ],
+)
 def test_cash_flow(figures: dict[str, Figure], net_income: float | None, expected: int | None) -> None:
     assert s.cash_flow_score(figures, net_income=net_income).score == expected
 
@@ -82,33 +132,51 @@ def reading(r: Any) -> IndicatorReading:
     return IndicatorReading(key="rsi_14", name="RSI", value=1.0, reading=r, detail="")
 
 
-@pytest.mark.parametrize(("readings", "expected"), [
-    (["Positive"] * 4, 100), (["Negative"] * 3, 0), (["Positive", "Negative"], 50),
-    (["Positive", "Positive", "Neutral", None], 83), ([None], None), ([], None),
-])
+@pytest.mark.parametrize(
+    ("readings", "expected"),
+    [
+        (["Positive"] * 4, 100),
+        (["Negative"] * 3, 0),
+        (["Positive", "Negative"], 50),
+        (["Positive", "Positive", "Neutral", None], 83),
+        ([None], None),
+        ([], None),
+    ],
+)
 def test_technicals_from_readings_only(readings: list[Any], expected: int | None) -> None:
     assert s.technicals_score([reading(r) for r in readings]).score == expected
 
 
-@pytest.mark.parametrize(("figures", "expected"), [
-    ({"pe_ratio": ok(20.0, "ratio")}, 50),
-    ({"pe_ratio": ok(10.0, "ratio")}, 80),
-    ({"pe_ratio": bad("not_meaningful", "ratio")}, 10),
-    ({"pe_ratio": ok(20.0, "ratio"), "dividend_yield_pct": ok(3.0)}, 57),  # (50*2 + 70) / 3
-    ({"pe_ratio": bad(), "dividend_yield_pct": bad()}, None),
-])
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        ({"pe_ratio": ok(20.0, "ratio")}, 50),
+        ({"pe_ratio": ok(10.0, "ratio")}, 80),
+        ({"pe_ratio": bad("not_meaningful", "ratio")}, 10),
+        ({"pe_ratio": ok(20.0, "ratio"), "dividend_yield_pct": ok(3.0)}, 57),  # (50*2 + 70) / 3
+        ({"pe_ratio": bad(), "dividend_yield_pct": bad()}, None),
+    ],
+)
 def test_valuation(figures: dict[str, Figure], expected: int | None) -> None:
     assert s.valuation_score(figures).score == expected
 
 
-@pytest.mark.parametrize(("label", "expected"), [("Positive", 70), ("Neutral", 50), ("Negative", 30), (None, None)])
+@pytest.mark.parametrize(
+    ("label", "expected"), [("Positive", 70), ("Neutral", 50), ("Negative", 30), (None, None)]
+)
 def test_sentiment(label: Any, expected: int | None) -> None:
     assert s.sentiment_score("earnings_call", label).score == expected
 
 
 def sub(key: Any, score: int | None) -> SubScore:
-    return SubScore(key=key, title=key, score=score, label=None if score is None else s.label_for(score),
-                    weight=s.WEIGHTS[key], basis="test")
+    return SubScore(
+        key=key,
+        title=key,
+        score=score,
+        label=None if score is None else s.label_for(score),
+        weight=s.WEIGHTS[key],
+        basis="test",
+    )
 
 
 def test_weights_sum_to_one() -> None:
@@ -146,15 +214,39 @@ def test_overall_in_bounds_and_label_consistent(scores: list[int | None]) -> Non
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["revenue_growth_pct", "gross_margin_pct", "ebit_margin_pct",
-                                        "net_margin_pct", "debt_to_equity", "equity_ratio_pct", "current_ratio",
-                                        "fcf_margin_pct", "fcf_growth_pct", "ocf_to_net_income",
-                                        "fcf_to_net_income", "free_cash_flow", "pe_ratio", "dividend_yield_pct"]),
-                       st.floats(allow_nan=False, allow_infinity=False).map(lambda x: ok(x, "ratio"))),
-       st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)))
-def test_subscores_in_bounds_for_any_finite_figures(figures: dict[str, Figure], net_income: float | None) -> None:
-    for sub_score in (s.income_statement_score(figures), s.balance_sheet_score(figures),
-                      s.cash_flow_score(figures, net_income=net_income), s.valuation_score(figures)):
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "revenue_growth_pct",
+                "gross_margin_pct",
+                "ebit_margin_pct",
+                "net_margin_pct",
+                "debt_to_equity",
+                "equity_ratio_pct",
+                "current_ratio",
+                "fcf_margin_pct",
+                "fcf_growth_pct",
+                "ocf_to_net_income",
+                "fcf_to_net_income",
+                "free_cash_flow",
+                "pe_ratio",
+                "dividend_yield_pct",
+            ]
+        ),
+        st.floats(allow_nan=False, allow_infinity=False).map(lambda x: ok(x, "ratio")),
+    ),
+    st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)),
+)
+def test_subscores_in_bounds_for_any_finite_figures(
+    figures: dict[str, Figure], net_income: float | None
+) -> None:
+    for sub_score in (
+        s.income_statement_score(figures),
+        s.balance_sheet_score(figures),
+        s.cash_flow_score(figures, net_income=net_income),
+        s.valuation_score(figures),
+    ):
         assert sub_score.score is None or 0 <= sub_score.score <= 100
         if sub_score.score is not None:
             assert sub_score.label == s.label_for(sub_score.score)
