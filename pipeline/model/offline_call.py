@@ -107,9 +107,37 @@ def _unique(sentences: list[str], n: int) -> list[str]:
     return out[:n]
 
 
-def write_earnings_call(facts: dict[str, Any], transcript: str) -> dict[str, Any]:
+def _from_call_notes(facts: dict[str, Any], notes: str) -> dict[str, Any]:
+    """No transcript, but the bundle's reported highlights: tone over them, quoting the first of each side.
+
+    The updates stay empty: the report shows the bundle's own highlights, so repeating them adds nothing."""
+    lines = [ln for ln in notes.splitlines() if ln.strip() and not _INJECTION.search(ln)]
+    plus = [re.sub(r"^\+ [^:]{1,80}:\s*", "", ln) for ln in lines if ln.startswith("+ ")]
+    minus = [re.sub(r"^- [^:]{1,80}:\s*", "", ln) for ln in lines if ln.startswith("- ")]
+    guidance = [ln.removeprefix("guidance:").strip() for ln in lines if ln.startswith("guidance:")]
+    tone = _tone(" ".join(plus + minus))
+    call = facts.get("call", {})
+    quarter = call.get("quarter", INSUFFICIENT) if isinstance(call, dict) else INSUFFICIENT
+    summary = f"The {quarter} call's reported highlights read {tone} on balance."
+    if plus:
+        summary += f" Management highlighted: {_SENT.split(plus[0])[0]}"
+    if minus:
+        summary += f" Concerns included: {_SENT.split(minus[0])[0]}"
+    return {
+        "summary": summary,
+        "sentiment": tone,
+        "positive_updates": [],
+        "negative_updates": [],
+        "guidance": _SENT.split(guidance[0])[0] if guidance else "Insufficient data: no guidance in the call notes.",
+    }
+
+
+def write_earnings_call(facts: dict[str, Any], transcript: str, notes: str = "") -> dict[str, Any]:
     """Lexicon rules: tone = (positive - negative words) / all such words; updates are sentences of that tone
-    with a figure, prepared remarks before Q&A, one per topic; guidance: the first outlook line with one."""
+    with a figure, prepared remarks before Q&A, one per topic; guidance: the first outlook line with one.
+    Without a transcript, the bundle's call notes (reported highlights) are used instead."""
+    if not transcript.strip() and notes.strip():
+        return _from_call_notes(facts, notes)
     if not transcript.strip():
         return {
             "summary": "Insufficient data: the bundle has no earnings-call transcript.",

@@ -270,7 +270,7 @@ def write(section: str, facts: dict[str, Any], prompt: str) -> dict[str, Any]:
     from pipeline.model.offline_call import data_block, write_earnings_call, write_events
 
     if section == "earnings_call":
-        return write_earnings_call(facts, data_block(prompt, "transcript"))
+        return write_earnings_call(facts, data_block(prompt, "transcript"), data_block(prompt, "call_notes"))
     if section == "events":
         return write_events(facts, data_block(prompt, "events"))
     writers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {

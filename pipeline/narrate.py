@@ -1,0 +1,180 @@
+"""The model step, section by section: prompt -> structured answer -> number check -> re-ask or drop/flag.
+
+Order matters: the earnings-call and events answers give the sentiment labels the score consumes, so they
+are asked first, the score is recomputed in code, and only then are the factors, commentary and summary
+asked with the final metrics. The model never computes a number; every number it writes is checked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel
+
+from pipeline.checks import NumberCheck, build_fact_index, check_answer, check_tone, silent_neutrals
+from pipeline.checks.report import string_fields
+from pipeline.checks.numbers import split_sentences
+from pipeline.inputs.load import LoadedBundle
+from pipeline.metrics import compute_metrics
+from pipeline.metrics.model import Metrics, Sentiments
+from pipeline.model.answers import SCHEMAS, reading
+from pipeline.model.cache import AnswerCache
+from pipeline.model.select import ResolvedModel
+from pipeline.model.structured import Answer, ask
+from pipeline.prompts import PromptMessages, build_prompt
+
+log = logging.getLogger(__name__)
+
+FIRST = ("earnings_call", "events")  # their sentiment labels feed the score
+THEN = ("factors", "financials", "technicals", "summary")
+SECTIONS = FIRST + THEN
+BAD = ("unverified", "direction_mismatch")
+
+
+@dataclass(frozen=True)
+class NarrateOptions:
+    strict_numbers: bool = False  # drop sentences with unverifiable numbers instead of flagging them
+    number_reasks: int = 1  # re-asks naming the offending sentences before drop/flag
+    max_transcript_tokens: int | None = None
+    cache: AnswerCache | None = None
+    sections: tuple[str, ...] = SECTIONS  # which sections to ask (others are skipped or kept)
+
+
+@dataclass
+class SectionResult:
+    section: str
+    prompt: PromptMessages
+    answer: Answer
+    checks: list[NumberCheck]
+    flagged: list[str] = field(default_factory=list)  # sentences kept but flagged
+    dropped: list[str] = field(default_factory=list)  # sentences removed (--strict-numbers)
+
+
+@dataclass
+class Narrative:
+    metrics: Metrics
+    results: dict[str, SectionResult]
+
+
+def _skip_reason(section: str, loaded: LoadedBundle) -> str | None:
+    b = loaded.bundle
+    if section == "earnings_call" and b.earnings_call is None:
+        return "No earnings call in the bundle."
+    if section == "events" and not b.events:
+        return "No corporate events in the bundle."
+    return None
+
+
+def _offending(checks: list[NumberCheck]) -> list[str]:
+    return list(dict.fromkeys(c.sentence for c in checks if c.status in BAD))
+
+
+def _feedback(sentences: list[str], checks: list[NumberCheck]) -> str:
+    bad = [f"- {c.written!r} in: {c.sentence}" for c in checks if c.status in BAD]
+    return ("Some numbers in your answer do not match the facts or data given (or their direction is wrong):\n"
+            + "\n".join(bad[:20])
+            + "\nRewrite the answer with the same schema, using only numbers that appear in <facts> or the "
+              "<data> blocks, exactly as given, or leave the number out.")
+
+
+def _remove_sentences(answer: BaseModel, sentences: set[str]) -> BaseModel:
+    """A copy of `answer` with the given sentences cut from every string field (for --strict-numbers)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            kept = [s for _, s in split_sentences(value) if s not in sentences]
+            return " ".join(kept) if kept else "Insufficient data."
+        if isinstance(value, BaseModel):
+            return value.model_copy(update={k: clean(getattr(value, k)) for k in type(value).model_fields})
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(answer)  # type: ignore[no-any-return]
+
+
+def _ask_checked(resolved: ResolvedModel, section: str, loaded: LoadedBundle, metrics: Metrics,
+                 opts: NarrateOptions) -> SectionResult:
+    prompt = build_prompt(section, loaded, metrics, max_transcript_tokens=opts.max_transcript_tokens)
+    schema = SCHEMAS[section]
+    messages: list[BaseMessage] = prompt.as_langchain()
+    index = build_fact_index(loaded, metrics)
+    answer = ask(resolved, section, messages, schema, cache=opts.cache)
+    checks = check_answer(answer.parsed, index)
+    for _ in range(opts.number_reasks):
+        offending = _offending(checks)
+        if not offending:
+            break
+        log.info("%s: %d sentence(s) with unverified numbers; re-asking", section, len(offending))
+        messages = [*messages, AIMessage(content=answer.raw_text), HumanMessage(content=_feedback(offending, checks))]
+        retry = ask(resolved, section, messages, schema, cache=opts.cache)
+        retry = replace(  # account for both calls
+            retry, attempts=retry.attempts + answer.attempts, reasks=retry.reasks + answer.reasks + 1,
+            usage=retry.usage + answer.usage, latency_s=retry.latency_s + answer.latency_s,
+            cost_usd=None if retry.cost_usd is None or answer.cost_usd is None
+            else retry.cost_usd + answer.cost_usd)
+        answer, checks = retry, check_answer(retry.parsed, index)
+    result = SectionResult(section, prompt, answer, checks)
+    offending = _offending(checks)
+    if offending and opts.strict_numbers:
+        result.answer = replace(answer, parsed=_remove_sentences(answer.parsed, set(offending)))
+        result.dropped = offending
+        result.checks = check_answer(result.answer.parsed, index)
+    else:
+        result.flagged = offending
+    return result
+
+
+def _tone_flags(result: SectionResult, metrics: Metrics) -> list[str]:
+    """Prose whose tone contradicts the computed label it is about, and silent Neutrals for missing data."""
+    label_of = {s.key: s.label for s in metrics.score.subscores}
+    targets = {
+        "summary": metrics.score.label,
+        "technicals": metrics.technicals.sentiment,
+        "financials": None,
+    }
+    flags: list[str] = []
+    for path, text in string_fields(result.answer.parsed):
+        label = targets.get(result.section)
+        if result.section == "financials":
+            label = label_of.get(path) if path in label_of else None
+        if label:
+            tone = check_tone(text, label, section=f"{result.section}.{path}")
+            if tone.flagged:
+                flags.append(f"[tone] {result.section}.{path}: {tone.reason}")
+        flags += [f"[insufficient data said as Neutral] {s}" for s in silent_neutrals(text, metrics)]
+    return flags
+
+
+def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
+            base_sentiments: Sentiments | None = None) -> Narrative:
+    """Ask every wanted section; return the final metrics (scored with the model's labels) and the results.
+
+    `base_sentiments` carries labels from an earlier report for sections not re-asked (single-section
+    regeneration).
+    """
+    results: dict[str, SectionResult] = {}
+    sentiments = base_sentiments or Sentiments()
+    metrics = compute_metrics(loaded, sentiments)
+    for section in FIRST:
+        if section not in opts.sections or _skip_reason(section, loaded):
+            continue
+        results[section] = _ask_checked(resolved, section, loaded, metrics, opts)
+    call = results.get("earnings_call")
+    events = results.get("events")
+    sentiments = Sentiments(
+        earnings_call=reading(call.answer.parsed.sentiment) if call else (  # type: ignore[attr-defined]
+            None if _skip_reason("earnings_call", loaded) else sentiments.earnings_call),
+        corporate_events=reading(events.answer.parsed.sentiment) if events else (  # type: ignore[attr-defined]
+            None if _skip_reason("events", loaded) else sentiments.corporate_events),
+    )
+    metrics = compute_metrics(loaded, sentiments)  # the score arithmetic, now with the model's labels
+    for section in THEN:
+        if section in opts.sections:
+            results[section] = _ask_checked(resolved, section, loaded, metrics, opts)
+    for result in results.values():
+        result.flagged += _tone_flags(result, metrics)
+    return Narrative(metrics, results)
