@@ -111,7 +111,11 @@ def assemble_report(loaded: LoadedBundle, resolved: ResolvedModel, narrative: Na
     tech: Any = ans.get("technicals")
     events: Any = ans.get("events")
     t = m.technicals
-    bench = b.benchmark.name if b.benchmark else None
+    bench = None
+    if b.benchmark:  # "iShares MSCI Hong Kong ETF (EWH)", as the seed titles the comparison
+        bench = b.benchmark.name
+        if b.benchmark.ticker and f"({b.benchmark.ticker})" not in bench:
+            bench += f" ({b.benchmark.ticker})"
     comparison_missing = None
     if loaded.prices is None:
         comparison_missing = "No daily price history in the bundle: performance vs. benchmark not computed."

@@ -39,3 +39,13 @@ def repo() -> Path:
 @pytest.fixture
 def bundles() -> Path:
     return BUNDLES
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Rewrite golden files under fixtures/golden/ from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -137,3 +137,38 @@ def test_pdf_is_printed(tmp_path: Path) -> None:
     paths = write_report(make_report(chart=True), tmp_path, ("html", "pdf"))
     data = paths["pdf"].read_bytes()
     assert data[:5] == b"%PDF-" and len(data) > 20_000
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    """The real HK_3896 and AAPL reports, generated with the offline model."""
+    from pipeline.generate import generate_one
+    from pipeline.model.select import resolve_model
+
+    out = tmp_path_factory.mktemp("generated")
+    bundles = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
+    resolved = resolve_model("offline")
+    return {name: generate_one(bundles / name, resolved, out, formats=("json", "html")).report
+            for name in ("HK_3896", "AAPL")}
+
+
+@pytest.mark.parametrize("name", ["HK_3896", "AAPL"])
+def test_generated_report_in_browser(browser: Any, generated: dict[str, Report], tmp_path: Path,
+                                     name: str) -> None:
+    report = generated[name]
+    path = _write(tmp_path, report)
+    visit = _open(browser, path)
+    page = visit.page
+    assert page.inner_text("#score") == str(report.score.overall)
+    assert page.inner_text("#score-label") == report.score.label
+    for factor in report.factors.positive + report.factors.negative:
+        assert factor.title in page.inner_text("#factors")
+    charts = page.locator('svg.price-chart path[data-series="price"]').count()
+    bench = page.locator('svg.price-chart path[data-series="benchmark (rebased)"]').count()
+    # AAPL has daily prices and SPY: the price-vs-benchmark chart must be drawn; HK_3896 has only a snapshot.
+    assert (charts, bench) == ((1, 1) if name == "AAPL" else (0, 0))
+    assert visit.requests == [path.as_uri()]
+    assert visit.errors == [] and visit.dialogs == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"generated_{name}.png"), full_page=True)
+    page.context.close()
