@@ -136,7 +136,7 @@ def subscore_bars(subscores: Sequence[SubScore], width: int = 360) -> str:
     """One horizontal bar per sub-score (0-100), coloured by its label; 'n/a' when the score is missing."""
     if not subscores:
         return ""
-    row, label_w, value_w = 26, 126, 36
+    row, label_w, value_w = 26, 150, 36  # label column fits "Earnings Call Sentiment" at 12px
     bar_w = width - label_w - value_w
     height = row * len(subscores) + 4
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" class="chart subscores" viewBox="0 0 {width} {height}" '

@@ -175,8 +175,8 @@ def test_subscore_bars_width_and_missing() -> None:
     subs = [SubScore(key="valuation", title="Val <x>", score=50, label="Neutral", weight=1, basis="-"),
             SubScore(key="technicals", title="Tech", score=None, label=None, weight=0, basis="-")]
     svg = subscore_bars(subs, width=360)
-    fills = re.findall(r'<rect x="126" y="\d+" width="([\d.]+)" height="14" rx="3" fill="#(?!f3f4f6)', svg)
-    assert fills == ["99.0", "0.0"]  # bar width (360 - 126 - 36) * score / 100
+    fills = re.findall(r'<rect x="150" y="\d+" width="([\d.]+)" height="14" rx="3" fill="#(?!f3f4f6)', svg)
+    assert fills == ["87.0", "0.0"]  # bar width (360 - 150 - 36) * score / 100
     assert "Val &lt;x&gt;" in svg and ">n/a</text>" in svg
 
 
