@@ -149,12 +149,19 @@ def _tone_flags(result: SectionResult, metrics: Metrics) -> list[str]:
     return flags
 
 
+def _recheck(kept: SectionResult, loaded: LoadedBundle, metrics: Metrics) -> SectionResult:
+    """A section kept from an earlier report, its numbers checked again against today's facts."""
+    checks = check_answer(kept.answer.parsed, build_fact_index(loaded, metrics))
+    return SectionResult(kept.section, kept.prompt, kept.answer, checks, flagged=_offending(checks))
+
+
 def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
-            base_sentiments: Sentiments | None = None) -> Narrative:
+            base_sentiments: Sentiments | None = None,
+            kept: dict[str, SectionResult] | None = None) -> Narrative:
     """Ask every wanted section; return the final metrics (scored with the model's labels) and the results.
 
-    `base_sentiments` carries labels from an earlier report for sections not re-asked (single-section
-    regeneration).
+    `base_sentiments` carries labels from an earlier report for sections not re-asked, and `kept` their
+    answers (single-section regeneration); kept answers are re-checked, never re-asked.
     """
     results: dict[str, SectionResult] = {}
     sentiments = base_sentiments or Sentiments()
@@ -175,6 +182,9 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
     for section in THEN:
         if section in opts.sections:
             results[section] = _ask_checked(resolved, section, loaded, metrics, opts)
+    if kept:
+        results.update({k: _recheck(v, loaded, metrics) for k, v in kept.items() if k not in results})
+        results = {s: results[s] for s in SECTIONS if s in results}
     for result in results.values():
         result.flagged += _tone_flags(result, metrics)
     return Narrative(metrics, results)

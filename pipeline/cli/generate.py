@@ -34,25 +34,49 @@ def generate(
         help="Drop sentences whose numbers do not check out (default: keep and flag them).")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the local answer cache.")] = False,
     cache_dir: Annotated[Path | None, typer.Option(help="Answer cache folder.")] = None,
+    section: Annotated[list[str] | None, typer.Option(
+        "--section", "-s", help="Re-ask only this section (repeatable); the rest is kept from report.json.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Tickers in flight at once.")] = 4,
+    rpm: Annotated[int | None, typer.Option(min=1, help="Client-side limit: model requests per minute.")] = None,
+    tpm: Annotated[int | None, typer.Option(min=1, help="Client-side limit: tokens per minute (estimated).")] = None,
+    force: Annotated[bool, typer.Option("--force/--resume",
+                                        help="Regenerate even reports that are up to date (default).")] = True,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failed ticker.")] = False,
 ) -> None:
-    """Generate the report of each bundle (JSON, Markdown, HTML; PDF with --format pdf)."""
-    from pipeline.generate import generate_one
-    from pipeline.model.cache import AnswerCache
-    from pipeline.model.select import resolve_model
-    from pipeline.narrate import NarrateOptions
+    """Generate the report of each bundle (JSON, Markdown, HTML; PDF with --format pdf).
 
-    resolved = resolve_model(model, base_url=base_url, temperature=temperature, reasoning_effort=reasoning_effort,
-                             timeout=timeout, max_tokens=max_tokens)
-    cache = None if no_cache else AnswerCache(cache_dir or (Path(os.environ["STOCKREPORT_CACHE"])
-                                                            if os.environ.get("STOCKREPORT_CACHE") else None))
-    options = NarrateOptions(strict_numbers=strict_numbers, max_transcript_tokens=max_transcript_tokens, cache=cache)
+    Many bundles run concurrently through the batch runner (see `stockreport batch`); `--resume` skips
+    reports that are up to date. `--section NAME` re-asks only that section of an existing report.
+    """
+    from pipeline.batch.runner import Limits, RunConfig
+    from pipeline.cli.batch import run_cli
+
+    cache = None if no_cache else (cache_dir or (Path(os.environ["STOCKREPORT_CACHE"])
+                                                 if os.environ.get("STOCKREPORT_CACHE") else None))
+    cfg = RunConfig(model=model, out=out_dir, formats=tuple(dict.fromkeys(fmt)), base_url=base_url,
+                    temperature=temperature, reasoning_effort=reasoning_effort, timeout=timeout,
+                    max_tokens=max_tokens, strict_numbers=strict_numbers,
+                    max_transcript_tokens=max_transcript_tokens, no_cache=no_cache, cache_dir=cache, force=force)
+    if section:
+        _regenerate(bundle_dirs, cfg, tuple(dict.fromkeys(section)))
+        return
+    many = len(bundle_dirs) > 1
+    limits = Limits(concurrency=concurrency, rpm=rpm, tpm=tpm, workers=1, fail_fast=fail_fast)
+    run_cli(bundle_dirs, cfg, limits, manifest=many, progress=many, lines=True)
+
+
+def _regenerate(bundle_dirs: list[Path], cfg: object, sections: tuple[str, ...]) -> None:
+    from pipeline.batch.runner import RunConfig, build_model, narrate_options
+    from pipeline.generate import regenerate_sections
+
+    assert isinstance(cfg, RunConfig)
+    resolved = build_model(cfg)
     for bundle_dir in bundle_dirs:
-        done = generate_one(bundle_dir, resolved, out_dir, options=options, formats=tuple(fmt))
+        done = regenerate_sections(bundle_dir, resolved, cfg.out, sections, options=narrate_options(cfg),
+                                   formats=cfg.formats)
         r = done.report
-        checks = r.number_checks
-        verified = sum(c.status == "verified" for c in checks)
-        out.print(f"{r.ticker}: {r.score.overall} {r.score.label} | numbers verified {verified}/{len(checks)} | "
-                  f"flagged {len(r.flagged_sentences)} | {r.provenance.usage.input_tokens}+"
-                  f"{r.provenance.usage.output_tokens} tokens ${r.provenance.cost_usd:.4f} | {done.seconds:.2f}s")
+        by_model = ", ".join(f"{p.section}={p.model}" for p in r.provenance.sections)
+        out.print(f"{r.ticker}: re-asked {', '.join(sections)} with {cfg.model} | sections: {by_model} | "
+                  f"{done.seconds:.2f}s", markup=False)
         for kind, path in done.paths.items():
-            out.print(f"  {kind}: {path}")
+            out.print(f"  {kind}: {path}", markup=False)

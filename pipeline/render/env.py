@@ -6,6 +6,7 @@ StrictUndefined: a template that names a field the Report lacks fails loudly ins
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ FINANCIAL_KEYS = (("income_statement", "Income Statement"), ("balance_sheet", "B
                   ("cash_flow", "Cash Flow"))
 
 
+@functools.lru_cache(maxsize=4)  # built once per process: compiling the templates dominated render time
 def environment(*, html: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),

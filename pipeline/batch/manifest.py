@@ -1,0 +1,134 @@
+"""`OUT/batch-<id>.json`: what happened to every ticker of a batch, written atomically as tickers finish.
+
+Shape: {"id", "started_at", "finished_at", "model", "formats", "out", "totals": {...}, "remote": {...}|null,
+"tickers": {TICKER: {"bundle", "status", "error", "input_hash", "paths", "tokens": {"input", "output",
+"cached"}, "cost_usd", "seconds", "cached", "model_calls"}}}. status: pending | done | failed | cached
+(cached = the existing report was up to date and skipped). Writes are throttled (`min_interval_s`) because
+re-dumping a 1,000-ticker manifest per ticker costs more than the reports; `flush` forces one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pipeline.files import atomic_write_text
+
+Status = Literal["pending", "done", "failed", "cached"]
+
+
+@dataclass
+class TickerResult:
+    ticker: str
+    bundle: str
+    status: Status
+    error: str | None = None
+    input_hash: str | None = None
+    paths: dict[str, str] = field(default_factory=dict)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+    model_calls: int = 0
+
+    def entry(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["tokens"] = {
+            "input": d.pop("input_tokens"),
+            "output": d.pop("output_tokens"),
+            "cached": d.pop("cached_tokens"),
+        }
+        d["cached"] = self.status == "cached"
+        d.pop("ticker")
+        return d
+
+
+def new_batch_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid() % 100000:05d}"
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+class Manifest:
+    def __init__(
+        self,
+        out_root: Path,
+        batch_id: str,
+        *,
+        model: str,
+        formats: list[str],
+        min_interval_s: float = 0.5,
+        write: bool = True,
+    ) -> None:
+        self.path = out_root / f"batch-{batch_id}.json"
+        self.write = write  # `generate` of one bundle keeps its output folder free of manifests
+        self.data: dict[str, Any] = {
+            "id": batch_id,
+            "started_at": now_iso(),
+            "finished_at": None,
+            "model": model,
+            "formats": formats,
+            "out": str(out_root),
+            "totals": {},
+            "remote": None,
+            "tickers": {},
+        }
+        self.min_interval_s = min_interval_s
+        self._lock = threading.Lock()
+        self._written = 0.0
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        m = cls(path.parent, data["id"], model=data["model"], formats=data["formats"])
+        m.data = data
+        return m
+
+    def add_pending(self, ticker: str, bundle: str) -> None:
+        with self._lock:
+            self.data["tickers"].setdefault(ticker, TickerResult(ticker, bundle, "pending").entry())
+
+    def record(self, result: TickerResult) -> None:
+        with self._lock:
+            self.data["tickers"][result.ticker] = result.entry()
+        self.flush(force=False)
+
+    def set_remote(self, remote: dict[str, Any]) -> None:
+        with self._lock:
+            self.data["remote"] = remote
+        self.flush()
+
+    def totals(self) -> dict[str, Any]:
+        entries = list(self.data["tickers"].values())
+        count = {s: sum(e["status"] == s for e in entries) for s in ("done", "failed", "cached", "pending")}
+        return {
+            **count,
+            "tickers": len(entries),
+            "input_tokens": sum(e["tokens"]["input"] for e in entries),
+            "output_tokens": sum(e["tokens"]["output"] for e in entries),
+            "cost_usd": round(sum(e["cost_usd"] for e in entries), 6),
+            "model_calls": sum(e["model_calls"] for e in entries),
+        }
+
+    def flush(self, *, force: bool = True, finished: bool = False) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._written < self.min_interval_s:
+                return
+            if finished:
+                self.data["finished_at"] = now_iso()
+            self.data["totals"] = self.totals()
+            if not self.write:
+                return
+            text = json.dumps(self.data, indent=1, ensure_ascii=False) + "\n"
+            atomic_write_text(self.path, text)
+            self._written = now

@@ -1,0 +1,91 @@
+"""Is a ticker's existing report up to date? Same input hash, same model, same prompt versions.
+
+Checked without running the pipeline: the input hash is recomputed from the bundle files exactly as
+`load_bundle` does (bundle.json, prices.csv, benchmark.csv, transcript), and each prompt version from the
+prompt manifest and template sources exactly as `render_prompt` does.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import StockreportError
+from pipeline.files import output_dir_for
+from pipeline.inputs.load import BENCHMARK_FILE, BUNDLE_FILE, PRICES_FILE, _hash_inputs
+from pipeline.prompts import PROMPTS_DIR, _env, load_manifest
+
+
+@functools.lru_cache(maxsize=1)
+def prompt_versions(prompts_dir: Path = PROMPTS_DIR) -> dict[str, str]:
+    """section -> '<manifest version>+<sha256(system \\0 user)[:8]>', as in `render_prompt`."""
+    manifest = load_manifest(prompts_dir)
+    env = _env(prompts_dir)
+    out = {}
+    for section, entry in manifest.sections.items():
+        sources = [env.loader.get_source(env, n)[0] for n in (entry.system, entry.user)]  # type: ignore[union-attr]
+        out[section] = f"{entry.version}+{hashlib.sha256(chr(0).join(sources).encode()).hexdigest()[:8]}"
+    return out
+
+
+def read_bundle_head(bundle_dir: Path) -> dict[str, Any]:
+    """bundle.json as plain JSON (no validation): enough for the ticker and the transcript file name."""
+    path = bundle_dir / BUNDLE_FILE
+    try:
+        head = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StockreportError(f"{path}: file not found") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StockreportError(f"{path}: not valid JSON ({exc})") from None
+    if (
+        not isinstance(head, dict)
+        or not isinstance(head.get("profile"), dict)
+        or "ticker" not in head["profile"]
+    ):
+        raise StockreportError(f"{path}: profile.ticker is missing")
+    return head
+
+
+def input_hash(bundle_dir: Path, head: dict[str, Any]) -> str:
+    files = [bundle_dir / BUNDLE_FILE] + [
+        bundle_dir / n for n in (PRICES_FILE, BENCHMARK_FILE) if (bundle_dir / n).exists()
+    ]
+    call = head.get("earnings_call") or {}
+    if isinstance(call, dict) and call.get("transcript"):
+        files.append(bundle_dir / call["transcript"])
+    return _hash_inputs(files)
+
+
+def report_path(out_root: Path, ticker: str) -> Path:
+    return output_dir_for(out_root, ticker) / "report.json"
+
+
+def up_to_date(
+    report_json: Path, in_hash: str, model: str, formats: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The report's provenance when it can be reused as is, else None (missing, corrupt, stale)."""
+    try:
+        report = json.loads(report_json.read_text(encoding="utf-8"))
+        prov = report["provenance"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if prov.get("input_hash") != in_hash or prov.get("model") != model:
+        return None
+    if any(s.get("model") != model for s in prov.get("sections", [])):
+        return None  # some sections came from another model (single-section regeneration)
+    current = prompt_versions()
+    versions = prov.get("prompt_versions") or {}
+    if not versions or any(current.get(k) != v for k, v in versions.items()):
+        return None
+    folder = report_json.parent
+    names = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
+    others = [folder / names[f] for f in formats if f in names and f != "json"]
+    try:  # written after report.json by the same call: older means a run died between the two writes
+        if any(p.stat().st_mtime < report_json.stat().st_mtime for p in others):
+            return None
+    except OSError:
+        return None
+    return prov  # type: ignore[no-any-return]

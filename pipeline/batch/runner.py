@@ -1,0 +1,265 @@
+"""Run many bundles: bounded concurrency, client-side rate limit, resume, failure isolation, manifest.
+
+Hosted models: a thread pool of `concurrency` tickers, each running the (sync) pipeline; model calls wait on
+one shared `SlidingWindowLimiter` (requests and tokens per minute). The offline model is CPU-bound, so it
+runs in `workers` processes instead (no limiter needed). Either way each ticker is isolated: any exception
+marks only that ticker failed, with its reason, and the others go on (unless `fail_fast`).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch.manifest import Manifest, TickerResult, new_batch_id
+from pipeline.batch.resume import input_hash, read_bundle_head, report_path, up_to_date
+from pipeline.errors import InputError, StockreportError
+
+# Tests and the benchmark slow the offline model down with this (seconds per model call).
+OFFLINE_DELAY_ENV = "STOCKREPORT_OFFLINE_DELAY_S"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a worker needs to rebuild the model and options (picklable for worker processes)."""
+
+    model: str = "offline"
+    out: Path = Path("outputs")
+    formats: tuple[str, ...] = ("json", "md", "html")
+    base_url: str | None = None
+    temperature: float | None = None
+    reasoning_effort: str | None = None
+    timeout: float = 60.0
+    max_tokens: int | None = None
+    strict_numbers: bool = False
+    max_transcript_tokens: int | None = None
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    force: bool = False
+
+
+@dataclass
+class Limits:
+    concurrency: int = 4
+    rpm: int | None = None
+    tpm: int | None = None
+    workers: int = 0  # processes for the offline model; 0 = one per CPU
+    fail_fast: bool = False
+
+
+@dataclass
+class Outcome:
+    manifest: Manifest
+    results: list[TickerResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[TickerResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, InputError):
+        return "; ".join(str(p) for p in exc.problems)
+    if isinstance(exc, StockreportError):
+        return str(exc)
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+
+
+def build_model(cfg: RunConfig) -> Any:
+    from pipeline.model.select import resolve_model
+
+    resolved = resolve_model(
+        cfg.model,
+        base_url=cfg.base_url,
+        temperature=cfg.temperature,
+        reasoning_effort=cfg.reasoning_effort,
+        timeout=cfg.timeout,
+        max_tokens=cfg.max_tokens,
+    )
+    delay = float(os.environ.get(OFFLINE_DELAY_ENV) or 0)
+    if resolved.provider == "offline" and delay > 0:
+        from pipeline.batch.slow import SlowOfflineChatModel
+
+        resolved = dataclasses.replace(resolved, chat_model=SlowOfflineChatModel(delay_s=delay))
+    return resolved
+
+
+def narrate_options(cfg: RunConfig) -> Any:
+    from pipeline.model.cache import AnswerCache
+    from pipeline.narrate import NarrateOptions
+
+    cache = None if cfg.no_cache else AnswerCache(cfg.cache_dir)
+    return NarrateOptions(
+        strict_numbers=cfg.strict_numbers, max_transcript_tokens=cfg.max_transcript_tokens, cache=cache
+    )
+
+
+def result_of(
+    ticker: str, bundle: Path, report: Any, paths: dict[str, Path], seconds: float, status: str = "done"
+) -> TickerResult:
+    prov = report.provenance
+    return TickerResult(
+        ticker,
+        str(bundle),
+        status,
+        None,
+        prov.input_hash,
+        {k: str(v) for k, v in paths.items()},
+        prov.usage.input_tokens,
+        prov.usage.output_tokens,
+        prov.usage.cached_tokens,
+        prov.cost_usd,
+        round(seconds, 4),
+        sum(s.attempts for s in prov.sections),
+    )
+
+
+def run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> TickerResult:
+    """One ticker, never raising: done, cached (report up to date) or failed with the reason."""
+    start = time.perf_counter()
+    ticker = bundle.name
+    try:
+        try:
+            head = read_bundle_head(bundle)
+        except StockreportError:
+            from pipeline.inputs.load import load_bundle
+
+            load_bundle(bundle)  # raises InputError naming every problem, which says more than we can
+            raise
+        ticker = str(head["profile"]["ticker"])
+        in_hash = input_hash(bundle, head)
+        if not cfg.force:
+            prov = up_to_date(report_path(cfg.out, ticker), in_hash, cfg.model, cfg.formats)
+            if prov is not None:
+                folder = report_path(cfg.out, ticker).parent
+                names = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
+                return TickerResult(
+                    ticker,
+                    str(bundle),
+                    "cached",
+                    None,
+                    in_hash,
+                    {f: str(folder / names[f]) for f in cfg.formats},
+                    seconds=round(time.perf_counter() - start, 4),
+                )
+        from pipeline.generate import generate_one
+
+        done = generate_one(bundle, resolved, cfg.out, options=options, formats=cfg.formats)
+        return result_of(done.report.ticker, bundle, done.report, done.paths, time.perf_counter() - start)
+    except Exception as exc:  # isolation: whatever went wrong belongs to this ticker only
+        return TickerResult(
+            ticker, str(bundle), "failed", describe(exc), seconds=round(time.perf_counter() - start, 4)
+        )
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(cfg: RunConfig) -> None:
+    _WORKER.update(cfg=cfg, resolved=build_model(cfg), options=narrate_options(cfg))
+
+
+def _in_worker(bundle: Path) -> TickerResult:
+    return run_ticker(bundle, _WORKER["cfg"], _WORKER["resolved"], _WORKER["options"])
+
+
+def _executor(
+    cfg: RunConfig, limits: Limits, resolved: Any
+) -> tuple[cf.Executor, Callable[[Path], TickerResult]]:
+    if resolved.provider == "offline" and (limits.workers or os.cpu_count() or 1) > 1:
+        workers = limits.workers or os.cpu_count() or 1
+        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg,))
+        return pool, _in_worker
+    options = narrate_options(cfg)
+    if limits.rpm or limits.tpm:
+        from pipeline.batch.ratelimit import LangChainLimiter, SlidingWindowLimiter
+
+        hook = LangChainLimiter(SlidingWindowLimiter(limits.rpm, limits.tpm))
+        chat = resolved.chat_model.model_copy(
+            update={"rate_limiter": hook, "callbacks": [*(resolved.chat_model.callbacks or []), hook]}
+        )
+        resolved = dataclasses.replace(resolved, chat_model=chat)
+    pool = cf.ThreadPoolExecutor(max(1, limits.concurrency), thread_name_prefix="ticker")
+    return pool, lambda bundle: run_ticker(bundle, cfg, resolved, options)
+
+
+def run_batch(
+    bundles: list[Path],
+    cfg: RunConfig,
+    limits: Limits,
+    *,
+    on_result: Callable[[TickerResult], None] | None = None,
+    batch_id: str | None = None,
+    resolved: Any = None,
+    write_manifest: bool = True,
+) -> Outcome:
+    """Run every bundle; the manifest is updated as each ticker finishes and flushed at the end."""
+    start = time.perf_counter()
+    resolved = resolved or build_model(cfg)
+    manifest = Manifest(
+        cfg.out, batch_id or new_batch_id(), model=cfg.model, formats=list(cfg.formats), write=write_manifest
+    )
+    if write_manifest:
+        cfg.out.mkdir(parents=True, exist_ok=True)
+    for b in bundles:
+        manifest.add_pending(b.name, str(b))
+    manifest.flush()
+    outcome = Outcome(manifest)
+    seen: set[str] = set()
+    pool, job = _executor(cfg, limits, resolved)
+    window = max(1, limits.concurrency) * 2  # bounded queue: fail-fast stops soon, memory stays flat
+    todo: Iterator[Path] = iter(bundles)
+    stop = False
+    with pool:
+        running: dict[cf.Future[TickerResult], Path] = {}
+
+        def top_up() -> None:
+            while not stop and len(running) < window:
+                nxt = next(todo, None)
+                if nxt is None:
+                    return
+                running[pool.submit(job, nxt)] = nxt
+
+        top_up()
+        while running:
+            finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                bundle = running.pop(fut)
+                if fut.cancelled():  # --fail-fast: never started, stays pending in the manifest
+                    continue
+                try:
+                    result = fut.result()
+                except Exception as exc:  # a dead worker process, say
+                    result = TickerResult(bundle.name, str(bundle), "failed", describe(exc))
+                if result.ticker in seen and result.status != "failed":
+                    result = dataclasses.replace(
+                        result,
+                        status="failed",
+                        error=f"duplicate ticker {result.ticker} (also in another bundle)",
+                    )
+                seen.add(result.ticker)
+                with manifest._lock:  # the pending row was keyed by folder name
+                    if bundle.name != result.ticker:
+                        manifest.data["tickers"].pop(bundle.name, None)
+                manifest.record(result)
+                outcome.results.append(result)
+                if on_result:
+                    on_result(result)
+                if result.status == "failed" and limits.fail_fast:
+                    stop = True
+            if stop:
+                for fut in running:
+                    fut.cancel()
+            top_up()
+    manifest.flush(finished=True)
+    outcome.seconds = time.perf_counter() - start
+    return outcome
