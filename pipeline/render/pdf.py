@@ -52,6 +52,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, chromium: str | None = None,
         if done.returncode != 0 or tmp.stat().st_size == 0 or not tmp.read_bytes()[:5] == b"%PDF-":
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise StockreportError(f"Chromium failed to print {html_path} to PDF (exit {done.returncode}): {last}")
+        tmp.chmod(0o644)  # mkstemp creates 0600; reports are meant to be shared
         os.replace(tmp, pdf_path)
     finally:
         tmp.unlink(missing_ok=True)
