@@ -14,6 +14,8 @@ _MISSING = object()
 def _show(value: Any) -> str:
     if value is _MISSING:
         return "missing"
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar: show 75.09, not np.float64(75.09)
+        value = value.item()
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -73,24 +74,33 @@ def _hash_inputs(files: list[Path]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def _price_problems(root: Path, as_of: dt.date | None) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+    frames: dict[str, pd.DataFrame | None] = {}
+    problems: list[Problem] = []
+    for name in (PRICES_FILE, BENCHMARK_FILE):
+        path = root / name
+        frames[name] = None
+        if path.exists():
+            try:
+                frames[name] = read_price_csv(path, as_of=as_of, label=str(path))
+            except InputError as exc:
+                problems += exc.problems
+    return frames, problems
+
+
 def load_bundle(root: Path) -> LoadedBundle:
     """Validate everything under `root`; raise InputError listing all problems found."""
     root = Path(root)
     if not root.is_dir():
         raise InputError([Problem(str(root), "", "bundle directory not found")])
     label = str(root / BUNDLE_FILE)
-    bundle = parse_bundle(_read_json(root / BUNDLE_FILE, label), label)
+    try:
+        bundle = parse_bundle(_read_json(root / BUNDLE_FILE, label), label)
+    except InputError as exc:
+        # Report the price files' own problems too, so one run lists everything (as_of unknown here).
+        raise InputError(exc.problems + _price_problems(root, None)[1]) from None
 
-    problems: list[Problem] = []
-    frames: dict[str, pd.DataFrame | None] = {}
-    for name in (PRICES_FILE, BENCHMARK_FILE):
-        path = root / name
-        frames[name] = None
-        if path.exists():
-            try:
-                frames[name] = read_price_csv(path, as_of=bundle.as_of, label=str(path))
-            except InputError as exc:
-                problems += exc.problems
+    frames, problems = _price_problems(root, bundle.as_of)
     if frames[BENCHMARK_FILE] is not None and frames[PRICES_FILE] is None:
         problems.append(Problem(str(root / BENCHMARK_FILE), "", f"a benchmark needs {PRICES_FILE} beside it"))
 
