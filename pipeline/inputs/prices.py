@@ -96,6 +96,10 @@ def read_price_csv(path: Path, as_of: dt.date | None = None, label: str | None =
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([Problem(file, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(file, "", "is a directory, expected a file")]) from None
+    except PermissionError:
+        raise InputError([Problem(file, "", "cannot be read (permission denied)")]) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise InputError([Problem(file, "", f"not a readable CSV file: {str(exc).splitlines()[0]}")]) from None
     raw.columns = [str(c).strip() for c in raw.columns]
