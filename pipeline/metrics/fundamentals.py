@@ -8,26 +8,8 @@ Money is in the statement currency and scale; percentages are in percent.
 
 from __future__ import annotations
 
-import math
-
+from pipeline.metrics.figures import insufficient, not_meaningful, ok
 from pipeline.metrics.model import Figure, Unit
-
-
-def _ok(value: float, unit: Unit, formula: str, note: str | None = None) -> Figure:
-    # Huge or tiny inputs can overflow a division; report that instead of inf/NaN.
-    if not math.isfinite(value):
-        return Figure(
-            value=None,
-            status="not_meaningful",
-            unit=unit,
-            formula=formula,
-            note="the result is not a finite number (inputs out of range)",
-        )
-    return Figure(value=value, unit=unit, formula=formula, note=note)
-
-
-def _not_meaningful(unit: Unit, formula: str, note: str) -> Figure:
-    return Figure(value=None, status="not_meaningful", unit=unit, formula=formula, note=note)
 
 
 def _missing(unit: Unit, formula: str, **inputs: float | None) -> Figure | None:
@@ -35,13 +17,7 @@ def _missing(unit: Unit, formula: str, **inputs: float | None) -> Figure | None:
     absent = [name for name, value in inputs.items() if value is None]
     if not absent:
         return None
-    return Figure(
-        value=None,
-        status="insufficient_data",
-        unit=unit,
-        formula=formula,
-        note="missing " + ", ".join(absent),
-    )
+    return insufficient(unit, formula, "missing " + ", ".join(absent))
 
 
 def growth_pct(
@@ -62,10 +38,10 @@ def growth_pct(
         return gap
     assert current is not None and prior is not None
     if prior == 0:
-        return _not_meaningful("pct", formula, f"{prior_name} is zero")
+        return not_meaningful("pct", formula, f"{prior_name} is zero")
     if (current < 0 < prior) or (prior < 0 < current):
-        return _not_meaningful("pct", formula, f"changes sign, from {prior:g} to {current:g}")
-    return _ok((current - prior) / abs(prior) * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"changes sign, from {prior:g} to {current:g}")
+    return ok((current - prior) / abs(prior) * 100.0, "pct", formula)
 
 
 def revenue_growth(*, revenue: float | None, prior_revenue: float | None) -> Figure:
@@ -86,8 +62,8 @@ def _margin(numerator: float | None, revenue: float | None, *, formula: str, nam
         return gap
     assert numerator is not None and revenue is not None
     if revenue <= 0:
-        return _not_meaningful("pct", formula, f"revenue is {revenue:g} (not positive)")
-    return _ok(numerator / revenue * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"revenue is {revenue:g} (not positive)")
+    return ok(numerator / revenue * 100.0, "pct", formula)
 
 
 def gross_margin(
@@ -150,8 +126,8 @@ def roe_average_equity(
         return gap
     assert net_income is not None and equity is not None and prior_equity is not None
     if equity <= 0 or prior_equity <= 0:
-        return _not_meaningful("pct", formula, f"equity is not positive ({prior_equity:g} -> {equity:g})")
-    return _ok(net_income / (equity / 2.0 + prior_equity / 2.0) * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"equity is not positive ({prior_equity:g} -> {equity:g})")
+    return ok(net_income / (equity / 2.0 + prior_equity / 2.0) * 100.0, "pct", formula)
 
 
 def roe_ending_equity(*, net_income: float | None, equity: float | None) -> Figure:
@@ -162,8 +138,8 @@ def roe_ending_equity(*, net_income: float | None, equity: float | None) -> Figu
         return gap
     assert net_income is not None and equity is not None
     if equity <= 0:
-        return _not_meaningful("pct", formula, f"equity is {equity:g} (not positive)")
-    return _ok(net_income / equity * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"equity is {equity:g} (not positive)")
+    return ok(net_income / equity * 100.0, "pct", formula)
 
 
 def debt_to_equity(*, total_debt: float | None, equity: float | None) -> Figure:
@@ -174,8 +150,8 @@ def debt_to_equity(*, total_debt: float | None, equity: float | None) -> Figure:
         return gap
     assert total_debt is not None and equity is not None
     if equity <= 0:
-        return _not_meaningful("ratio", formula, f"equity is {equity:g} (not positive)")
-    return _ok(total_debt / equity, "ratio", formula)
+        return not_meaningful("ratio", formula, f"equity is {equity:g} (not positive)")
+    return ok(total_debt / equity, "ratio", formula)
 
 
 def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
@@ -186,8 +162,8 @@ def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
         return gap
     assert equity is not None and total_assets is not None
     if total_assets <= 0:
-        return _not_meaningful("pct", formula, f"total assets are {total_assets:g} (not positive)")
-    return _ok(equity / total_assets * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"total assets are {total_assets:g} (not positive)")
+    return ok(equity / total_assets * 100.0, "pct", formula)
 
 
 def free_cash_flow(
@@ -195,11 +171,11 @@ def free_cash_flow(
 ) -> Figure:
     """free_cash_flow = operating_cash_flow - capital_expenditure (capex positive), else as reported."""
     if operating_cash_flow is not None and capital_expenditure is not None:
-        return _ok(
+        return ok(
             operating_cash_flow - capital_expenditure, "money", "operating_cash_flow - capital_expenditure"
         )
     if reported is not None:
-        return _ok(
+        return ok(
             reported,
             "money",
             "free_cash_flow as reported",
@@ -240,8 +216,8 @@ def _to_net_income(cash: float | None, net_income: float | None, *, name: str) -
         return gap
     assert cash is not None and net_income is not None
     if net_income <= 0:
-        return _not_meaningful("ratio", formula, f"net income is {net_income:g} (not positive)")
-    return _ok(cash / net_income, "ratio", formula)
+        return not_meaningful("ratio", formula, f"net income is {net_income:g} (not positive)")
+    return ok(cash / net_income, "ratio", formula)
 
 
 def ocf_to_net_income(*, operating_cash_flow: float | None, net_income: float | None) -> Figure:
@@ -270,7 +246,7 @@ def net_debt(
     if gap:
         return gap
     assert total_debt is not None and cash is not None
-    return _ok(total_debt - cash, "money", formula)
+    return ok(total_debt - cash, "money", formula)
 
 
 def current_ratio(*, current_assets: float | None, current_liabilities: float | None) -> Figure:
@@ -281,7 +257,7 @@ def current_ratio(*, current_assets: float | None, current_liabilities: float | 
         return gap
     assert current_assets is not None and current_liabilities is not None
     if current_liabilities <= 0:
-        return _not_meaningful(
+        return not_meaningful(
             "ratio", formula, f"current liabilities are {current_liabilities:g} (not positive)"
         )
-    return _ok(current_assets / current_liabilities, "ratio", formula)
+    return ok(current_assets / current_liabilities, "ratio", formula)

@@ -9,23 +9,8 @@ from __future__ import annotations
 import math
 
 from pipeline.inputs.bundle import Bundle, Period
-from pipeline.metrics.model import Figure, PriceTarget, Unit
-
-
-def _insufficient(unit: Unit, formula: str, note: str) -> Figure:
-    return Figure(value=None, status="insufficient_data", unit=unit, formula=formula, note=note)
-
-
-def _finite(value: float, unit: Unit, formula: str, note: str | None = None) -> Figure:
-    if not math.isfinite(value):
-        return Figure(
-            value=None,
-            status="not_meaningful",
-            unit=unit,
-            formula=formula,
-            note="the result is not a finite number (inputs out of range)",
-        )
-    return Figure(value=value, unit=unit, formula=formula, note=note)
+from pipeline.metrics.figures import insufficient, not_meaningful, ok
+from pipeline.metrics.model import Figure, PriceTarget
 
 
 def pe_ratio(
@@ -42,31 +27,19 @@ def pe_ratio(
     if reported_pe is not None:
         formula = "market.pe_ratio as reported"
         if reported_pe <= 0:
-            return Figure(
-                value=None,
-                status="not_meaningful",
-                unit="ratio",
-                formula=formula,
-                note=f"reported P/E is {reported_pe:g}: earnings are negative",
-            )
-        return _finite(reported_pe, "ratio", formula)
+            return not_meaningful("ratio", formula, f"reported P/E is {reported_pe:g}: earnings are negative")
+        return ok(reported_pe, "ratio", formula)
     formula = "last price / diluted EPS of the headline period (TTM, else newest FY)"
     if last_price is None or eps_diluted is None:
         absent = [n for n, v in (("last price", last_price), ("eps_diluted", eps_diluted)) if v is None]
-        return _insufficient("ratio", formula, "missing " + ", ".join(absent))
+        return insufficient("ratio", formula, "missing " + ", ".join(absent))
     if not same_currency:
-        return _insufficient(
+        return insufficient(
             "ratio", formula, "EPS and price are in different currencies (no FX rate in bundle)"
         )
     if eps_diluted <= 0:
-        return Figure(
-            value=None,
-            status="not_meaningful",
-            unit="ratio",
-            formula=formula,
-            note=f"diluted EPS is {eps_diluted:g}: earnings are not positive",
-        )
-    return _finite(last_price / eps_diluted, "ratio", formula)
+        return not_meaningful("ratio", formula, f"diluted EPS is {eps_diluted:g}: earnings are not positive")
+    return ok(last_price / eps_diluted, "ratio", formula)
 
 
 def dividend_yield(
@@ -79,22 +52,16 @@ def dividend_yield(
     """dividend_yield_pct = `market.dividend_yield_pct` if given, else dividends paid (TTM/latest FY, in
     units) / market cap * 100."""
     if reported_pct is not None:
-        return _finite(reported_pct, "pct", "market.dividend_yield_pct as reported")
+        return ok(reported_pct, "pct", "market.dividend_yield_pct as reported")
     formula = "dividends_paid / market_cap * 100"
     if dividends_paid is None or market_cap is None:
         absent = [n for n, v in (("dividends_paid", dividends_paid), ("market_cap", market_cap)) if v is None]
-        return _insufficient("pct", formula, "missing " + ", ".join(absent))
+        return insufficient("pct", formula, "missing " + ", ".join(absent))
     if not same_currency:
-        return _insufficient("pct", formula, "dividends and price are in different currencies (no FX rate)")
+        return insufficient("pct", formula, "dividends and price are in different currencies (no FX rate)")
     if market_cap <= 0:
-        return Figure(
-            value=None,
-            status="not_meaningful",
-            unit="pct",
-            formula=formula,
-            note=f"market cap is {market_cap:g} (not positive)",
-        )
-    return _finite(dividends_paid / market_cap * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"market cap is {market_cap:g} (not positive)")
+    return ok(dividends_paid / market_cap * 100.0, "pct", formula)
 
 
 def market_cap(
@@ -107,9 +74,9 @@ def market_cap(
     """market_cap = `market.market_cap` if given, else shares outstanding * last price, else diluted
     weighted-average shares of the headline period * last price (approximate; price currency, units)."""
     if reported is not None:
-        return _finite(reported, "money", "market.market_cap as reported (price currency, units)")
+        return ok(reported, "money", "market.market_cap as reported (price currency, units)")
     if shares_outstanding is None and shares_diluted is not None and last_price is not None:
-        return _finite(
+        return ok(
             shares_diluted * last_price,
             "money",
             "shares_diluted * last price (price currency, units)",
@@ -122,8 +89,8 @@ def market_cap(
             for n, v in (("shares_outstanding", shares_outstanding), ("last price", last_price))
             if v is None
         ]
-        return _insufficient("money", formula, "missing " + ", ".join(absent))
-    return _finite(shares_outstanding * last_price, "money", formula)
+        return insufficient("money", formula, "missing " + ", ".join(absent))
+    return ok(shares_outstanding * last_price, "money", formula)
 
 
 def _latest(bundle: Bundle) -> list[Period]:
