@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.cli import main
+from tests.support import cli as support_cli
 
 HK = Path(__file__).resolve().parents[2] / "fixtures" / "bundles" / "HK_3896"
 
@@ -24,17 +24,8 @@ PRICES = """Date,Open,High,Low,Close,Volume
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    argv = sys.argv
-    sys.argv = ["stockreport", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    code, out, err = support_cli.run_cli(args, capsys)
+    return code, out + err
 
 
 @pytest.fixture

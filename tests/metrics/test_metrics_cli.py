@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_cli
 
 HK = Path(__file__).resolve().parents[2] / "fixtures" / "bundles" / "HK_3896"
 
@@ -33,16 +34,7 @@ TTM_KEYS = {
 def run(
     args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, str, str]:
-    from pipeline.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["stockreport", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(args, capsys)
 
 
 def test_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
