@@ -160,6 +160,13 @@ def run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> Tic
         )
 
 
+def _ticker_or_name(bundle: Path) -> str:
+    try:
+        return str(read_bundle_head(bundle)["profile"]["ticker"])
+    except (StockreportError, OSError):
+        return bundle.name  # the worker reports why
+
+
 _WORKER: dict[str, Any] = {}
 
 
@@ -210,11 +217,26 @@ def run_batch(
     )
     if write_manifest:
         cfg.out.mkdir(parents=True, exist_ok=True)
-    for b in bundles:
-        manifest.add_pending(b.name, str(b))
-    manifest.flush()
     outcome = Outcome(manifest)
-    seen: set[str] = set()
+    owner: dict[str, Path] = {}  # ticker -> its first bundle; a second bundle would overwrite its report
+    key_of: dict[Path, str] = {}
+    runnable: list[Path] = []
+    for b in bundles:
+        key = _ticker_or_name(b)
+        if key in owner:
+            dup = TickerResult(
+                f"{key} [{b}]", str(b), "failed", f"duplicate ticker {key} (also in {owner[key]})"
+            )
+            manifest.record(dup)
+            outcome.results.append(dup)
+            if on_result:
+                on_result(dup)
+            continue
+        owner[key], key_of[b] = b, key
+        runnable.append(b)
+        manifest.add_pending(key, str(b))
+    manifest.flush()
+    bundles = runnable
     pool, job = _executor(cfg, limits, resolved)
     window = max(1, limits.concurrency) * 2  # bounded queue: fail-fast stops soon, memory stays flat
     todo: Iterator[Path] = iter(bundles)
@@ -240,16 +262,10 @@ def run_batch(
                     result = fut.result()
                 except Exception as exc:  # a dead worker process, say
                     result = TickerResult(bundle.name, str(bundle), "failed", describe(exc))
-                if result.ticker in seen and result.status != "failed":
-                    result = dataclasses.replace(
-                        result,
-                        status="failed",
-                        error=f"duplicate ticker {result.ticker} (also in another bundle)",
-                    )
-                seen.add(result.ticker)
-                with manifest._lock:  # the pending row was keyed by folder name
-                    if bundle.name != result.ticker:
-                        manifest.data["tickers"].pop(bundle.name, None)
+                pending = key_of[bundle]
+                if pending != result.ticker:  # the bundle changed under us: drop its pending row
+                    with manifest._lock:
+                        manifest.data["tickers"].pop(pending, None)
                 manifest.record(result)
                 outcome.results.append(result)
                 if on_result:

@@ -1,0 +1,83 @@
+"""A real `stockreport batch` subprocess killed with SIGKILL mid-run resumes without losing or corrupting
+any finished report, and does not regenerate the finished ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipeline.report import Report
+from tests.batch.conftest import REPO, make_bundles, manifest_of, stockreport
+
+TICKERS = [f"K{i:02d}" for i in range(8)]
+
+
+def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
+    make_bundles(tmp_path / "in", TICKERS)
+    out = tmp_path / "out"
+    env = {**os.environ, "STOCKREPORT_OFFLINE_DELAY_S": "0.15"}  # ~1 s per ticker: time to kill mid-run
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "batch",
+        str(tmp_path / "in"),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--concurrency",
+        "2",
+        "--no-progress",
+        "--no-cache",
+        "-f",
+        "json",
+        "-f",
+        "md",
+    ]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/report.md"))) < 2:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    finished = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/report.md")}
+    assert 2 <= len(finished) < len(TICKERS), "the kill should land mid-batch"
+    for folder in out.iterdir():  # whatever exists is whole: atomic writes leave no half file
+        if folder.is_dir():
+            assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+            if (folder / "report.json").exists():
+                Report.model_validate_json((folder / "report.json").read_text())
+
+    again = stockreport(
+        "batch",
+        str(tmp_path / "in"),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-progress",
+        "--no-cache",
+        "-f",
+        "json",
+        "-f",
+        "md",
+        env={"STOCKREPORT_OFFLINE_DELAY_S": "0"},
+    )
+    assert again.returncode == 0, again.stderr
+    rows = manifest_of(out)["tickers"]
+    for t in TICKERS:
+        report = Report.model_validate_json((out / t / "report.json").read_text())
+        assert report.ticker == t and report.sections.summary.text
+        assert (out / t / "report.md").read_text().strip()
+        if t in finished:  # finished before the kill: kept, not regenerated
+            assert rows[t]["status"] == "cached" and rows[t]["model_calls"] == 0
+            assert (out / t / "report.md").stat().st_mtime_ns == finished[t]
+        else:
+            assert rows[t]["status"] == "done"
+    json.dumps(rows)  # the manifest itself is valid JSON (loaded above)
