@@ -4,7 +4,7 @@ Each file here registers its commands on the one `app`: `app.py` (validate, sche
 `imports.py` (import ...), `metrics.py` (metrics), `indicators.py` (indicators), `generate.py` (generate).
 """
 
-from pipeline.cli import batch, generate, imports, indicators, metrics  # noqa: F401  (register commands)
+from pipeline.cli import batch, generate, imports, indicators, metrics, review  # noqa: F401  (register commands)
 from pipeline.cli.app import app, main
 
 __all__ = ["app", "main"]

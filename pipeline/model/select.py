@@ -108,6 +108,10 @@ def resolve_model(
         }.items()
         if v is not None
     }
+    if target.startswith("replay:"):  # answers from recordings (pipeline/review/replay.py)
+        from pipeline.review.replay import resolve_replay
+
+        return resolve_replay(spec, target.split(":", 1)[1])
     if target == "offline":
         from pipeline.model.offline import OFFLINE_MODEL_ID, OfflineChatModel
 

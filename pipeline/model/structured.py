@@ -192,7 +192,7 @@ def ask(
     """
     policy = policy or RetryPolicy()
     start = time.perf_counter()
-    use_cache = cache is not None and resolved.provider != "offline"
+    use_cache = cache is not None and resolved.provider not in ("offline", "replay")
     key = cache_key(
         resolved.spec, resolved.model_id, resolved.settings, schema.__name__, _messages_for_key(messages)
     )

@@ -1,0 +1,161 @@
+"""`record`: run the model step on a bundle and store each section's raw answers for replay.
+
+One file per section: `<root>/<model>/<TICKER>/<section>.json` holding the prompt version, the bundle's input
+hash, the date, the token usage and every model call of the section in order (the first answer, then any
+re-ask answers), each as the assistant message's text and tool calls. Only those fields are copied out of the
+LangChain message (a whitelist), so request headers, keys and response metadata never reach the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import LLMResult
+
+from pipeline.files import atomic_write_text, ticker_dir_name
+from pipeline.inputs.load import LoadedBundle, load_bundle
+from pipeline.model.select import ResolvedModel
+
+FORMAT = 1
+DEFAULT_ROOT = Path("fixtures/recorded")
+_TASK = re.compile(r'<task section="([a-z_]+)">')
+
+
+def model_dir_name(spec: str) -> str:
+    """The folder name of a model spec: 'openai:gpt-5.2' -> 'openai_gpt-5.2' (same rule as ticker folders)."""
+    return ticker_dir_name(spec.strip())
+
+
+def recording_path(root: Path, model: str, ticker: str, section: str) -> Path:
+    return Path(root) / model_dir_name(model) / ticker_dir_name(ticker) / f"{section}.json"
+
+
+def _text(message: BaseMessage) -> str:
+    return message.content if isinstance(message.content, str) else json.dumps(message.content)
+
+
+def request_digest(messages: list[BaseMessage]) -> str:
+    """sha256 (16 hex) of the first system + user message: what the section was asked, re-asks excluded."""
+    first = [m for m in messages if m.type in ("system", "human")][:2]
+    return hashlib.sha256("\0".join(_text(m) for m in first).encode()).hexdigest()[:16]
+
+
+def section_of(messages: list[BaseMessage]) -> str | None:
+    for m in messages:
+        if m.type == "human" and (found := _TASK.search(_text(m))):
+            return found.group(1)
+    return None
+
+
+@dataclass
+class RecordedCall:
+    content: str
+    tool_calls: list[dict[str, Any]]
+    usage: dict[str, int]
+    n_messages: int  # how long the conversation was: 2 for the first ask, more for re-asks
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "content": self.content,
+            "tool_calls": self.tool_calls,
+            "usage": self.usage,
+            "n_messages": self.n_messages,
+        }
+
+
+@dataclass
+class Recorder(BaseCallbackHandler):
+    """LangChain callback that keeps each chat call's answer, keyed by the prompt's section."""
+
+    calls: dict[str, list[RecordedCall]] = field(default_factory=dict)
+    requests: dict[str, str] = field(default_factory=dict)  # section -> request digest
+    _pending: dict[UUID, tuple[str, int]] = field(default_factory=dict)
+
+    def on_chat_model_start(
+        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], *, run_id: UUID, **kwargs: Any
+    ) -> None:
+        convo = messages[0] if messages else []
+        section = section_of(convo)
+        if section is not None:
+            self._pending[run_id] = (section, len(convo))
+            self.requests.setdefault(section, request_digest(convo))
+
+    def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
+        pending = self._pending.pop(run_id, None)
+        if pending is None or not response.generations or not response.generations[0]:
+            return
+        message = getattr(response.generations[0][0], "message", None)
+        if message is None:
+            return
+        meta = dict(getattr(message, "usage_metadata", None) or {})
+        details = meta.get("input_token_details") or {}
+        usage = {
+            "input_tokens": int(meta.get("input_tokens", 0)),
+            "output_tokens": int(meta.get("output_tokens", 0)),
+            "cache_read": int(details.get("cache_read", 0) or 0),
+        }
+        tool_calls = [
+            {"name": c["name"], "args": c["args"]} for c in getattr(message, "tool_calls", None) or []
+        ]
+        content = message.content if isinstance(message.content, str) else json.dumps(message.content)
+        self.calls.setdefault(pending[0], []).append(RecordedCall(content, tool_calls, usage, pending[1]))
+
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        self._pending.pop(run_id, None)  # a transport failure that was retried: nothing to replay
+
+
+def with_recorder(resolved: ResolvedModel, recorder: Recorder) -> ResolvedModel:
+    """A copy of `resolved` whose chat model reports every call to `recorder`."""
+    chat = resolved.chat_model.model_copy(update={"callbacks": [recorder]})
+    return replace(resolved, chat_model=chat)
+
+
+def _portable(path: Path) -> str:
+    """The bundle path relative to the working directory when inside it (recordings travel with the repo)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def record_bundle(
+    bundle_dir: Path, resolved: ResolvedModel, root: Path = DEFAULT_ROOT, *, today: dt.date | None = None
+) -> list[Path]:
+    """Run the model step of one bundle (no answer cache) and write one recording per section asked."""
+    from pipeline.narrate import NarrateOptions, narrate
+
+    loaded: LoadedBundle = load_bundle(bundle_dir)
+    recorder = Recorder()
+    narrative = narrate(loaded, with_recorder(resolved, recorder), NarrateOptions(cache=None))
+    day = (today or dt.date.today()).isoformat()
+    written: list[Path] = []
+    for section, result in narrative.results.items():
+        calls = recorder.calls.get(section, [])
+        total = {k: sum(c.usage[k] for c in calls) for k in ("input_tokens", "output_tokens", "cache_read")}
+        doc = {
+            "format": FORMAT,
+            "model": resolved.spec,
+            "model_id": resolved.model_id,
+            "ticker": loaded.bundle.profile.ticker,
+            "section": section,
+            "bundle": _portable(Path(bundle_dir)),
+            "prompt_version": result.prompt.version,
+            "input_hash": loaded.input_hash,
+            "request": recorder.requests.get(section, ""),
+            "recorded_on": day,
+            "usage": total,
+            "calls": [c.as_json() for c in calls],
+        }
+        path = recording_path(root, resolved.spec, loaded.bundle.profile.ticker, section)
+        atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        written.append(path)
+    return written
