@@ -213,25 +213,37 @@ def _say(value: str, good: str, bad: str) -> str:
     return INSUFFICIENT if v is None else (good if v >= 0 else bad)
 
 
+def _clause(name: str, value: str, verb: str = "was") -> str:
+    """'the EBIT margin was -8.34%', or says plainly that the figure is missing or not meaningful."""
+    if value == "not meaningful":
+        return f"{name} is not meaningful"
+    if value == INSUFFICIENT:
+        return f"{name} has insufficient data"
+    return f"{name} {verb} {value}"
+
+
+def _join(clauses: list[str]) -> str:
+    return ", ".join(clauses[:-1]) + " and " + clauses[-1] if len(clauses) > 1 else clauses[0]
+
+
 def write_financials(facts: dict[str, Any]) -> dict[str, Any]:
     h = facts.get("headline", {})
     g = lambda k: h.get(k, INSUFFICIENT)  # noqa: E731
     p = h.get("period", INSUFFICIENT)
     rev = f"revenue growth of {g('revenue_growth_pct')}"
+    growth = g("revenue_growth_pct")
     income = (
-        f"In the {p} period revenue {_say(g('revenue_growth_pct'), 'grew', 'fell')} "
-        f"({g('revenue_growth_pct')}); the gross margin was {g('gross_margin_pct')}, the EBIT margin "
-        f"{g('ebit_margin_pct')} and the net margin {g('net_margin_pct')}."
+        f"In the {p} period revenue {_say(growth, 'grew', 'fell')} ({growth}); "
+        + _join([_clause("the gross margin", g("gross_margin_pct")), _clause("the EBIT margin", g("ebit_margin_pct")),
+                 _clause("the net margin", g("net_margin_pct"))]) + "."
     )
-    balance = (
-        f"The debt-to-equity ratio is {g('debt_to_equity')}, return on equity {g('roe_pct')} and the "
-        f"equity ratio {g('equity_ratio_pct')}."
-    )
-    cash = (
-        f"Free cash flow was {g('free_cash_flow')} with growth of {g('fcf_growth_pct')}; operating cash "
-        f"flow to net income was {g('ocf_to_net_income')} and free cash flow to net income "
-        f"{g('fcf_to_net_income')}."
-    )
+    balance = _join([_clause("The debt-to-equity ratio", g("debt_to_equity"), "is"),
+                     _clause("return on equity", g("roe_pct"), "is"),
+                     _clause("the equity ratio", g("equity_ratio_pct"), "is")]) + "."
+    cash = _join([_clause("Free cash flow", g("free_cash_flow")),
+                  _clause("its growth", g("fcf_growth_pct")),
+                  _clause("operating cash flow to net income", g("ocf_to_net_income")),
+                  _clause("free cash flow to net income", g("fcf_to_net_income"))]) + "."
     summary = (
         f"{facts.get('company', 'The company')} shows {rev}, a net margin of {g('net_margin_pct')} and "
         f"debt-to-equity of {g('debt_to_equity')} in the {p} period."
