@@ -1,0 +1,108 @@
+"""A ChatOpenAI that answers from stored Batch API results, so remote answers take the live parsing path.
+
+`ask` -> `with_structured_output` -> ChatOpenAI builds the exact /v1/chat/completions body it would POST;
+here that body is looked up by its key (sha256 of the body) instead of sent. A known body returns the stored
+response through ChatOpenAI's own `_create_chat_result`, then `ask` validates it and `narrate` checks its
+numbers, exactly as live. An unknown body is recorded for the next remote batch and answered, for this
+dry pass only, by the offline writer (so the pipeline can go on and reveal the later sections' prompts).
+The later sections' prompts depend on the first sections' sentiment labels, so once a first section is
+unknown the pass stops before them (`Deferred`) instead of recording prompts built from dummy labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatResult
+from langchain_openai import ChatOpenAI
+from pydantic import PrivateAttr
+
+from pipeline.errors import StockreportError
+from pipeline.narrate import FIRST
+
+_TASK = re.compile(r'<task section="([a-z_]+)">')
+
+
+class Deferred(Exception):  # noqa: N818 - control flow, not an error
+    """This ticker must wait for the first sections' remote answers."""
+
+
+def request_key(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+@dataclass
+class AnswerStore:
+    """Remote results by request key, persisted as JSONL so a restart loses nothing already downloaded."""
+
+    path: Path
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> {"body"} or {"error"}
+    wanted: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> request body (this round)
+    missed_first: bool = False
+    stand_ins: set[str] = field(default_factory=set)  # texts of offline stand-in answers in this pass
+
+    def __post_init__(self) -> None:
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    self.answers[row["key"]] = row
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        with self.path.open("a", encoding="utf-8") as fh:
+            for row in rows:
+                self.answers[row["key"]] = row
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.flush()
+
+
+def _section(messages: list[BaseMessage]) -> str | None:
+    for m in messages:
+        if m.type == "human" and isinstance(m.content, str) and (hit := _TASK.search(m.content)):
+            return hit.group(1)
+    return None
+
+
+class ReplayChatOpenAI(ChatOpenAI):
+    _store: Any = PrivateAttr(default=None)  # private: LangChain serialises public fields for tracing
+
+    def with_store(self, store: AnswerStore) -> ReplayChatOpenAI:
+        self._store = store
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        body = self._get_request_payload(messages, stop=stop, **kwargs)
+        body.pop("stream", None)
+        key = request_key(body)
+        store: AnswerStore = self._store
+        row = store.answers.get(key)
+        if row is not None:
+            if row.get("error"):
+                raise StockreportError(f"remote batch request {key} failed: {row['error']}")
+            return self._create_chat_result(row["body"])
+        from pipeline.model.offline import OfflineChatModel
+
+        section = _section(messages)
+        follow_up = any(m.type == "ai" and m.content in store.stand_ins for m in messages)
+        if not follow_up:  # a re-ask of a stand-in answer is no question worth paying for
+            if section not in FIRST and store.missed_first:
+                raise Deferred
+            store.missed_first = store.missed_first or section in FIRST
+            store.wanted[key] = body
+        result = OfflineChatModel()._generate(messages)  # a stand-in, never written anywhere
+        store.stand_ins.add(str(result.generations[0].message.content))
+        return result
