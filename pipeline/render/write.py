@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.errors import StockreportError
-from pipeline.files import atomic_write_text, output_dir_for
+from pipeline.files import atomic_write_many, output_dir_for
 from pipeline.render.html import render_html
 from pipeline.render.markdown import render_markdown
 from pipeline.render.pdf import APT_HINT, find_chromium, html_to_pdf
@@ -44,11 +44,9 @@ def write_report(report: Report, out_root: Path, formats: Iterable[str] = ("json
         texts_html = render_html(report)
     else:
         texts_html = texts.get("html", "")
-    written: dict[str, Path] = {}
-    for fmt, text in texts.items():
-        path = folder / FILE_NAMES[fmt]
-        atomic_write_text(path, text)
-        written[fmt] = path
+    # All or nothing: a full disk on the second file must not leave a new JSON beside an old Markdown.
+    written = {fmt: folder / FILE_NAMES[fmt] for fmt in texts}
+    atomic_write_many({written[fmt]: text.encode("utf-8") for fmt, text in texts.items()})
     if "pdf" in wanted:
         if "html" in written:
             html_to_pdf(written["html"], folder / FILE_NAMES["pdf"])
