@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -48,7 +49,9 @@ def record(
             if done.error:
                 out.print(f"replay stopped: {done.error}", markup=False)
                 bad = True
-        raise typer.Exit(1 if bad else 0)
+        if bad:
+            sys.exit(1)  # typer.Exit is swallowed under standalone_mode=False
+        return
     from pipeline.model.select import resolve_model
     from pipeline.review.record import record_bundle
 
@@ -79,7 +82,8 @@ def diff(
         typer.echo(markdown(diffs))
     else:
         out.print(terminal(diffs))
-    raise typer.Exit(1 if any(d.changed for d in diffs) else 0)
+    if any(d.changed for d in diffs):
+        sys.exit(1)
 
 
 def _cell(t: object) -> str:

@@ -84,9 +84,15 @@ def _bundle_hash(path: str, mtime_ns: int) -> str | None:
         return None
 
 
-def current_input_hash(bundle: str) -> str | None:
-    """The input hash of the recorded bundle folder as it is now (None when it is gone or invalid)."""
+def current_input_hash(bundle: str, root: Path | None = None) -> str | None:
+    """The input hash of the recorded bundle folder as it is now (None when it is gone or invalid).
+
+    A relative path is tried from the working directory, then from each folder above the recordings `root`
+    (recordings store repository-relative paths, and tests may run from elsewhere).
+    """
     path = Path(bundle)
+    if not path.is_absolute() and not path.is_dir() and root is not None:
+        path = next((base / bundle for base in Path(root).resolve().parents if (base / bundle).is_dir()), path)
     if not (path / "bundle.json").is_file():
         return None
     newest = max(f.stat().st_mtime_ns for f in path.iterdir() if f.is_file())
@@ -103,14 +109,18 @@ def load_recording(path: Path) -> dict[str, Any] | None:
 
 
 def staleness(
-    rec: dict[str, Any], section: str, prompts_dir: Path | None = None, request: str | None = None
+    rec: dict[str, Any],
+    section: str,
+    prompts_dir: Path | None = None,
+    request: str | None = None,
+    root: Path | None = None,
 ) -> list[str]:
     """Why a recording no longer matches (empty when fresh)."""
     reasons = []
     now = current_prompt_version(section, prompts_dir)
     if rec.get("prompt_version") != now:
         reasons.append(f"prompt version {rec.get('prompt_version')} recorded, {now} now")
-    current = current_input_hash(rec.get("bundle", ""))
+    current = current_input_hash(rec.get("bundle", ""), root)
     if current is not None and current != rec.get("input_hash"):
         reasons.append(f"input hash {str(rec.get('input_hash'))[:19]} recorded, {current[:19]} now")
     if request is not None and not reasons and request != rec.get("request"):
@@ -153,7 +163,7 @@ class ReplayChatModel(BaseChatModel):
             return self._statuses[key], rec
         else:
             pdir = Path(self.prompts_dir) if self.prompts_dir else None
-            reasons = staleness(rec, section, pdir, request_digest(messages))
+            reasons = staleness(rec, section, pdir, request_digest(messages), Path(self.root))
             status = SectionStatus(ticker, section, "stale" if reasons else "fresh", tuple(reasons), path)
         if key not in self._statuses:
             self._statuses[key] = status
