@@ -92,7 +92,8 @@ def current_input_hash(bundle: str, root: Path | None = None) -> str | None:
     """
     path = Path(bundle)
     if not path.is_absolute() and not path.is_dir() and root is not None:
-        path = next((base / bundle for base in Path(root).resolve().parents if (base / bundle).is_dir()), path)
+        bases = Path(root).resolve().parents
+        path = next((b / bundle for b in bases if (b / bundle).is_dir()), path)
     if not (path / "bundle.json").is_file():
         return None
     newest = max(f.stat().st_mtime_ns for f in path.iterdir() if f.is_file())

@@ -1,4 +1,4 @@
-"""Record and replay: committed recordings, the HTTP path without secrets, per-section stale/missing states."""
+"""Record and replay: committed recordings, HTTP path without secrets, per-section stale/missing states."""
 
 from __future__ import annotations
 
