@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel
 
-from pipeline.checks import NumberCheck, build_fact_index, check_answer, check_tone, silent_neutrals
+from pipeline.checks import FactIndex, NumberCheck, build_fact_index, check_answer, check_tone, silent_neutrals
 from pipeline.checks.report import string_fields
 from pipeline.checks.numbers import split_sentences
 from pipeline.inputs.load import LoadedBundle
@@ -97,11 +97,12 @@ def _remove_sentences(answer: BaseModel, sentences: set[str]) -> BaseModel:
 
 
 def _ask_checked(resolved: ResolvedModel, section: str, loaded: LoadedBundle, metrics: Metrics,
-                 opts: NarrateOptions) -> SectionResult:
+                 opts: NarrateOptions, index: FactIndex | None = None) -> SectionResult:
     prompt = build_prompt(section, loaded, metrics, max_transcript_tokens=opts.max_transcript_tokens)
     schema = SCHEMAS[section]
     messages: list[BaseMessage] = prompt.as_langchain()
-    index = build_fact_index(loaded, metrics)
+    if index is None:  # narrate passes one per metrics: rebuilding it per section dominated batch time
+        index = build_fact_index(loaded, metrics)
     answer = ask(resolved, section, messages, schema, cache=opts.cache)
     checks = check_answer(answer.parsed, index)
     for _ in range(opts.number_reasks):
@@ -149,9 +150,9 @@ def _tone_flags(result: SectionResult, metrics: Metrics) -> list[str]:
     return flags
 
 
-def _recheck(kept: SectionResult, loaded: LoadedBundle, metrics: Metrics) -> SectionResult:
+def _recheck(kept: SectionResult, index: FactIndex) -> SectionResult:
     """A section kept from an earlier report, its numbers checked again against today's facts."""
-    checks = check_answer(kept.answer.parsed, build_fact_index(loaded, metrics))
+    checks = check_answer(kept.answer.parsed, index)
     return SectionResult(kept.section, kept.prompt, kept.answer, checks, flagged=_offending(checks))
 
 
@@ -166,10 +167,11 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
     results: dict[str, SectionResult] = {}
     sentiments = base_sentiments or Sentiments()
     metrics = compute_metrics(loaded, sentiments)
+    index = build_fact_index(loaded, metrics)
     for section in FIRST:
         if section not in opts.sections or _skip_reason(section, loaded):
             continue
-        results[section] = _ask_checked(resolved, section, loaded, metrics, opts)
+        results[section] = _ask_checked(resolved, section, loaded, metrics, opts, index)
     call = results.get("earnings_call")
     events = results.get("events")
     sentiments = Sentiments(
@@ -179,11 +181,12 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
             None if _skip_reason("events", loaded) else sentiments.corporate_events),
     )
     metrics = compute_metrics(loaded, sentiments)  # the score arithmetic, now with the model's labels
+    index = build_fact_index(loaded, metrics)
     for section in THEN:
         if section in opts.sections:
-            results[section] = _ask_checked(resolved, section, loaded, metrics, opts)
+            results[section] = _ask_checked(resolved, section, loaded, metrics, opts, index)
     if kept:
-        results.update({k: _recheck(v, loaded, metrics) for k, v in kept.items() if k not in results})
+        results.update({k: _recheck(v, index) for k, v in kept.items() if k not in results})
         results = {s: results[s] for s in SECTIONS if s in results}
     for result in results.values():
         result.flagged += _tone_flags(result, metrics)
