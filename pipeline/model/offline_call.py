@@ -37,6 +37,14 @@ def data_block(text: str, source: str) -> str:
     return m.group(1) if m else ""
 
 
+def _without_injection(line: str) -> str:
+    """The line minus its instruction-like sentences. Dropping only those sentences (not the whole line)
+    means a genuine highlight with an injection appended still counts, so the injection moves no label."""
+    if not _INJECTION.search(line):
+        return line
+    return " ".join(x for x in _SENT.split(line) if x.strip() and not _INJECTION.search(x))
+
+
 def _tone(text: str) -> str:
     pos, neg = len(_POS_WORDS.findall(text)), len(_NEG_WORDS.findall(text))
     if pos + neg == 0:
@@ -111,7 +119,7 @@ def _from_call_notes(facts: dict[str, Any], notes: str) -> dict[str, Any]:
     """No transcript, but the bundle's reported highlights: tone over them, quoting the first of each side.
 
     The updates stay empty: the report shows the bundle's own highlights, so repeating them adds nothing."""
-    lines = [ln for ln in notes.splitlines() if ln.strip() and not _INJECTION.search(ln)]
+    lines = [ln for ln in map(_without_injection, notes.splitlines()) if ln.strip()]
     plus = [re.sub(r"^\+ [^:]{1,80}:\s*", "", ln) for ln in lines if ln.startswith("+ ")]
     minus = [re.sub(r"^- [^:]{1,80}:\s*", "", ln) for ln in lines if ln.startswith("- ")]
     guidance = [ln.removeprefix("guidance:").strip() for ln in lines if ln.startswith("guidance:")]
@@ -178,7 +186,7 @@ def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
             "summary": "Insufficient data: the bundle lists no corporate events.",
             "sentiment": "Insufficient data",
         }
-    lines = [ln for ln in events.splitlines() if ln.strip() and not _INJECTION.search(ln)]
+    lines = [ln for ln in map(_without_injection, events.splitlines()) if ln.strip()]
     tone = _tone(" ".join(lines))
     return {
         "summary": f"The bundle lists {ev['count']} corporate events, the latest on {ev['latest']}; "

@@ -41,11 +41,16 @@ def approx_tokens(text: str) -> int:
 
 
 def _from_json(data: dict[str, Any]) -> list[Turn]:
+    """la83la turns ({speaker, speech}) or the normalised transcript.json that `import transcript` writes
+    ({format: "turns", ...: [{speaker, text}]} or {format: "sentences", sentences: [...]})."""
     turns: list[Turn] = []
+    if data.get("format") == "sentences":
+        return [Turn(None, s, "prepared") for s in data.get("sentences") or [] if isinstance(s, str)]
     for key, part in (("prepared_remarks", "prepared"), ("q_and_a", "qa")):
         for item in data.get(key) or []:
-            if isinstance(item, dict) and isinstance(item.get("speech"), str):
-                turns.append(Turn(str(item.get("speaker") or "") or None, item["speech"], part))
+            text = item.get("speech", item.get("text")) if isinstance(item, dict) else None
+            if isinstance(text, str):
+                turns.append(Turn(str(item.get("speaker") or "") or None, text, part))
     return turns
 
 
