@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.redact import redact
+
 _MISSING = object()
 
 
@@ -35,7 +37,14 @@ class Problem:
 
 
 class StockreportError(Exception):
-    """An error the user can act on; the CLI prints it without a traceback."""
+    """An error the user can act on; the CLI prints it without a traceback.
+
+    String arguments are passed through `redact`, so a provider that echoes an API key back in its error
+    body cannot get it printed, logged or written to a batch manifest.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class InputError(StockreportError):

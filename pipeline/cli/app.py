@@ -29,8 +29,11 @@ BundleDir = Annotated[Path, typer.Argument(help="Bundle directory (holds bundle.
 
 @app.callback()
 def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    from pipeline.redact import RedactingFormatter
+
+    handler = logging.StreamHandler()  # stderr; library debug logs may carry error bodies: mask secrets
+    handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
 
 
 @app.command()
