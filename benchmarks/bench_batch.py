@@ -41,8 +41,10 @@ def synth_bundles(root: Path, n: int) -> list[Path]:
     import pandas as pd
 
     samples = sorted(p for p in SAMPLES.iterdir() if (p / "bundle.json").is_file())
-    frames = {s.name: {f: pd.read_csv(s / f) for f in ("prices.csv", "benchmark.csv") if (s / f).exists()}
-              for s in samples}
+    frames = {
+        s.name: {f: pd.read_csv(s / f) for f in ("prices.csv", "benchmark.csv") if (s / f).exists()}
+        for s in samples
+    }
     out = []
     for i in range(n):
         src = samples[i % len(samples)]
@@ -57,7 +59,9 @@ def synth_bundles(root: Path, n: int) -> list[Path]:
                 df = df.copy()
                 cols = [c for c in ("Open", "High", "Low", "Close") if c in df]
                 df[cols] = df[cols] * (1 + (i % 50) / 1000)
-            df.to_csv(dst / name, index=False) if name == "prices.csv" else shutil.copy(src / name, dst / name)
+            df.to_csv(dst / name, index=False) if name == "prices.csv" else shutil.copy(
+                src / name, dst / name
+            )
         for extra in src.iterdir():  # transcripts and other files the bundle names
             if extra.name not in ("bundle.json", "prices.csv", "benchmark.csv"):
                 shutil.copy(extra, dst / extra.name)
@@ -66,6 +70,7 @@ def synth_bundles(root: Path, n: int) -> list[Path]:
 
 
 # --- (b) a rate-limited OpenAI-compatible stub -------------------------------------------------------------
+
 
 def _answer(body: dict[str, Any]) -> dict[str, Any]:
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -76,11 +81,20 @@ def _answer(body: dict[str, Any]) -> dict[str, Any]:
     messages = [kinds[m["role"]](content=m.get("content") or "") for m in body["messages"]]
     msg = OfflineChatModel()._generate(messages).generations[0].message
     u = msg.usage_metadata or {}
-    return {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": msg.content}}],
-            "usage": {"prompt_tokens": u.get("input_tokens", 0), "completion_tokens": u.get("output_tokens", 0),
-                      "total_tokens": u.get("total_tokens", 0)}}
+    return {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body["model"],
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": msg.content}}
+        ],
+        "usage": {
+            "prompt_tokens": u.get("input_tokens", 0),
+            "completion_tokens": u.get("output_tokens", 0),
+            "total_tokens": u.get("total_tokens", 0),
+        },
+    }
 
 
 class LimitedStub:
@@ -153,32 +167,61 @@ def part_a(n: int, tmp: Path, workers: int, profile_n: int) -> dict[str, Any]:
     prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(45)
-    return {"part": "a", "bundles": n, "workers": workers, "done": done,
-            "failed": [r.error for r in outcome.failed][:3], "wall_s": round(wall, 2),
-            "reports_per_s": round(done / wall, 2), "profile_top": buf.getvalue()}
+    return {
+        "part": "a",
+        "bundles": n,
+        "workers": workers,
+        "done": done,
+        "failed": [r.error for r in outcome.failed][:3],
+        "wall_s": round(wall, 2),
+        "reports_per_s": round(done / wall, 2),
+        "profile_top": buf.getvalue(),
+    }
 
 
 def part_bc(n: int, tmp: Path, concurrency: int, latency: float, rpm: int) -> list[dict[str, Any]]:
     stub = LimitedStub(latency, rpm)
     bundles = synth_bundles(tmp / "in", n)
-    cfg = RunConfig(model="openai-compatible:bench", base_url=stub.base_url, out=tmp / "out",
-                    formats=("json", "md", "html"), cache_dir=tmp / "cache", timeout=30)
+    cfg = RunConfig(
+        model="openai-compatible:bench",
+        base_url=stub.base_url,
+        out=tmp / "out",
+        formats=("json", "md", "html"),
+        cache_dir=tmp / "cache",
+        timeout=30,
+    )
     limits = Limits(concurrency=concurrency, rpm=rpm, workers=1)
     start = time.perf_counter()
     first = run_batch(bundles, cfg, limits)
     wall = time.perf_counter() - start
     calls = sum(r.model_calls for r in first.results)
     ideal = max(calls * latency / concurrency, calls / (rpm / 60))
-    b = {"part": "b", "bundles": n, "done": sum(r.status == "done" for r in first.results),
-         "failed": [r.error for r in first.failed][:3], "model_calls": calls, "stub_calls": stub.calls,
-         "stub_429": stub.rejected, "concurrency": concurrency, "latency_s": latency, "rpm": rpm,
-         "wall_s": round(wall, 2), "ideal_s": round(ideal, 2), "ratio": round(wall / ideal, 3)}
+    b = {
+        "part": "b",
+        "bundles": n,
+        "done": sum(r.status == "done" for r in first.results),
+        "failed": [r.error for r in first.failed][:3],
+        "model_calls": calls,
+        "stub_calls": stub.calls,
+        "stub_429": stub.rejected,
+        "concurrency": concurrency,
+        "latency_s": latency,
+        "rpm": rpm,
+        "wall_s": round(wall, 2),
+        "ideal_s": round(ideal, 2),
+        "ratio": round(wall / ideal, 3),
+    }
     before = stub.calls
     start = time.perf_counter()
     again = run_batch(bundles, cfg, limits)
     wall2 = time.perf_counter() - start
-    c = {"part": "c", "cached": sum(r.status == "cached" for r in again.results),
-         "model_calls": stub.calls - before, "wall_s": round(wall2, 3), "fraction_of_first": round(wall2 / wall, 4)}
+    c = {
+        "part": "c",
+        "cached": sum(r.status == "cached" for r in again.results),
+        "model_calls": stub.calls - before,
+        "wall_s": round(wall2, 3),
+        "fraction_of_first": round(wall2 / wall, 4),
+    }
     return [b, c]
 
 

@@ -1,1 +1,1 @@
-"""Batch generation: many bundles, bounded concurrency, client-side rate limits, resume, manifest, OpenAI Batch."""
+"""Batch generation: many bundles, bounded concurrency, rate limits, resume, manifest, OpenAI Batch API."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -24,7 +25,7 @@ def progress_bar(
     console: Console, total: int, *, enabled: bool = True
 ) -> Iterator[Callable[[TickerResult], None]]:
     """Yields the callback the runner calls per finished ticker."""
-    counts = {"done": 0, "failed": 0, "cached": 0, "tokens": 0, "cost": 0.0}
+    counts: dict[str, Any] = {"done": 0, "failed": 0, "cached": 0, "tokens": 0, "cost": 0.0}
     progress = Progress(
         TextColumn("[bold]batch"),
         BarColumn(),

@@ -54,9 +54,9 @@ def _parsed(report: Report, section: str) -> BaseModel | None:
         return (
             FinancialsAnswer.model_construct(
                 summary=fin.summary,
-                income_statement=fin.income_statement,
-                balance_sheet=fin.balance_sheet,
-                cash_flow=fin.cash_flow,
+                income_statement=fin.income_statement or "",
+                balance_sheet=fin.balance_sheet or "",
+                cash_flow=fin.cash_flow or "",
             )
             if fin.summary
             else None

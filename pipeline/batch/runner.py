@@ -102,14 +102,12 @@ def narrate_options(cfg: RunConfig) -> Any:
     )
 
 
-def result_of(
-    ticker: str, bundle: Path, report: Any, paths: dict[str, Path], seconds: float, status: str = "done"
-) -> TickerResult:
+def result_of(ticker: str, bundle: Path, report: Any, paths: dict[str, Path], seconds: float) -> TickerResult:
     prov = report.provenance
     return TickerResult(
         ticker,
         str(bundle),
-        status,
+        "done",
         None,
         prov.input_hash,
         {k: str(v) for k, v in paths.items()},
@@ -184,8 +182,8 @@ def _executor(
     if resolved.provider == "offline" and (limits.workers or os.cpu_count() or 1) > 1:
         workers = limits.workers or os.cpu_count() or 1
         ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg,))
-        return pool, _in_worker
+        procs = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg,))
+        return procs, _in_worker
     options = narrate_options(cfg)
     if limits.rpm or limits.tpm:
         from pipeline.batch.ratelimit import LangChainLimiter, SlidingWindowLimiter

@@ -1,4 +1,4 @@
-"""The offline model with a fixed delay per call, for resume and throughput tests (env STOCKREPORT_OFFLINE_DELAY_S)."""
+"""The offline model with a fixed delay per call (env STOCKREPORT_OFFLINE_DELAY_S), for resume tests."""
 
 from __future__ import annotations
 
