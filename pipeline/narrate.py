@@ -14,9 +14,16 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel
 
-from pipeline.checks import FactIndex, NumberCheck, build_fact_index, check_answer, check_tone, silent_neutrals
-from pipeline.checks.report import string_fields
+from pipeline.checks import (
+    FactIndex,
+    NumberCheck,
+    build_fact_index,
+    check_answer,
+    check_tone,
+    silent_neutrals,
+)
 from pipeline.checks.numbers import split_sentences
+from pipeline.checks.report import string_fields
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics import compute_metrics
 from pipeline.metrics.model import Metrics, Sentiments

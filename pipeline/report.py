@@ -24,7 +24,7 @@ from pipeline.metrics.model import (
     SubScore,
 )
 
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION: Literal[1] = 1
 
 
 class Part(BaseModel):

@@ -155,7 +155,8 @@ def _figure_fact(fig: Figure, source: str, money_currency: str | None, money_sca
                  price_currency: str) -> Fact | None:
     if fig.status != "ok" or fig.value is None:
         return None
-    kind: FactKind = {"pct": "pct", "ratio": "ratio", "money": "money", "price": "money", "count": "count"}[fig.unit]
+    kinds: dict[str, FactKind] = {"pct": "pct", "ratio": "ratio", "money": "money", "price": "money", "count": "count"}
+    kind = kinds[fig.unit]
     value, currency = fig.value, None
     if fig.unit == "money":
         value, currency = fig.value * money_scale, money_currency

@@ -163,7 +163,8 @@ def _from_match(m: re.Match[str], text: str) -> WrittenNumber:
     num = float(raw.replace(",", ""))
     decimals = len(raw.split(".")[1]) if "." in raw else 0
     currency = _currency(m)
-    scale, kind = 1.0, "ratio" if decimals else "count"
+    scale = 1.0
+    kind: Kind = "ratio" if decimals else "count"
     unit = m.group("pct") or m.group("mult") or m.group("wscale") or m.group("lscale")
     if m.group("pct"):
         kind = "pct"

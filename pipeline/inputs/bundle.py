@@ -15,8 +15,8 @@ Nothing here is computed: the bundle holds only what a source reported.
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -31,7 +31,7 @@ from pydantic import (
 
 from pipeline.inputs.currencies import ISO_4217
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 # "AAPL", "BRK.B", "HK:3896", "0700.HK", "RDS-A". A plain symbol, optionally prefixed by an
 # exchange code; never a path (no slashes, dots at the start, NUL or spaces).

@@ -32,7 +32,8 @@ def window_start(as_of: dt.date, window: str) -> dt.date:
         return dt.date(as_of.year - 1, 12, 31)
     if window not in _MONTHS:
         raise ValueError(f"unknown window {window!r}; expected one of {', '.join(WINDOWS)}")
-    return (pd.Timestamp(as_of) - pd.DateOffset(months=_MONTHS[window])).date()
+    start: dt.date = (pd.Timestamp(as_of) - pd.DateOffset(months=_MONTHS[window])).date()
+    return start
 
 
 def window_returns_pct(close: pd.Series, as_of: dt.date,

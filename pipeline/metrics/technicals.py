@@ -134,7 +134,7 @@ def _ema_many(x: np.ndarray, specs: list[tuple[int, int]]) -> list[np.ndarray]:
     alphas = np.array([2.0 / (p + 1) for p, _ in specs]).reshape((k, 1) + (1,) * (x.ndim - 1))
     u = x[None] * alphas  # k x days x tickers: each result is then a contiguous block
     starts = [f + p - 1 for p, f in specs]
-    for j, (p, f) in enumerate(specs):
+    for j, (_p, f) in enumerate(specs):
         u[j, :starts[j]] = 0.0  # nothing carries into the seed
         u[j, starts[j]] = x[f:starts[j] + 1].mean(axis=0)
     first = min(starts)
@@ -241,7 +241,8 @@ def rsi(x: np.ndarray | pd.Series, period: int = 14) -> np.ndarray:
     np.minimum(change, 0.0, out=moves[1, 1:])
     np.negative(moves[1, 1:], out=moves[1, 1:])
     _seeded_smoothing(moves.swapaxes(0, 1), period, 1.0 / period, first_valid=1, inplace=True)
-    gain, out = moves[0], moves[0] + moves[1]
+    gain = moves[0]
+    out: np.ndarray = moves[0] + moves[1]
     flat = out == 0.0
     np.copyto(out, 1.0, where=flat)
     np.divide(gain, out, out=out)

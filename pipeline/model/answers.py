@@ -104,6 +104,6 @@ def _strip(node: Any) -> Any:
 
 def wire_schema(schema: type[Answer]) -> dict[str, Any]:
     """JSON Schema sent to the provider: the model's schema minus length/size limits, every field required."""
-    out = _strip(copy.deepcopy(schema.model_json_schema()))
+    out: dict[str, Any] = _strip(copy.deepcopy(schema.model_json_schema()))
     out.setdefault("description", (schema.__doc__ or schema.__name__).strip().splitlines()[0])
     return out

@@ -228,7 +228,10 @@ def _join(clauses: list[str]) -> str:
 
 def write_financials(facts: dict[str, Any]) -> dict[str, Any]:
     h = facts.get("headline", {})
-    g = lambda k: h.get(k, INSUFFICIENT)  # noqa: E731
+
+    def g(k: str) -> Any:
+        return h.get(k, INSUFFICIENT)
+
     p = h.get("period", INSUFFICIENT)
     rev = f"revenue growth of {g('revenue_growth_pct')}"
     growth = g("revenue_growth_pct")

@@ -21,7 +21,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 FILTERS: dict[str, Any] = {
     "money": fmt.money, "compact": fmt.compact, "scaled": fmt.scaled, "pct": fmt.pct, "ratio": fmt.ratio,
-    "num": fmt.num, "sign_class": fmt.sign_class, "neg_class": fmt.neg_class, "reading_class": fmt.reading_class, "upside": fmt.upside,
+    "num": fmt.num, "sign_class": fmt.sign_class, "neg_class": fmt.neg_class, "reading_class": fmt.reading_class,
+    "upside": fmt.upside,
     "date": fmt.date, "currency_label": fmt.currency_label, "datetime": fmt.datetime_utc, "usd": fmt.usd,
 }
 
@@ -59,7 +60,7 @@ class BreakdownGroup:
 
 def context(report: Report) -> dict[str, Any]:
     """What both templates read: the report plus the groupings a template should not compute itself."""
-    subs = {s.key: s for s in report.score.subscores}
+    subs = {str(s.key): s for s in report.score.subscores}
     fin = report.sections.financials
     commentary = {"income_statement": fin.income_statement, "balance_sheet": fin.balance_sheet,
                   "cash_flow": fin.cash_flow}

@@ -24,8 +24,11 @@ def _paragraphs() -> dict[str, str]:
     return out
 
 
+_BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
+
+
 @pytest.fixture(scope="module")
-def index(bundles: Path = Path(__file__).resolve().parents[2] / "fixtures" / "bundles") -> FactIndex:
+def index(bundles: Path = _BUNDLES) -> FactIndex:
     loaded = load_bundle(bundles / "HK_3896")
     return build_fact_index(loaded, compute_metrics(loaded))
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hardening.support import BUNDLES, COUNTS, files_under, run_case
+from tests.hardening.support import BUNDLES, COUNTS, run_case
 
 AAPL = BUNDLES / "AAPL"
 HK = BUNDLES / "HK_3896"
@@ -305,8 +305,8 @@ def test_200k_row_price_file(tmp_path: Path) -> None:
 def test_zz_count_at_least_1000(request: pytest.FixtureRequest) -> None:
     """Runs last in this module: when the whole module ran, at least 1,000 bundles went end to end."""
     selected = {item.name.split("[")[0] for item in request.session.items}
-    fuzzers = {"test_mutated_bundle_json", "test_extreme_numbers", "test_mangled_bundle_bytes", "test_mutated_price_files",
-               "test_named_breakages", "test_200k_row_price_file"}
+    fuzzers = {"test_mutated_bundle_json", "test_extreme_numbers", "test_mangled_bundle_bytes",
+               "test_mutated_price_files", "test_named_breakages", "test_200k_row_price_file"}
     if not fuzzers <= selected:
         pytest.skip("only part of the fuzz module was selected")
     total = sum(COUNTS.values())

@@ -19,7 +19,14 @@ import pandas as pd
 
 from pipeline.errors import InputError, Problem
 from pipeline.inputs.bundle import TICKER_RE, Bundle
-from pipeline.inputs.importers.bundle_io import ProfileOptions, commit, cutoff, open_bundle, read_existing, set_as_of
+from pipeline.inputs.importers.bundle_io import (
+    ProfileOptions,
+    commit,
+    cutoff,
+    open_bundle,
+    read_existing,
+    set_as_of,
+)
 from pipeline.inputs.importers.common import fail, read_csv_source
 from pipeline.inputs.prices import COLUMNS, validate_price_frame
 
@@ -62,7 +69,8 @@ def price_csv_bytes(frame: pd.DataFrame) -> bytes:
     out = frame[COLUMNS[1:]].copy()
     out.index = out.index.strftime("%Y-%m-%d")
     out.index.name = "Date"
-    return out.to_csv(float_format="%.10g", lineterminator="\n").encode("utf-8")
+    text: str = out.to_csv(float_format="%.10g", lineterminator="\n")
+    return text.encode("utf-8")
 
 
 def import_prices(path: Path, out_dir: Path, *, ticker: str, as_of: dt.date | None = None,

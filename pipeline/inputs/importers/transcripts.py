@@ -8,7 +8,14 @@ from pathlib import Path
 
 from pipeline.errors import StockreportError
 from pipeline.inputs.bundle import Bundle
-from pipeline.inputs.importers.bundle_io import ProfileOptions, commit, cutoff, open_bundle, read_existing, set_as_of
+from pipeline.inputs.importers.bundle_io import (
+    ProfileOptions,
+    commit,
+    cutoff,
+    open_bundle,
+    read_existing,
+    set_as_of,
+)
 from pipeline.inputs.transcripts import load_transcript
 
 TRANSCRIPT_FILE = "transcript.json"
