@@ -25,7 +25,7 @@ from pipeline.checks import (
 from pipeline.checks.numbers import split_sentences
 from pipeline.checks.report import string_fields
 from pipeline.inputs.load import LoadedBundle
-from pipeline.metrics import compute_metrics
+from pipeline.metrics import compute_metrics, rescore
 from pipeline.metrics.model import Metrics, Sentiments
 from pipeline.model.answers import SCHEMAS, reading
 from pipeline.model.cache import AnswerCache
@@ -187,7 +187,7 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
         corporate_events=reading(events.answer.parsed.sentiment) if events else (  # type: ignore[attr-defined]
             None if _skip_reason("events", loaded) else sentiments.corporate_events),
     )
-    metrics = compute_metrics(loaded, sentiments)  # the score arithmetic, now with the model's labels
+    metrics = rescore(metrics, loaded, sentiments)  # the score arithmetic, now with the model's labels
     index = build_fact_index(loaded, metrics)
     for section in THEN:
         if section in opts.sections:

@@ -8,6 +8,7 @@ systematic fault gives a short, readable error instead of 200k lines.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +22,14 @@ MAX_ROWS_PER_KIND = 5
 
 
 def _rows(file: str, mask: np.ndarray, dates: pd.Series, field: str, message: str,
-          values: pd.Series) -> list[Problem]:
+          values: pd.Series | Callable[[int], object]) -> list[Problem]:
+    """Problems for the first rows where `mask` is set; `values` may be a function of the row (built lazily)."""
     idx = np.flatnonzero(mask)
+    if not len(idx):
+        return []
+    value_of = values if callable(values) else values.iloc.__getitem__
     out = [
-        Problem(file, f"row {i + 2} ({dates.iloc[i]}).{field}", message, values.iloc[i])
+        Problem(file, f"row {i + 2} ({dates.iloc[i]}).{field}", message, value_of(i))
         for i in idx[:MAX_ROWS_PER_KIND]
     ]
     if len(idx) > MAX_ROWS_PER_KIND:
@@ -46,13 +51,18 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     if raw.empty:
         raise InputError([Problem(file, "rows", "no price rows", 0)])
 
-    date_text = raw["Date"].astype(str).str.strip()
+    date_text = raw["Date"].astype(str)
     dates = pd.to_datetime(date_text, format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():  # tolerate padding; stripping every row up front costs more than parsing
+        date_text = date_text.str.strip()
+        dates = pd.to_datetime(date_text, format="%Y-%m-%d", errors="coerce")
     problems += _rows(file, dates.isna().to_numpy(), date_text, "Date", "not a YYYY-MM-DD date", date_text)
 
     typed = {}
     for col in PRICE_COLUMNS + ["Volume"]:
-        num = pd.to_numeric(raw[col], errors="coerce").astype("float64")
+        column = raw[col]
+        num = (column.astype("float64") if pd.api.types.is_numeric_dtype(column)
+               else pd.to_numeric(column, errors="coerce").astype("float64"))
         bad = num.isna().to_numpy() | ~np.isfinite(num.to_numpy())
         problems += _rows(file, bad, date_text, col, "not a finite number", raw[col])
         typed[col] = num
@@ -65,7 +75,7 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     problems += _rows(file, ok & (frame["Volume"] < 0).to_numpy(), date_text, "Volume",
                       "volume must not be negative", frame["Volume"])
     problems += _rows(file, ok & (frame["High"] < frame["Low"]).to_numpy(), date_text, "High",
-                      "High is below Low", frame["High"].astype(str) + " < " + frame["Low"].astype(str))
+                      "High is below Low", lambda i: f"{frame['High'].iloc[i]} < {frame['Low'].iloc[i]}")
     # Close must sit inside the day's range; Open is not checked because real feeds (e.g. Yahoo SPY
     # 2008) carry opens slightly outside the reported range.
     tol = 1e-9 * frame["Close"].abs()
@@ -93,7 +103,8 @@ def read_price_csv(path: Path, as_of: dt.date | None = None, label: str | None =
     """Read and validate a canonical bundle price file."""
     file = label or str(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # Numbers are parsed by the C reader; a column with any bad cell stays text and is checked cell by cell.
+        raw = pd.read_csv(path, dtype={"Date": str}, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([Problem(file, "", "file not found")]) from None
     except IsADirectoryError:

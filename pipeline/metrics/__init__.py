@@ -4,6 +4,6 @@ One file per family: fundamentals.py, valuation.py, technicals.py, scoring.py; m
 output; compute.py holds `compute_metrics`, the one entry point.
 """
 
-from pipeline.metrics.compute import compute_metrics
+from pipeline.metrics.compute import compute_metrics, rescore
 
-__all__ = ["compute_metrics"]
+__all__ = ["compute_metrics", "rescore"]

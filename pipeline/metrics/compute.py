@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from pipeline.inputs.bundle import Financials, Period
+from pipeline.inputs.bundle import Bundle, Financials, Period
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import scoring
-from pipeline.metrics.model import Figure, Fundamentals, Metrics, PeriodMetrics, Sentiments
+from pipeline.metrics.model import (
+    Figure,
+    Fundamentals,
+    Metrics,
+    PeriodMetrics,
+    ScoreCard,
+    Sentiments,
+    Technicals,
+)
 from pipeline.metrics.technicals import summarize_technicals
 from pipeline.metrics.valuation import price_target, valuation_figures
 
@@ -104,6 +112,33 @@ def compute_fundamentals(financials: Financials) -> Fundamentals:
     )
 
 
+def _score_card(bundle: Bundle, fundamentals: Fundamentals | None, technicals: Technicals,
+                valuation: dict[str, Figure], sentiments: Sentiments) -> ScoreCard:
+    head = fundamentals.headline if fundamentals else None
+    figures = head.figures if head else {}
+    headline_period = (
+        (bundle.financials.ttm() or bundle.financials.fiscal_years()[0]) if bundle.financials else None
+    )
+    net_income = headline_period.income.net_income if headline_period and headline_period.income else None
+    return scoring.score_card(
+        [
+            scoring.income_statement_score(figures),
+            scoring.balance_sheet_score(figures),
+            scoring.cash_flow_score(figures, net_income=net_income),
+            scoring.technicals_score(technicals.readings),
+            scoring.valuation_score(valuation),
+            scoring.sentiment_score("earnings_call", sentiments.earnings_call),
+            scoring.sentiment_score("corporate_events", sentiments.corporate_events),
+        ]
+    )
+
+
+def rescore(metrics: Metrics, loaded: LoadedBundle, sentiments: Sentiments) -> Metrics:
+    """The same metrics with the score card recomputed for new sentiment labels (nothing else changes)."""
+    card = _score_card(loaded.bundle, metrics.fundamentals, metrics.technicals, metrics.valuation, sentiments)
+    return metrics.model_copy(update={"score": card})
+
+
 def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) -> Metrics:
     """Every computed figure of a bundle: fundamentals, technicals, valuation, score card, price target."""
     bundle = loaded.bundle
@@ -117,23 +152,7 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) 
     )
     valuation = valuation_figures(bundle, technicals.last_price)
 
-    head = fundamentals.headline if fundamentals else None
-    figures = head.figures if head else {}
-    headline_period = (
-        (bundle.financials.ttm() or bundle.financials.fiscal_years()[0]) if bundle.financials else None
-    )
-    net_income = headline_period.income.net_income if headline_period and headline_period.income else None
-    card = scoring.score_card(
-        [
-            scoring.income_statement_score(figures),
-            scoring.balance_sheet_score(figures),
-            scoring.cash_flow_score(figures, net_income=net_income),
-            scoring.technicals_score(technicals.readings),
-            scoring.valuation_score(valuation),
-            scoring.sentiment_score("earnings_call", sentiments.earnings_call),
-            scoring.sentiment_score("corporate_events", sentiments.corporate_events),
-        ]
-    )
+    card = _score_card(bundle, fundamentals, technicals, valuation, sentiments)
     missing = bundle.missing_parts()
     if loaded.prices is None:
         missing.append("prices")
