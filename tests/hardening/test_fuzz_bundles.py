@@ -184,6 +184,13 @@ cells = st.sampled_from(["", "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "
                          "1,000.5", "  42 ", "0x1A", "2026-01-02", "\x00", "１２", "9" * 400])
 
 
+def _scaled(cell: str) -> str:
+    try:
+        return f"{float(cell) * 1e300:.6g}"
+    except ValueError:  # an earlier mutation put text here: leave it
+        return cell
+
+
 @st.composite
 def mutated_prices(draw: st.DrawFn) -> tuple[str, bytes]:
     rows = AAPL_PRICES[:]  # header + ~750 rows
@@ -216,7 +223,7 @@ def mutated_prices(draw: st.DrawFn) -> tuple[str, bytes]:
             rows[i] = rows[i].rsplit(",", 2)[0]
         elif op == "scale" and i:  # a huge but finite price: metrics must not overflow into inf/NaN output
             parts = rows[i].split(",")
-            rows[i] = ",".join([parts[0]] + [f"{float(p) * 1e300:.6g}" for p in parts[1:5]] + parts[5:])
+            rows[i] = ",".join([parts[0]] + [_scaled(p) for p in parts[1:5]] + parts[5:])
     text = "\n".join(rows) + ("\n" if rows else "")
     enc = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "crlf"]))
     raw = text.replace("\n", "\r\n").encode() if enc == "crlf" else text.encode(enc, errors="replace")
