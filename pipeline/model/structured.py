@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import RunnableSequence
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -215,12 +216,16 @@ def ask(
                 0.0,
             )
 
-    kwargs: dict[str, Any] = {"include_raw": True}
+    kwargs: dict[str, Any] = {}
     if resolved.structured_method:
         kwargs["method"] = resolved.structured_method
         if resolved.structured_method == "json_schema":
             kwargs["strict"] = True
-    runnable = resolved.chat_model.with_structured_output(wire_schema(schema), **kwargs)  # type: ignore[arg-type]
+    structured = resolved.chat_model.with_structured_output(wire_schema(schema), **kwargs)  # type: ignore[arg-type]
+    # with_structured_output is `bound model | parser`. We parse the raw reply strictly ourselves (_extract), so
+    # only the bound model (tools / response_format set as the provider needs) is invoked; this also skips
+    # include_raw's parallel branch, which starts threads on every call.
+    runnable = structured.first if isinstance(structured, RunnableSequence) else structured
     retrying = Retrying(
         stop=stop_after_attempt(policy.max_attempts),
         wait=_wait(policy),
@@ -242,7 +247,10 @@ def ask(
     def call(conversation: list[BaseMessage]) -> dict[str, Any]:
         nonlocal calls
         calls += 1
-        return runnable.invoke(conversation)  # type: ignore[return-value]
+        message = runnable.invoke(conversation)
+        if not isinstance(message, AIMessage):  # a wrapper that already parsed: not expected, fail loudly
+            raise TypeError(f"expected the model's raw AIMessage, got {type(message).__name__}")
+        return {"raw": message}
 
     for reask in range(max_retries + 1):
         try:
