@@ -25,7 +25,14 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableSequence
 from pydantic import BaseModel, ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 
 from pipeline.errors import StockreportError
 from pipeline.model.answers import wire_schema
@@ -94,7 +101,8 @@ def _retry_after(exc: BaseException | None) -> float | None:
 
 
 def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential_jitter(initial=policy.initial, max=policy.maximum, jitter=policy.jitter)
+    # exponential backoff plus up to `jitter` random seconds (spelled portably across tenacity 8 and 9)
+    backoff = wait_exponential(multiplier=policy.initial, max=policy.maximum) + wait_random(0, policy.jitter)
 
     def wait(state: RetryCallState) -> float:
         after = _retry_after(state.outcome.exception() if state.outcome else None)
