@@ -13,6 +13,7 @@ What is not a number to check: digits inside words or identifiers ("Q2", "FY2024
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -131,17 +132,25 @@ class WrittenNumber:
         return max(1, len(digits if self.decimals else digits.rstrip("0")))
 
 
+@functools.lru_cache(maxsize=64)
+def _maskable(identifiers: tuple[str, ...]) -> tuple[str, ...]:
+    # built once per identifier set: mask() runs for every sentence checked
+    return tuple(ident for ident in sorted({*BUILTIN_IDENTIFIERS, *identifiers}, key=len, reverse=True)
+                 if any(c.isdigit() for c in ident))
+
+
 def mask(text: str, identifiers: Iterable[str] = ()) -> str:
     """Blank out identifier occurrences (same length, so offsets hold) before looking for numbers."""
-    for ident in sorted({*BUILTIN_IDENTIFIERS, *identifiers}, key=len, reverse=True):
-        if ident and any(c.isdigit() for c in ident):
-            text = re.sub(re.escape(ident), lambda m: " " * len(m.group(0)), text)
+    for ident in _maskable(tuple(identifiers)):
+        if ident in text:
+            text = text.replace(ident, " " * len(ident))
     return text
 
 
 def _dates(text: str) -> tuple[list[WrittenNumber], str]:
     found: list[WrittenNumber] = []
     for pattern in DATE_RES:
+        first = len(found)
         for m in pattern.finditer(text):
             year = int(m.group("year"))
             groups = m.groupdict()
@@ -149,7 +158,9 @@ def _dates(text: str) -> tuple[list[WrittenNumber], str]:
             day = int(groups["day"]) if groups.get("day") else 0
             value = year * 10_000 + month * 100 + day if day else float(year)
             found.append(WrittenNumber(m.group(0), m.start(), m.end(), float(value), 1.0, 0, "date"))
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+        # blank this pattern's dates before the next runs, from the matches found (no second scan)
+        for d in found[first:]:
+            text = text[:d.start] + " " * (d.end - d.start) + text[d.end:]
     return found, text
 
 
