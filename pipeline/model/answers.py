@@ -8,7 +8,7 @@ here instead, so a violation is fed back to the model as a validation error.
 
 from __future__ import annotations
 
-import copy
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -102,8 +102,15 @@ def _strip(node: Any) -> Any:
     return node
 
 
+@functools.cache
+def _json_schema(schema: type[Answer]) -> dict[str, Any]:
+    # Pydantic regenerates the JSON Schema on every call; `ask` needs it once per model call
+    return schema.model_json_schema()
+
+
 def wire_schema(schema: type[Answer]) -> dict[str, Any]:
     """JSON Schema sent to the provider: the model's schema minus length/size limits, every field required."""
-    out: dict[str, Any] = _strip(copy.deepcopy(schema.model_json_schema()))
+    # _strip rebuilds every dict and list, so the caller gets its own copy, never the cached one
+    out: dict[str, Any] = _strip(_json_schema(schema))
     out.setdefault("description", (schema.__doc__ or schema.__name__).strip().splitlines()[0])
     return out

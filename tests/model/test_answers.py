@@ -51,6 +51,15 @@ def test_wire_schema_is_strict_mode_friendly(name: str) -> None:
     assert schema["title"] == SCHEMAS[name].__name__ and schema["description"]
 
 
+def test_wire_schema_is_a_fresh_copy_each_call() -> None:
+    # the JSON Schema is cached: a provider integration editing its copy must not change the next request's
+    first = wire_schema(FactorsAnswer)
+    first["properties"]["positive"]["items"] = {"edited": True}
+    first["required"].append("edited")
+    again = wire_schema(FactorsAnswer)
+    assert "edited" not in str(again) and again == wire_schema(FactorsAnswer)
+
+
 @pytest.mark.parametrize("section, field", [("earnings_call", "earnings_call"), ("events", "events")])
 def test_missing_input_says_insufficient_data_not_neutral(
     hk_loaded, hk_metrics, section: str, field: str
