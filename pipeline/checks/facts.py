@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from pipeline.checks.numbers import CURRENCY_MARKERS, WrittenNumber, extract_numbers
+from pipeline.checks.numbers import WrittenNumber, extract_numbers
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics.model import Figure, Metrics
 
@@ -70,9 +70,6 @@ class FactIndex:
         lo = bisect.bisect_left(self._abs, magnitude - half_width)
         hi = bisect.bisect_right(self._abs, magnitude + half_width)
         return self._sorted[lo:hi]
-
-    def by_source(self, source: str) -> list[Fact]:
-        return [f for f in self.facts if f.source == source]
 
 
 def _kind_of(name: str, value: float) -> FactKind:
@@ -241,7 +238,3 @@ def build_fact_index(loaded: LoadedBundle, metrics: Metrics | None = None,
 def build_text_index(texts: Sequence[tuple[str, str]]) -> FactIndex:
     """An index of the numbers in source texts alone (e.g. a transcript for its summary)."""
     return FactIndex(text_facts(texts))
-
-
-def currency_codes(marker: str) -> frozenset[str]:
-    return CURRENCY_MARKERS.get(marker.lower(), frozenset({marker.upper()}))

@@ -65,12 +65,6 @@ def tone_words(text: str) -> tuple[list[str], list[str]]:
     return pos, neg
 
 
-def tone_score(text: str) -> float:
-    pos, neg = tone_words(text)
-    total = len(pos) + len(neg)
-    return 0.0 if total == 0 else (len(pos) - len(neg)) / total
-
-
 def check_tone(text: str, label: str | None, *, section: str = "", threshold: float = 0.5,
                min_hits: int = 3) -> ToneCheck:
     """Score `text` and flag it when its tone is clearly opposite to `label`."""

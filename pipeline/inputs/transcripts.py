@@ -46,11 +46,6 @@ class Transcript(BaseModel):
         turns = self.prepared_remarks + self.q_and_a
         return "\n\n".join(f"{t.speaker}: {t.text}" if t.speaker else t.text for t in turns)
 
-    @property
-    def word_count(self) -> int:
-        return len(self.full_text().split())
-
-
 def _fail(path: Path | str, message: str, field: str = "") -> InputError:
     return InputError([Problem(str(path), field, message)])
 
