@@ -8,6 +8,7 @@ asked with the final metrics. The model never computes a number; every number it
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +23,7 @@ from pipeline.checks import (
     check_tone,
     silent_neutrals,
 )
+from pipeline.checks.facts import _metrics_facts  # private on purpose: see _indexer
 from pipeline.checks.numbers import split_sentences
 from pipeline.checks.report import string_fields
 from pipeline.inputs.load import LoadedBundle
@@ -104,12 +106,10 @@ def _remove_sentences(answer: BaseModel, sentences: set[str]) -> BaseModel:
 
 
 def _ask_checked(resolved: ResolvedModel, section: str, loaded: LoadedBundle, metrics: Metrics,
-                 opts: NarrateOptions, index: FactIndex | None = None) -> SectionResult:
+                 opts: NarrateOptions, index: FactIndex) -> SectionResult:
     prompt = build_prompt(section, loaded, metrics, max_transcript_tokens=opts.max_transcript_tokens)
     schema = SCHEMAS[section]
     messages: list[BaseMessage] = prompt.as_langchain()
-    if index is None:  # narrate passes one per metrics: rebuilding it per section dominated batch time
-        index = build_fact_index(loaded, metrics)
     answer = ask(resolved, section, messages, schema, cache=opts.cache)
     checks = check_answer(answer.parsed, index)
     for _ in range(opts.number_reasks):
@@ -157,6 +157,16 @@ def _tone_flags(result: SectionResult, metrics: Metrics) -> list[str]:
     return flags
 
 
+def _indexer(loaded: LoadedBundle) -> Callable[[Metrics], FactIndex]:
+    """Fact index per metrics, the bundle and source-text facts extracted once.
+
+    narrate needs one index before and one after the rescore; only the metrics facts differ, and the text
+    extraction was ~25% of a report's time. Same facts, same order as `build_fact_index(loaded, metrics)`.
+    """
+    base = build_fact_index(loaded)
+    return lambda metrics: FactIndex(base.facts + _metrics_facts(metrics), base.identifiers)
+
+
 def _recheck(kept: SectionResult, index: FactIndex) -> SectionResult:
     """A section kept from an earlier report, its numbers checked again against today's facts."""
     checks = check_answer(kept.answer.parsed, index)
@@ -174,7 +184,8 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
     results: dict[str, SectionResult] = {}
     sentiments = base_sentiments or Sentiments()
     metrics = compute_metrics(loaded, sentiments)
-    index = build_fact_index(loaded, metrics)
+    index_for = _indexer(loaded)
+    index = index_for(metrics)
     for section in FIRST:
         if section not in opts.sections or _skip_reason(section, loaded):
             continue
@@ -188,7 +199,7 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
             None if _skip_reason("events", loaded) else sentiments.corporate_events),
     )
     metrics = rescore(metrics, loaded, sentiments)  # the score arithmetic, now with the model's labels
-    index = build_fact_index(loaded, metrics)
+    index = index_for(metrics)
     for section in THEN:
         if section in opts.sections:
             results[section] = _ask_checked(resolved, section, loaded, metrics, opts, index)
