@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline.batch.runner import Limits, RunConfig, build_model, narrate_options, run_batch, run_ticker  # noqa: E402
+from tests.batch.batch_stub import offline_completion  # noqa: E402 - the Batch API stub's answer shape
 
 SAMPLES = REPO / "fixtures" / "bundles"
 
@@ -72,31 +73,6 @@ def synth_bundles(root: Path, n: int) -> list[Path]:
 # --- (b) a rate-limited OpenAI-compatible stub -------------------------------------------------------------
 
 
-def _answer(body: dict[str, Any]) -> dict[str, Any]:
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
-    from pipeline.model.offline import OfflineChatModel
-
-    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-    messages = [kinds[m["role"]](content=m.get("content") or "") for m in body["messages"]]
-    msg = OfflineChatModel()._generate(messages).generations[0].message
-    u = msg.usage_metadata or {}
-    return {
-        "id": "c",
-        "object": "chat.completion",
-        "created": 0,
-        "model": body["model"],
-        "choices": [
-            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": msg.content}}
-        ],
-        "usage": {
-            "prompt_tokens": u.get("input_tokens", 0),
-            "completion_tokens": u.get("output_tokens", 0),
-            "total_tokens": u.get("total_tokens", 0),
-        },
-    }
-
-
 class LimitedStub:
     """/v1/chat/completions with a fixed latency; 429 when more than `rpm` requests arrived in 60 s."""
 
@@ -130,7 +106,7 @@ class LimitedStub:
                     status, payload = 429, {"error": {"message": "rate limit", "type": "rate_limit"}}
                 else:
                     time.sleep(stub.latency_s)
-                    status, payload = 200, _answer(body)
+                    status, payload = 200, offline_completion(body)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")

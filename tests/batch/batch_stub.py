@@ -19,7 +19,8 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from pipeline.model.offline import OfflineChatModel
 
 
-def _answer(body: dict[str, Any]) -> dict[str, Any]:
+def offline_completion(body: dict[str, Any]) -> dict[str, Any]:
+    """The offline writer's answer to a chat request body, as an OpenAI chat.completion (also bench_batch)."""
     kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
     messages = [kinds[m["role"]](content=m.get("content") or "") for m in body["messages"]]
     msg = OfflineChatModel()._generate(messages).generations[0].message
@@ -162,7 +163,7 @@ class BatchStub:
                         "id": "r",
                         "custom_id": req["custom_id"],
                         "error": None,
-                        "response": {"status_code": 200, "request_id": "q", "body": _answer(req["body"])},
+                        "response": {"status_code": 200, "request_id": "q", "body": offline_completion(req["body"])},
                     }
                 )
         for rows, key in ((ok, "output_file_id"), (bad, "error_file_id")):
