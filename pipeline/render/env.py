@@ -42,6 +42,10 @@ def environment(*, html: bool) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    if not html:  # Markdown's escapers, registered once here instead of on every render (import: cycle)
+        from pipeline.render.markdown import md, md_inline
+
+        env.filters.update(md=md, md_inline=md_inline)
     return env
 
 

@@ -41,7 +41,4 @@ def md_inline(text: object) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    env = environment(html=False)
-    env.filters["md"] = md
-    env.filters["md_inline"] = md_inline
-    return env.get_template("report.md.j2").render(**context(report))
+    return environment(html=False).get_template("report.md.j2").render(**context(report))
