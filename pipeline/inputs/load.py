@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from pipeline.errors import InputError, Problem, problems_from_validation
 from pipeline.inputs.bundle import Bundle
 from pipeline.inputs.prices import read_price_csv
+from pipeline.inputs.sources import decode_text, parse_json, read_bytes
 
 BUNDLE_FILE = "bundle.json"
 PRICES_FILE = "prices.csv"
@@ -37,24 +37,8 @@ class LoadedBundle:
         return self.bundle.profile.ticker
 
 
-def _read_json(path: Path, label: str) -> object:
-    try:
-        if path.stat().st_size > MAX_BUNDLE_BYTES:
-            raise InputError([Problem(label, "", f"file is larger than {MAX_BUNDLE_BYTES} bytes",
-                                      path.stat().st_size)])
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError([Problem(label, "", "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(label, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(label, "", "is a directory, expected a file")]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(label, f"line {exc.lineno} column {exc.colno}", f"bad JSON: {exc.msg}")]) from None
-    except RecursionError:
-        raise InputError([Problem(label, "", "bad JSON: nested too deeply")]) from None
+def read_bundle_json(path: Path, label: str) -> object:
+    return parse_json(decode_text(read_bytes(path, max_bytes=MAX_BUNDLE_BYTES, label=label), label), label)
 
 
 def parse_bundle(data: object, label: str = BUNDLE_FILE) -> Bundle:
@@ -95,7 +79,7 @@ def load_bundle(root: Path) -> LoadedBundle:
         raise InputError([Problem(str(root), "", "bundle directory not found")])
     label = str(root / BUNDLE_FILE)
     try:
-        bundle = parse_bundle(_read_json(root / BUNDLE_FILE, label), label)
+        bundle = parse_bundle(read_bundle_json(root / BUNDLE_FILE, label), label)
     except InputError as exc:
         # Report the price files' own problems too, so one run lists everything (as_of unknown here).
         raise InputError(exc.problems + _price_problems(root, None)[1]) from None

@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipeline.errors import InputError, Problem, problems_from_validation
+from pipeline.errors import InputError, problems_from_validation
+from pipeline.inputs.sources import decode_text, fail, parse_json, read_bytes
 
 MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
 
@@ -46,20 +46,16 @@ class Transcript(BaseModel):
         turns = self.prepared_remarks + self.q_and_a
         return "\n\n".join(f"{t.speaker}: {t.text}" if t.speaker else t.text for t in turns)
 
-def _fail(path: Path | str, message: str, field: str = "") -> InputError:
-    return InputError([Problem(str(path), field, message)])
-
-
 def _turns(items: object, path: Path, field: str) -> list[Turn]:
     if not isinstance(items, list):
-        raise _fail(path, "expected a list of {speaker, speech} objects", field)
+        raise fail(path, "expected a list of {speaker, speech} objects", field)
     turns = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise _fail(path, "expected an object with 'speaker' and 'speech'", f"{field}[{i}]")
+            raise fail(path, "expected an object with 'speaker' and 'speech'", f"{field}[{i}]")
         text = item.get("speech", item.get("text"))
         if not isinstance(text, str):
-            raise _fail(path, "missing 'speech' text", f"{field}[{i}]")
+            raise fail(path, "missing 'speech' text", f"{field}[{i}]")
         speaker = item.get("speaker")
         if text.strip():
             turns.append(Turn(speaker=speaker if isinstance(speaker, str) and speaker.strip() else None,
@@ -79,7 +75,7 @@ def parse_la83la(doc: dict[str, object], path: Path) -> Transcript:
         q_and_a=_turns(doc.get("q_and_a", []), path, "q_and_a"),
     )
     if not transcript.prepared_remarks and not transcript.q_and_a:
-        raise _fail(path, "transcript has no prepared remarks and no Q&A", "prepared_remarks")
+        raise fail(path, "transcript has no prepared remarks and no Q&A", "prepared_remarks")
     return transcript
 
 
@@ -87,25 +83,12 @@ def parse_sentences(text: str, path: Path) -> Transcript:
     """ECTSum layout (one sentence per line) -> Transcript (sentences)."""
     sentences = [line.strip() for line in text.splitlines() if line.strip()]
     if not sentences:
-        raise _fail(path, "transcript is empty")
+        raise fail(path, "transcript is empty")
     return Transcript(format="sentences", source_file=path.name, sentences=sentences)
 
 
 def _text_of(path: Path) -> str:
-    try:
-        if path.stat().st_size > MAX_TRANSCRIPT_BYTES:
-            raise _fail(path, f"file is larger than {MAX_TRANSCRIPT_BYTES} bytes")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise _fail(path, "file not found") from None
-    except IsADirectoryError:
-        raise _fail(path, "is a directory, expected a file") from None
-    if b"\x00" in data:
-        raise _fail(path, "not a text transcript (binary content)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return decode_text(read_bytes(path, max_bytes=MAX_TRANSCRIPT_BYTES), str(path), what="text transcript")
 
 
 def load_transcript(path: Path) -> Transcript:
@@ -115,14 +98,9 @@ def load_transcript(path: Path) -> Transcript:
     stripped = text.lstrip()
     if not stripped.startswith(("{", "[")):
         return parse_sentences(text, path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _fail(path, f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise _fail(path, "bad JSON: nested too deeply") from None
+    doc = parse_json(text, str(path))
     if not isinstance(doc, dict):
-        raise _fail(path, "expected a JSON object with prepared_remarks/q_and_a (la83la) or a transcript")
+        raise fail(path, "expected a JSON object with prepared_remarks/q_and_a (la83la) or a transcript")
     if "format" in doc:
         try:
             return Transcript.model_validate(doc)
@@ -130,4 +108,4 @@ def load_transcript(path: Path) -> Transcript:
             raise InputError(problems_from_validation(str(path), exc)) from None
     if "prepared_remarks" in doc or "q_and_a" in doc:
         return parse_la83la(doc, path)
-    raise _fail(path, "unknown transcript JSON: expected prepared_remarks/q_and_a (la83la layout)")
+    raise fail(path, "unknown transcript JSON: expected prepared_remarks/q_and_a (la83la layout)")

@@ -20,7 +20,7 @@ from typing import Any
 from pipeline.errors import InputError, Problem, StockreportError
 from pipeline.files import atomic_write_bytes
 from pipeline.inputs.bundle import SCHEMA_VERSION, Bundle
-from pipeline.inputs.load import BUNDLE_FILE, _read_json, load_bundle, parse_bundle
+from pipeline.inputs.load import BUNDLE_FILE, load_bundle, parse_bundle, read_bundle_json
 
 STAGED_FILES = ("prices.csv", "benchmark.csv")
 
@@ -42,7 +42,7 @@ def read_existing(out_dir: Path) -> dict[str, Any] | None:
     path = out_dir / BUNDLE_FILE
     if not path.exists():
         return None
-    raw = _read_json(path, str(path))
+    raw = read_bundle_json(path, str(path))
     parse_bundle(raw, str(path))  # refuse to build on a broken bundle: fix it first
     assert isinstance(raw, dict)
     return raw

@@ -3,67 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import json
-import zlib
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
+from pipeline.inputs.sources import decode_text, fail, parse_json, read_bytes
 
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
 
 
-def fail(file: Path | str, message: str, field: str = "") -> InputError:
-    """An InputError with a single problem (the CLI prints it as one line)."""
-    return InputError([Problem(str(file), field, message)])
-
-
 def read_source_bytes(path: Path) -> bytes:
     """Read a source file, transparently un-gzipping `*.gz`; refuse missing, huge or corrupt files."""
-    try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise fail(path, f"file is larger than {MAX_SOURCE_BYTES} bytes")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(path, "file not found") from None
-    except IsADirectoryError:
-        raise fail(path, "is a directory, expected a file") from None
-    except PermissionError:
-        raise fail(path, "permission denied") from None
-    if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise fail(path, f"not a readable gzip file ({exc})") from None
-    return data
+    return read_bytes(path, max_bytes=MAX_SOURCE_BYTES, gunzip=True)
 
 
 def read_json_source(path: Path) -> object:
     """Parse a JSON (or JSON.gz) source file with a one-line error on failure."""
-    data = read_source_bytes(path)
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise fail(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise fail(path, f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise fail(path, "bad JSON: nested too deeply") from None
+    return parse_json(decode_text(read_source_bytes(path), str(path)), str(path))
 
 
 def read_csv_source(path: Path, **kwargs: object) -> pd.DataFrame:
     """Read a CSV (or CSV.gz) as strings; one-line error for anything pandas cannot parse."""
     import io
 
-    data = read_source_bytes(path)
-    if b"\x00" in data[:4096]:
-        raise fail(path, "not a text CSV file (binary content)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise fail(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = decode_text(read_source_bytes(path), str(path), what="text CSV file")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)  # type: ignore[call-overload]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:

@@ -27,8 +27,9 @@ from pipeline.inputs.importers.bundle_io import (
     read_existing,
     set_as_of,
 )
-from pipeline.inputs.importers.common import fail, read_csv_source
+from pipeline.inputs.importers.common import read_csv_source
 from pipeline.inputs.prices import COLUMNS, validate_price_frame
+from pipeline.inputs.sources import fail
 
 _ALIASES = {"date": "Date", "open": "Open", "high": "High", "low": "Low", "close": "Close", "volume": "Volume",
             "ticker": "Ticker", "symbol": "Ticker"}

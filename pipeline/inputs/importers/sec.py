@@ -28,7 +28,8 @@ from pipeline.inputs.importers.bundle_io import (
     read_existing,
     set_as_of,
 )
-from pipeline.inputs.importers.common import fail, fiscal_year_of, read_json_source
+from pipeline.inputs.importers.common import fiscal_year_of, read_json_source
+from pipeline.inputs.sources import fail
 
 FORMS = ("10-K", "10-K/A")
 MIN_DAYS, MAX_DAYS = 350, 380

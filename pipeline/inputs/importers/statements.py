@@ -25,7 +25,8 @@ from pipeline.inputs.importers.bundle_io import (
     read_existing,
     set_as_of,
 )
-from pipeline.inputs.importers.common import fail, fiscal_year_of, read_csv_source
+from pipeline.inputs.importers.common import fiscal_year_of, read_csv_source
+from pipeline.inputs.sources import fail
 
 FILING_LAG_DAYS = 90
 
