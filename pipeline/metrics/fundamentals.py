@@ -55,15 +55,31 @@ def revenue_growth(*, revenue: float | None, prior_revenue: float | None) -> Fig
     )
 
 
-def _margin(numerator: float | None, revenue: float | None, *, formula: str, name: str) -> Figure:
-    """numerator / revenue * 100; not meaningful when revenue <= 0."""
-    gap = _missing("pct", formula, **{name: numerator, "revenue": revenue})
+def _quotient(
+    numerator: tuple[str, float | None],
+    denominator: tuple[str, float | None],
+    *,
+    unit: Unit,
+    formula: str,
+    denominator_label: str,
+    scale: float = 1.0,
+) -> Figure:
+    """numerator / denominator * scale: insufficient_data naming missing inputs; not meaningful when the
+    denominator is not positive (a loss or negative equity flips the sign and the reading)."""
+    (num_name, num), (den_name, den) = numerator, denominator
+    gap = _missing(unit, formula, **{num_name: num, den_name: den})
     if gap:
         return gap
-    assert numerator is not None and revenue is not None
-    if revenue <= 0:
-        return not_meaningful("pct", formula, f"revenue is {revenue:g} (not positive)")
-    return ok(numerator / revenue * 100.0, "pct", formula)
+    assert num is not None and den is not None
+    if den <= 0:
+        return not_meaningful(unit, formula, f"{denominator_label} {den:g} (not positive)")
+    return ok(num / den * scale, unit, formula)
+
+
+def _margin(numerator: float | None, revenue: float | None, *, formula: str, name: str) -> Figure:
+    """numerator / revenue * 100; not meaningful when revenue <= 0."""
+    return _quotient((name, numerator), ("revenue", revenue), unit="pct", formula=formula,
+                     denominator_label="revenue is", scale=100.0)
 
 
 def gross_margin(
@@ -132,38 +148,21 @@ def roe_average_equity(
 
 def roe_ending_equity(*, net_income: float | None, equity: float | None) -> Figure:
     """roe_ending_equity_pct = net_income / ending equity * 100; not meaningful if equity <= 0."""
-    formula = "net_income / ending equity * 100"
-    gap = _missing("pct", formula, net_income=net_income, stockholders_equity=equity)
-    if gap:
-        return gap
-    assert net_income is not None and equity is not None
-    if equity <= 0:
-        return not_meaningful("pct", formula, f"equity is {equity:g} (not positive)")
-    return ok(net_income / equity * 100.0, "pct", formula)
+    return _quotient(("net_income", net_income), ("stockholders_equity", equity), unit="pct",
+                     formula="net_income / ending equity * 100", denominator_label="equity is", scale=100.0)
 
 
 def debt_to_equity(*, total_debt: float | None, equity: float | None) -> Figure:
     """debt_to_equity = total_debt / stockholders_equity (a ratio); not meaningful if equity <= 0."""
-    formula = "total_debt / stockholders_equity"
-    gap = _missing("ratio", formula, total_debt=total_debt, stockholders_equity=equity)
-    if gap:
-        return gap
-    assert total_debt is not None and equity is not None
-    if equity <= 0:
-        return not_meaningful("ratio", formula, f"equity is {equity:g} (not positive)")
-    return ok(total_debt / equity, "ratio", formula)
+    return _quotient(("total_debt", total_debt), ("stockholders_equity", equity), unit="ratio",
+                     formula="total_debt / stockholders_equity", denominator_label="equity is")
 
 
 def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
     """equity_ratio_pct = stockholders_equity / total_assets * 100; not meaningful if assets <= 0."""
-    formula = "stockholders_equity / total_assets * 100"
-    gap = _missing("pct", formula, stockholders_equity=equity, total_assets=total_assets)
-    if gap:
-        return gap
-    assert equity is not None and total_assets is not None
-    if total_assets <= 0:
-        return not_meaningful("pct", formula, f"total assets are {total_assets:g} (not positive)")
-    return ok(equity / total_assets * 100.0, "pct", formula)
+    return _quotient(("stockholders_equity", equity), ("total_assets", total_assets), unit="pct",
+                     formula="stockholders_equity / total_assets * 100", denominator_label="total assets are",
+                     scale=100.0)
 
 
 def free_cash_flow(
@@ -210,14 +209,8 @@ def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
 
 def _to_net_income(cash: float | None, net_income: float | None, *, name: str) -> Figure:
     """cash / net_income; not meaningful when net income <= 0 (a loss flips the ratio's sign)."""
-    formula = f"{name} / net_income"
-    gap = _missing("ratio", formula, **{name: cash, "net_income": net_income})
-    if gap:
-        return gap
-    assert cash is not None and net_income is not None
-    if net_income <= 0:
-        return not_meaningful("ratio", formula, f"net income is {net_income:g} (not positive)")
-    return ok(cash / net_income, "ratio", formula)
+    return _quotient((name, cash), ("net_income", net_income), unit="ratio", formula=f"{name} / net_income",
+                     denominator_label="net income is")
 
 
 def ocf_to_net_income(*, operating_cash_flow: float | None, net_income: float | None) -> Figure:
@@ -251,13 +244,6 @@ def net_debt(
 
 def current_ratio(*, current_assets: float | None, current_liabilities: float | None) -> Figure:
     """current_ratio = current_assets / current_liabilities; not meaningful if liabilities <= 0."""
-    formula = "current_assets / current_liabilities"
-    gap = _missing("ratio", formula, current_assets=current_assets, current_liabilities=current_liabilities)
-    if gap:
-        return gap
-    assert current_assets is not None and current_liabilities is not None
-    if current_liabilities <= 0:
-        return not_meaningful(
-            "ratio", formula, f"current liabilities are {current_liabilities:g} (not positive)"
-        )
-    return ok(current_assets / current_liabilities, "ratio", formula)
+    return _quotient(("current_assets", current_assets), ("current_liabilities", current_liabilities),
+                     unit="ratio", formula="current_assets / current_liabilities",
+                     denominator_label="current liabilities are")
