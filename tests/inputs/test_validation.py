@@ -36,6 +36,17 @@ def bundle_dir(tmp_path: Path) -> Path:
     return target
 
 
+def assert_one_error_line(bundle_dir: Path, capsys: pytest.CaptureFixture[str], expected: list[str]) -> None:
+    """`validate` exits 1 without a traceback, and one line (found by expected[1]) holds every fragment."""
+    code, text = run_cli(["validate", str(bundle_dir)], capsys)
+    assert code == 1
+    assert "Traceback" not in text
+    line = next((ln for ln in text.splitlines() if expected[1] in ln), None)
+    assert line is not None, text
+    for fragment in expected:
+        assert fragment in line, (fragment, line)
+
+
 def edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     data = json.loads(path.read_text())
     change(data)
@@ -103,13 +114,7 @@ JSON_CASES = [
 def test_bad_bundle_json(bundle_dir: Path, capsys: pytest.CaptureFixture[str],
                          change: Callable[[dict[str, Any]], None], expected: list[str]) -> None:
     edit_json(bundle_dir / "bundle.json", change)
-    code, text = run_cli(["validate", str(bundle_dir)], capsys)
-    assert code == 1
-    assert "Traceback" not in text
-    line = next((ln for ln in text.splitlines() if expected[1] in ln), None)
-    assert line is not None, text
-    for fragment in expected:
-        assert fragment in line, (fragment, line)
+    assert_one_error_line(bundle_dir, capsys, expected)
 
 
 PRICE_CASES = [
@@ -136,13 +141,7 @@ PRICE_CASES = [
 def test_bad_prices(bundle_dir: Path, capsys: pytest.CaptureFixture[str], old: str, new: str,
                     expected: list[str]) -> None:
     edit_prices(bundle_dir / "prices.csv", old, new)
-    code, text = run_cli(["validate", str(bundle_dir)], capsys)
-    assert code == 1
-    assert "Traceback" not in text
-    line = next((ln for ln in text.splitlines() if expected[1] in ln), None)
-    assert line is not None, text
-    for fragment in expected:
-        assert fragment in line, (fragment, line)
+    assert_one_error_line(bundle_dir, capsys, expected)
 
 
 def test_missing_bundle_file(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
