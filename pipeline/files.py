@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.errors import StockreportError
+from pipeline.redact import redact_bytes
 
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                     *(f"LPT{i}" for i in range(1, 10))}
@@ -31,11 +32,13 @@ def _stage(path: Path, data: bytes) -> Path:
 
 def atomic_write_many(files: dict[Path, bytes]) -> None:
     """Write several files all or nothing: every one is staged (a full disk fails here, before any old file
-    is touched), then all are renamed into place. Raises StockreportError naming the file on OSError."""
+    is touched), then all are renamed into place. Raises StockreportError naming the file on OSError.
+
+    Every file the tool writes passes here, so text is redacted here (`redact.redact_bytes`)."""
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
-            staged.append((_stage(path, data), path))
+            staged.append((_stage(path, redact_bytes(data)), path))
         for tmp, path in staged:
             os.replace(tmp, path)
     except OSError as exc:

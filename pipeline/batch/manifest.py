@@ -2,8 +2,11 @@
 
 Shape: {"id", "started_at", "finished_at", "model", "formats", "out", "totals": {...}, "remote": {...}|null,
 "tickers": {TICKER: {"bundle", "status", "error", "input_hash", "paths", "tokens": {"input", "output",
-"cached"}, "cost_usd", "seconds", "cached", "model_calls"}}}. status: pending | done | failed | cached
-(cached = the existing report was up to date and skipped). Writes are throttled (`min_interval_s`) because
+"cached"}, "cost_usd", "seconds", "cached", "model_calls", "report_sha256"}}, "interrupted": [...]}.
+status: pending | done | failed | cached (cached = the existing report was up to date and skipped).
+model_calls, tokens and cost count every request a ticker sent, failed ones and failed tickers included.
+"interrupted" keeps the totals of earlier runs into the same folder that were killed before finishing
+(their manifests are removed; see pipeline/outdir.py). Writes are throttled (`min_interval_s`) because
 re-dumping a 1,000-ticker manifest per ticker costs more than the reports; `flush` forces one.
 """
 
@@ -37,6 +40,7 @@ class TickerResult:
     cost_usd: float = 0.0
     seconds: float = 0.0
     model_calls: int = 0
+    report_sha256: str | None = None  # of the report.json on disk (done/cached), to match file and row
 
     def entry(self) -> dict[str, Any]:
         d = asdict(self)

@@ -21,6 +21,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,53 @@ from rich.console import Console
 from pipeline.batch.manifest import Manifest, TickerResult, new_batch_id
 from pipeline.batch.replay import AnswerStore, Deferred, ReplayChatOpenAI
 from pipeline.batch.resume import input_hash, read_bundle_head, report_path, up_to_date
-from pipeline.batch.runner import RunConfig, build_model, describe, result_of
+from pipeline.batch.runner import RunConfig, build_model, describe, report_digest, result_of
 from pipeline.errors import StockreportError
+from pipeline.files import atomic_write_text
+from pipeline.model.cost import Usage
+from pipeline.model.spend import Spend
 
 ENDPOINT = "/v1/chat/completions"
 DONE_STATES = {"completed", "failed", "expired", "cancelled"}
+STATES = DONE_STATES | {"validating", "in_progress", "finalizing", "cancelling"}
 MAX_ROUNDS = 4
+# One remote batch: give up waiting after REMOTE_TIMEOUT_S in all (the completion window is 24 h), or after
+# STALL_TIMEOUT_S with no change in its state or request counts. The batch stays on the server either way,
+# so the error says how to pick it up again with --resume-remote.
+REMOTE_TIMEOUT_S = 25 * 3600.0
+STALL_TIMEOUT_S = 6 * 3600.0
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How long to wait for a remote batch (see REMOTE_TIMEOUT_S) and how often to look."""
+
+    poll_s: float = 5.0
+    timeout_s: float = REMOTE_TIMEOUT_S
+    stall_s: float = STALL_TIMEOUT_S
+
+
+def remote_error(what: str, exc: Exception) -> StockreportError:
+    """One line for a failed Batch API call: the HTTP status or the connection problem, never a traceback."""
+    import openai
+
+    if isinstance(exc, StockreportError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        hint = {401: " (check the API key)", 403: " (check the API key's permissions)",
+                404: " (is --base-url an OpenAI Batch API endpoint?)",
+                405: " (is --base-url an OpenAI Batch API endpoint?)",
+                501: " (is --base-url an OpenAI Batch API endpoint?)"}.get(exc.status_code, "")
+        return StockreportError(f"{what}: the server answered {exc.status_code}{hint}: {_short(exc.message)}")
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc.__context__
+        return StockreportError(f"{what}: connection failed ({_short(str(cause or exc))})")
+    return StockreportError(f"{what}: {type(exc).__name__}: {_short(str(exc))}")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _client(cfg: RunConfig) -> Any:
@@ -62,13 +104,16 @@ def submit(client: Any, wanted: dict[str, dict[str, Any]]) -> dict[str, Any]:
         for k, b in wanted.items()
     ]
     data = ("\n".join(lines) + "\n").encode("utf-8")
-    uploaded = client.files.create(file=("requests.jsonl", io.BytesIO(data)), purpose="batch")
-    batch = client.batches.create(
-        input_file_id=uploaded.id,
-        endpoint=ENDPOINT,
-        completion_window="24h",
-        metadata={"tool": "stockreport"},
-    )
+    try:
+        uploaded = client.files.create(file=("requests.jsonl", io.BytesIO(data)), purpose="batch")
+        batch = client.batches.create(
+            input_file_id=uploaded.id,
+            endpoint=ENDPOINT,
+            completion_window="24h",
+            metadata={"tool": "stockreport"},
+        )
+    except Exception as exc:
+        raise remote_error("submitting the remote batch", exc) from None
     return {
         "batch_id": batch.id,
         "status": batch.status,
@@ -77,22 +122,49 @@ def submit(client: Any, wanted: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _progress(batch: Any) -> tuple[Any, ...]:
+    counts = getattr(batch, "request_counts", None)
+    return (batch.status, getattr(counts, "completed", None), getattr(counts, "failed", None))
+
+
 def wait(
     client: Any,
     batch_id: str,
     *,
-    poll_s: float,
+    waiting: Waiting,
     sleep: Callable[[float], None],
     on_status: Callable[[Any], None],
+    clock: Callable[[], float] = time.monotonic,
 ) -> Any:
-    """Poll until the batch ends: wait_n = min(poll_s * 1.5**n, 60)."""
+    """Poll until the batch ends: wait_n = min(poll_s * 1.5**n, 60); refuse an answer that is not a batch,
+    and give up (StockreportError) after `waiting.timeout_s`, or `waiting.stall_s` without progress."""
     n = 0
+    start = last_change = clock()
+    last: tuple[Any, ...] | None = None
     while True:
-        batch = client.batches.retrieve(batch_id)
+        try:
+            batch = client.batches.retrieve(batch_id)
+        except Exception as exc:
+            raise remote_error(f"remote batch {batch_id}", exc) from None
+        if getattr(batch, "status", None) not in STATES or getattr(batch, "id", None) != batch_id:
+            raise StockreportError(
+                f"remote batch {batch_id}: the server's answer is not an OpenAI batch "
+                f"(status {getattr(batch, 'status', None)!r}); is --base-url an OpenAI Batch API endpoint?"
+            )
         on_status(batch)
         if batch.status in DONE_STATES:
             return batch
-        sleep(min(poll_s * 1.5**n, 60.0))
+        now = clock()
+        if _progress(batch) != last:
+            last, last_change = _progress(batch), now
+        stalled = now - last_change >= waiting.stall_s
+        if stalled or now - start >= waiting.timeout_s:
+            why = f"no progress for {now - last_change:.0f} s" if stalled else f"not done after {now - start:.0f} s"
+            raise StockreportError(
+                f"remote batch {batch_id}: {why} (still {batch.status!r}); it stays on the server: "
+                f"run again later with --resume-remote {batch_id}"
+            )
+        sleep(min(waiting.poll_s * 1.5**n, 60.0))
         n += 1
 
 
@@ -102,11 +174,19 @@ def download(client: Any, batch: Any) -> list[dict[str, Any]]:
     for file_id in (batch.output_file_id, batch.error_file_id):
         if not file_id:
             continue
-        text = client.files.content(file_id).text
+        try:
+            text = client.files.content(file_id).text
+        except Exception as exc:
+            raise remote_error(f"remote batch {batch.id}: downloading {file_id}", exc) from None
         for line in text.splitlines():
             if not line.strip():
                 continue
-            item = json.loads(line)
+            try:
+                item = json.loads(line)
+                item["custom_id"], item.get("response")  # noqa: B018 - the fields every result line has
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise StockreportError(f"remote batch {batch.id}: {file_id} holds a line that is not a "
+                                       "batch result") from None
             response = item.get("response") or {}
             if item.get("error") or response.get("status_code") != 200:
                 err = item.get("error") or (response.get("body") or {}).get("error") or response
@@ -141,17 +221,72 @@ def _one_pass(bundle: Path, cfg: RunConfig, resolved: Any, store: AnswerStore) -
     return result_of(report.ticker, bundle, report, paths, time.perf_counter() - start)
 
 
+def _spent(keys: list[str], store: AnswerStore, model_id: str) -> Spend:
+    """What the requests `keys` (sent in remote batches) cost, from the usage their answers report."""
+    spent = Spend()
+    for key in keys:
+        body = (store.answers.get(key) or {}).get("body") or {}
+        usage = body.get("usage") or {}
+        details = usage.get("prompt_tokens_details") or {}
+        spent.record(model_id, Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
+                                     int(details.get("cached_tokens") or 0)))
+    return spent
+
+
+class SentLog:
+    """Request keys each ticker had sent in remote batches (`sent.json` in the state folder, kept across
+    restarts), so every ticker, failed ones included, is charged with what the server received for it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.keys: dict[str, list[str]] = {}
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self.keys = {str(k): [str(x) for x in v] for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def add(self, ticker: str, keys: list[str]) -> None:
+        self.keys.setdefault(ticker, []).extend(k for k in keys if k not in self.keys.get(ticker, []))
+
+    def save(self) -> None:
+        atomic_write_text(self.path, json.dumps(self.keys, indent=0) + "\n")
+
+
 def run_remote(
     bundles: list[Path],
     cfg: RunConfig,
     *,
     resume_id: str | None = None,
     poll_s: float = 5.0,
+    waiting: Waiting | None = None,
     console: Console | None = None,
     sleep: Callable[[float], None] = time.sleep,
     client: Any = None,
+    wait_for_folder: bool = False,
 ) -> list[TickerResult]:
-    """Run the whole batch through the Batch API; returns the failed tickers."""
+    """Run the whole batch through the Batch API; returns the failed tickers.
+
+    The output folder is held for the run (`outdir.claim`). A failure of the Batch API itself (401,
+    connection reset, a server that is not a batch endpoint, a batch that never finishes) marks every
+    unfinished ticker failed with that reason, finishes the manifest, and raises one StockreportError
+    naming the manifest.
+    """
+    from pipeline.outdir import claim
+
+    with claim(cfg.out, wait=wait_for_folder):
+        return _run_remote(bundles, cfg, resume_id=resume_id, waiting=waiting or Waiting(poll_s=poll_s),
+                           console=console, sleep=sleep, client=client)
+
+
+def _run_remote(
+    bundles: list[Path],
+    cfg: RunConfig,
+    *,
+    resume_id: str | None,
+    waiting: Waiting,
+    console: Console | None,
+    sleep: Callable[[float], None],
+    client: Any,
+) -> list[TickerResult]:
     base = build_model(cfg)
     if base.provider not in ("openai", "openai-compatible"):
         raise StockreportError(f"--via openai-batch needs an OpenAI model (openai:...), not {cfg.model!r}")
@@ -167,6 +302,7 @@ def run_remote(
         "history": [],
     }
     store = AnswerStore(Path(remote["state_dir"]) / "answers.jsonl")
+    sent_log = SentLog(Path(remote["state_dir"]) / "sent.json")
     replay = ReplayChatOpenAI(
         model=base.model_id,
         api_key="replay",
@@ -177,6 +313,7 @@ def run_remote(
     resolved = dataclasses.replace(base, chat_model=replay)
 
     results: dict[str, TickerResult] = {}
+    ticker_of: dict[Path, str] = {}
     pending: list[Path] = []
     for bundle in bundles:
         try:
@@ -191,6 +328,7 @@ def run_remote(
             results[str(bundle)] = TickerResult(bundle.name, str(bundle), "failed", describe(exc))
             continue
         manifest.add_pending(ticker, str(bundle))
+        ticker_of[bundle] = ticker
         pending.append(bundle)
 
     def fetch(batch_id: str) -> None:
@@ -201,54 +339,76 @@ def run_remote(
             manifest.set_remote(remote)
             say(f"remote batch {b.id}: {b.status}", markup=False)
 
-        batch = wait(client, batch_id, poll_s=poll_s, sleep=sleep, on_status=on_status)
+        batch = wait(client, batch_id, waiting=waiting, sleep=sleep, on_status=on_status)
         store.add(download(client, batch))
         remote["fetched"] = batch_id
         manifest.set_remote(remote)
 
-    if resume_id and remote.get("fetched") != resume_id:
-        remote.setdefault("history", [])
-        fetch(resume_id)
-    while pending:
-        store.wanted = {}
-        still: list[Path] = []
-        for bundle in pending:
-            try:
-                done = _one_pass(bundle, cfg, resolved, store)
-            except Exception as exc:
-                done = TickerResult(bundle.name, str(bundle), "failed", describe(exc))
-            if done is None:
-                still.append(bundle)
-            else:
-                results[str(bundle)] = done
-                manifest.record(done)
-        pending = still
-        if not pending:
-            break
-        if remote["round"] >= MAX_ROUNDS or not store.wanted:
+    def fail(bundle: Path, why: str) -> None:
+        results[str(bundle)] = TickerResult(ticker_of[bundle], str(bundle), "failed", why)
+
+    stopped: StockreportError | None = None
+    try:
+        if resume_id and remote.get("fetched") != resume_id:
+            remote.setdefault("history", [])
+            fetch(resume_id)
+        while pending:
+            store.wanted = {}
+            asked: dict[Path, list[str]] = {}
+            still: list[Path] = []
             for bundle in pending:
-                results[str(bundle)] = TickerResult(
-                    bundle.name,
-                    str(bundle),
-                    "failed",
-                    f"no usable remote answer after {remote['round']} rounds",
-                )
-            break
-        remote["round"] += 1
-        sent = submit(client, store.wanted)
-        remote.update(sent)
-        remote["history"] = [*remote.get("history", []), sent["batch_id"]]
-        manifest.set_remote(remote)
-        say(
-            f"round {remote['round']}: {sent['requests']} requests in remote batch {sent['batch_id']} "
-            f"(resume after a restart with --resume-remote {sent['batch_id']})",
-            markup=False,
-        )
-        fetch(sent["batch_id"])
+                before = set(store.wanted)
+                try:
+                    done = _one_pass(bundle, cfg, resolved, store)
+                except Exception as exc:
+                    done = TickerResult(ticker_of[bundle], str(bundle), "failed", describe(exc))
+                if done is not None:
+                    done = dataclasses.replace(done, report_sha256=report_digest(done))
+                asked[bundle] = [k for k in store.wanted if k not in before]
+                if done is None:
+                    still.append(bundle)
+                else:
+                    results[str(bundle)] = done
+                    manifest.record(done)
+            pending = still
+            if not pending:
+                break
+            if remote["round"] >= MAX_ROUNDS or not store.wanted:
+                for bundle in pending:
+                    fail(bundle, f"no usable remote answer after {remote['round']} rounds")
+                pending = []
+                break
+            sent = submit(client, store.wanted)
+            remote["round"] += 1
+            for bundle, keys in asked.items():
+                sent_log.add(ticker_of[bundle], keys)
+            sent_log.save()
+            remote.update(sent)
+            remote["history"] = [*remote.get("history", []), sent["batch_id"]]
+            manifest.set_remote(remote)
+            say(
+                f"round {remote['round']}: {sent['requests']} requests in remote batch {sent['batch_id']} "
+                f"(resume after a restart with --resume-remote {sent['batch_id']})",
+                markup=False,
+            )
+            fetch(sent["batch_id"])
+    except StockreportError as exc:
+        stopped = exc
+        for bundle in pending:
+            fail(bundle, str(exc))
+    for key, r in results.items():
+        sent_keys = sent_log.keys.get(r.ticker)
+        if sent_keys and r.status in ("done", "failed"):
+            spent = _spent(sent_keys, store, base.model_id)
+            results[key] = dataclasses.replace(
+                r, model_calls=spent.calls, input_tokens=spent.usage.input, output_tokens=spent.usage.output,
+                cached_tokens=spent.usage.cached, cost_usd=round(spent.cost_usd or 0.0, 6))
     for r in results.values():
         manifest.record(r)
     manifest.flush(finished=True)
     failed = [r for r in results.values() if r.status == "failed"]
+    if stopped is not None:
+        raise StockreportError(f"{stopped} ({len(failed)} ticker(s) failed; manifest {manifest.path})")
     for r in failed:
         say(f"error: {r.ticker}: {r.error}", markup=False)
     t = manifest.totals()

@@ -25,6 +25,7 @@ from pydantic import PrivateAttr
 
 from pipeline.errors import StockreportError
 from pipeline.narrate import FIRST
+from pipeline.redact import redact
 
 _TASK = re.compile(r'<task section="([a-z_]+)">')
 
@@ -60,7 +61,7 @@ class AnswerStore:
         with self.path.open("a", encoding="utf-8") as fh:
             for row in rows:
                 self.answers[row["key"]] = row
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                fh.write(redact(json.dumps(row, ensure_ascii=False)) + "\n")  # stored: keys masked
             fh.flush()
 
 

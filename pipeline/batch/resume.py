@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.errors import StockreportError
 from pipeline.files import output_dir_for
-from pipeline.inputs.load import BENCHMARK_FILE, BUNDLE_FILE, PRICES_FILE, _hash_inputs
+from pipeline.inputs.load import BUNDLE_FILE, hash_inputs, input_files, read_bundle_json, transcript_name
 from pipeline.prompts import PROMPTS_DIR, _env, load_manifest
 
 
@@ -32,31 +32,25 @@ def prompt_versions(prompts_dir: Path = PROMPTS_DIR) -> dict[str, str]:
 
 
 def read_bundle_head(bundle_dir: Path) -> dict[str, Any]:
-    """bundle.json as plain JSON (no validation): enough for the ticker and the transcript file name."""
+    """bundle.json as plain JSON (no validation): enough for the ticker and the transcript file name.
+
+    Read with the same rules as `load_bundle` (regular file, size checked before parsing, depth limit),
+    so a 227 MB or /dev/zero bundle.json is refused here without being parsed.
+    """
     path = bundle_dir / BUNDLE_FILE
-    try:
-        head = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StockreportError(f"{path}: file not found") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise StockreportError(f"{path}: not valid JSON ({exc})") from None
+    head = read_bundle_json(path, str(path))
     if (
         not isinstance(head, dict)
         or not isinstance(head.get("profile"), dict)
-        or "ticker" not in head["profile"]
+        or not isinstance(head["profile"].get("ticker"), str)
     ):
         raise StockreportError(f"{path}: profile.ticker is missing")
     return head
 
 
 def input_hash(bundle_dir: Path, head: dict[str, Any]) -> str:
-    files = [bundle_dir / BUNDLE_FILE] + [
-        bundle_dir / n for n in (PRICES_FILE, BENCHMARK_FILE) if (bundle_dir / n).exists()
-    ]
-    call = head.get("earnings_call") or {}
-    if isinstance(call, dict) and call.get("transcript"):
-        files.append(bundle_dir / call["transcript"])
-    return _hash_inputs(files)
+    """The hash `load_bundle` would give, from the unvalidated head (each read refused as it would be)."""
+    return hash_inputs(input_files(bundle_dir, transcript_name(head)))
 
 
 def report_path(out_root: Path, ticker: str) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import time
@@ -52,6 +53,7 @@ class Limits:
     tpm: int | None = None
     workers: int = 0  # processes for the offline model; 0 = one per CPU
     fail_fast: bool = False
+    wait: bool = False  # queue behind another run holding the output folder instead of failing
 
 
 @dataclass
@@ -120,8 +122,59 @@ def result_of(ticker: str, bundle: Path, report: Any, paths: dict[str, Path], se
     )
 
 
+def _cached_result(bundle: Path, head: dict[str, Any], ticker: str, cfg: RunConfig,
+                   start: float) -> TickerResult | None:
+    """The 'cached' result when the ticker's report is up to date, else None (so it is generated).
+
+    An input that cannot be hashed (a refused or missing file) is not up to date: `generate_one` then
+    validates the whole bundle and names every problem.
+    """
+    try:
+        in_hash = input_hash(bundle, head)
+    except StockreportError:
+        return None
+    prov = up_to_date(report_path(cfg.out, ticker), in_hash, cfg.model, cfg.formats)
+    if prov is None:
+        return None
+    folder = report_path(cfg.out, ticker).parent
+    names = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
+    return TickerResult(ticker, str(bundle), "cached", None, in_hash, {f: str(folder / names[f]) for f in cfg.formats},
+                        seconds=round(time.perf_counter() - start, 4))
+
+
+def report_digest(result: TickerResult) -> str | None:
+    """sha256 of the report.json the result names (done or cached), so a report can be matched to its row."""
+    path = result.paths.get("json")
+    if result.status not in ("done", "cached") or path is None:
+        return None
+    try:
+        return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> TickerResult:
-    """One ticker, never raising: done, cached (report up to date) or failed with the reason."""
+    """One ticker, never raising: done, cached (report up to date) or failed with the reason.
+
+    Calls, tokens and cost come from the ticker's spend ledger, so a failed ticker still shows what it
+    spent before it failed.
+    """
+    from pipeline.model.spend import tracking
+
+    with tracking() as spent:
+        result = _run_ticker(bundle, cfg, resolved, options)
+    return dataclasses.replace(
+        result,
+        report_sha256=report_digest(result),
+        model_calls=spent.calls,
+        input_tokens=spent.usage.input,
+        output_tokens=spent.usage.output,
+        cached_tokens=result.cached_tokens if result.status == "done" else spent.usage.cached,
+        cost_usd=round(spent.cost_usd or 0.0, 6),
+    )
+
+
+def _run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> TickerResult:
     start = time.perf_counter()
     ticker = bundle.name
     try:
@@ -133,21 +186,8 @@ def run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> Tic
             load_bundle(bundle)  # raises InputError naming every problem, which says more than we can
             raise
         ticker = str(head["profile"]["ticker"])
-        in_hash = input_hash(bundle, head)
-        if not cfg.force:
-            prov = up_to_date(report_path(cfg.out, ticker), in_hash, cfg.model, cfg.formats)
-            if prov is not None:
-                folder = report_path(cfg.out, ticker).parent
-                names = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
-                return TickerResult(
-                    ticker,
-                    str(bundle),
-                    "cached",
-                    None,
-                    in_hash,
-                    {f: str(folder / names[f]) for f in cfg.formats},
-                    seconds=round(time.perf_counter() - start, 4),
-                )
+        if not cfg.force and (cached := _cached_result(bundle, head, ticker, cfg, start)) is not None:
+            return cached
         from pipeline.generate import generate_one
 
         done = generate_one(bundle, resolved, cfg.out, options=options, formats=cfg.formats)
@@ -161,14 +201,17 @@ def run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> Tic
 def _ticker_or_name(bundle: Path) -> str:
     try:
         return str(read_bundle_head(bundle)["profile"]["ticker"])
-    except (StockreportError, OSError):
-        return bundle.name  # the worker reports why
+    except Exception:  # noqa: BLE001 - only a name for the pending row; the worker reports why
+        return bundle.name
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(cfg: RunConfig) -> None:
+def _init_worker(cfg: RunConfig, parent: int) -> None:
+    from pipeline.batch.lifeline import die_with_parent
+
+    die_with_parent(parent)
     _WORKER.update(cfg=cfg, resolved=build_model(cfg), options=narrate_options(cfg))
 
 
@@ -182,7 +225,8 @@ def _executor(
     if resolved.provider == "offline" and (limits.workers or os.cpu_count() or 1) > 1:
         workers = limits.workers or os.cpu_count() or 1
         ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        procs = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg,))
+        procs = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                    initargs=(cfg, os.getpid()))
         return procs, _in_worker
     options = narrate_options(cfg)
     if limits.rpm or limits.tpm:
@@ -207,14 +251,37 @@ def run_batch(
     resolved: Any = None,
     write_manifest: bool = True,
 ) -> Outcome:
-    """Run every bundle; the manifest is updated as each ticker finishes and flushed at the end."""
+    """Run every bundle; the manifest is updated as each ticker finishes and flushed at the end.
+
+    The output folder is held for the whole run (`outdir.claim`: a second writer is refused, or waits with
+    `limits.wait`); leftovers of a killed run are cleared first and its unfinished manifest folded into this one.
+    """
+    from pipeline.outdir import claim
+
+    with claim(cfg.out, wait=limits.wait):
+        return _run_batch(bundles, cfg, limits, on_result=on_result, batch_id=batch_id, resolved=resolved,
+                          write_manifest=write_manifest)
+
+
+def _run_batch(
+    bundles: list[Path],
+    cfg: RunConfig,
+    limits: Limits,
+    *,
+    on_result: Callable[[TickerResult], None] | None,
+    batch_id: str | None,
+    resolved: Any,
+    write_manifest: bool,
+) -> Outcome:
+    from pipeline.outdir import interrupted_manifests
+
     start = time.perf_counter()
     resolved = resolved or build_model(cfg)
     manifest = Manifest(
         cfg.out, batch_id or new_batch_id(), model=cfg.model, formats=list(cfg.formats), write=write_manifest
     )
     if write_manifest:
-        cfg.out.mkdir(parents=True, exist_ok=True)
+        manifest.data["interrupted"] = interrupted_manifests(cfg.out, keep=manifest.path)
     outcome = Outcome(manifest)
     owner: dict[str, Path] = {}  # ticker -> its first bundle; a second bundle would overwrite its report
     key_of: dict[Path, str] = {}

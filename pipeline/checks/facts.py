@@ -226,8 +226,8 @@ def build_fact_index(loaded: LoadedBundle, metrics: Metrics | None = None,
     """All facts of a bundle, its metrics, its transcript and any `extra_texts` (where, text) pairs."""
     identifiers = identifiers_of(loaded)
     facts, texts = _bundle_facts(loaded)
-    if loaded.transcript_path is not None:
-        texts.append(("transcript", loaded.transcript_path.read_text(encoding="utf-8", errors="replace")))
+    if loaded.transcript_text is not None:
+        texts.append(("transcript", loaded.transcript_text))
     texts += list(extra_texts)
     facts += text_facts(texts, identifiers)
     if metrics is not None:

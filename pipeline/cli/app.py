@@ -69,7 +69,31 @@ def schema(which: Annotated[str, typer.Argument(help="'bundle' or 'report'.")]) 
         raise StockreportError(f"unknown schema {which!r}: choose 'bundle' or 'report'")
 
 
+def _unexpected(exc: BaseException) -> None:
+    """One line for a bug or an exhausted resource, never a traceback (it may quote anything: file
+    contents, response bodies); --verbose logs the traceback, through the same redaction."""
+    logging.getLogger("stockreport").debug("unexpected error", exc_info=exc)
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 200 else text[:197] + "..."
+    err.print(f"error: unexpected {type(exc).__name__}{': ' + text if text else ''} "
+              "(please report it; --verbose shows the traceback)", markup=False)
+
+
 def main() -> None:
+    """The `stockreport` entry point: every line it prints passes through `RedactingStream`."""
+    from pipeline.redact import RedactingStream
+
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(sys.stdout), RedactingStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        _run()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def _run() -> None:
     try:
         app(standalone_mode=False)
     except InputError as exc:
@@ -91,4 +115,5 @@ def main() -> None:
         if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
             show()
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        raise
+        _unexpected(exc)
+        sys.exit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -42,6 +42,8 @@ def generate(
     force: Annotated[bool, typer.Option("--force/--resume",
                                         help="Regenerate even reports that are up to date (default).")] = True,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failed ticker.")] = False,
+    wait: Annotated[bool, typer.Option(
+        "--wait", help="If another run is writing to --out, wait for it instead of failing.")] = False,
 ) -> None:
     """Generate the report of each bundle (JSON, Markdown, HTML; PDF with --format pdf).
 
@@ -58,19 +60,28 @@ def generate(
                     max_tokens=max_tokens, strict_numbers=strict_numbers,
                     max_transcript_tokens=max_transcript_tokens, no_cache=no_cache, cache_dir=cache, force=force)
     if section:
-        _regenerate(bundle_dirs, cfg, tuple(dict.fromkeys(section)))
+        _regenerate(bundle_dirs, cfg, tuple(dict.fromkeys(section)), wait=wait)
         return
     many = len(bundle_dirs) > 1
-    limits = Limits(concurrency=concurrency, rpm=rpm, tpm=tpm, workers=1, fail_fast=fail_fast)
+    limits = Limits(concurrency=concurrency, rpm=rpm, tpm=tpm, workers=1, fail_fast=fail_fast, wait=wait)
     run_cli(bundle_dirs, cfg, limits, manifest=many, progress=many, lines=True)
 
 
-def _regenerate(bundle_dirs: list[Path], cfg: object, sections: tuple[str, ...]) -> None:
-    from pipeline.batch.runner import RunConfig, build_model, narrate_options
-    from pipeline.generate import regenerate_sections
+def _regenerate(bundle_dirs: list[Path], cfg: object, sections: tuple[str, ...], *, wait: bool) -> None:
+    from pipeline.batch.runner import RunConfig, build_model
+    from pipeline.outdir import claim
 
     assert isinstance(cfg, RunConfig)
     resolved = build_model(cfg)
+    with claim(cfg.out, wait=wait):
+        _regenerate_each(bundle_dirs, cfg, resolved, sections)
+
+
+def _regenerate_each(bundle_dirs: list[Path], cfg: object, resolved: Any, sections: tuple[str, ...]) -> None:
+    from pipeline.batch.runner import RunConfig, narrate_options
+    from pipeline.generate import regenerate_sections
+
+    assert isinstance(cfg, RunConfig)
     for bundle_dir in bundle_dirs:
         done = regenerate_sections(bundle_dir, resolved, cfg.out, sections, options=narrate_options(cfg),
                                    formats=cfg.formats)

@@ -12,8 +12,9 @@ from pydantic import ValidationError
 
 from pipeline.errors import InputError, Problem, problems_from_validation
 from pipeline.inputs.bundle import Bundle
-from pipeline.inputs.prices import read_price_csv
-from pipeline.inputs.sources import decode_text, parse_json, read_bytes
+from pipeline.inputs.prices import MAX_PRICE_BYTES, parse_price_csv
+from pipeline.inputs.sources import decode_text, fail, parse_json, read_bytes
+from pipeline.inputs.transcripts import MAX_TRANSCRIPT_BYTES
 
 BUNDLE_FILE = "bundle.json"
 PRICES_FILE = "prices.csv"
@@ -23,7 +24,11 @@ MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LoadedBundle:
-    """A validated bundle and its price series (indexed by date; Open, High, Low, Close, Volume)."""
+    """A validated bundle and its price series (indexed by date; Open, High, Low, Close, Volume).
+
+    `transcript_text` is the transcript as read (once, with the input-file rules of `sources.read_bytes`);
+    later stages use it instead of reading `transcript_path` again.
+    """
 
     root: Path
     bundle: Bundle
@@ -31,14 +36,22 @@ class LoadedBundle:
     benchmark: pd.DataFrame | None
     transcript_path: Path | None
     input_hash: str
+    transcript_text: str | None = None
 
     @property
     def ticker(self) -> str:
         return self.bundle.profile.ticker
 
 
+def read_bundle_file(root: Path, name: str, max_bytes: int) -> bytes:
+    """A bundle's file: regular, inside `root`, at most `max_bytes` (see `sources.read_bytes`)."""
+    return read_bytes(root / name, max_bytes=max_bytes, label=str(root / name), inside=root)
+
+
 def read_bundle_json(path: Path, label: str) -> object:
-    return parse_json(decode_text(read_bytes(path, max_bytes=MAX_BUNDLE_BYTES, label=label), label), label)
+    """bundle.json parsed: the size is checked before anything is read or parsed."""
+    return parse_json(decode_text(read_bytes(path, max_bytes=MAX_BUNDLE_BYTES, label=label,
+                                             inside=path.parent), label), label)
 
 
 def parse_bundle(data: object, label: str = BUNDLE_FILE) -> Bundle:
@@ -48,58 +61,101 @@ def parse_bundle(data: object, label: str = BUNDLE_FILE) -> Bundle:
         raise InputError(problems_from_validation(label, exc)) from None
 
 
-def _hash_inputs(files: list[Path]) -> str:
+def hash_inputs(files: list[tuple[str, bytes]]) -> str:
+    """The input hash of a report: sha256 over (file name, bytes) of every input file, in order."""
     digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.name.encode())
+    for name, data in files:
+        digest.update(name.encode())
         digest.update(b"\0")
-        digest.update(f.read_bytes())
+        digest.update(data)
         digest.update(b"\0")
     return "sha256:" + digest.hexdigest()
 
 
-def _price_problems(root: Path, as_of: dt.date | None) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+def transcript_name(head: object) -> str | None:
+    """`earnings_call.transcript` of a raw (unvalidated) bundle dict, when it is a string."""
+    call = head.get("earnings_call") if isinstance(head, dict) else None
+    name = call.get("transcript") if isinstance(call, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def input_files(root: Path, transcript: str | None) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every input file of the bundle at `root`, read with the caps `load_bundle` uses.
+
+    The resume check hashes these without validating the bundle, so each read is as careful as in
+    `load_bundle`: a transcript named '/dev/zero' or '../../secret' is refused here too.
+    """
+    files = [(BUNDLE_FILE, read_bundle_file(root, BUNDLE_FILE, MAX_BUNDLE_BYTES))]
+    for name in (PRICES_FILE, BENCHMARK_FILE):
+        if (root / name).exists() or (root / name).is_symlink():
+            files.append((name, read_bundle_file(root, name, MAX_PRICE_BYTES)))
+    if transcript is not None:
+        files.append((transcript, read_bundle_file(root, transcript, MAX_TRANSCRIPT_BYTES)))
+    return files
+
+
+def _price_problems(root: Path, as_of: dt.date | None,
+                    read: dict[str, bytes]) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
     frames: dict[str, pd.DataFrame | None] = {}
     problems: list[Problem] = []
     for name in (PRICES_FILE, BENCHMARK_FILE):
         path = root / name
         frames[name] = None
-        if path.exists():
+        if path.exists() or path.is_symlink():
             try:
-                frames[name] = read_price_csv(path, as_of=as_of, label=str(path))
+                read[name] = read_bundle_file(root, name, MAX_PRICE_BYTES)
+                frames[name] = parse_price_csv(read[name], str(path), as_of=as_of)
             except InputError as exc:
                 problems += exc.problems
     return frames, problems
 
 
+def _transcript(root: Path, label: str, name: str) -> tuple[str | None, bytes | None, list[Problem]]:
+    """The transcript's text and bytes, or the problems (as `earnings_call.transcript` of bundle.json)."""
+    try:
+        data = read_bundle_file(root, name, MAX_TRANSCRIPT_BYTES)
+        if b"\x00" in data:
+            raise fail(root / name, "not a text transcript (binary content)")
+    except InputError as exc:
+        why = exc.problems[0].message
+        if why == "file not found":
+            why = "file not found in the bundle directory"
+        return None, None, [Problem(label, "earnings_call.transcript", why, name)]
+    # A stray non-UTF-8 byte in a long call is not worth failing the report: it shows as U+FFFD.
+    return data.decode("utf-8-sig", errors="replace"), data, []
+
+
 def load_bundle(root: Path) -> LoadedBundle:
-    """Validate everything under `root`; raise InputError listing all problems found."""
+    """Validate everything under `root`; raise InputError listing all problems found.
+
+    Every file is read once, and the input hash is taken from the bytes that were validated.
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError([Problem(str(root), "", "bundle directory not found")])
     label = str(root / BUNDLE_FILE)
+    read: dict[str, bytes] = {}
     try:
-        bundle = parse_bundle(read_bundle_json(root / BUNDLE_FILE, label), label)
+        read[BUNDLE_FILE] = read_bundle_file(root, BUNDLE_FILE, MAX_BUNDLE_BYTES)
+        bundle = parse_bundle(parse_json(decode_text(read[BUNDLE_FILE], label), label), label)
     except InputError as exc:
         # Report the price files' own problems too, so one run lists everything (as_of unknown here).
-        raise InputError(exc.problems + _price_problems(root, None)[1]) from None
+        raise InputError(exc.problems + _price_problems(root, None, {})[1]) from None
 
-    frames, problems = _price_problems(root, bundle.as_of)
+    frames, problems = _price_problems(root, bundle.as_of, read)
     if frames[BENCHMARK_FILE] is not None and frames[PRICES_FILE] is None:
         problems.append(Problem(str(root / BENCHMARK_FILE), "", f"a benchmark needs {PRICES_FILE} beside it"))
 
-    transcript_path = None
+    transcript_path = text = None
+    hashed = [(BUNDLE_FILE, read[BUNDLE_FILE])] + [(n, read[n]) for n, f in frames.items() if f is not None]
     call = bundle.earnings_call
     if call and call.transcript:
         transcript_path = root / call.transcript
-        if not transcript_path.is_file():
-            problems.append(Problem(label, "earnings_call.transcript", "file not found in the bundle directory",
-                                    call.transcript))
+        text, data, found = _transcript(root, label, call.transcript)
+        problems += found
+        if data is not None:
+            hashed.append((call.transcript, data))
     if problems:
         raise InputError(problems)
-
-    hashed = [root / BUNDLE_FILE] + [root / n for n, f in frames.items() if f is not None]
-    if transcript_path:
-        hashed.append(transcript_path)
     return LoadedBundle(root, bundle, frames[PRICES_FILE], frames[BENCHMARK_FILE], transcript_path,
-                        _hash_inputs(hashed))
+                        hash_inputs(hashed), text)

@@ -1,17 +1,32 @@
-"""Reading input files (bundle.json, transcripts, importer sources) with one-line, named errors.
+"""Reading input files (bundle.json, price files, transcripts, importer sources) with one-line, named errors.
 
-One place for the size limit, missing / directory / permission errors, optional gunzip, the binary-content
-check, UTF-8 (with or without BOM) decoding and JSON parsing, so every reader reports them the same way.
+One place for every rule an input file must pass before its bytes are trusted, so every reader applies
+them the same way:
+- a regular file only: a device (/dev/zero reports size 0), a FIFO (an open would block) or a socket is
+  refused before a byte is read;
+- inside its folder when the caller names one (`inside`): a symlink leading out of a bundle is refused, so a
+  `prices.csv -> ~/.config/keys` cannot echo a secret into an error line or send it to the model;
+- a size cap checked before reading and again while reading (a file that grows, or lies about its size,
+  is cut at cap + 1 bytes and refused), and after gunzip (a 4 MB gzip that unpacks to 4 GiB is refused
+  once the cap is passed, without unpacking the rest);
+- UTF-8 (with or without BOM) decoding, an optional binary-content check, JSON parsing with the error
+  position, and a nesting-depth limit (deep JSON cannot crash a later stage with RecursionError).
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import os
+import stat
 import zlib
 from pathlib import Path
 
 from pipeline.errors import InputError, Problem
+
+# No input we read nests deeper than ~8 levels (SEC companyfacts is the deepest); 64 leaves room.
+MAX_JSON_DEPTH = 64
 
 
 def fail(file: Path | str, message: str, field: str = "") -> InputError:
@@ -19,24 +34,72 @@ def fail(file: Path | str, message: str, field: str = "") -> InputError:
     return InputError([Problem(str(file), field, message)])
 
 
-def read_bytes(path: Path, *, max_bytes: int, label: str | None = None, gunzip: bool = False) -> bytes:
-    """The file's bytes (un-gzipped when `gunzip` and the file is gzip); refuse missing, huge or corrupt files."""
-    name = label or str(path)
+def _leaves(path: Path, inside: Path) -> bool:
+    """Whether `path` (symlinks followed) resolves outside the folder `inside`."""
+    root = inside.resolve()
+    real = path.resolve()
+    return real != root and root not in real.parents
+
+
+def _read_capped(fd: int, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    left = max_bytes + 1  # one byte over the cap tells a file that grew past it
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
     try:
-        if path.stat().st_size > max_bytes:
-            raise fail(name, f"file is larger than {max_bytes} bytes")
-        data = path.read_bytes()
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+            out = unpacked.read(max_bytes + 1)  # bounded: a gzip bomb stops here
+    except (OSError, EOFError, zlib.error) as exc:
+        raise fail(name, f"not a readable gzip file ({exc})") from None
+    if len(out) > max_bytes:
+        raise fail(name, f"unpacks to more than {max_bytes} bytes (refused)")
+    return out
+
+
+def read_bytes(path: Path, *, max_bytes: int, label: str | None = None, gunzip: bool = False,
+               inside: Path | None = None) -> bytes:
+    """The bytes of a regular file, at most `max_bytes` (also after un-gzipping, when `gunzip` and the file
+    is gzip). With `inside`, the file must resolve inside that folder. Everything else is one InputError."""
+    name = label or str(path)
+    if inside is not None and _leaves(path, inside):
+        raise fail(name, "is a link to a file outside the bundle folder (refused)")
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer would block forever; it is refused by fstat below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise fail(name, "file not found") from None
     except IsADirectoryError:
         raise fail(name, "is a directory, expected a file") from None
     except PermissionError:
         raise fail(name, "permission denied") from None
-    if gunzip and (path.suffix == ".gz" or data[:2] == b"\x1f\x8b"):
+    except OSError as exc:
+        raise fail(name, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise fail(name, "is a directory, expected a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(name, "is not a regular file (a device, FIFO or socket; refused)")
+        if info.st_size > max_bytes:
+            raise fail(name, f"file is larger than {max_bytes} bytes")
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise fail(name, f"not a readable gzip file ({exc})") from None
+            data = _read_capped(fd, max_bytes)
+        except OSError as exc:
+            raise fail(name, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise fail(name, f"file is larger than {max_bytes} bytes")
+    if gunzip and (path.suffix == ".gz" or data[:2] == b"\x1f\x8b"):
+        data = _gunzip(data, name, max_bytes)
     return data
 
 
@@ -50,11 +113,33 @@ def decode_text(data: bytes, name: str, *, what: str | None = None) -> str:
         raise fail(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+def json_depth_exceeds(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than `limit` (iterative: no recursion of its own)."""
+    level: list[object] = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        nxt: list[object] = []
+        for node in level:
+            if isinstance(node, dict):
+                nxt += [v for v in node.values() if isinstance(v, dict | list)]
+            elif isinstance(node, list):
+                nxt += [v for v in node if isinstance(v, dict | list)]
+        level = nxt
+    return False
+
+
 def parse_json(text: str, name: str) -> object:
-    """json.loads with the error position as the problem's field ('line 2 column 14: bad JSON: ...')."""
+    """json.loads with the error position as the problem's field ('line 2 column 14: bad JSON: ...'), and
+    a nesting limit (MAX_JSON_DEPTH)."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise fail(name, f"bad JSON: {exc.msg}", f"line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
-        raise fail(name, "bad JSON: nested too deeply") from None
+        raise fail(name, f"bad JSON: nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if json_depth_exceeds(value):
+        raise fail(name, f"bad JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+    return value

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.redact import redact
+
 CACHE_ENV = "STOCKREPORT_CACHE"
 CACHE_FILE = "answers.sqlite"
 
@@ -80,10 +82,10 @@ class AnswerCache:
         with self._connect() as con:
             con.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (
+                (  # stored answers pass the same redaction as every file written
                     key,
-                    answer.raw_text,
-                    json.dumps(answer.parsed, sort_keys=True),
+                    redact(answer.raw_text),
+                    redact(json.dumps(answer.parsed, sort_keys=True)),
                     answer.input_tokens,
                     answer.output_tokens,
                     time.time(),

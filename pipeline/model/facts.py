@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.metrics.model import Figure, Metrics
 from pipeline.model.numbers import fmt_money, fmt_pct, fmt_price, fmt_ratio
-from pipeline.model.transcript import DEFAULT_MAX_TRANSCRIPT_TOKENS, read_transcript
+from pipeline.model.transcript import DEFAULT_MAX_TRANSCRIPT_TOKENS, cut_transcript
 from pipeline.prompts import fence
 
 INSUFFICIENT = "insufficient data"
@@ -137,8 +137,8 @@ def _call_data(loaded: Any, max_tokens: int | None) -> dict[str, str]:
     """Fenced transcript (cut to `max_tokens`; None leaves it out) and the bundle's own call notes."""
     data: dict[str, str] = {}
     call = loaded.bundle.earnings_call
-    if loaded.transcript_path is not None and max_tokens is not None:
-        data["transcript"] = fence(read_transcript(loaded.transcript_path, max_tokens), "transcript")
+    if loaded.transcript_text is not None and max_tokens is not None:
+        data["transcript"] = fence(cut_transcript(loaded.transcript_text, max_tokens), "transcript")
     if call and (call.positive_updates or call.negative_updates or call.guidance):
         lines = [f"+ {u.title}: {u.text}" for u in call.positive_updates]
         lines += [f"- {u.title}: {u.text}" for u in call.negative_updates]

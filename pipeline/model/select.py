@@ -62,6 +62,25 @@ class ResolvedModel:
     settings: dict[str, Any] = field(default_factory=dict)  # what changes the answer; part of the cache key
 
 
+def endpoint_of(chat: BaseChatModel) -> str | None:
+    """The URL a chat model sends its requests to, as its client resolved it (ChatOpenAI reads
+    OPENAI_BASE_URL itself when no --base-url is given), or None when the model does not say."""
+    client = getattr(chat, "root_client", None) or getattr(chat, "_client", None)
+    for value in (getattr(client, "base_url", None), *(getattr(chat, a, None) for a in (
+            "openai_api_base", "base_url", "anthropic_api_url", "azure_endpoint", "endpoint"))):
+        if value:
+            return str(value).rstrip("/")
+    return None
+
+
+def _with_endpoint(resolved: ResolvedModel) -> ResolvedModel:
+    """Answers from one server are not answers from another: the endpoint joins the cache key (settings)."""
+    settings = {k: v for k, v in resolved.settings.items() if k != "base_url"}
+    settings["endpoint"] = endpoint_of(resolved.chat_model) or resolved.settings.get("base_url")
+    return ResolvedModel(resolved.chat_model, resolved.spec, resolved.provider, resolved.model_id,
+                         resolved.structured_method, settings)
+
+
 def _known_providers() -> list[str]:
     try:
         from langchain.chat_models.base import _BUILTIN_PROVIDERS
@@ -149,7 +168,7 @@ def resolve_model(
 
         api_key = os.environ.get(COMPATIBLE_KEY_ENV) or "not-needed"
         chat = ChatOpenAI(model=model_id, base_url=base_url, api_key=api_key, **kwargs)  # type: ignore[arg-type]
-        return ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], settings)
+        return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], settings))
 
     providers = _known_providers()
     if provider not in providers:
@@ -168,4 +187,4 @@ def resolve_model(
         raise StockreportError(f"model provider {provider!r} needs its LangChain package: {exc}") from None
     except (ValueError, TypeError) as exc:
         raise StockreportError(f"cannot set up model {spec!r}: {exc}") from None
-    return ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), settings)
+    return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), settings))

@@ -35,6 +35,7 @@ from tenacity import (
 )
 
 from pipeline.errors import StockreportError
+from pipeline.model import spend
 from pipeline.model.answers import wire_schema
 from pipeline.model.cache import AnswerCache, CachedAnswer, cache_key
 from pipeline.model.cost import Usage, estimate_cost
@@ -255,7 +256,12 @@ def ask(
     def call(conversation: list[BaseMessage]) -> dict[str, Any]:
         nonlocal calls
         calls += 1
-        message = runnable.invoke(conversation)
+        try:
+            message = runnable.invoke(conversation)
+        except BaseException:
+            spend.record(resolved.model_id, Usage())  # sent (the server may have seen it), nothing billed back
+            raise
+        spend.record(resolved.model_id, _usage(message) if isinstance(message, AIMessage) else Usage())
         if not isinstance(message, AIMessage):  # a wrapper that already parsed: not expected, fail loudly
             raise TypeError(f"expected the model's raw AIMessage, got {type(message).__name__}")
         return {"raw": message}

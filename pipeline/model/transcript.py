@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 CHARS_PER_TOKEN = 4
@@ -129,7 +128,3 @@ def cut_transcript(text: str, max_tokens: int = DEFAULT_MAX_TRANSCRIPT_TOKENS) -
         if not added:
             return _render(turns, kept, [len(s) for s in sentences])
         depth += 1
-
-
-def read_transcript(path: Path, max_tokens: int = DEFAULT_MAX_TRANSCRIPT_TOKENS) -> str:
-    return cut_transcript(path.read_text(encoding="utf-8-sig", errors="replace"), max_tokens)

@@ -73,7 +73,7 @@ def test_openai_with_key_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert chat.model_name == "gpt-5.2" and chat.max_retries == 0  # tenacity owns retries
     assert chat.reasoning_effort == "low" and chat.request_timeout == 3 and chat.max_tokens == 500
     assert resolved.settings == {
-        "base_url": "http://127.0.0.1:9/v1",
+        "endpoint": "http://127.0.0.1:9/v1",
         "reasoning_effort": "low",
         "max_tokens": 500,
     }
