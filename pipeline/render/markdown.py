@@ -5,7 +5,12 @@ links and images, so `md` turns them into literal text:
 - `<` `>` become `&lt;` `&gt;` (no tag, comment or autolink survives), entity-like `&name;` keeps its `&` literal;
 - inline syntax characters (backslash, backtick, `*`, `_`, `[`, `]`, `|`, `~`) are backslash-escaped, so
   `[link](http://evil)` and `![img](...)` stay text and a `|` cannot split a table cell;
-- a line that would start a heading, list, block quote or setext underline (`#`, `-`, `+`, `=`, `1.`) is escaped.
+- a line that would start a heading, list, block quote or setext underline (`#`, `-`, `+`, `=`, `1.`) is escaped;
+- bare URLs, `www.` names, domains and e-mail addresses cannot become links, under CommonMark, GitHub's
+  autolink extension (cmark-gfm) or markdown-it's linkify: the `:` of `scheme://`, `mailto:` and `xmpp:`
+  and the dot before a domain label are backslash-escaped (the rendered text is unchanged), and the `@`
+  of an address becomes a full-width `＠` (autolinkers find addresses after escapes are undone).
+Invisible and bidi control characters are handled for every format by `text.visible` (render/write.py).
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ _INLINE = re.compile(r"([\\`*_\[\]|~])")
 _ORDERED = re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
 _BLOCK = re.compile(r"^([ \t]*)(#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[-=]+[ \t]*$)", re.MULTILINE)
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+# Link triggers: 'https://', 'mailto:'/'xmpp:', a dot before a 2+ letter label ('evil.com', 'www.x'), 'a@b'.
+_SCHEME_COLON = re.compile(r":(?=//)|(?i:(?<=\bmailto)|(?<=\bxmpp)):")
+_DOMAIN_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})")
+_EMAIL_AT = re.compile(r"(?<=\S)@(?=[^\W_])")
 
 
 def md(text: object) -> str:
@@ -29,6 +38,9 @@ def md(text: object) -> str:
     s = _ENTITY.sub("&amp;", s)
     s = s.replace("<", "&lt;").replace(">", "&gt;")
     s = _INLINE.sub(r"\\\1", s)
+    s = _SCHEME_COLON.sub(r"\\:", s)
+    s = _DOMAIN_DOT.sub(r"\\.", s)
+    s = _EMAIL_AT.sub("\uff20", s)
     s = _ORDERED.sub(r"\1\\\2", s)  # '1. item' -> '1\. item'
     s = _BLOCK.sub(r"\1\\\2", s)
     s = "\n".join(line.lstrip(" \t") for line in s.split("\n"))  # 4 leading spaces would open a code block

@@ -15,6 +15,7 @@ from pipeline.files import atomic_write_many, output_dir_for
 from pipeline.render.html import render_html
 from pipeline.render.markdown import render_markdown
 from pipeline.render.pdf import APT_HINT, find_chromium, html_to_pdf
+from pipeline.render.text import visible
 from pipeline.report import Report
 
 FORMATS = ("json", "md", "html", "pdf")
@@ -38,9 +39,10 @@ def write_report(report: Report, out_root: Path, formats: Iterable[str] = ("json
         raise StockreportError(f"--format pdf needs headless Chromium, which was not found: {APT_HINT}")
     folder = output_dir_for(out_root, report.ticker)
     folder.mkdir(parents=True, exist_ok=True)
-    texts = {f: RENDERERS[f](report) for f in wanted if f in RENDERERS}
+    # Every format passes `visible`: no bidi override or zero-width character reaches a reader.
+    texts = {f: visible(RENDERERS[f](report)) for f in wanted if f in RENDERERS}
     if "pdf" in wanted and "html" not in texts:
-        texts_html = render_html(report)
+        texts_html = visible(render_html(report))
     else:
         texts_html = texts.get("html", "")
     # All or nothing: a full disk on the second file must not leave a new JSON beside an old Markdown.

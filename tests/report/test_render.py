@@ -112,7 +112,7 @@ def test_provenance_and_checks_in_both_formats(rendered: dict[str, str]) -> None
     for text in rendered.values():
         for piece in ("gpt-5.2-2025-12-11", "12,034", "$0.0412", "openai-2026-01", "unverified",
                       "fundamentals.TTM.fcf", "Revenue grew 12%."):
-            assert piece in text
+            assert piece in text.replace("\\.", ".")  # Markdown escapes the dots of names (no autolinks)
 
 
 @pytest.mark.parametrize(("func", "args", "expected"), [
