@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fuzz import EXAMPLES_ENV, SEED_ENV, fuzz_examples, fuzz_seed
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLES = REPO / "fixtures" / "bundles"
 
@@ -39,6 +41,33 @@ def repo() -> Path:
 @pytest.fixture
 def bundles() -> Path:
     return BUNDLES
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Every Hypothesis test runs with one seed (tests/support/fuzz.py), unless --hypothesis-seed is given."""
+    from hypothesis import settings
+
+    settings.register_profile("stockreport", print_blob=True)
+    settings.load_profile("stockreport")
+    if config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = str(fuzz_seed())
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return (f"fuzz: seed {config.getoption('hypothesis_seed')} ({SEED_ENV}), "
+            f"{fuzz_examples()} hardening examples ({EXAMPLES_ENV})")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """A failing randomised test names the seed to rerun it with."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        seed = item.config.getoption("hypothesis_seed")
+        report.sections.append(("fuzz seed", f"seed {seed}: rerun with {SEED_ENV}={seed} "
+                                             f"(or pytest --hypothesis-seed={seed}) {item.nodeid}"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

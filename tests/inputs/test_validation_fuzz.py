@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pipeline.errors import InputError
 from pipeline.inputs.load import parse_bundle
 from pipeline.inputs.prices import validate_price_frame
+from tests.support.fuzz import scaled
 
 HK = json.loads((Path(__file__).resolve().parents[2] / "fixtures/bundles/HK_3896/bundle.json").read_text())
 
@@ -59,7 +60,7 @@ def mutated_bundles(draw: st.DrawFn) -> Any:
     return data
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_bundles())
 def test_mutated_bundle_is_valid_or_clean_error(data: Any) -> None:
     try:
@@ -75,7 +76,7 @@ cells = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str), st.te
                   st.sampled_from(["", "-1", "0", "1e308", "2026-01-01", "NaN"]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["2026-01-01", "2026-01-02", "2025-12-31", "x", ""]),
                           cells, cells, cells, cells, cells), min_size=0, max_size=8))
 def test_mutated_price_rows_are_valid_or_clean_error(rows: list[tuple[str, ...]]) -> None:

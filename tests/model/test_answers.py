@@ -65,7 +65,8 @@ def test_missing_input_says_insufficient_data_not_neutral(
     hk_loaded, hk_metrics, section: str, field: str
 ) -> None:
     bundle = hk_loaded.bundle.model_copy(update={field: None if field == "earnings_call" else []})
-    prompt = build_prompt(section, replace(hk_loaded, bundle=bundle, transcript_path=None, transcript_text=None), hk_metrics)
+    loaded = replace(hk_loaded, bundle=bundle, transcript_path=None, transcript_text=None)
+    prompt = build_prompt(section, loaded, hk_metrics)
     answer = ask(resolve_model("offline"), section, prompt.as_langchain(), SCHEMAS[section]).parsed
     assert answer.sentiment == "Insufficient data" and reading(answer.sentiment) is None
     assert "insufficient data" in answer.summary.lower()
