@@ -81,3 +81,40 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
         else:
             assert rows[t]["status"] == "done"
     json.dumps(rows)  # the manifest itself is valid JSON (loaded above)
+
+
+def test_sigkill_leaves_no_orphan_and_the_rerun_clears_leftovers(tmp_path: Path) -> None:
+    """Worker processes die with a SIGKILLed parent; the rerun removes staged files and folds the dead
+    run's unfinished manifest into its own; every report is whole (its Markdown is what its JSON renders)."""
+    from tests.batch.conftest import assert_reports_whole, session_processes
+
+    tickers = [f"W{i:02d}" for i in range(8)]
+    make_bundles(tmp_path / "in", tickers)
+    out = tmp_path / "out"
+    env = {**os.environ, "STOCKREPORT_OFFLINE_DELAY_S": "0.1"}
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--no-cache", "-f", "json", "-f", "md"]
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args, "--workers", "2"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/report.md"))) < 1:
+        time.sleep(0.02)
+    assert len(session_processes(proc.pid)) >= 3  # the parent and its two workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while session_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_processes(proc.pid) == []  # no orphan worker goes on writing
+    (out / tickers[-1]).mkdir(exist_ok=True)  # what a kill between staging and rename leaves behind
+    (out / tickers[-1] / ".report.json.k3x9_a2b.tmp").write_text("{half a rep")
+    (out / ".batch-x.json.ab12cd34.tmp").write_text("{")
+    assert [p for p in out.glob("batch-*.json") if json.loads(p.read_text())["finished_at"] is None]
+
+    again = stockreport(*args, "--workers", "1", env={"STOCKREPORT_OFFLINE_DELAY_S": "0"})
+    assert again.returncode == 0, again.stderr
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    manifests = [json.loads(p.read_text()) for p in out.glob("batch-*.json")]
+    assert len(manifests) == 1 and manifests[0]["finished_at"]
+    assert [m["id"] for m in manifests[0]["interrupted"]]  # the killed run's accounting is kept here
+    claims = {t: r["report_sha256"] for t, r in manifests[0]["tickers"].items()}
+    assert claims == assert_reports_whole(out) and sorted(claims) == tickers
