@@ -258,8 +258,9 @@ def ask(
         calls += 1
         try:
             message = runnable.invoke(conversation)
-        except BaseException:
-            spend.record(resolved.model_id, Usage())  # sent (the server may have seen it), nothing billed back
+        except BaseException as exc:
+            if reached_server(exc):  # sent: the server may have seen it; nothing billed back that we know of
+                spend.record(resolved.model_id, Usage())
             raise
         spend.record(resolved.model_id, _usage(message) if isinstance(message, AIMessage) else Usage())
         if not isinstance(message, AIMessage):  # a wrapper that already parsed: not expected, fail loudly
@@ -302,6 +303,19 @@ def ask(
         f"{section}: model {resolved.spec!r} gave no valid answer after {max_retries + 1} "
         f"tries; last problem: {error[:300]}"
     )
+
+
+def reached_server(exc: BaseException) -> bool:
+    """False when the request never left: the connection could not be made (refused, connect timeout,
+    no pooled connection free). Such an attempt costs nothing and no server saw it, so it is not counted."""
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        if type(node).__name__ in ("ConnectError", "ConnectTimeout", "PoolTimeout"):  # httpx's names
+            return False
+        node = node.__cause__ or node.__context__
+    return True
 
 
 def _is_api_error(exc: BaseException) -> bool:

@@ -99,6 +99,35 @@ def test_200_ticker_batch_under_30pct_faults(tmp_path: Path, fast_retries: None,
     assert result.exit_code == (0 if done == N_TICKERS else 1)
     # Nothing half-written anywhere: no temp files, every JSON parses.
     assert not [p for p in files_under(out) if p.name.endswith(".tmp") or p.name.startswith(".")]
+    assert manifest["totals"]["model_calls"] == total  # every request the server received is counted
+
+
+def test_accounting_counts_failed_attempts_and_failed_tickers(tmp_path: Path, fast_retries: None,
+                                                              clean_env: None,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """At a 70% fault rate most tickers fail: the manifest still counts every request the server received,
+    and every token it billed (100 in + 20 out per answer that arrived whole), failed tickers included."""
+    from tests.support.cli import run_cli
+
+    _bundles(tmp_path / "in", 20)
+    out = tmp_path / "out"
+    with ModelServer(fault_rate=0.7, seed=3, hang_s=0.3,
+                     faults=("429", "500", "truncated_json", "reset", "timeout")) as server:
+        code, _, err = run_cli([
+            "batch", str(tmp_path / "in"), "--model", "openai-compatible:stub", "--base-url", server.base_url,
+            "--timeout", "0.2", "--concurrency", "8", "--no-cache", "--no-progress", "--out", str(out)], capsys)
+    manifest = json.loads(next(out.glob("batch-*.json")).read_text())
+    rows = manifest["tickers"].values()
+    received = sum(server.counts.values())
+    answered = server.counts["ok"] + server.counts["truncated_json"]  # replies that carry usage
+    failed = [r for r in rows if r["status"] == "failed"]
+    print(f"70% faults: {received} requests received, {len(failed)} of 20 tickers failed, "
+          f"manifest model_calls {manifest['totals']['model_calls']}")
+    assert code == 1 and failed and "Traceback" not in err
+    assert manifest["totals"]["model_calls"] == received
+    assert all(r["model_calls"] > 0 for r in failed)  # failed tickers spent calls too
+    assert manifest["totals"]["input_tokens"] == 100 * answered
+    assert manifest["totals"]["output_tokens"] == 20 * answered
 
 
 def test_every_fault_kind_ends_reported_or_named(tmp_path: Path, fast_retries: None, clean_env: None) -> None:

@@ -127,3 +127,25 @@ def test_offline_answers_are_never_cached(hk_loaded, hk_metrics, tmp_path) -> No
         answer = ask(resolve_model("offline"), "summary", prompt.as_langchain(), SUMMARY, cache=cache)
         assert not answer.cached and answer.attempts == 1
     assert not cache.path.exists()
+
+
+def test_endpoint_is_part_of_the_cache_key(monkeypatch: pytest.MonkeyPatch, tmp_path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`openai:gpt-5.2` pointed at two servers by OPENAI_BASE_URL (no --base-url): the answers cached from
+    the first are not served for the second, which is asked itself (through `stockreport generate`)."""
+    from tests.hardening.model_server import ModelServer
+    from tests.support.cli import run_cli
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
+    monkeypatch.setenv("STOCKREPORT_CACHE", str(tmp_path / "cache"))
+    from tests.model.conftest import REPO
+
+    bundle = str(REPO / "fixtures" / "bundles" / "AAPL")
+    with ModelServer() as first, ModelServer() as second:
+        for server, out in ((first, "a"), (first, "b"), (second, "c")):
+            monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+            code, _, err = run_cli(["generate", bundle, "--model", "openai:gpt-5.2", "--out", str(tmp_path / out),
+                                    "--timeout", "5"], capsys)
+            assert code == 0, err
+        assert sum(first.counts.values()) == 4  # asked once; the second run of the same server hit the cache
+        assert sum(second.counts.values()) == 4  # another endpoint: asked again, not served from the cache
