@@ -131,6 +131,7 @@ def interrupted_manifests(out_root: Path, keep: Path | None = None) -> list[dict
         if not isinstance(data, dict) or data.get("finished_at") is not None or data.get("remote"):
             continue
         entries = [e for e in (data.get("tickers") or {}).values() if isinstance(e, dict)]
+        found += [e for e in data.get("interrupted") or [] if isinstance(e, dict)]  # runs it had folded in
         found.append({
             "id": data.get("id"), "started_at": data.get("started_at"),
             "done": sum(e.get("status") == "done" for e in entries),
