@@ -130,7 +130,8 @@ def run_mode(mode: str, tickers: int, kills: int, rng: random.Random, root: Path
             mixed += 1
             continue
         report = Report.model_validate_json(data)
-        if md != visible(render_markdown(report)) or claims.get(folder.name) != "sha256:" + hashlib.sha256(data).hexdigest():
+        claimed = claims.get(folder.name) == "sha256:" + hashlib.sha256(data).hexdigest()
+        if md != visible(render_markdown(report)) or not claimed:
             mixed += 1
     stats["mixed_or_missing_after_rerun"] = mixed
     stats["staging_left"] = len([p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".render-")])
