@@ -3,8 +3,10 @@
     python benchmarks/kill_batch.py                    # offline model (2 worker processes) and a local stub
     python benchmarks/kill_batch.py --mode offline --kills 5 --tickers 30 --seed 7
 
-For each mode, the batch is started (resuming: no --force) in its own session and SIGKILLed after a random
-delay, 20 times (a run that finishes first is not counted as a kill), then rerun to the end. Measured:
+For each mode, the batch is started with --force (so every run has all 100 tickers to write and is killed
+mid-work, replacing reports that earlier runs wrote) in its own session and SIGKILLed after a random delay,
+20 times (a run that finishes first is not counted as a kill), then rerun to the end without --force (the
+resume path: it keeps whole reports and redoes the rest). Measured:
 - orphans: processes of the killed run's session still alive 3 s after the kill (pool workers);
 - lost: a report that was complete before a kill and is missing or invalid after it;
 - corrupt: a report.json that does not parse as a Report, or whose ticker is not its folder's;
@@ -86,7 +88,7 @@ def run_mode(mode: str, tickers: int, kills: int, rng: random.Random, root: Path
     try:
         while stats["kills"] < kills and attempts < kills * 4:  # type: ignore[operator]
             attempts += 1
-            proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            proc = subprocess.Popen([*args, "--force"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     start_new_session=True)
             delay = rng.uniform(0.5, 4.0 if mode == "offline" else 10.0)  # the stub run is slower per ticker
             try:

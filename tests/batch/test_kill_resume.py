@@ -104,7 +104,10 @@ def test_sigkill_leaves_no_orphan_and_the_rerun_clears_leftovers(tmp_path: Path)
     deadline = time.monotonic() + 5
     while session_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert session_processes(proc.pid) == []  # no orphan worker goes on writing
+    orphans = session_processes(proc.pid)
+    for pid in orphans:  # never leave them running, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert orphans == []  # no orphan worker goes on writing
     (out / tickers[-1]).mkdir(exist_ok=True)  # what a kill between staging and rename leaves behind
     (out / tickers[-1] / ".report.json.k3x9_a2b.tmp").write_text("{half a rep")
     (out / ".batch-x.json.ab12cd34.tmp").write_text("{")

@@ -203,6 +203,17 @@ def test_deep_json_fails_its_ticker_only(depth: int, tmp_path: Path, capsys: pyt
     assert len(failed) == 1 and "nested deeper than 64 levels" in failed[0]["error"]
 
 
+def _bytes_read() -> int:
+    """Bytes this process has read through read(2) so far (Linux /proc/self/io), 0 where unknown."""
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def test_huge_bundle_json_is_refused_before_parsing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A 227 MB bundle.json (sparse: it costs no disk) is refused on its size, without being read."""
     _bundle(tmp_path, "AAPL")
@@ -213,9 +224,10 @@ def test_huge_bundle_json_is_refused_before_parsing(tmp_path: Path, capsys: pyte
         fh.truncate(227 * 1024 * 1024)
     for args in (["validate", str(big)],
                  ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"]):
-        start = time.perf_counter()
+        start, read_before = time.perf_counter(), _bytes_read()
         lines = _assert_clean(*run_cli(args, capsys), tmp_path)
         assert time.perf_counter() - start < 15  # parsing 227 MB took 38 s and 2.8 GB before
+        assert _bytes_read() - read_before < 50 * 1024 * 1024  # the file was not read (it is 227 MB)
         assert any("bundle.json: file is larger than 20971520 bytes" in ln for ln in lines), lines
     assert _manifest(tmp_path / "out")["tickers"]["AAPL"]["status"] == "done"
 
