@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from pipeline.inputs.currencies import ISO_4217
+
 Kind = Literal["pct", "money", "ratio", "count", "date", "multiple"]
 
 # Identifiers that contain digits but are names, not figures.
@@ -34,12 +36,15 @@ CURRENCY_MARKERS: dict[str, frozenset[str]] = {
     "us$": frozenset({"USD"}), "hk$": frozenset({"HKD"}), "nt$": frozenset({"TWD"}),
     "c$": frozenset({"CAD"}), "a$": frozenset({"AUD"}), "s$": frozenset({"SGD"}), "r$": frozenset({"BRL"}),
     "$": _DOLLARS, "¥": frozenset({"JPY", "CNY"}), "€": frozenset({"EUR"}), "£": frozenset({"GBP"}),
-    "₹": frozenset({"INR"}), "rmb": frozenset({"CNY"}), "yuan": frozenset({"CNY"}),
+    "₹": frozenset({"INR"}), "₩": frozenset({"KRW"}), "rmb": frozenset({"CNY"}), "yuan": frozenset({"CNY"}),
     "renminbi": frozenset({"CNY"}), "yen": frozenset({"JPY"}), "euro": frozenset({"EUR"}),
     "euros": frozenset({"EUR"}), "dollar": _DOLLARS, "dollars": _DOLLARS,
 }
 _CODES = ("USD", "HKD", "CNY", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SGD", "INR", "KRW", "TWD", "RMB")
-for _code in _CODES:
+# Before a number any ISO 4217 code is a currency ("SEK 1,234.50", as pipeline.money writes codes without a
+# symbol); after a number only the common ones, since "5 ALL" or "3 TOP" would rather be words.
+_CODES_BEFORE = tuple(sorted(ISO_4217 | set(_CODES)))
+for _code in _CODES_BEFORE:
     CURRENCY_MARKERS.setdefault(_code.lower(), frozenset({"CNY" if _code == "RMB" else _code}))
 
 SCALES: dict[str, float] = {
@@ -47,8 +52,9 @@ SCALES: dict[str, float] = {
     "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "thousand": 1e3, "k": 1e3,
 }
 
-_SYM = r"US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|\$|¥|€|£|₹"
+_SYM = r"US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|\$|¥|€|£|₹|₩"
 _CODE = "|".join(_CODES)
+_CODE_BEFORE = "|".join(_CODES_BEFORE)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _WORD_SCALE = r"trillion|billion|million|thousand|bn|bln|mn|mln|tn"
 _PCT = r"%|percent\b|per\s?cent\b|pct\b|percentage\s+points?\b|basis\s+points?\b|bps\b|points?\b"
@@ -59,8 +65,8 @@ NUMBER_RE = re.compile(
     rf"""
     (?<![A-Za-z0-9_.:/&#])(?<![A-Za-z]-)              # not inside a word, ticker or identifier
     (?P<open>\()?
-    (?P<sign>[-−](?=\s?(?:{_SYM}|{_CODE})?\s?[\d.]))?
-    (?:(?P<cur>{_SYM})|(?P<code>{_CODE})\s?)?
+    (?P<sign>[-−](?=\s?(?:{_SYM}|{_CODE_BEFORE})?\s?[\d.]))?
+    (?:(?P<cur>{_SYM})|(?P<code>{_CODE_BEFORE})\s?)?
     (?P<sign2>[-−])?
     (?P<num>{_NUM})
     (?:

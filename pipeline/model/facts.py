@@ -49,7 +49,7 @@ def show_figure(fig: Figure | None, currency: str, scale: str = "units") -> str:
     if fig.unit == "money":
         return fmt_money(fig.value, currency, scale) or INSUFFICIENT
     if fig.unit == "price":
-        return fmt_price(fig.value) or INSUFFICIENT
+        return fmt_price(fig.value, currency) or INSUFFICIENT
     return f"{fig.value:,.0f}"
 
 
@@ -95,7 +95,7 @@ def _technicals(metrics: Metrics) -> dict[str, Any]:
     return {
         "origin": t.origin,
         "as_of": t.as_of.isoformat() if t.as_of else None,
-        "last_price": fmt_price(t.last_price) or INSUFFICIENT,
+        "last_price": fmt_price(t.last_price, metrics.price_currency) or INSUFFICIENT,
         "sentiment": t.sentiment or INSUFFICIENT,
         "values": {k: fmt_ratio(v) for k, v in t.values.items() if v is not None},
         "readings": [
@@ -180,7 +180,7 @@ def build_context(
         facts["valuation"] = _valuation(metrics)
         pt = metrics.price_target
         facts["price_target"] = (
-            {"target": fmt_price(pt.target), "upside": fmt_pct(pt.upside_pct) or INSUFFICIENT}
+            {"target": fmt_price(pt.target, pt.currency), "upside": fmt_pct(pt.upside_pct) or INSUFFICIENT}
             if pt
             else INSUFFICIENT
         )

@@ -1,7 +1,7 @@
 """Human number formatting for reports: money in the bundle's currency and scale, percentages, ratios.
 
 Every formatter takes `None` (or NaN) and returns `MISSING`, so templates never print "None" or "nan".
-Compact scale: |x| >= 1e12 -> "T", >= 1e9 -> "B", >= 1e6 -> "M", else grouped digits (9.02e9 -> "9.02B").
+Money and amounts come from `pipeline.money`, the one money format of prompt facts, checks and pages.
 """
 
 from __future__ import annotations
@@ -10,13 +10,9 @@ import datetime as dt
 import math
 
 from pipeline.inputs.currencies import money_prefix
+from pipeline.money import format_amount, format_money
 
 MISSING = "n/a"
-
-# Multiplier from a statement scale to units: a 9020 in "millions" is 9.02e9.
-SCALE_FACTOR: dict[str, float] = {"units": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
-
-_SUFFIXES: tuple[tuple[float, str], ...] = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
 
 
 def _absent(value: float | None) -> bool:
@@ -24,30 +20,18 @@ def _absent(value: float | None) -> bool:
 
 
 def compact(value: float | None, decimals: int = 2) -> str:
-    """9.02e9 -> '9.02B', -9.7295e8 -> '-972.95M', 1234.5 -> '1,234.50'."""
-    if value is None or _absent(value):
-        return MISSING
-    size = abs(value)
-    for threshold, suffix in _SUFFIXES:
-        # Round first so 999.999M prints as 1.00B, not 1000.00M.
-        if round(size / threshold, decimals) >= 1:
-            return f"{value / threshold:,.{decimals}f}{suffix}"
-    return f"{value:,.{decimals}f}"
+    """9.02e9 -> '9.02B', -9.7295e8 -> '-972.95M', 1234.5 -> '1,234.50' (pipeline.money.format_amount)."""
+    return format_amount(value, "units", decimals) or MISSING
 
 
 def scaled(value: float | None, scale: str, decimals: int = 2) -> str:
     """A statement figure in `scale` (e.g. millions) shown compact: scaled(9020, 'millions') -> '9.02B'."""
-    if value is None or _absent(value):
-        return MISSING
-    return compact(value * SCALE_FACTOR.get(scale, 1.0), decimals)
+    return format_amount(value, scale, decimals) or MISSING
 
 
 def money(value: float | None, currency: str, decimals: int = 2, scale: str = "units") -> str:
-    """money(9.02e9, 'CNY') -> 'RMB 9.02B'; money(7.5, 'HKD') -> 'HK$7.50'; negatives lead with '-'."""
-    if value is None or _absent(value):
-        return MISSING
-    body = compact(abs(value) * SCALE_FACTOR.get(scale, 1.0), decimals)
-    return f"{'-' if value < 0 else ''}{money_prefix(currency)}{body}"
+    """money(9.02e9, 'CNY') -> 'RMB 9.02B'; money(7.5, 'HKD') -> 'HK$7.50' (pipeline.money.format_money)."""
+    return format_money(value, currency, scale=scale, decimals=decimals) or MISSING
 
 
 def currency_label(code: str) -> str:
