@@ -130,6 +130,18 @@ class CashFlowStatement(Strict):
     dividends_paid: NonNegFloat | None = None
 
 
+class LineComponent(Strict):
+    """One reported amount a statement line was built from (or deliberately left out of), as the source tagged it.
+
+    `counted` is False for an amount that was reported but not added because it overlaps another component
+    (e.g. short-term borrowings equal to the current portion of long-term debt); `note` says why."""
+
+    source: ShortText = Field(description="The source's name for the amount, e.g. the XBRL tag 'LongTermDebtCurrent'.")
+    value: FiniteFloat = Field(description="In the statement currency and scale, as the line itself.")
+    counted: bool = True
+    note: ShortText | None = None
+
+
 class Period(Strict):
     label: ShortText = Field(description="Display label, e.g. 'TTM' or 'FY2024'.")
     kind: Literal["TTM", "FY"]
@@ -141,6 +153,9 @@ class Period(Strict):
     balance: BalanceSheet | None = None
     cash_flow: CashFlowStatement | None = None
     source: ShortText | None = None
+    components: dict[str, list[LineComponent]] = Field(
+        default_factory=dict,
+        description="Per line (e.g. 'total_debt'), the reported amounts it was built from and those left out.")
 
     @model_validator(mode="after")
     def _start_before_end(self) -> Period:
@@ -157,20 +172,27 @@ class Financials(Strict):
     @field_validator("periods")
     @classmethod
     def _unique_and_ordered(cls, periods: list[Period]) -> list[Period]:
-        ttm = [p for p in periods if p.kind == "TTM"]
-        if len(ttm) > 1:
-            raise ValueError("more than one TTM period")
-        fy_ends = [p.end for p in periods if p.kind == "FY"]
-        if len(set(fy_ends)) != len(fy_ends):
-            raise ValueError("two fiscal-year periods share an end date")
+        for kind, name in (("TTM", "TTM"), ("FY", "fiscal-year")):
+            ends = [p.end for p in periods if p.kind == kind]
+            if len(set(ends)) != len(ends):
+                raise ValueError(f"two {name} periods share an end date")
+        labels = [p.label for p in periods]
+        if len(set(labels)) != len(labels):
+            raise ValueError("two periods share a label")
         return periods
 
     def fiscal_years(self) -> list[Period]:
         """Fiscal-year periods, newest first."""
         return sorted((p for p in self.periods if p.kind == "FY"), key=lambda p: p.end, reverse=True)
 
+    def ttm_periods(self) -> list[Period]:
+        """TTM periods, newest first: the headline TTM, then earlier ones kept as growth bases."""
+        return sorted((p for p in self.periods if p.kind == "TTM"), key=lambda p: p.end, reverse=True)
+
     def ttm(self) -> Period | None:
-        return next((p for p in self.periods if p.kind == "TTM"), None)
+        """The newest TTM period (the headline when present)."""
+        ttms = self.ttm_periods()
+        return ttms[0] if ttms else None
 
 
 class Peer(Strict):

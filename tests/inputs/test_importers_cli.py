@@ -70,7 +70,9 @@ def test_documented_commands_build_a_bundle(tmp_path: Path, capsys: pytest.Captu
         assert code == 0, err
     raw = json.loads((tmp_path / "TSLA" / "bundle.json").read_text())
     assert raw["profile"] == {"ticker": "TSLA", "name": "Tesla, Inc.", "exchange": "NASDAQ", "currency": "USD"}
-    assert [p["label"] for p in raw["financials"]["periods"]] == ["FY2021"]  # statements, 90-day lag
+    # FY2021 from the statements (90-day lag); the TTMs from the 10-Q of 2022-03-31 (and its year-earlier base)
+    # are kept, since they still end after FY2021
+    assert [p["label"] for p in raw["financials"]["periods"]] == ["TTM", "FY2021", "TTM Mar 2021"]
     assert raw["earnings_call"]["transcript"] == "transcript.json"
     assert "OK TSLA as of 2022-06-30" in stdout
 

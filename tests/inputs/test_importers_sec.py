@@ -18,6 +18,9 @@ from tests.inputs.importer_helpers import DATA
 AAPL = DATA / "sec" / "CIK0000320193.json.gz"
 GOOGL = DATA / "sec" / "CIK0001652044.json.gz"
 TSLA = DATA / "sec" / "CIK0001318605.json.gz"
+NVDA = DATA / "sec" / "CIK0001045810.json.gz"
+SNOW = DATA / "sec" / "snow_facts.json.gz"
+FILES = {"AAPL": AAPL, "NVDA": NVDA, "GOOGL": GOOGL, "SNOW": SNOW, "TSLA": TSLA}
 
 
 def _by_label(path: Path, **kw: object) -> dict[str, dict]:
@@ -45,22 +48,85 @@ def test_googl_gross_profit_is_derived() -> None:
 
 
 def test_matches_the_wide_key_lines_file() -> None:
-    """Every key line of AAPL/GOOGL/TSLA equals sec_annual_key_lines_wide.csv (built by the same tag rules)."""
+    """Every key line of all five filers equals sec_annual_key_lines_wide.csv (built by the same tag rules)."""
     wide = pd.read_csv(DATA / "sec" / "sec_annual_key_lines_wide.csv")
     cols = {"revenue": ("income", "revenue"), "net_income": ("income", "net_income"),
+            "cost_of_revenue": ("income", "cost_of_revenue"), "gross_profit": ("income", "gross_profit"),
             "operating_income": ("income", "operating_income"), "total_assets": ("balance", "total_assets"),
+            "total_liabilities": ("balance", "total_liabilities"),
             "stockholders_equity": ("balance", "stockholders_equity"),
+            "cash_and_equivalents": ("balance", "cash_and_equivalents"),
+            "depreciation_amortization": ("income", "depreciation_amortization"),
             "operating_cash_flow": ("cash_flow", "operating_cash_flow"),
+            "investing_cash_flow": ("cash_flow", "investing_cash_flow"),
+            "financing_cash_flow": ("cash_flow", "financing_cash_flow"),
             "capex_payments": ("cash_flow", "capital_expenditure")}
     checked = 0
-    for ticker, path in [("AAPL", AAPL), ("GOOGL", GOOGL), ("TSLA", TSLA)]:
-        periods = {p["end"]: p for p in sec_periods(path)[0]}
+    for ticker, path in FILES.items():
+        periods = {p["end"]: p for p in sec_periods(path)[0] if p["kind"] == "FY"}
         for _, row in wide[wide["ticker"] == ticker].iterrows():
             for col, (statement, line) in cols.items():
                 if pd.notna(row[col]):
                     assert periods[row["fiscal_period_end"]][statement][line] == row[col], (ticker, row, col)
                     checked += 1
-    assert checked > 150
+    assert checked == 634
+
+
+def _debt_parts(period: dict, prefix: str) -> float:
+    return sum(c["value"] for c in period["components"]["total_debt"]
+               if c.get("counted", True) and c["source"].startswith(prefix))
+
+
+def test_long_term_debt_matches_the_filers_own_split_and_the_wide_file() -> None:
+    """Where a filer tags LongTermDebtNoncurrent and LongTermDebtCurrent, total debt holds exactly their sum
+    (the balance sheet), not LongTermDebt as well; elsewhere the long-term part is the wide file's LongTermDebt
+    (or LongTermDebt plus the current portion the filer tags apart: Tesla, NVIDIA's convertibles)."""
+    wide = pd.read_csv(DATA / "sec" / "sec_annual_key_lines_wide.csv")
+    split = whole = 0
+    for ticker, path in FILES.items():
+        periods = {p["end"]: p for p in sec_periods(path)[0] if p["kind"] == "FY"}
+        for _, row in wide[wide["ticker"] == ticker].iterrows():
+            period = periods[row["fiscal_period_end"]]
+            if pd.notna(row["long_term_debt_noncurrent"]) and pd.notna(row["long_term_debt_current"]):
+                assert _debt_parts(period, "LongTermDebt") == row["long_term_debt_noncurrent"] + row[
+                    "long_term_debt_current"], (ticker, row["fiscal_period_end"])
+                split += 1
+            elif pd.notna(row["long_term_debt_total"]):
+                assert _debt_parts(period, "LongTermDebt") == row["long_term_debt_total"], (ticker, period)
+                whole += 1
+            total = period["balance"].get("total_debt")
+            assert total == sum(c["value"] for c in period.get("components", {}).get("total_debt", [])
+                                if c.get("counted", True)) if total is not None else True
+    assert split == 22 and whole >= 15
+
+
+# Total debt per balance sheet (10-K), in USD millions: long-term debt + its current portion + commercial paper
+# (+ convertible notes classified apart). Written from the filings' own tags, one overlap case each.
+@pytest.mark.parametrize(("ticker", "end", "total_m"), [
+    ("AAPL", "2022-09-24", 98_959 + 11_128 + 9_982),   # split + commercial paper; LongTermDebt not added again
+    ("NVDA", "2024-01-28", 8_459 + 1_250),             # DebtCurrent equals the current portion: not added
+    ("NVDA", "2017-01-29", 1_983 + 796),               # convertible notes classified as current, outside LTD
+    ("NVDA", "2016-01-31", 1_413),                     # LongTermDebt 0 = ConvertibleDebtNoncurrent: + current
+    ("GOOGL", "2024-12-31", 10_883 + 999 + 2_300),     # LongTermDebt 12,000 (principal) not added to the split
+    ("GOOGL", "2015-12-31", 3_225 + 2_000),            # LongTermDebt holds the current part; + commercial paper
+    ("TSLA", "2021-12-31", 4_254 + 1_088),             # LongTermDebt is the noncurrent part: + DebtCurrent
+    ("TSLA", "2013-12-31", 586.119 + 0.182),           # convertible notes above a zero LongTermDebtNoncurrent
+    ("SNOW", "2025-01-31", 2_271.529),                 # convertible notes only
+])
+def test_total_debt_counts_no_overlap_twice(ticker: str, end: str, total_m: float) -> None:
+    period = next(p for p in sec_periods(FILES[ticker])[0] if p["end"] == end and p["kind"] == "FY")
+    assert period["balance"]["total_debt"] == pytest.approx(total_m * 1e6)
+
+
+@pytest.mark.parametrize(("ticker", "end", "cash_sti_m"), [
+    ("AAPL", "2022-09-24", 23_646 + 24_658),   # cash + MarketableSecuritiesCurrent (no reported total)
+    ("GOOGL", "2016-12-31", 86_333),           # CashCashEquivalentsAndShortTermInvestments as reported
+    ("SNOW", "2025-01-31", 2_628.798 + 2_008.873),  # cash + available-for-sale debt securities, current
+])
+def test_cash_with_short_term_investments(ticker: str, end: str, cash_sti_m: float) -> None:
+    period = next(p for p in sec_periods(FILES[ticker])[0] if p["end"] == end and p["kind"] == "FY")
+    assert period["balance"]["cash_and_short_term_investments"] == pytest.approx(cash_sti_m * 1e6)
+    assert period["balance"]["cash_and_equivalents"] <= period["balance"]["cash_and_short_term_investments"]
 
 
 def test_as_of_excludes_later_filings() -> None:

@@ -88,13 +88,20 @@ def set_as_of(raw: dict[str, Any], as_of: dt.date | None, latest_in_data: dt.dat
         raw["as_of"] = latest_in_data.isoformat()
 
 
-def merge_fiscal_years(raw: dict[str, Any], periods: list[dict[str, Any]], currency: str,
-                       scale: str = "units") -> None:
-    """Replace the bundle's fiscal-year periods with `periods`; keep a TTM period of the same currency/scale."""
+def merge_statement_periods(raw: dict[str, Any], periods: list[dict[str, Any]], currency: str,
+                            scale: str = "units") -> None:
+    """Replace the bundle's statement periods with the imported `periods` (fiscal years, and TTMs if any).
+
+    The TTMs already in the bundle (the latest and its year-earlier base) are kept when the import brings
+    none, they have the same currency and scale, and the latest still ends after the newest imported fiscal
+    year; otherwise they would no longer be the latest twelve months."""
     old = raw.get("financials") or {}
-    keep = [p for p in old.get("periods", []) if p.get("kind") == "TTM"
-            and old.get("currency") == currency and old.get("scale", "units") == scale]
-    merged = keep + sorted(periods, key=lambda p: str(p["end"]), reverse=True)
+    newest_fy = max((str(p["end"]) for p in periods if p.get("kind") == "FY"), default="")
+    old_ttms = [p for p in old.get("periods", []) if p.get("kind") == "TTM" and old.get("currency") == currency
+                and old.get("scale", "units") == scale]
+    fresh = any(p.get("kind") == "TTM" for p in periods)
+    keep = [] if fresh or max((str(p["end"]) for p in old_ttms), default="") <= newest_fy else old_ttms
+    merged = sorted(keep + periods, key=lambda p: (str(p["end"]), p.get("kind") == "TTM"), reverse=True)
     raw["financials"] = {"currency": currency, "scale": scale, "periods": merged}
 
 

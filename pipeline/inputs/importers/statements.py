@@ -20,7 +20,7 @@ from pipeline.inputs.importers.bundle_io import (
     ProfileOptions,
     commit,
     cutoff,
-    merge_fiscal_years,
+    merge_statement_periods,
     open_bundle,
     read_existing,
     set_as_of,
@@ -138,5 +138,5 @@ def import_statements(income: Path, balance: Path, cash: Path, out_dir: Path, *,
     raw = open_bundle(out_dir, ticker, profile)
     latest = max(dt.date.fromisoformat(str(p["end"])) for p in periods) + dt.timedelta(days=filing_lag_days)
     set_as_of(raw, as_of, latest)
-    merge_fiscal_years(raw, periods, profile.currency)
+    merge_statement_periods(raw, periods, profile.currency)
     return commit(out_dir, raw)

@@ -1,0 +1,212 @@
+"""SEC XBRL `companyfacts` JSON -> fiscal-year and TTM statement periods of a bundle.
+
+Rules (documented in docs/importing.md):
+- fiscal years from forms 10-K and 10-K/A (durations of 350-380 days; balances on the fiscal-year end);
+- the TTM from the latest 10-Q after the last fiscal year (ttm.py), and the TTM a year before it, so growth
+  compares like with like; none when the newest filing is the 10-K itself;
+- no look-ahead: only facts with `filed <= as_of`; the latest filing of a fact wins;
+- each line from its tags (lines.py): plain lines take the first tag of a fallback list; debt, cash with
+  short-term investments, EBIT and capex are built from components, recorded in the period's `components`;
+- the fiscal-year label is the calendar year of the period end (see `fiscal_year_of`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.inputs.bundle import Bundle
+from pipeline.inputs.importers.bundle_io import (
+    ProfileOptions,
+    commit,
+    cutoff,
+    merge_statement_periods,
+    open_bundle,
+    read_existing,
+    set_as_of,
+)
+from pipeline.inputs.importers.common import fiscal_year_of, read_json_source
+from pipeline.inputs.importers.sec import lines as L
+from pipeline.inputs.importers.sec.facts import annual_ends, annual_start, facts_frame, quarterly_ends, values
+from pipeline.inputs.importers.sec.ttm import TTMInputs, ttm_inputs
+from pipeline.inputs.sources import fail
+
+STATEMENT_OF = {**{line: "income" for line in L.DURATION_TAGS["income"]},
+                **{line: "cash_flow" for line in L.DURATION_TAGS["cash_flow"]},
+                **{line: "balance" for line in L.INSTANT_TAGS},
+                "operating_income": "income", "capital_expenditure": "cash_flow", "total_debt": "balance",
+                "cash_and_short_term_investments": "balance"}
+LINE_ORDER = [*L.DURATION_TAGS["income"], "operating_income", *L.DURATION_TAGS["cash_flow"],
+              "capital_expenditure", *L.INSTANT_TAGS, "cash_and_short_term_investments", "total_debt"]
+DEFAULT_SOURCE = {**{line: tags[0] for spec in L.DURATION_TAGS.values() for line, tags in spec.items()},
+                  **{line: tags[0] for line, tags in L.INSTANT_TAGS.items()},
+                  "operating_income": "OperatingIncomeLoss", "capital_expenditure": L.CAPEX_TAGS[0],
+                  "cash_and_short_term_investments": L.CASH_STI_TOTAL,
+                  "total_debt": "LongTermDebtNoncurrent+LongTermDebtCurrent"}
+
+
+@dataclass
+class Built:
+    """One period's lines (statement -> line -> value), the tags behind them, components and filing date."""
+
+    lines: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    components: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    filed: dt.date | None = None
+
+    def put(self, line: str, value: float, source: str, filed: dt.date | None,
+            components: list[L.Component] | None = None) -> None:
+        value = abs(value) if line in L.POSITIVE else value
+        self.lines.setdefault(STATEMENT_OF[line], {})[line] = _number(value, line)
+        self.sources[line] = source
+        if components:
+            self.components[line] = [c.as_dict() for c in components]
+        if filed is not None:
+            self.filed = max(self.filed, filed) if self.filed else filed
+
+
+def _number(value: float, line: str) -> float | int:
+    """Integers stay integers in JSON (money in units); per-share figures keep their decimals."""
+    if line not in L.PER_SHARE and float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def _filed(vals: L.Values, tags: list[str]) -> dt.date | None:
+    dates = [vals[t].filed for t in tags if t in vals]
+    return max(dates) if dates else None
+
+
+def build_lines(duration: L.Values, instant: L.Values) -> Built:
+    """Every statement line of one period from its tag values (lines.py)."""
+    out = Built()
+    for spec in L.DURATION_TAGS.values():
+        for line, tags in spec.items():
+            found = L.first_tag(duration, tags)
+            if found:
+                out.put(line, found[1], found[0], duration[found[0]].filed)
+    for line, tags in L.INSTANT_TAGS.items():
+        found = L.first_tag(instant, tags)
+        if found:
+            out.put(line, found[1], found[0], instant[found[0]].filed)
+    inc = out.lines.get("income", {})
+    revenue, cost = inc.get("revenue"), inc.get("cost_of_revenue")
+    if "gross_profit" not in inc and revenue is not None and cost is not None:
+        # Alphabet (and others) report no GrossProfit tag.
+        out.put("gross_profit", revenue - cost, "derived revenue-cost_of_revenue", None)
+    built: list[tuple[str, L.Line | None, L.Values]] = [
+        ("operating_income", L.operating_income(duration, revenue, cost), duration),
+        ("capital_expenditure", L.capital_expenditure(duration), duration),
+        ("cash_and_short_term_investments",
+         L.cash_and_short_term_investments(instant, out.lines.get("balance", {}).get("cash_and_equivalents")),
+         instant),
+        ("total_debt", L.total_debt(instant), instant),
+    ]
+    for line, result, vals in built:
+        if result is not None:
+            out.put(line, result.value, "+".join(result.tags), _filed(vals, result.tags), result.components)
+    return out
+
+
+# Long tag names: keep the source note within the bundle's 500-character limit.
+_ABBREV = {"RevenueFromContractWithCustomerExcludingAssessedTax": "RevenueFromContractExclTax",
+           "NetCashProvidedByUsedIn": "NetCash", "PaymentsToAcquire": "PayAcq",
+           "WeightedAverageNumberOfDilutedSharesOutstanding": "DilutedShares",
+           "CashAndCashEquivalentsAtCarryingValue": "CashAndEquivalents",
+           "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest": "EquityInclNCI",
+           "DepreciationDepletionAndAmortization": "DDA", "CostOfGoodsAndServicesSold": "COGS"}
+
+
+def _shorten(text: str, limit: int = 500) -> str:
+    for long, short in _ABBREV.items():
+        text = text.replace(long, short)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _source(head: str, built: Built) -> str:
+    """Name only the lines whose value did not come from the first tag of their fallback list."""
+    other = [f"{line}={built.sources[line]}" for line in LINE_ORDER
+             if line in built.sources and built.sources[line] != DEFAULT_SOURCE.get(line)]
+    return _shorten(head + ("; except " + ", ".join(other) if other else ""))
+
+
+def _period(head: dict[str, Any], built: Built, source: str) -> dict[str, Any]:
+    period = dict(head)
+    if built.filed is not None:
+        period["filed"] = built.filed.isoformat()
+    for statement in ("income", "balance", "cash_flow"):
+        if built.lines.get(statement):
+            period[statement] = built.lines[statement]
+    period["source"] = source
+    if built.components:
+        period["components"] = built.components
+    return period
+
+
+def fiscal_year_period(facts: pd.DataFrame, end: pd.Timestamp) -> dict[str, Any]:
+    built = build_lines(values(facts, "annual", "duration", end), values(facts, "annual", "instant", end))
+    fy = fiscal_year_of(end.date())
+    head: dict[str, Any] = {"label": f"FY{fy}", "kind": "FY", "fiscal_year": fy}
+    start = annual_start(facts, end)
+    if start is not None:
+        head["start"] = start.date().isoformat()
+    head["end"] = end.date().isoformat()
+    return _period(head, built, _source("SEC companyfacts 10-K, us-gaap default tags (docs/importing.md)", built))
+
+
+def ttm_period(inputs: TTMInputs, label: str) -> dict[str, Any]:
+    built = build_lines(inputs.duration, inputs.instant)
+    head = {"label": label, "kind": "TTM", "start": inputs.start.date().isoformat(),
+            "end": inputs.end.date().isoformat()}
+    base = fiscal_year_of(inputs.fiscal_year_end.date())
+    assert inputs.prior_ytd_end is not None
+    how = (f"SEC companyfacts TTM = FY{base} (10-K) + 10-Q year-to-date to {inputs.end.date()} - year-to-date "
+           f"to {inputs.prior_ytd_end.date()}; balances at {inputs.end.date()}; us-gaap default tags")
+    return _period(head, built, _source(how, built))
+
+
+def ttm_periods(facts: pd.DataFrame, last_fy_end: pd.Timestamp) -> list[dict[str, Any]]:
+    """The TTM of the latest 10-Q after the last fiscal year, and the TTM a year before it (its growth base)."""
+    ends = quarterly_ends(facts, last_fy_end)
+    latest = ttm_inputs(facts, ends[0]) if ends else None
+    if latest is None or latest.prior_ytd_end is None or not latest.duration:
+        return []
+    out = [ttm_period(latest, "TTM")]
+    earlier = ttm_inputs(facts, latest.prior_ytd_end)
+    if earlier is not None and earlier.prior_ytd_end is not None and earlier.duration:
+        out.append(ttm_period(earlier, f"TTM {earlier.end:%b %Y}"))
+    return out
+
+
+def sec_periods(path: Path, *, currency: str = "USD", as_of: dt.date | None = None,
+                years: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """TTM periods (when a 10-Q follows the last 10-K) then fiscal years, newest first, and the entityName."""
+    doc = read_json_source(path)
+    facts = facts_frame(doc, path, currency, as_of)
+    entity = doc.get("entityName") if isinstance(doc, dict) else None
+    ends = annual_ends(facts)
+    if not len(ends):
+        when = f" filed on or before {as_of}" if as_of else ""
+        raise fail(path, f"no annual (10-K) revenue, net income or cash-flow facts{when}")
+    fiscal_years = [fiscal_year_period(facts, end) for end in (ends[:years] if years else ends)]
+    periods = ttm_periods(facts, ends[0]) + fiscal_years
+    return periods, entity if isinstance(entity, str) else None
+
+
+def import_sec(path: Path, out_dir: Path, *, ticker: str | None, as_of: dt.date | None = None,
+               profile: ProfileOptions | None = None, years: int | None = 5) -> Bundle:
+    """`stockreport import sec`: fill `financials` of the bundle at `out_dir` (created if absent)."""
+    profile = profile or ProfileOptions()
+    out_dir = Path(out_dir)
+    # The facts' unit key is the reporting currency (--currency, USD by default for US filers).
+    currency = profile.currency
+    limit = cutoff(read_existing(out_dir) or {}, as_of)
+    periods, entity = sec_periods(Path(path), currency=currency, as_of=limit, years=years)
+    raw = open_bundle(out_dir, ticker, profile, default_name=entity)
+    set_as_of(raw, as_of, max(dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed")))
+    merge_statement_periods(raw, periods, currency)
+    return commit(out_dir, raw)
