@@ -8,14 +8,15 @@ from typing import Any
 from pipeline import __version__
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics.model import Metrics
-from pipeline.model.answers import reading
 from pipeline.model.cost import Usage as CostUsage
+from pipeline.model.evidence import ReadLabel
 from pipeline.model.cost import price_table
 from pipeline.model.select import ResolvedModel
 from pipeline.narrate import Narrative, SectionResult
 from pipeline.report import (
     ComparisonSection,
     EarningsCallSection,
+    EvidenceQuote,
     EventsSection,
     Factors,
     FinancialsSection,
@@ -38,6 +39,7 @@ from pipeline.sections import (
     breakdown_table,
     business_section,
     event_items,
+    key_figures,
     peer_rows,
     risks_section,
 )
@@ -58,16 +60,25 @@ def _usage(u: CostUsage) -> Usage:
     return Usage(input_tokens=u.input, output_tokens=u.output, cached_tokens=u.cached)
 
 
-def _earnings_call(loaded: LoadedBundle, result: SectionResult | None) -> EarningsCallSection:
+def _label_fields(label: ReadLabel | None) -> dict[str, Any]:
+    """The counted sentiment, the model's own label, the checked quotes and the note on any difference."""
+    if label is None:
+        return {}
+    return {"sentiment": label.counted, "model_sentiment": label.model_label, "sentiment_note": label.flag,
+            "evidence": [EvidenceQuote(quote=q.quote, status=q.status) for q in label.quotes]}
+
+
+def _earnings_call(loaded: LoadedBundle, result: SectionResult | None,
+                   label: ReadLabel | None) -> EarningsCallSection:
     call = loaded.bundle.earnings_call
     if call is None:
         return EarningsCallSection(missing="No earnings call in the bundle: insufficient data.")
     section = EarningsCallSection(date=call.date, quarter=call.quarter, next_date=call.next_date,
                                   positive_updates=_titled(call.positive_updates),
-                                  negative_updates=_titled(call.negative_updates), guidance=call.guidance)
+                                  negative_updates=_titled(call.negative_updates), guidance=call.guidance,
+                                  **_label_fields(label))
     if result is not None:
         a: Any = result.answer.parsed
-        section.sentiment = reading(a.sentiment)
         section.summary = a.summary
         # The bundle's reported highlights win; the model's updates fill in when only a transcript exists.
         if not section.positive_updates and not section.negative_updates:
@@ -121,37 +132,43 @@ def assemble_report(loaded: LoadedBundle, resolved: ResolvedModel, narrative: Na
         comparison_missing = "No daily price history in the bundle: performance vs. benchmark not computed."
     elif loaded.benchmark is None:
         comparison_missing = "No benchmark prices in the bundle: only the stock's own performance is shown."
+    period, figures = key_figures(m)
+    labels = narrative.labels
+    price_day = t.as_of if t.origin == "computed" else None
     sections = Sections(
         summary=TextSection(text=ans["summary"].text if "summary" in ans else None),  # type: ignore[attr-defined]
         business=business_section(b),
-        comparison=ComparisonSection(benchmark_name=bench, performance=list(t.performance),
-                                     missing=comparison_missing),
-        earnings_call=_earnings_call(loaded, res.get("earnings_call")),
+        comparison=ComparisonSection(benchmark_name=bench, as_of=price_day, stale=t.stale,
+                                     performance=list(t.performance), missing=comparison_missing),
+        earnings_call=_earnings_call(loaded, res.get("earnings_call"), labels.get("earnings_call")),
         financials=FinancialsSection(
             summary=fin.summary if fin else None, income_statement=fin.income_statement if fin else None,
             balance_sheet=fin.balance_sheet if fin else None, cash_flow=fin.cash_flow if fin else None,
-            breakdown=breakdown_table(b),
+            period=period, key_figures=figures, breakdown=breakdown_table(b, m),
             missing=None if b.financials else "No financial statements in the bundle: insufficient data."),
         technicals=TechnicalsSection(
-            origin=t.origin, sentiment=t.sentiment, last_price=t.last_price, readings=list(t.readings),
-            text=tech.text if tech else None,
+            origin=t.origin, as_of=t.as_of, stale=t.stale, sentiment=t.sentiment, last_price=t.last_price,
+            readings=list(t.readings), text=tech.text if tech else None,
             missing=None if t.origin != "none" else "No prices or technical snapshot in the bundle."),
         risks=risks_section(b),
         peers=PeersSection(rows=peer_rows(b, m), missing=None if b.peers else "No peers in the bundle."),
         events=EventsSection(
-            sentiment=reading(events.sentiment) if events else None, summary=events.summary if events else None,
+            summary=events.summary if events else None, **_label_fields(labels.get("events")),
             items=event_items(b), analyst_note=analyst_note(b, m),
             missing=None if b.events else "No corporate events in the bundle."),
         glossary=list(GLOSSARY),
         disclaimer=DISCLAIMER,
     )
     header = Header(company_name=b.profile.name, ticker=b.profile.ticker, exchange=b.profile.exchange,
-                    price_currency=b.profile.currency, last_price=t.last_price, price_origin=t.origin,
-                    price_target=m.price_target, model_display=model_display(resolved))
+                    price_currency=b.profile.currency, last_price=t.last_price, price_as_of=t.as_of,
+                    price_stale=t.stale, price_origin=t.origin, price_target=m.price_target,
+                    model_display=model_display(resolved))
     flagged = [s for r in res.values() for s in (r.flagged + [f"[dropped] {d}" for d in r.dropped])]
     return Report(
         ticker=b.profile.ticker, as_of=b.as_of, header=header,
-        score=Score(overall=m.score.overall, label=m.score.label, subscores=list(m.score.subscores)),
+        score=Score(overall=m.score.overall, label=m.score.label, provisional=m.score.provisional,
+                    coverage_pct=m.score.coverage_pct, missing_parts=list(m.score.missing_parts),
+                    model_influence=m.score.model_influence, subscores=list(m.score.subscores)),
         factors=Factors(positive=_titled(factors.positive) if factors else [],
                         negative=_titled(factors.negative) if factors else []),
         metrics=m, sections=sections, provenance=_provenance(loaded, resolved, narrative, models or {}),

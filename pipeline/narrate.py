@@ -29,8 +29,10 @@ from pipeline.checks.report import string_fields
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics import compute_metrics, rescore
 from pipeline.metrics.model import Metrics, Sentiments
-from pipeline.model.answers import SCHEMAS, reading
+from pipeline.model.answers import SCHEMAS
 from pipeline.model.cache import AnswerCache
+from pipeline.model.evidence import ReadLabel, resolve_label
+from pipeline.model.facts import build_context
 from pipeline.model.select import ResolvedModel
 from pipeline.model.structured import Answer, ask
 from pipeline.prompts import PromptMessages, build_prompt
@@ -66,6 +68,21 @@ class SectionResult:
 class Narrative:
     metrics: Metrics
     results: dict[str, SectionResult]
+    labels: dict[str, ReadLabel] = field(default_factory=dict)  # model-read sentiment, checked (evidence.py)
+
+
+SENTIMENT_PART = {"earnings_call": "earnings call", "events": "corporate events"}
+
+
+def read_label(section: str, result: SectionResult, loaded: LoadedBundle, metrics: Metrics,
+               opts: NarrateOptions) -> ReadLabel:
+    """The sentiment label of an earnings-call or events answer as the score counts it: its quotes are
+    checked against the very data blocks the prompt gave the model."""
+    answer: Any = result.answer.parsed
+    data = build_context(section, loaded, metrics, opts.max_transcript_tokens)["data"]
+    has = loaded.bundle.earnings_call is not None if section == "earnings_call" else bool(loaded.bundle.events)
+    return resolve_label(answer.sentiment, list(getattr(answer, "evidence", []) or []), list(data.values()),
+                         has_source=has, part=SENTIMENT_PART[section])
 
 
 def _skip_reason(section: str, loaded: LoadedBundle) -> str | None:
@@ -190,12 +207,15 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
         if section not in opts.sections or _skip_reason(section, loaded):
             continue
         results[section] = _ask_checked(resolved, section, loaded, metrics, opts, index)
-    call = results.get("earnings_call")
-    events = results.get("events")
+    labels = {k: read_label(k, r, loaded, metrics, opts) for k, r in results.items()}
+    for k, label in labels.items():
+        if label.flag:
+            results[k].flagged.append(f"[sentiment evidence] {label.flag}")
+    call, events = labels.get("earnings_call"), labels.get("events")
     sentiments = Sentiments(
-        earnings_call=reading(call.answer.parsed.sentiment) if call else (  # type: ignore[attr-defined]
+        earnings_call=call.counted if call else (
             None if _skip_reason("earnings_call", loaded) else sentiments.earnings_call),
-        corporate_events=reading(events.answer.parsed.sentiment) if events else (  # type: ignore[attr-defined]
+        corporate_events=events.counted if events else (
             None if _skip_reason("events", loaded) else sentiments.corporate_events),
     )
     metrics = rescore(metrics, loaded, sentiments)  # the score arithmetic, now with the model's labels
@@ -206,6 +226,11 @@ def narrate(loaded: LoadedBundle, resolved: ResolvedModel, opts: NarrateOptions,
     if kept:
         results.update({k: _recheck(v, index) for k, v in kept.items() if k not in results})
         results = {s: results[s] for s in SECTIONS if s in results}
+        for k in FIRST:
+            if k in results and k not in labels:
+                labels[k] = read_label(k, results[k], loaded, metrics, opts)
+                if labels[k].flag:
+                    results[k].flagged.append(f"[sentiment evidence] {labels[k].flag}")
     for result in results.values():
         result.flagged += _tone_flags(result, metrics)
-    return Narrative(metrics, results)
+    return Narrative(metrics, results, labels)

@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.checks import NumberCheck
 from pipeline.metrics.model import (
     IndicatorReading,
-    Label,
     Metrics,
+    MissingPart,
+    ModelInfluence,
+    OverallLabel,
     PerformanceRow,
     PriceTarget,
     Reading,
@@ -43,7 +45,11 @@ class Factors(Part):
 
 class Score(Part):
     overall: int = Field(ge=0, le=100)
-    label: Label
+    label: OverallLabel
+    provisional: bool = False
+    coverage_pct: float = 100.0
+    missing_parts: list[MissingPart] = Field(default_factory=list)
+    model_influence: ModelInfluence | None = None
     subscores: list[SubScore]
 
 
@@ -53,6 +59,8 @@ class Header(Part):
     exchange: str | None
     price_currency: str
     last_price: float | None
+    price_as_of: dt.date | None = Field(default=None, description="The day of `last_price`.")
+    price_stale: bool = Field(default=False, description="`last_price` is too old to show as current.")
     price_origin: Literal["computed", "provided", "none"]
     price_target: PriceTarget | None
     model_display: str = Field(description="The model named on the page, e.g. 'OpenAI - gpt-5.2'.")
@@ -75,14 +83,24 @@ class BusinessSection(Section):
 
 class ComparisonSection(Section):
     benchmark_name: str | None = None
+    as_of: dt.date | None = Field(default=None, description="The last price day the returns end on.")
+    stale: bool = False
     performance: list[PerformanceRow] = Field(default_factory=list)
+
+
+class EvidenceQuote(Part):
+    quote: str
+    status: Literal["verified", "not_found", "too_short"]
 
 
 class EarningsCallSection(Section):
     date: dt.date | None = None
     quarter: str | None = None
     next_date: dt.date | None = None
-    sentiment: Reading | None = None
+    sentiment: Reading | None = Field(default=None, description="The label the score counts (evidence checked).")
+    model_sentiment: str | None = Field(default=None, description="The label the model gave.")
+    evidence: list[EvidenceQuote] = Field(default_factory=list)
+    sentiment_note: str | None = Field(default=None, description="Why the counted label differs, if it does.")
     summary: str | None = None
     positive_updates: list[TitledText] = Field(default_factory=list)
     negative_updates: list[TitledText] = Field(default_factory=list)
@@ -93,6 +111,18 @@ class BreakdownRow(Part):
     statement: Literal["Income Statement", "Balance Sheet", "Cash Flow"]
     line: str
     values: list[float | None]
+    notes: list[str | None] = Field(default_factory=list, description="Per column, why the value is missing.")
+    formula: str | None = Field(default=None, description="For a row computed from other lines (FCF, EBITDA).")
+
+
+class KeyFigure(Part):
+    """A headline figure as the page shows it: formatted value, or why there is none; growth names its base."""
+
+    key: str
+    name: str
+    value: str
+    status: Literal["ok", "not_meaningful", "insufficient_data"]
+    basis: str | None = Field(default=None, description="The periods compared, or the note on a missing value.")
 
 
 class BreakdownTable(Part):
@@ -107,11 +137,15 @@ class FinancialsSection(Section):
     income_statement: str | None = None
     balance_sheet: str | None = None
     cash_flow: str | None = None
+    period: str | None = Field(default=None, description="The headline period the key figures are of.")
+    key_figures: list[KeyFigure] = Field(default_factory=list)
     breakdown: BreakdownTable | None = None
 
 
 class TechnicalsSection(Section):
     origin: Literal["computed", "provided", "none"] = "none"
+    as_of: dt.date | None = Field(default=None, description="The price day the indicators are computed on.")
+    stale: bool = False
     sentiment: Reading | None = None
     last_price: float | None = None
     readings: list[IndicatorReading] = Field(default_factory=list)
@@ -158,7 +192,10 @@ class EventItem(Part):
 
 
 class EventsSection(Section):
-    sentiment: Reading | None = None
+    sentiment: Reading | None = Field(default=None, description="The label the score counts (evidence checked).")
+    model_sentiment: str | None = None
+    evidence: list[EvidenceQuote] = Field(default_factory=list)
+    sentiment_note: str | None = None
     summary: str | None = None
     items: list[EventItem] = Field(default_factory=list)
     analyst_note: str | None = None

@@ -6,36 +6,66 @@ computed metric, and a section whose input is missing says so in one line.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pipeline.inputs.bundle import Bundle, Period
-from pipeline.metrics.model import Metrics
+from pipeline.metrics.model import Figure, Metrics
+from pipeline.model.facts import show_figure
 from pipeline.report import (
     BreakdownRow,
     BreakdownTable,
     BusinessSection,
     EventItem,
     GlossaryEntry,
+    KeyFigure,
     PeerRow,
     RiskCategoryView,
     RisksSection,
 )
 
-# (statement, display line, attribute of the statement part, attribute name)
-BREAKDOWN_LINES: list[tuple[str, str, str, str]] = [
-    ("Income Statement", "Total Revenue", "income", "revenue"),
-    ("Income Statement", "Gross Profit", "income", "gross_profit"),
-    ("Income Statement", "EBITDA", "income", "ebitda"),
-    ("Income Statement", "Net Income", "income", "net_income"),
-    ("Balance Sheet", "Total Assets", "balance", "total_assets"),
-    ("Balance Sheet", "Cash, Cash Equivalents and Short-Term Investments", "balance",
-     "cash_and_short_term_investments"),
-    ("Balance Sheet", "Total Debt", "balance", "total_debt"),
-    ("Balance Sheet", "Total Liabilities", "balance", "total_liabilities"),
-    ("Balance Sheet", "Stockholders Equity", "balance", "stockholders_equity"),
-    ("Cash Flow", "Free Cash Flow", "cash_flow", "free_cash_flow"),
-    ("Cash Flow", "Operating Cash Flow", "cash_flow", "operating_cash_flow"),
-    ("Cash Flow", "Investing Cash Flow", "cash_flow", "investing_cash_flow"),
-    ("Cash Flow", "Financing Cash Flow", "cash_flow", "financing_cash_flow"),
+@dataclass(frozen=True)
+class BreakdownLine:
+    """A row of the breakdown table: a statement line of the bundle, or a figure computed from lines."""
+
+    statement: str
+    line: str
+    part: str  # income, balance, cash_flow
+    attr: str  # the statement field, or the metrics figure key for a computed row
+    computed_from: tuple[str, ...] = ()  # the fields a computed row needs (any of them present shows the row)
+
+
+BREAKDOWN_LINES: list[BreakdownLine] = [
+    BreakdownLine("Income Statement", "Total Revenue", "income", "revenue"),
+    BreakdownLine("Income Statement", "Gross Profit", "income", "gross_profit"),
+    BreakdownLine("Income Statement", "EBIT (Operating Income)", "income", "operating_income"),
+    BreakdownLine("Income Statement", "EBITDA", "income", "ebitda",
+                  ("ebitda", "operating_income", "depreciation_amortization")),
+    BreakdownLine("Income Statement", "Net Income", "income", "net_income"),
+    BreakdownLine("Balance Sheet", "Total Assets", "balance", "total_assets"),
+    BreakdownLine("Balance Sheet", "Cash and Cash Equivalents", "balance", "cash_and_equivalents"),
+    BreakdownLine("Balance Sheet", "Cash, Cash Equivalents and Short-Term Investments", "balance",
+                  "cash_and_short_term_investments"),
+    BreakdownLine("Balance Sheet", "Total Debt", "balance", "total_debt"),
+    BreakdownLine("Balance Sheet", "Total Liabilities", "balance", "total_liabilities"),
+    BreakdownLine("Balance Sheet", "Stockholders Equity", "balance", "stockholders_equity"),
+    BreakdownLine("Cash Flow", "Free Cash Flow", "cash_flow", "free_cash_flow",
+                  ("free_cash_flow", "operating_cash_flow", "capital_expenditure")),
+    BreakdownLine("Cash Flow", "Operating Cash Flow", "cash_flow", "operating_cash_flow"),
+    BreakdownLine("Cash Flow", "Capital Expenditure", "cash_flow", "capital_expenditure"),
+    BreakdownLine("Cash Flow", "Investing Cash Flow", "cash_flow", "investing_cash_flow"),
+    BreakdownLine("Cash Flow", "Financing Cash Flow", "cash_flow", "financing_cash_flow"),
 ]
+
+# Headline figures the financials section shows with their value or the reason there is none.
+KEY_FIGURES: list[tuple[str, str]] = [
+    ("revenue_growth_pct", "Revenue growth"), ("gross_margin_pct", "Gross margin"),
+    ("ebit_margin_pct", "EBIT margin"), ("ebitda", "EBITDA"), ("ebitda_margin_pct", "EBITDA margin"),
+    ("net_margin_pct", "Net margin"), ("roe_pct", "Return on equity (average equity)"),
+    ("debt_to_equity", "Debt-to-equity"), ("equity_ratio_pct", "Equity ratio"), ("current_ratio", "Current ratio"),
+    ("net_debt", "Net debt"), ("free_cash_flow", "Free cash flow"), ("fcf_margin_pct", "Free cash flow margin"),
+    ("fcf_growth_pct", "Free cash flow growth"), ("ocf_to_net_income", "Operating cash flow / net income"),
+]
+
 
 GLOSSARY = [
     GlossaryEntry(term="Buy", definition=(
@@ -78,20 +108,68 @@ def column_label(period: Period) -> str:
     return "TTM" if period.kind == "TTM" else period.end.strftime("%b %Y")
 
 
-def breakdown_table(bundle: Bundle) -> BreakdownTable | None:
-    """TTM + fiscal years as the seed page's 'Breakdown' table; values in the statement scale."""
+def _cell(period: Period, line: BreakdownLine, figures: dict[str, Figure]) -> tuple[float | None, str | None]:
+    """A breakdown value and, when there is none, why."""
+    if line.computed_from:
+        fig = figures.get(line.attr)
+        if fig is None:
+            return None, "not computed"
+        return (fig.value, None) if fig.status == "ok" else (None, fig.note or fig.status.replace("_", " "))
+    stmt = getattr(period, line.part)
+    value = getattr(stmt, line.attr) if stmt is not None else None
+    return value, None if value is not None else f"{line.attr} is not in the bundle for this period"
+
+
+def _has_inputs(period: Period, line: BreakdownLine) -> bool:
+    stmt = getattr(period, line.part)
+    fields = line.computed_from or (line.attr,)
+    return stmt is not None and any(getattr(stmt, f, None) is not None for f in fields)
+
+
+def breakdown_table(bundle: Bundle, metrics: Metrics) -> BreakdownTable | None:
+    """TTM + fiscal years as the seed page's 'Breakdown' table; values in the statement scale.
+
+    A row appears whenever any column has its inputs (for computed rows, FCF and EBITDA: any of the lines
+    they are computed from); a cell without a value carries the reason in `notes`."""
     fin = bundle.financials
     if fin is None:
         return None
     ttm = fin.ttm()
     periods = ([ttm] if ttm else []) + fin.fiscal_years()
+    by_label = {p.label: p.figures for p in metrics.fundamentals.periods} if metrics.fundamentals else {}
     rows = []
-    for statement, line, part, attr in BREAKDOWN_LINES:
-        values = [getattr(getattr(p, part), attr) if getattr(p, part) is not None else None for p in periods]
-        if any(v is not None for v in values):
-            rows.append(BreakdownRow(statement=statement, line=line, values=values))  # type: ignore[arg-type]
+    for line in BREAKDOWN_LINES:
+        if not any(_has_inputs(p, line) for p in periods):
+            continue
+        cells = [_cell(p, line, by_label.get(p.label, {})) for p in periods]
+        formula = None
+        if line.computed_from:
+            formula = next((f.formula for p in periods if (f := by_label.get(p.label, {}).get(line.attr))), None)
+        rows.append(BreakdownRow(statement=line.statement, line=line.line,  # type: ignore[arg-type]
+                                 values=[v for v, _ in cells], notes=[n for _, n in cells], formula=formula))
     return BreakdownTable(currency=fin.currency, scale=fin.scale.value, columns=[column_label(p) for p in periods],
                           rows=rows)
+
+
+def key_figures(metrics: Metrics) -> tuple[str | None, list[KeyFigure]]:
+    """The headline period's name and its key figures: value, or why there is none; changes name their base."""
+    f = metrics.fundamentals
+    head = f.headline if f else None
+    if f is None or head is None:
+        return None, []
+    name = f"TTM to {head.end:%b %Y}" if head.kind == "TTM" else head.label
+    out = []
+    for key, title in KEY_FIGURES:
+        fig = head.figures.get(key)
+        if fig is None:
+            continue
+        value = show_figure(fig, f.currency, f.scale) if fig.status == "ok" else "n/a"
+        if fig.status == "ok":
+            basis = f"{name} vs {fig.base}" if fig.base else fig.note
+        else:
+            basis = f"{fig.status.replace('_', ' ')}: {fig.note}" if fig.note else fig.status.replace("_", " ")
+        out.append(KeyFigure(key=key, name=title, value=value, status=fig.status, basis=basis))
+    return name, out
 
 
 def business_section(bundle: Bundle) -> BusinessSection:
@@ -125,7 +203,7 @@ def peer_rows(bundle: Bundle, metrics: Metrics) -> list[PeerRow]:
     dy = metrics.valuation.get("dividend_yield_pct")
     subject = PeerRow(
         ticker=bundle.profile.ticker, name=bundle.profile.name, currency=bundle.profile.currency,
-        price=metrics.technicals.last_price, change_pct=None,
+        price=None if metrics.technicals.stale else metrics.technicals.last_price, change_pct=None,
         market_cap=market.market_cap if market else None,
         pe_ratio=pe.value if pe is not None and pe.status == "ok" else (market.pe_ratio if market else None),
         roe_pct=fig("roe_pct"), dividend_yield_pct=dy.value if dy is not None and dy.status == "ok" else None,
@@ -150,9 +228,9 @@ def analyst_note(bundle: Bundle, metrics: Metrics) -> str | None:
     c = bundle.consensus
     if c is None:
         return None
-    from pipeline.inputs.currencies import money_prefix
+    from pipeline.money import format_money
 
     if pt is None:
         return f"The most recent analyst rating on {bundle.profile.ticker} is a {c.rating}."
     return (f"The most recent analyst rating on {bundle.profile.ticker} is a {c.rating} with a "
-            f"{money_prefix(pt.currency)}{pt.target:,.2f} price target.")
+            f"{format_money(pt.target, pt.currency)} price target.")

@@ -64,7 +64,9 @@ def _parsed(report: Report, section: str) -> BaseModel | None:
     if section == "events":
         ev = s.events
         return (
-            EventsAnswer.model_construct(summary=ev.summary, sentiment=ev.sentiment or "Insufficient data")
+            EventsAnswer.model_construct(summary=ev.summary,
+                                         sentiment=ev.model_sentiment or ev.sentiment or "Insufficient data",
+                                         evidence=[e.quote for e in ev.evidence])
             if ev.summary
             else None
         )
@@ -73,7 +75,8 @@ def _parsed(report: Report, section: str) -> BaseModel | None:
         return (
             EarningsCallAnswer.model_construct(
                 summary=ec.summary,
-                sentiment=ec.sentiment or "Insufficient data",
+                sentiment=ec.model_sentiment or ec.sentiment or "Insufficient data",
+                evidence=[e.quote for e in ec.evidence],
                 positive_updates=_titled(ec.positive_updates),
                 negative_updates=_titled(ec.negative_updates),
                 guidance=ec.guidance or "",

@@ -179,6 +179,8 @@ def _metrics_facts(m: Metrics) -> list[Fact]:
         if f:
             add(f)
     t = m.technicals
+    if t.as_of is not None:  # the day the prices end: prose names it when they are stale
+        facts += _date_facts(t.as_of, "metrics.technicals.as_of")
     if t.last_price is not None:
         add(Fact(t.last_price, "money", "metrics.technicals.last_price", m.price_currency, exact=False))
     for key, v in t.values.items():

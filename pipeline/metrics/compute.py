@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pipeline.inputs.bundle import Bundle, Financials, Period
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import scoring
+from pipeline.metrics.freshness import PRICE_STALE_TRADING_DAYS, age_of, part_ages
 from pipeline.metrics.model import (
     Figure,
+    PartAge,
     Fundamentals,
     Metrics,
     PeriodMetrics,
@@ -19,20 +23,43 @@ from pipeline.metrics.technicals import summarize_technicals
 from pipeline.metrics.valuation import price_target, valuation_figures
 
 
-def _prior_fy(period: Period, fiscal_years: list[Period]) -> Period | None:
-    """The newest fiscal year that ends before `period` ends (fiscal_years is newest first).
-
-    For TTM this is the latest full year; for a fiscal year it is the year before.
-    """
-    return next((p for p in fiscal_years if p.end < period.end), None)
+LIKE_FOR_LIKE_SLACK_DAYS = 14  # 52/53-week years end up to a week apart; a quarter is never this close
 
 
-def period_figures(period: Period, prior: Period | None) -> dict[str, Figure]:
-    """All fundamental figures of one period; `prior` supplies growth bases and the opening equity."""
+def period_name(period: Period) -> str:
+    """How the report names a period: 'FY2022', or 'TTM to Sep 2022' for any trailing twelve months."""
+    return f"TTM to {period.end:%b %Y}" if period.kind == "TTM" else period.label
+
+
+def like_for_like_base(period: Period, financials: Financials) -> Period | None:
+    """The period of the same kind ending a year before `period` (TTM with the TTM a year earlier, FY with the
+    prior FY), within LIKE_FOR_LIKE_SLACK_DAYS; None when the bundle has none. Never a TTM with a fiscal year:
+    they share months, so the change would not be a year's growth."""
+    target = (pd.Timestamp(period.end) - pd.DateOffset(years=1)).date()
+    near = [p for p in financials.periods if p.kind == period.kind and p is not period
+            and abs((p.end - target).days) <= LIKE_FOR_LIKE_SLACK_DAYS]
+    return min(near, key=lambda p: abs((p.end - target).days)) if near else None
+
+
+def _no_base_reason(period: Period, financials: Financials) -> str:
+    kind = "TTM" if period.kind == "TTM" else "fiscal-year"
+    reason = f"no {kind} period ending a year before {period_name(period)} in the bundle"
+    overlapping = next((p for p in financials.fiscal_years() if p.end < period.end), None)
+    if period.kind == "TTM" and overlapping is not None:
+        reason += f" (comparing with {overlapping.label} would mix overlapping periods)"
+    return reason
+
+
+def period_figures(period: Period, prior: Period | None, no_base: str | None = None) -> dict[str, Figure]:
+    """All fundamental figures of one period; `prior` is its like-for-like base a year earlier (growth and the
+    opening equity), or None with `no_base` saying why there is none."""
     inc, bal, cf = period.income, period.balance, period.cash_flow
     p_inc = prior.income if prior else None
     p_bal = prior.balance if prior else None
     p_cf = prior.cash_flow if prior else None
+    base = period_name(prior) if prior else None
+    if prior is None and no_base is None:
+        no_base = "no period a year earlier in the bundle"
     revenue = inc.revenue if inc else None
     net_income = inc.net_income if inc else None
     equity = bal.stockholders_equity if bal else None
@@ -51,9 +78,14 @@ def period_figures(period: Period, prior: Period | None) -> dict[str, Figure]:
         if p_cf
         else None
     )
+    ebitda = f.ebitda(
+        reported=inc.ebitda if inc else None,
+        operating_income=inc.operating_income if inc else None,
+        depreciation_amortization=inc.depreciation_amortization if inc else None,
+    )
     return {
         "revenue_growth_pct": f.revenue_growth(
-            revenue=revenue, prior_revenue=p_inc.revenue if p_inc else None
+            revenue=revenue, prior_revenue=p_inc.revenue if p_inc else None, base=base, no_base=no_base
         ),
         "gross_margin_pct": f.gross_margin(
             revenue=revenue,
@@ -63,26 +95,23 @@ def period_figures(period: Period, prior: Period | None) -> dict[str, Figure]:
         "ebit_margin_pct": f.ebit_margin(
             operating_income=inc.operating_income if inc else None, revenue=revenue
         ),
-        "ebitda_margin_pct": f.ebitda_margin(
-            revenue=revenue,
-            ebitda=inc.ebitda if inc else None,
-            operating_income=inc.operating_income if inc else None,
-            depreciation_amortization=inc.depreciation_amortization if inc else None,
-        ),
+        "ebitda": ebitda,
+        "ebitda_margin_pct": f.ebitda_margin(ebitda_figure=ebitda, revenue=revenue),
         "net_margin_pct": f.net_margin(net_income=net_income, revenue=revenue),
         "roe_pct": f.roe_average_equity(
-            net_income=net_income, equity=equity, prior_equity=p_bal.stockholders_equity if p_bal else None
+            net_income=net_income, equity=equity, prior_equity=p_bal.stockholders_equity if p_bal else None,
+            base=base, no_base=no_base,
         ),
         "roe_ending_equity_pct": f.roe_ending_equity(net_income=net_income, equity=equity),
         "debt_to_equity": f.debt_to_equity(total_debt=bal.total_debt if bal else None, equity=equity),
         "equity_ratio_pct": f.equity_ratio(equity=equity, total_assets=bal.total_assets if bal else None),
         "free_cash_flow": fcf,
-        "fcf_growth_pct": f.fcf_growth(fcf=fcf.value, prior_fcf=prior_fcf.value if prior_fcf else None),
-        "fcf_margin_pct": f.fcf_margin(fcf=fcf.value, revenue=revenue),
+        "fcf_growth_pct": f.fcf_growth(fcf=fcf, prior_fcf=prior_fcf, base=base, no_base=no_base),
+        "fcf_margin_pct": f.fcf_margin(fcf=fcf, revenue=revenue),
         "ocf_to_net_income": f.ocf_to_net_income(
             operating_cash_flow=cf.operating_cash_flow if cf else None, net_income=net_income
         ),
-        "fcf_to_net_income": f.fcf_to_net_income(fcf=fcf.value, net_income=net_income),
+        "fcf_to_net_income": f.fcf_to_net_income(fcf=fcf, net_income=net_income),
         "net_debt": f.net_debt(
             total_debt=bal.total_debt if bal else None,
             cash_and_short_term_investments=bal.cash_and_short_term_investments if bal else None,
@@ -96,14 +125,17 @@ def period_figures(period: Period, prior: Period | None) -> dict[str, Figure]:
 
 
 def compute_fundamentals(financials: Financials) -> Fundamentals:
-    """Figures for TTM (vs the latest fiscal year before its end) and each fiscal year (vs the one before)."""
-    years = financials.fiscal_years()
+    """Figures for the headline TTM and each fiscal year, each against its like-for-like base a year earlier.
+    Earlier TTM periods are bases only; they get no column of their own."""
     ttm = financials.ttm()
-    ordered = ([ttm] if ttm else []) + years
-    periods = [
-        PeriodMetrics(label=p.label, kind=p.kind, end=p.end, figures=period_figures(p, _prior_fy(p, years)))
-        for p in ordered
-    ]
+    ordered = ([ttm] if ttm else []) + financials.fiscal_years()
+    periods = []
+    for p in ordered:
+        base = like_for_like_base(p, financials)
+        no_base = None if base else _no_base_reason(p, financials)
+        periods.append(PeriodMetrics(label=p.label, kind=p.kind, end=p.end,
+                                     base=period_name(base) if base else None,
+                                     figures=period_figures(p, base, no_base)))
     return Fundamentals(
         currency=financials.currency,
         scale=financials.scale.value,
@@ -112,30 +144,53 @@ def compute_fundamentals(financials: Financials) -> Fundamentals:
     )
 
 
+def _sentiment_missing(bundle: Bundle, key: str) -> str:
+    if key == "earnings_call":
+        return "no earnings call in the bundle" if bundle.earnings_call is None else "call not read (no label)"
+    return "no corporate events in the bundle" if not bundle.events else "events not read (no label)"
+
+
+def _stale_technicals(technicals: Technicals, ages: list[PartAge]) -> str | None:
+    part = "prices" if technicals.origin == "computed" else "technical_snapshot"
+    age = age_of(ages, part)
+    if technicals.origin == "none" or age is None or not age.stale:
+        return None
+    return (f"stale: {part.replace('_', ' ')} end {age.date.isoformat()}, {age.trading_days} trading days before "
+            f"as_of (limit {PRICE_STALE_TRADING_DAYS})")
+
+
 def _score_card(bundle: Bundle, fundamentals: Fundamentals | None, technicals: Technicals,
-                valuation: dict[str, Figure], sentiments: Sentiments) -> ScoreCard:
+                valuation: dict[str, Figure], sentiments: Sentiments, ages: list[PartAge]) -> ScoreCard:
     head = fundamentals.headline if fundamentals else None
     figures = head.figures if head else {}
     headline_period = (
         (bundle.financials.ttm() or bundle.financials.fiscal_years()[0]) if bundle.financials else None
     )
     net_income = headline_period.income.net_income if headline_period and headline_period.income else None
+    fundamental = [
+        scoring.income_statement_score(figures),
+        scoring.balance_sheet_score(figures),
+        scoring.cash_flow_score(figures, net_income=net_income),
+    ]
+    if fundamentals is None:
+        fundamental = [scoring.absent(s.key, "no financial statements in the bundle") for s in fundamental]
     return scoring.score_card(
         [
-            scoring.income_statement_score(figures),
-            scoring.balance_sheet_score(figures),
-            scoring.cash_flow_score(figures, net_income=net_income),
-            scoring.technicals_score(technicals.readings),
+            *fundamental,
+            scoring.technicals_score(technicals.readings, stale=_stale_technicals(technicals, ages)),
             scoring.valuation_score(valuation),
-            scoring.sentiment_score("earnings_call", sentiments.earnings_call),
-            scoring.sentiment_score("corporate_events", sentiments.corporate_events),
+            scoring.sentiment_score("earnings_call", sentiments.earnings_call,
+                                    _sentiment_missing(bundle, "earnings_call")),
+            scoring.sentiment_score("corporate_events", sentiments.corporate_events,
+                                    _sentiment_missing(bundle, "corporate_events")),
         ]
     )
 
 
 def rescore(metrics: Metrics, loaded: LoadedBundle, sentiments: Sentiments) -> Metrics:
     """The same metrics with the score card recomputed for new sentiment labels (nothing else changes)."""
-    card = _score_card(loaded.bundle, metrics.fundamentals, metrics.technicals, metrics.valuation, sentiments)
+    card = _score_card(loaded.bundle, metrics.fundamentals, metrics.technicals, metrics.valuation, sentiments,
+                       metrics.ages)
     return metrics.model_copy(update={"score": card})
 
 
@@ -143,6 +198,7 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) 
     """Every computed figure of a bundle: fundamentals, technicals, valuation, score card, price target."""
     bundle = loaded.bundle
     sentiments = sentiments or Sentiments()
+    ages = part_ages(loaded)
     fundamentals = compute_fundamentals(bundle.financials) if bundle.financials else None
     technicals = summarize_technicals(
         loaded.prices,
@@ -150,9 +206,15 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) 
         bundle.technical_snapshot,
         bundle.benchmark.name if bundle.benchmark else None,
     )
-    valuation = valuation_figures(bundle, technicals.last_price)
+    stale = _stale_technicals(technicals, ages)
+    technicals = technicals.model_copy(update={"stale": stale is not None})
+    market_age = age_of(ages, "market")
+    valuation = valuation_figures(
+        bundle, None if stale else technicals.last_price,
+        price_note=f"last price {stale}" if stale else None,
+        market_stale=f"market data {market_age.text.split(': ', 1)[1]}" if market_age and market_age.stale else None)
 
-    card = _score_card(bundle, fundamentals, technicals, valuation, sentiments)
+    card = _score_card(bundle, fundamentals, technicals, valuation, sentiments, ages)
     missing = bundle.missing_parts()
     if loaded.prices is None:
         missing.append("prices")
@@ -164,6 +226,7 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) 
         technicals=technicals,
         valuation=valuation,
         score=card,
-        price_target=price_target(bundle, technicals.last_price),
+        price_target=price_target(bundle, None if stale else technicals.last_price),
         missing=missing,
+        ages=ages,
     )

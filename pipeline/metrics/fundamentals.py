@@ -27,31 +27,40 @@ def growth_pct(
     formula: str,
     current_name: str = "current",
     prior_name: str = "prior",
+    base: str | None = None,
+    no_base: str | None = None,
 ) -> Figure:
-    """(current - prior) / |prior| * 100.
+    """(current - prior) / |prior| * 100, against `base` (the like-for-like period a year earlier).
 
-    Not meaningful when prior is zero or the value changes sign (a move from a loss to a profit has no
-    sensible percentage). Dividing by |prior| makes a deeper loss a negative growth.
+    Insufficient without a like-for-like base (`no_base` says why: growth never compares a TTM with a fiscal
+    year, which share months). Not meaningful when prior is zero or the value changes sign (a move from a
+    loss to a profit has no sensible percentage). Dividing by |prior| makes a deeper loss a negative growth.
     """
+    if no_base is not None:
+        return insufficient("pct", formula, no_base)
     gap = _missing("pct", formula, **{current_name: current, prior_name: prior})
     if gap:
-        return gap
+        return gap.model_copy(update={"base": base})
     assert current is not None and prior is not None
     if prior == 0:
-        return not_meaningful("pct", formula, f"{prior_name} is zero")
+        return not_meaningful("pct", formula, f"{prior_name} is zero").model_copy(update={"base": base})
     if (current < 0 < prior) or (prior < 0 < current):
-        return not_meaningful("pct", formula, f"changes sign, from {prior:g} to {current:g}")
-    return ok((current - prior) / abs(prior) * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"changes sign, from {prior:g} to {current:g}").model_copy(
+            update={"base": base})
+    return ok((current - prior) / abs(prior) * 100.0, "pct", formula).model_copy(update={"base": base})
 
 
-def revenue_growth(*, revenue: float | None, prior_revenue: float | None) -> Figure:
-    """revenue_growth_pct = (revenue - prior revenue) / |prior revenue| * 100."""
+def revenue_growth(*, revenue: float | None, prior_revenue: float | None, base: str | None = None,
+                   no_base: str | None = None) -> Figure:
+    """revenue_growth_pct = (revenue - revenue of the same period a year earlier) / |that revenue| * 100."""
     return growth_pct(
         current=revenue,
         prior=prior_revenue,
         formula="(revenue / prior revenue - 1) * 100",
         current_name="revenue",
         prior_name="prior revenue",
+        base=base,
+        no_base=no_base,
     )
 
 
@@ -103,22 +112,30 @@ def ebit_margin(*, operating_income: float | None, revenue: float | None) -> Fig
     )
 
 
-def ebitda_margin(
+def ebitda(
     *,
-    revenue: float | None,
-    ebitda: float | None = None,
+    reported: float | None = None,
     operating_income: float | None = None,
     depreciation_amortization: float | None = None,
 ) -> Figure:
-    """ebitda_margin_pct = ebitda / revenue * 100; else (operating_income + D&A) / revenue * 100."""
-    if ebitda is None and operating_income is not None and depreciation_amortization is not None:
-        return _margin(
-            operating_income + depreciation_amortization,
-            revenue,
-            name="ebitda",
-            formula="(operating_income + depreciation_amortization) / revenue * 100",
-        )
-    return _margin(ebitda, revenue, name="ebitda", formula="ebitda / revenue * 100")
+    """ebitda = the reported EBITDA line, else operating_income + depreciation_amortization; never from one of
+    the two alone (the note names what is missing)."""
+    if reported is not None:
+        return ok(reported, "money", "ebitda as reported")
+    formula = "operating_income + depreciation_amortization"
+    gap = _missing("money", formula, operating_income=operating_income,
+                   depreciation_amortization=depreciation_amortization)
+    if gap:
+        return gap.model_copy(update={"note": f"{gap.note} (and no reported EBITDA line)"})
+    assert operating_income is not None and depreciation_amortization is not None
+    return ok(operating_income + depreciation_amortization, "money", formula)
+
+
+def ebitda_margin(*, ebitda_figure: Figure, revenue: float | None) -> Figure:
+    """ebitda_margin_pct = ebitda / revenue * 100 (EBITDA as reported, else operating income + D&A)."""
+    if ebitda_figure.status != "ok":
+        return insufficient("pct", "ebitda / revenue * 100", f"EBITDA: {ebitda_figure.note}")
+    return _margin(ebitda_figure.value, revenue, name="ebitda", formula="ebitda / revenue * 100")
 
 
 def net_margin(*, net_income: float | None, revenue: float | None) -> Figure:
@@ -127,10 +144,15 @@ def net_margin(*, net_income: float | None, revenue: float | None) -> Figure:
 
 
 def roe_average_equity(
-    *, net_income: float | None, equity: float | None, prior_equity: float | None
+    *, net_income: float | None, equity: float | None, prior_equity: float | None, base: str | None = None,
+    no_base: str | None = None,
 ) -> Figure:
-    """roe_pct = net_income / ((equity + prior_equity) / 2) * 100; not meaningful if either equity <= 0."""
-    formula = "net_income / ((equity + prior period equity) / 2) * 100"
+    """roe_pct = net_income / ((equity + equity a year earlier) / 2) * 100; not meaningful if either equity <= 0.
+
+    The opening equity is the balance at the end of the like-for-like period a year earlier (`base`)."""
+    formula = "net_income / ((equity + equity a year earlier) / 2) * 100"
+    if no_base is not None:
+        return insufficient("pct", formula, no_base)
     gap = _missing(
         "pct",
         formula,
@@ -139,11 +161,13 @@ def roe_average_equity(
         prior_stockholders_equity=prior_equity,
     )
     if gap:
-        return gap
+        return gap.model_copy(update={"base": base})
     assert net_income is not None and equity is not None and prior_equity is not None
     if equity <= 0 or prior_equity <= 0:
-        return not_meaningful("pct", formula, f"equity is not positive ({prior_equity:g} -> {equity:g})")
-    return ok(net_income / (equity / 2.0 + prior_equity / 2.0) * 100.0, "pct", formula)
+        return not_meaningful("pct", formula, f"equity is not positive ({prior_equity:g} -> {equity:g})"
+                              ).model_copy(update={"base": base})
+    return ok(net_income / (equity / 2.0 + prior_equity / 2.0) * 100.0, "pct", formula).model_copy(
+        update={"base": base})
 
 
 def roe_ending_equity(*, net_income: float | None, equity: float | None) -> Figure:
@@ -168,43 +192,55 @@ def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
 def free_cash_flow(
     *, operating_cash_flow: float | None, capital_expenditure: float | None, reported: float | None = None
 ) -> Figure:
-    """free_cash_flow = operating_cash_flow - capital_expenditure (capex positive), else as reported."""
+    """free_cash_flow = operating_cash_flow - capital_expenditure (capex positive).
+
+    Without capex, a free cash flow the source reported is used only when it shows that capex was deducted:
+    a reported FCF equal to (or above) operating cash flow means none was (HK_3896's TTM: 3,330 = 3,330), so
+    the figure is insufficient data, never an FCF computed without capex.
+    """
+    formula = "operating_cash_flow - capital_expenditure"
     if operating_cash_flow is not None and capital_expenditure is not None:
-        return ok(
-            operating_cash_flow - capital_expenditure, "money", "operating_cash_flow - capital_expenditure"
-        )
+        return ok(operating_cash_flow - capital_expenditure, "money", formula)
+    if reported is not None and operating_cash_flow is not None and reported >= operating_cash_flow:
+        return insufficient("money", formula, "missing capital_expenditure: the reported free cash flow "
+                            f"({reported:g}) is not below operating cash flow ({operating_cash_flow:g}), so no "
+                            "capital expenditure was deducted")
     if reported is not None:
-        return ok(
-            reported,
-            "money",
-            "free_cash_flow as reported",
-            note="reported by the source; capital expenditure is not in the bundle",
-        )
-    gap = _missing(
-        "money",
-        "operating_cash_flow - capital_expenditure",
-        operating_cash_flow=operating_cash_flow,
-        capital_expenditure=capital_expenditure,
-        free_cash_flow=reported,
-    )
+        implied = (f"; it implies capital expenditure of {operating_cash_flow - reported:g}"
+                   if operating_cash_flow is not None else "")
+        return ok(reported, "money", "free_cash_flow as reported",
+                  note=f"reported by the source; capital expenditure is not in the bundle{implied}")
+    gap = _missing("money", formula, operating_cash_flow=operating_cash_flow,
+                   capital_expenditure=capital_expenditure)
     assert gap is not None  # reported is None and OCF or capex is, so something is named
     return gap
 
 
-def fcf_growth(*, fcf: float | None, prior_fcf: float | None) -> Figure:
-    """fcf_growth_pct = (fcf - prior fcf) / |prior fcf| * 100; not meaningful on a sign change or 0 start."""
+def fcf_growth(*, fcf: Figure, prior_fcf: Figure | None, base: str | None = None,
+               no_base: str | None = None) -> Figure:
+    """fcf_growth_pct = (fcf - fcf a year earlier) / |that fcf| * 100; not meaningful on a sign change or 0 start."""
+    formula = "(free cash flow / prior free cash flow - 1) * 100"
+    if no_base is None:
+        for name, fig in (("free_cash_flow", fcf), ("prior free_cash_flow", prior_fcf)):
+            if fig is not None and fig.status != "ok":
+                return insufficient("pct", formula, f"{name}: {fig.note}").model_copy(update={"base": base})
     return growth_pct(
-        current=fcf,
-        prior=prior_fcf,
-        formula="(free cash flow / prior free cash flow - 1) * 100",
+        current=fcf.value,
+        prior=prior_fcf.value if prior_fcf else None,
+        formula=formula,
         current_name="free_cash_flow",
         prior_name="prior free_cash_flow",
+        base=base,
+        no_base=no_base,
     )
 
 
-def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
+def fcf_margin(*, fcf: Figure, revenue: float | None) -> Figure:
     """fcf_margin_pct = free_cash_flow / revenue * 100 (used by the cash-flow sub-score)."""
-    return _margin(fcf, revenue, name="free_cash_flow", formula="free_cash_flow / revenue * 100")
+    formula = "free_cash_flow / revenue * 100"
+    if fcf.status != "ok":
+        return insufficient("pct", formula, f"free cash flow: {fcf.note}")
+    return _margin(fcf.value, revenue, name="free_cash_flow", formula=formula)
 
 
 def _to_net_income(cash: float | None, net_income: float | None, *, name: str) -> Figure:
@@ -218,9 +254,11 @@ def ocf_to_net_income(*, operating_cash_flow: float | None, net_income: float | 
     return _to_net_income(operating_cash_flow, net_income, name="operating_cash_flow")
 
 
-def fcf_to_net_income(*, fcf: float | None, net_income: float | None) -> Figure:
+def fcf_to_net_income(*, fcf: Figure, net_income: float | None) -> Figure:
     """fcf_to_net_income = free_cash_flow / net_income; not meaningful when net income <= 0."""
-    return _to_net_income(fcf, net_income, name="free_cash_flow")
+    if fcf.status != "ok":
+        return insufficient("ratio", "free_cash_flow / net_income", f"free cash flow: {fcf.note}")
+    return _to_net_income(fcf.value, net_income, name="free_cash_flow")
 
 
 def net_debt(

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Reading = Literal["Positive", "Negative", "Neutral"]
 Label = Literal["Outperform", "Neutral", "Underperform"]
+INSUFFICIENT_LABEL: Literal["Insufficient data"] = "Insufficient data"
+# The overall label: below the minimum coverage the score is provisional and labelled "Insufficient data".
+OverallLabel = Literal["Outperform", "Neutral", "Underperform", "Insufficient data"]
 Status = Literal["ok", "not_meaningful", "insufficient_data"]
 Unit = Literal["pct", "ratio", "money", "price", "count"]
 
@@ -34,15 +37,19 @@ class Figure(Frozen):
     unit: Unit
     formula: str
     note: str | None = None
+    base: str | None = Field(default=None, description="For a change or an average over two periods: the "
+                             "earlier period compared with, e.g. 'FY2021' or 'TTM Sep 2016'.")
 
 
 class PeriodMetrics(Frozen):
     label: str
     kind: Literal["TTM", "FY"]
     end: dt.date
-    # Keys: revenue_growth_pct, gross_margin_pct, ebit_margin_pct, ebitda_margin_pct, net_margin_pct,
+    base: str | None = Field(default=None, description="The like-for-like period a year earlier that growth "
+                             "compares with (TTM with the TTM a year before, FY with the prior FY), if any.")
+    # Keys: revenue_growth_pct, gross_margin_pct, ebit_margin_pct, ebitda, ebitda_margin_pct, net_margin_pct,
     # roe_pct, roe_ending_equity_pct, debt_to_equity, equity_ratio_pct, free_cash_flow, fcf_growth_pct,
-    # ocf_to_net_income, fcf_to_net_income, net_debt, current_ratio.
+    # fcf_margin_pct, ocf_to_net_income, fcf_to_net_income, net_debt, current_ratio.
     figures: dict[str, Figure]
 
 
@@ -88,7 +95,9 @@ class Technicals(Frozen):
     origin: Literal["computed", "provided", "none"] = Field(
         description="computed from prices.csv, provided by the bundle's technical snapshot, or none."
     )
-    as_of: dt.date | None = None
+    as_of: dt.date | None = Field(default=None, description="The last price day the values are computed on.")
+    stale: bool = Field(default=False, description="The price data ends too long before the bundle's as_of "
+                        "(docs/metrics.md, Staleness): values are labelled with their own date, never as current.")
     last_price: float | None = None
     # Keys: sma_20, sma_50, sma_100, sma_200, ema_20, ema_50, macd, macd_signal, macd_hist, rsi_14,
     # stoch_k, stoch_d, high_52w, low_52w, volatility_pct (annualised, percent).
@@ -110,9 +119,33 @@ class SubScore(Frozen):
     basis: str = Field(description="The inputs and arithmetic behind the score, in one line.")
 
 
+class MissingPart(Frozen):
+    key: str
+    title: str
+    reason: str
+
+
+class ModelInfluence(Frozen):
+    """How far the model-read sentiment labels moved the overall score (docs/metrics.md, Model-read parts)."""
+
+    parts: list[str] = Field(description="The sub-scores whose label a model read (earnings call, events).")
+    without: int | None = Field(description="Overall from the other sub-scores alone (their weight redistributed).")
+    neutral: int = Field(description="Overall with the model-read parts counted as Neutral.")
+    shift: int = Field(description="overall - neutral: what the model's labels did to the score.")
+    bound: float = Field(description="The most the labels can move the overall from `neutral`, in points "
+                         "(before rounding): 20 x their nominal weight / the nominal weight present.")
+    label_changed: bool = Field(description="The label differs from the label at `neutral`: model-driven.")
+
+
 class ScoreCard(Frozen):
     overall: int
-    label: Label
+    label: OverallLabel
+    provisional: bool = Field(default=False, description="Coverage below the minimum: the number is shown as "
+                              "provisional and the label is 'Insufficient data'.")
+    coverage_pct: float = Field(default=100.0, description="Share of the nominal weight the present sub-scores "
+                                "carry, in percent.")
+    missing_parts: list[MissingPart] = Field(default_factory=list)
+    model_influence: ModelInfluence | None = None
     subscores: list[SubScore]
 
 
@@ -132,6 +165,19 @@ class Sentiments(Frozen):
     corporate_events: Reading | None = None
 
 
+class PartAge(Frozen):
+    """How old one part of the bundle is relative to its as_of (docs/metrics.md, Staleness)."""
+
+    part: str = Field(description="prices, benchmark, technical_snapshot, statements, market, consensus, "
+                      "earnings_call or events.")
+    date: dt.date
+    days: int = Field(description="Calendar days before as_of.")
+    trading_days: int | None = Field(default=None, description="Weekdays after `date` up to as_of (prices).")
+    stale: bool
+    limit: str = Field(description="The threshold it is held to, e.g. '10 trading days'.")
+    text: str = Field(description="One line for people, e.g. 'prices: last day 2022-12-30, 803 trading days ...'.")
+
+
 class Metrics(Frozen):
     ticker: str
     as_of: dt.date
@@ -143,3 +189,4 @@ class Metrics(Frozen):
     score: ScoreCard
     price_target: PriceTarget | None
     missing: list[str] = Field(description="Bundle parts that were absent, so the report can say so.")
+    ages: list[PartAge] = Field(default_factory=list, description="How old each dated part is, oldest first.")

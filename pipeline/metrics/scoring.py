@@ -4,7 +4,9 @@ Fundamental sub-scores are the (weighted) mean of components; each component map
 between an anchor that scores 0 and one that scores 100, clipped to [0, 100]. A component whose figure is
 not `ok` drops out (except the rules stated for losses and negative equity). A sub-score with no component
 is None; the overall score is the weighted mean of the sub-scores that exist, their nominal weights
-rescaled to sum to 1. Sentiment sub-scores read only a label, never free text.
+rescaled to sum to 1. Below MIN_COVERAGE of the nominal weight the overall is provisional and labelled
+"Insufficient data". Sentiment sub-scores read only a label, never free text; how far those model-read
+labels move the overall is reported beside it (`ModelInfluence`) and bounded (SENTIMENT_SPREAD).
 """
 
 from __future__ import annotations
@@ -14,7 +16,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.metrics.model import Figure, IndicatorReading, Label, Reading, ScoreCard, SubScore
+from pipeline.metrics.model import (
+    INSUFFICIENT_LABEL,
+    Figure,
+    IndicatorReading,
+    Label,
+    MissingPart,
+    ModelInfluence,
+    OverallLabel,
+    Reading,
+    ScoreCard,
+    SubScore,
+)
 
 SubKey = Literal[
     "income_statement",
@@ -49,6 +62,9 @@ TITLES: dict[SubKey, str] = {
     "corporate_events": "Corporate Events",
 }
 SENTIMENT_SCORES: dict[str, int] = {"Positive": 70, "Neutral": 50, "Negative": 30}
+SENTIMENT_SPREAD = 20.0  # a sentiment label moves its sub-score at most this far from Neutral (50)
+MODEL_READ: tuple[SubKey, ...] = ("earnings_call", "corporate_events")  # labels a model reads from text
+MIN_COVERAGE = 0.60  # below this share of the nominal weight the overall is provisional: "Insufficient data"
 
 NEUTRAL_PE = 20.0  # P/E at which the valuation P/E component scores 50 (earnings yield 5%)
 PE_POINTS_PER_YIELD_PCT = 6.0  # +6 points per percentage point of earnings yield above 5%
@@ -117,13 +133,19 @@ class _Part:
     weight: float = 1.0
 
 
+def _dropped(key: str, fig: Figure | None) -> str:
+    if fig is None:
+        return f"{key} dropped (absent)"
+    return f"{key} dropped ({fig.status.replace('_', ' ')}{': ' + fig.note if fig.note else ''})"
+
+
 def _linear_parts(figures: Mapping[str, Figure], anchors: Sequence[Anchor]) -> list[_Part]:
     parts = []
     for a in anchors:
         value = _ok_value(figures, a.key)
         fig = figures.get(a.key)
         if value is None:
-            parts.append(_Part(f"{a.key} dropped ({fig.status if fig else 'absent'})", None))
+            parts.append(_Part(_dropped(a.key, fig), None))
         else:
             s = linear_score(value, zero_at=a.zero_at, full_at=a.full_at)
             parts.append(_Part(f"{a.key} {value:.2f} -> {s:.0f}", s, a.weight))
@@ -153,6 +175,11 @@ def _combine(key: SubKey, parts: list[_Part]) -> SubScore:
         weight=WEIGHTS[key],
         basis=f"{text}; weighted mean {mean:.1f}",
     )
+
+
+def absent(key: SubKey, reason: str) -> SubScore:
+    """A sub-score whose inputs are not in the bundle at all; `reason` says which."""
+    return _combine(key, [_Part(reason, None)])
 
 
 def income_statement_score(figures: Mapping[str, Figure]) -> SubScore:
@@ -200,11 +227,14 @@ def cash_flow_score(figures: Mapping[str, Figure], *, net_income: float | None) 
     return _combine("cash_flow", parts)
 
 
-def technicals_score(readings: Sequence[IndicatorReading]) -> SubScore:
-    """50 + 50 * (Positive - Negative) / (readings with a value); None without readings."""
+def technicals_score(readings: Sequence[IndicatorReading], stale: str | None = None) -> SubScore:
+    """50 + 50 * (Positive - Negative) / (readings with a value); None without readings, or when the prices
+    are stale (`stale` says how old): old readings say nothing about the trend at the analysis date."""
+    if stale is not None:
+        return _combine("technicals", [_Part(stale, None)])
     given = [r.reading for r in readings if r.reading is not None]
     if not given:
-        return _combine("technicals", [_Part("no indicator readings", None)])
+        return _combine("technicals", [_Part("no prices or indicator snapshot in the bundle", None)])
     pos, neg = given.count("Positive"), given.count("Negative")
     s = 50.0 + 50.0 * (pos - neg) / len(given)
     return _combine("technicals", [_Part(f"{pos} Positive, {neg} Negative of {len(given)} readings", s)])
@@ -228,32 +258,75 @@ def valuation_score(figures: Mapping[str, Figure]) -> SubScore:
             )
         )
     else:
-        parts.append(_Part("P/E dropped (insufficient data)", None))
+        parts.append(_Part(_dropped("P/E", pe), None))
     dy = _ok_value(figures, "dividend_yield_pct")
     if dy is None:
-        parts.append(_Part("dividend yield dropped (insufficient data)", None))
+        parts.append(_Part(_dropped("dividend yield", figures.get("dividend_yield_pct")), None))
     else:
         s = min(100.0, max(0.0, 40.0 + 10.0 * dy))
         parts.append(_Part(f"dividend yield {dy:.2f}% -> {s:.0f}", s))
     return _combine("valuation", parts)
 
 
-def sentiment_score(key: SubKey, label: Reading | None) -> SubScore:
-    """Positive -> 70, Neutral -> 50, Negative -> 30; None without a label."""
+def sentiment_score(key: SubKey, label: Reading | None, missing: str = "no sentiment label") -> SubScore:
+    """Positive -> 70, Neutral -> 50, Negative -> 30; None without a label (`missing` says why)."""
     if label is None:
-        return _combine(key, [_Part("no sentiment label", None)])
+        return _combine(key, [_Part(missing, None)])
     return _combine(key, [_Part(f"sentiment label {label}", float(SENTIMENT_SCORES[label]))])
 
 
+def _weighted(subscores: Sequence[SubScore], override: Mapping[str, float | None]) -> float | None:
+    """sum(nominal weight x score) / sum(nominal weight) over the present sub-scores; `override` replaces a
+    sub-score (a number) or removes it (None)."""
+    pairs = []
+    for s in subscores:
+        score = override[s.key] if s.key in override else s.score
+        if score is not None:
+            pairs.append((WEIGHTS[s.key], float(score)))
+    total = sum(w for w, _ in pairs)
+    return sum(w * v for w, v in pairs) / total if total > 0 else None
+
+
+def overall_label(score: int, coverage: float) -> OverallLabel:
+    return label_for(score) if coverage >= MIN_COVERAGE else INSUFFICIENT_LABEL
+
+
+def _model_influence(subscores: Sequence[SubScore], overall: int, coverage: float) -> ModelInfluence | None:
+    read = [s for s in subscores if s.key in MODEL_READ and s.score is not None]
+    if not read:
+        return None
+    present = sum(WEIGHTS[s.key] for s in subscores if s.score is not None)
+    neutral_raw = _weighted(subscores, {s.key: float(SENTIMENT_SCORES["Neutral"]) for s in read})
+    without_raw = _weighted(subscores, {s.key: None for s in read})
+    assert neutral_raw is not None
+    neutral = round_score(neutral_raw)
+    return ModelInfluence(
+        parts=[s.key for s in read],
+        without=round_score(without_raw) if without_raw is not None else None,
+        neutral=neutral,
+        shift=overall - neutral,
+        bound=round(SENTIMENT_SPREAD * sum(WEIGHTS[s.key] for s in read) / present, 4),
+        label_changed=overall_label(overall, coverage) != overall_label(neutral, coverage),
+    )
+
+
+def _missing_reason(s: SubScore) -> str:
+    return s.basis.removeprefix("insufficient data (").removesuffix(")") if s.basis.startswith(
+        "insufficient data (") else s.basis
+
+
 def score_card(subscores: Sequence[SubScore]) -> ScoreCard:
-    """Overall = sum(weight * score) / sum(weight) over the sub-scores that exist; 50 (Neutral) if none.
+    """Overall = sum(weight * score) / sum(weight) over the sub-scores that exist; 50 if none.
 
     Each returned SubScore's `weight` is its effective weight (0 when missing); `basis` says how the
-    nominal weight was redistributed.
+    nominal weight was redistributed. Coverage is the nominal weight present; below MIN_COVERAGE the
+    overall is provisional and its label "Insufficient data". With model-read sentiment present, the card
+    states the overall without them and with them at Neutral, and the bound on the difference.
     """
     present = [s for s in subscores if s.score is not None]
     total = sum(WEIGHTS[s.key] for s in present)
     missing = [s.key for s in subscores if s.score is None]
+    coverage = total / sum(WEIGHTS[s.key] for s in subscores) if subscores else 0.0
     out: list[SubScore] = []
     for s in subscores:
         nominal = WEIGHTS[s.key]
@@ -266,7 +339,11 @@ def score_card(subscores: Sequence[SubScore]) -> ScoreCard:
             out.append(s.model_copy(update={"weight": eff, "basis": s.basis + extra}))
         else:
             out.append(s)
-    if total <= 0:
-        return ScoreCard(overall=50, label=label_for(50), subscores=out)
-    overall = round_score(sum(WEIGHTS[s.key] * s.score for s in present if s.score is not None) / total)
-    return ScoreCard(overall=overall, label=label_for(overall), subscores=out)
+    raw = _weighted(subscores, {})
+    overall = 50 if raw is None else round_score(raw)
+    return ScoreCard(
+        overall=overall, label=overall_label(overall, coverage), provisional=coverage < MIN_COVERAGE,
+        coverage_pct=round(coverage * 100.0, 2),
+        missing_parts=[MissingPart(key=s.key, title=TITLES[s.key], reason=_missing_reason(s))
+                       for s in subscores if s.score is None],
+        model_influence=_model_influence(subscores, overall, coverage), subscores=out)

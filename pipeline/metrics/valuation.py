@@ -101,9 +101,27 @@ def _latest(bundle: Bundle) -> list[Period]:
     return ([ttm] if ttm else []) + bundle.financials.fiscal_years()
 
 
-def valuation_figures(bundle: Bundle, last_price: float | None) -> dict[str, Figure]:
-    """The `Metrics.valuation` dict: pe_ratio, dividend_yield_pct, market_cap."""
-    market = bundle.market
+def _why_missing(fig: Figure, what: str, why: str | None) -> Figure:
+    """Name why an input is missing in an insufficient figure's note ('last price' -> 'last price (stale ...)')."""
+    if why is None or fig.status != "insufficient_data" or not fig.note or what not in fig.note:
+        return fig
+    return fig.model_copy(update={"note": fig.note.replace(what, f"{what} ({why})", 1)})
+
+
+def valuation_figures(bundle: Bundle, last_price: float | None, *, price_note: str | None = None,
+                      market_stale: str | None = None) -> dict[str, Figure]:
+    """The `Metrics.valuation` dict: pe_ratio, dividend_yield_pct, market_cap.
+
+    `price_note` says why there is no last price (stale prices); `market_stale` says why the bundle's reported
+    market figures are not used (dated too long before as_of), so they are computed or missing instead."""
+    figures = _valuation_figures(bundle, last_price, use_market=market_stale is None)
+    return {k: _why_missing(_why_missing(v, "last price", price_note), "missing", market_stale)
+            if market_stale and v.status != "ok" else _why_missing(v, "last price", price_note)
+            for k, v in figures.items()}
+
+
+def _valuation_figures(bundle: Bundle, last_price: float | None, *, use_market: bool) -> dict[str, Figure]:
+    market = bundle.market if use_market else None
     fin = bundle.financials
     same_currency = fin is None or fin.currency == bundle.profile.currency
     # Only the headline period (TTM, else the newest fiscal year): an older EPS would price stale earnings.
@@ -147,7 +165,8 @@ def upside_pct(*, target: float, last_price: float | None) -> float | None:
 def price_target(bundle: Bundle, last_price: float | None) -> PriceTarget | None:
     """The consensus price target and its upside over the last price; None without a consensus target.
 
-    The upside is None when the target's currency differs from the share price's (no FX rate).
+    The upside is None when the target's currency differs from the share price's (no FX rate), or without a
+    current price (none, or stale: the caller passes None).
     """
     consensus = bundle.consensus
     if consensus is None or consensus.price_target is None:

@@ -14,10 +14,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Sentiment = Literal["Positive", "Negative", "Neutral"]
-# A sentiment label the score consumes; "Insufficient data" (no transcript, no events) maps to None, so the
-# score redistributes its weight instead of counting a silent Neutral.
+# A sentiment label the score consumes, with quotes as evidence; pipeline/model/evidence.py decides what
+# counts ("Insufficient data" when the bundle has the call or events counts as Neutral).
 LabelOrMissing = Literal["Positive", "Negative", "Neutral", "Insufficient data"]
 Prose = Annotated[str, Field(min_length=1, max_length=4000)]
+Quote = Annotated[str, Field(min_length=1, max_length=300)]
+EVIDENCE_HELP = ("One to three short quotes (each at most 300 characters, a sentence or part of one) copied "
+                 "verbatim from the <data> blocks that support the sentiment. They are checked against the "
+                 "data: a Positive or Negative sentiment without a quote found there counts as Neutral. "
+                 "Empty only when the sentiment is Insufficient data.")
 
 
 class Answer(BaseModel):
@@ -36,6 +41,7 @@ class EarningsCallAnswer(Answer):
 
     summary: Prose
     sentiment: LabelOrMissing
+    evidence: Annotated[list[Quote], Field(max_length=3)] = Field(default_factory=list, description=EVIDENCE_HELP)
     positive_updates: Annotated[list[Titled], Field(max_length=6)]
     negative_updates: Annotated[list[Titled], Field(max_length=6)]
     guidance: Prose
@@ -46,11 +52,12 @@ class EventsAnswer(Answer):
 
     summary: Prose
     sentiment: LabelOrMissing
+    evidence: Annotated[list[Quote], Field(max_length=3)] = Field(default_factory=list, description=EVIDENCE_HELP)
 
 
-def reading(label: str) -> Sentiment | None:
-    """The score's Reading for an answer's sentiment: None for "Insufficient data"."""
-    return None if label == "Insufficient data" else label  # type: ignore[return-value]
+def reading(label: str | None) -> Sentiment | None:
+    """The Reading a label names: None for "Insufficient data" (or none)."""
+    return None if label in (None, "Insufficient data") else label  # type: ignore[return-value]
 
 
 class FactorsAnswer(Answer):

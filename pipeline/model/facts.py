@@ -53,13 +53,33 @@ def show_figure(fig: Figure | None, currency: str, scale: str = "units") -> str:
     return f"{fig.value:,.0f}"
 
 
+def period_name(label: str, kind: str, end: Any) -> str:
+    return f"TTM to {end:%b %Y}" if kind == "TTM" else label
+
+
 def _headline(metrics: Metrics, keys: tuple[str, ...] = _FIN_KEYS) -> dict[str, Any]:
+    """Headline figures; `period_name` and `growth_base` name the two periods every change compares."""
     f = metrics.fundamentals
     if f is None or f.headline is None:
         return {"period": INSUFFICIENT}
     h = f.headline
-    out: dict[str, Any] = {"period": h.label, "period_end": h.end.isoformat()}
+    out: dict[str, Any] = {"period": h.label, "period_name": period_name(h.label, h.kind, h.end),
+                           "period_end": h.end.isoformat()}
+    growth = h.figures.get("revenue_growth_pct")
+    out["growth_base"] = h.base or (f"{INSUFFICIENT}: {growth.note}" if growth and growth.note else INSUFFICIENT)
     out.update({k: show_figure(h.figures.get(k), f.currency, f.scale) for k in keys})
+    return out
+
+
+def _score(metrics: Metrics) -> dict[str, Any]:
+    """Overall, label, coverage and what is not scored (and why), and the model-read parts' effect."""
+    sc = metrics.score
+    out: dict[str, Any] = {"overall": sc.overall, "label": sc.label,
+                           "coverage": fmt_pct(sc.coverage_pct) or INSUFFICIENT}
+    if sc.provisional:
+        out["provisional"] = "coverage below the minimum: the number is provisional, the label Insufficient data"
+    if sc.missing_parts:
+        out["not_scored"] = {m.title: m.reason for m in sc.missing_parts}
     return out
 
 
@@ -92,9 +112,12 @@ def _technicals(metrics: Metrics) -> dict[str, Any]:
     t = metrics.technicals
     if t.origin == "none":
         return {"origin": "none", "sentiment": INSUFFICIENT}
+    stale = {"stale": f"the prices end on {t.as_of.isoformat() if t.as_of else '?'}, long before the analysis "
+                      f"date {metrics.as_of.isoformat()}: name that date, never call the price current"} if t.stale else {}
     return {
         "origin": t.origin,
         "as_of": t.as_of.isoformat() if t.as_of else None,
+        **stale,
         "last_price": fmt_price(t.last_price, metrics.price_currency) or INSUFFICIENT,
         "sentiment": t.sentiment or INSUFFICIENT,
         "values": {k: fmt_ratio(v) for k, v in t.values.items() if v is not None},
@@ -170,7 +193,7 @@ def build_context(
             data["description"] = fence(loaded.bundle.profile.description, "description")
         data.update(_call_data(loaded, None))
     elif section == "summary":
-        facts["score"] = {"overall": metrics.score.overall, "label": metrics.score.label}
+        facts["score"] = _score(metrics)
         facts["scores"] = _subscores(metrics)
         facts["headline"] = _headline(
             metrics,

@@ -3,6 +3,8 @@
 Tone = (positive words - negative words) / (all such words): above 0.2 Positive, below -0.2 Negative, else
 Neutral. Updates are sentences of that tone holding a figure, prepared remarks before Q&A, one per topic;
 sentences that read like instructions to a model, safe-harbour boilerplate and filler talk are never quoted.
+Evidence: up to two sentences of the data that lean most towards the label (any two for Neutral), quoted
+verbatim, so the label passes the evidence check (pipeline/model/evidence.py) like a hosted model's must.
 """
 
 from __future__ import annotations
@@ -76,6 +78,26 @@ _TOPICS = (  # first match names an update: (pattern, topic)
 )
 
 
+def _lean(text: str) -> int:
+    return len(_POS_WORDS.findall(text)) - len(_NEG_WORDS.findall(text))
+
+
+def _evidence(sentences: list[str], tone: str, n: int = 2) -> list[str]:
+    """Up to `n` sentences (20-300 characters) that lean most towards `tone`, in their order in the data."""
+    usable = [x for x in sentences if 20 <= len(x) <= 300 and not _INJECTION.search(x)]
+    if tone == "Positive":
+        picked = sorted((x for x in usable if _lean(x) > 0), key=_lean, reverse=True)[:n]
+    elif tone == "Negative":
+        picked = sorted((x for x in usable if _lean(x) < 0), key=_lean)[:n]
+    else:
+        picked = usable[:n]
+    return [x for x in usable if x in picked]
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    return [x.strip() for ln in lines for x in _SENT.split(ln) if x.strip()]
+
+
 def _title(sentence: str, positive: bool) -> str:
     topic = next((t for pat, t in _TOPICS if re.search(pat, sentence, re.I)), "Business")
     return f"{topic} {'strength' if positive else 'pressure'}"
@@ -134,6 +156,7 @@ def _from_call_notes(facts: dict[str, Any], notes: str) -> dict[str, Any]:
     return {
         "summary": summary,
         "sentiment": tone,
+        "evidence": _evidence(_sentences(plus + minus), tone),
         "positive_updates": [],
         "negative_updates": [],
         "guidance": _SENT.split(guidance[0])[0] if guidance else "Insufficient data: no guidance in the call notes.",
@@ -150,6 +173,7 @@ def write_earnings_call(facts: dict[str, Any], transcript: str, notes: str = "")
         return {
             "summary": "Insufficient data: the bundle has no earnings-call transcript.",
             "sentiment": "Insufficient data",
+            "evidence": [],
             "positive_updates": [],
             "negative_updates": [],
             "guidance": "Insufficient data.",
@@ -171,6 +195,7 @@ def write_earnings_call(facts: dict[str, Any], transcript: str, notes: str = "")
     return {
         "summary": summary,
         "sentiment": tone,
+        "evidence": _evidence(sentences, tone),
         "positive_updates": [{"title": _title(x, True), "text": x} for x in pos],
         "negative_updates": [{"title": _title(x, False), "text": x} for x in neg],
         "guidance": guide[0]
@@ -185,11 +210,15 @@ def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
         return {
             "summary": "Insufficient data: the bundle lists no corporate events.",
             "sentiment": "Insufficient data",
+            "evidence": [],
         }
     lines = [ln for ln in map(_without_injection, events.splitlines()) if ln.strip()]
     tone = _tone(" ".join(lines))
+    # each line is "- DATE [CATEGORY] TITLE: SUMMARY"; quote titles and summary sentences, not the prefix
+    texts = [re.sub(r"^- \S+ \[[^\]]*\] ", "", ln) for ln in lines]
     return {
         "summary": f"The bundle lists {ev['count']} corporate events, the latest on {ev['latest']}; "
         f"their overall tone reads {tone}.",
         "sentiment": tone,
+        "evidence": _evidence(_sentences(texts), tone),
     }

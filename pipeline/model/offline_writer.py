@@ -37,12 +37,21 @@ def _h(facts: dict[str, Any], key: str) -> tuple[str, float | None]:
 Rule = tuple[str, Callable[[dict[str, Any]], str | None]]
 
 
+def _period(facts: dict[str, Any]) -> str:
+    head = facts.get("headline", {})
+    return str(head.get("period_name") or head.get("period") or "the latest period")
+
+
 def _rule(key: str, test: Callable[[float], bool], title: str, text: str) -> Rule:
+    """A factor that fires when the figure passes `test`; {v} its value, {p} the period, {b} the base period
+    a change is measured against (the rule never fires for a change without one)."""
+
     def fire(facts: dict[str, Any]) -> str | None:
         shown, value = _h(facts, key)
-        if value is None or not test(value):
+        base = facts.get("headline", {}).get("growth_base", INSUFFICIENT)
+        if value is None or not test(value) or ("{b}" in text and str(base).startswith(INSUFFICIENT)):
             return None
-        return text.format(v=shown, p=facts.get("headline", {}).get("period", "latest"))
+        return text.format(v=shown, p=_period(facts), b=base)
 
     return title, fire
 
@@ -56,14 +65,14 @@ _POSITIVE: list[Rule] = [
         "fcf_growth_pct",
         lambda v: v > 0,
         "Improving free cash flow",
-        "Free cash flow grew {v} in the {p} period, a sign of improving cash generation that can fund "
+        "Free cash flow grew {v} in {p} compared with {b}, a sign of improving cash generation that can fund "
         "investment and reduce reliance on outside financing.",
     ),
     _rule(
         "revenue_growth_pct",
         lambda v: v > 0,
         "Revenue growth",
-        "Revenue grew {v} in the {p} period, showing continued demand for the company's products.",
+        "Revenue grew {v} in {p} compared with {b}, showing continued demand for the company's products.",
     ),
     _rule(
         "net_margin_pct",
@@ -126,7 +135,7 @@ _NEGATIVE: list[Rule] = [
         "net_margin_pct",
         lambda v: v < 0,
         "Persistent negative profitability",
-        "A net margin of {v} in the {p} period shows the company still loses money on its revenue, which "
+        "A net margin of {v} in {p} shows the company still loses money on its revenue, which "
         "limits internal funding and raises the need for outside capital.",
     ),
     _rule(
@@ -147,7 +156,7 @@ _NEGATIVE: list[Rule] = [
         "revenue_growth_pct",
         lambda v: v < 0,
         "Declining revenue",
-        "Revenue fell {v} in the {p} period, a sign of weaker demand or lost share.",
+        "Revenue fell {v} in {p} compared with {b}, a sign of weaker demand or lost share.",
     ),
     _rule(
         "roe_pct",
@@ -159,7 +168,7 @@ _NEGATIVE: list[Rule] = [
         "fcf_growth_pct",
         lambda v: v < 0,
         "Weakening free cash flow",
-        "Free cash flow changed by {v} in the {p} period, reducing the cash available for investment.",
+        "Free cash flow changed by {v} in {p} compared with {b}, reducing the cash available for investment.",
     ),
     _rule(
         "current_ratio",
@@ -232,24 +241,28 @@ def write_financials(facts: dict[str, Any]) -> dict[str, Any]:
     def g(k: str) -> Any:
         return h.get(k, INSUFFICIENT)
 
-    p = h.get("period", INSUFFICIENT)
-    rev = f"revenue growth of {g('revenue_growth_pct')}"
-    growth = g("revenue_growth_pct")
-    income = (
-        f"In the {p} period revenue {_say(growth, 'grew', 'fell')} ({growth}); "
-        + _join([_clause("the gross margin", g("gross_margin_pct")), _clause("the EBIT margin", g("ebit_margin_pct")),
-                 _clause("the net margin", g("net_margin_pct"))]) + "."
-    )
+    p = _period(facts)
+    growth, base = g("revenue_growth_pct"), h.get("growth_base", INSUFFICIENT)
+    if num(growth) is not None:
+        rev = f"revenue growth of {growth} against {base}"
+        change = f"In {p} revenue {_say(growth, 'grew', 'fell')} {growth} compared with {base}; "
+    else:
+        rev = "revenue growth with insufficient data (no like-for-like period a year earlier)"
+        change = f"In {p} revenue growth has insufficient data: no like-for-like period a year earlier; "
+    income = change + _join([_clause("the gross margin", g("gross_margin_pct")),
+                              _clause("the EBIT margin", g("ebit_margin_pct")),
+                              _clause("the net margin", g("net_margin_pct"))]) + "."
     balance = _join([_clause("The debt-to-equity ratio", g("debt_to_equity"), "is"),
                      _clause("return on equity", g("roe_pct"), "is"),
                      _clause("the equity ratio", g("equity_ratio_pct"), "is")]) + "."
     cash = _join([_clause("Free cash flow", g("free_cash_flow")),
-                  _clause("its growth", g("fcf_growth_pct")),
+                  _clause(f"its growth against {base}" if num(g("fcf_growth_pct")) is not None else "its growth",
+                          g("fcf_growth_pct")),
                   _clause("operating cash flow to net income", g("ocf_to_net_income")),
                   _clause("free cash flow to net income", g("fcf_to_net_income"))]) + "."
     summary = (
         f"{facts.get('company', 'The company')} shows {rev}, a net margin of {g('net_margin_pct')} and "
-        f"debt-to-equity of {g('debt_to_equity')} in the {p} period."
+        f"debt-to-equity of {g('debt_to_equity')} in {p}."
     )
     return {"summary": summary, "income_statement": income, "balance_sheet": balance, "cash_flow": cash}
 
@@ -258,7 +271,11 @@ def write_technicals(facts: dict[str, Any]) -> dict[str, Any]:
     t = facts.get("technicals", {})
     if t.get("origin", "none") == "none":
         return {"text": "Technical analysis: insufficient data (no price history or indicator snapshot)."}
-    parts = [f"The last price is {t.get('last_price', INSUFFICIENT)}."]
+    if t.get("stale"):
+        parts = [f"The prices end on {t.get('as_of')}, long before the analysis date, so the last close of "
+                 f"{t.get('last_price', INSUFFICIENT)} and the readings below describe that day, not today."]
+    else:
+        parts = [f"The last price is {t.get('last_price', INSUFFICIENT)}."]
     for r in t.get("readings", []):
         parts.append(f"{r['name']} at {r['value']} reads {r['reading']}.")
     parts.append(f"Overall the technical sentiment is {t.get('sentiment', INSUFFICIENT)}.")
@@ -268,7 +285,14 @@ def write_technicals(facts: dict[str, Any]) -> dict[str, Any]:
 def write_summary(facts: dict[str, Any]) -> dict[str, Any]:
     score = facts.get("score", {})
     scored = [(k, v) for k, v in facts.get("scores", {}).items() if isinstance(v.get("score"), int)]
-    text = f"The overall score is {score.get('overall')} ({score.get('label')})."
+    if score.get("provisional"):
+        text = (f"Too few parts could be scored for a rating, so the label is {score.get('label')} and the "
+                f"overall {score.get('overall')} is provisional.")
+    else:
+        text = f"The overall score is {score.get('overall')} ({score.get('label')})."
+    missing = list(score.get("not_scored", {}))
+    if missing:
+        text += f" Not scored for lack of data: {', '.join(missing)}."
     if scored:
         best = max(scored, key=lambda kv: (kv[1]["score"], kv[0]))
         worst = min(scored, key=lambda kv: (kv[1]["score"], kv[0]))

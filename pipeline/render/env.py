@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.metrics.model import IndicatorReading, SubScore
+from pipeline.metrics.scoring import MIN_COVERAGE, TITLES, overall_label
 from pipeline.render import format as fmt
 from pipeline.report import BreakdownRow, Report
 
@@ -22,7 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 FILTERS: dict[str, Any] = {
     "money": fmt.money, "compact": fmt.compact, "scaled": fmt.scaled, "pct": fmt.pct, "ratio": fmt.ratio,
     "num": fmt.num, "sign_class": fmt.sign_class, "neg_class": fmt.neg_class, "reading_class": fmt.reading_class,
-    "upside": fmt.upside,
+    "upside": fmt.upside, "signed_int": fmt.signed_int,
     "date": fmt.date, "currency_label": fmt.currency_label, "datetime": fmt.datetime_utc, "usd": fmt.usd,
 }
 
@@ -57,9 +58,46 @@ class FinancialScore:
 
 
 @dataclass(frozen=True)
+class BreakdownCell:
+    value: float | None
+    note: int | None  # footnote number of the reason the value is missing
+
+
+@dataclass(frozen=True)
+class BreakdownView:
+    row: BreakdownRow
+    cells: list[BreakdownCell]
+
+
+@dataclass(frozen=True)
 class BreakdownGroup:
     statement: str
-    rows: list[BreakdownRow]
+    rows: list[BreakdownView]
+
+
+def breakdown_groups(report: Report) -> tuple[list[BreakdownGroup], list[str]]:
+    """Rows grouped by statement; each missing cell points to a footnote giving the reason (one footnote per
+    line and reason, naming the columns it applies to)."""
+    fin = report.sections.financials
+    groups: list[BreakdownGroup] = []
+    keys: dict[tuple[str, str], list[str]] = {}
+    if fin.breakdown is None:
+        return groups, []
+    table = fin.breakdown
+    for row in table.rows:  # a few dozen rows at most: rendering, not a hot path
+        for i, value in enumerate(row.values):
+            why = row.notes[i] if i < len(row.notes) else None
+            if value is None and why:
+                keys.setdefault((row.line, why), []).append(table.columns[i])
+    number = {key: n for n, key in enumerate(keys, start=1)}
+    for row in table.rows:
+        if not groups or groups[-1].statement != row.statement:
+            groups.append(BreakdownGroup(row.statement, []))
+        cells = [BreakdownCell(v, number.get((row.line, row.notes[i])) if v is None and i < len(row.notes)
+                               and row.notes[i] else None) for i, v in enumerate(row.values)]
+        groups[-1].rows.append(BreakdownView(row, cells))
+    notes = [f"{line} ({', '.join(cols)}): {why}" for (line, why), cols in keys.items()]
+    return groups, notes
 
 
 def context(report: Report) -> dict[str, Any]:
@@ -68,12 +106,7 @@ def context(report: Report) -> dict[str, Any]:
     fin = report.sections.financials
     commentary = {"income_statement": fin.income_statement, "balance_sheet": fin.balance_sheet,
                   "cash_flow": fin.cash_flow}
-    groups: list[BreakdownGroup] = []
-    if fin.breakdown is not None:
-        for row in fin.breakdown.rows:  # a few dozen rows at most: rendering, not a hot path
-            if not groups or groups[-1].statement != row.statement:
-                groups.append(BreakdownGroup(row.statement, []))
-            groups[-1].rows.append(row)
+    groups, notes = breakdown_groups(report)
     readings: list[IndicatorReading] = report.sections.technicals.readings
     benchmark = report.sections.comparison.benchmark_name or report.metrics.technicals.benchmark_name
     return {
@@ -86,6 +119,12 @@ def context(report: Report) -> dict[str, Any]:
         "chart": report.metrics.technicals.chart,
         "fin_scores": [FinancialScore(title, subs.get(key), commentary[key]) for key, title in FINANCIAL_KEYS],
         "breakdown_groups": groups,
+        "breakdown_notes": notes,
+        "stale_ages": [a for a in report.metrics.ages if a.stale],
+        "min_coverage": MIN_COVERAGE * 100.0,
+        "sub_titles": dict(TITLES),
+        "neutral_label": (overall_label(report.score.model_influence.neutral, report.score.coverage_pct / 100.0)
+                          if report.score.model_influence else None),
         "trend_readings": [r for r in readings if r.key in TREND_KEYS],
         "momentum_readings": [r for r in readings if r.key not in TREND_KEYS],
     }

@@ -64,6 +64,11 @@ def num(value: float | int | str | None, decimals: int = 2) -> str:
     return MISSING if _absent(value) else f"{value:,.{decimals}f}"
 
 
+def signed_int(value: int | None) -> str:
+    """3 -> '+3', -4 -> '-4', 0 -> '0'."""
+    return MISSING if value is None else f"{value:+d}" if value else "0"
+
+
 def sign_class(value: float | None) -> str:
     """CSS class so negative figures stand out at a glance: 'neg', 'pos' or ''."""
     if value is None or _absent(value) or value == 0:

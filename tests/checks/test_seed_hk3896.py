@@ -9,6 +9,7 @@ import pytest
 from pipeline.checks import FactIndex, NumberCheck, build_fact_index, check_text
 from pipeline.inputs.load import load_bundle
 from pipeline.metrics import compute_metrics
+from pipeline.metrics.model import Sentiments
 
 DATA = Path(__file__).parent / "data" / "seed_hk3896_paragraphs.txt"
 
@@ -30,7 +31,9 @@ _BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 @pytest.fixture(scope="module")
 def index(bundles: Path = _BUNDLES) -> FactIndex:
     loaded = load_bundle(bundles / "HK_3896")
-    return build_fact_index(loaded, compute_metrics(loaded))
+    # As in a report: the bundle has a call and events, so both sentiment parts count (at least as Neutral).
+    sentiments = Sentiments(earnings_call="Neutral", corporate_events="Neutral")
+    return build_fact_index(loaded, compute_metrics(loaded, sentiments))
 
 
 @pytest.fixture(scope="module")
