@@ -9,15 +9,15 @@ from pipeline import __version__
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics.model import Metrics
 from pipeline.model.cost import Usage as CostUsage
-from pipeline.model.evidence import ReadLabel
 from pipeline.model.cost import price_table
+from pipeline.model.evidence import ReadLabel
 from pipeline.model.select import ResolvedModel
 from pipeline.narrate import Narrative, SectionResult
 from pipeline.report import (
     ComparisonSection,
     EarningsCallSection,
-    EvidenceQuote,
     EventsSection,
+    EvidenceQuote,
     Factors,
     FinancialsSection,
     Header,

@@ -90,7 +90,7 @@ class ComparisonSection(Section):
 
 class EvidenceQuote(Part):
     quote: str
-    status: Literal["verified", "not_found", "too_short"]
+    status: Literal["verified", "not_found", "too_short", "too_long"]
 
 
 class EarningsCallSection(Section):

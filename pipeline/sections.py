@@ -23,6 +23,7 @@ from pipeline.report import (
     RisksSection,
 )
 
+
 @dataclass(frozen=True)
 class BreakdownLine:
     """A row of the breakdown table: a statement line of the bundle, or a figure computed from lines."""

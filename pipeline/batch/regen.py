@@ -19,6 +19,7 @@ from pipeline.model.answers import (
     EventsAnswer,
     FactorsAnswer,
     FinancialsAnswer,
+    LabelOrMissing,
     SummaryAnswer,
     TechnicalsAnswer,
     Titled,
@@ -33,6 +34,14 @@ from pipeline.report import Report, SectionProvenance
 
 def _titled(items: list[Any]) -> list[Titled]:
     return [Titled.model_construct(title=i.title, text=i.text) for i in items]
+
+
+def _label(model_label: str | None, counted: str | None) -> LabelOrMissing:
+    """The label the model gave (the report keeps it beside the counted one), so it is checked again."""
+    for label in (model_label, counted):
+        if label in ("Positive", "Negative", "Neutral", "Insufficient data"):
+            return label  # type: ignore[return-value]
+    return "Insufficient data"
 
 
 def _parsed(report: Report, section: str) -> BaseModel | None:
@@ -65,7 +74,7 @@ def _parsed(report: Report, section: str) -> BaseModel | None:
         ev = s.events
         return (
             EventsAnswer.model_construct(summary=ev.summary,
-                                         sentiment=ev.model_sentiment or ev.sentiment or "Insufficient data",
+                                         sentiment=_label(ev.model_sentiment, ev.sentiment),
                                          evidence=[e.quote for e in ev.evidence])
             if ev.summary
             else None
@@ -75,7 +84,7 @@ def _parsed(report: Report, section: str) -> BaseModel | None:
         return (
             EarningsCallAnswer.model_construct(
                 summary=ec.summary,
-                sentiment=ec.model_sentiment or ec.sentiment or "Insufficient data",
+                sentiment=_label(ec.model_sentiment, ec.sentiment),
                 evidence=[e.quote for e in ec.evidence],
                 positive_updates=_titled(ec.positive_updates),
                 negative_updates=_titled(ec.negative_updates),

@@ -38,8 +38,12 @@ def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug l
 
 @app.command()
 def validate(bundle_dir: BundleDir) -> None:
-    """Check a bundle; print one line per problem (file, field, value) and exit 1 if any."""
+    """Check a bundle; print one line per problem (file, field, value) and exit 1 if any.
+
+    A valid bundle also gets the age of each dated part relative to its as_of, and a warning for each part
+    older than its staleness threshold (docs/metrics.md, Staleness); stale data is a warning, not an error."""
     from pipeline.inputs import load_bundle
+    from pipeline.metrics.freshness import part_ages
 
     loaded = load_bundle(bundle_dir)
     b = loaded.bundle
@@ -50,6 +54,12 @@ def validate(bundle_dir: BundleDir) -> None:
     missing = b.missing_parts()
     if missing:
         out.print(f"missing (the report will say so): {', '.join(missing)}")
+    for age in part_ages(loaded):
+        out.print(f"age: {age.text}", markup=False)
+        if age.stale:
+            err.print(f"warning: stale {age.part}: {age.date.isoformat()} is more than {age.limit} before as_of "
+                      f"{b.as_of.isoformat()}; the report labels it with its own date, never as current",
+                      markup=False)
 
 
 @app.command()

@@ -11,9 +11,9 @@ from pipeline.metrics import scoring
 from pipeline.metrics.freshness import PRICE_STALE_TRADING_DAYS, age_of, part_ages
 from pipeline.metrics.model import (
     Figure,
-    PartAge,
     Fundamentals,
     Metrics,
+    PartAge,
     PeriodMetrics,
     ScoreCard,
     Sentiments,
@@ -21,7 +21,6 @@ from pipeline.metrics.model import (
 )
 from pipeline.metrics.technicals import summarize_technicals
 from pipeline.metrics.valuation import price_target, valuation_figures
-
 
 LIKE_FOR_LIKE_SLACK_DAYS = 14  # 52/53-week years end up to a week apart; a quarter is never this close
 
@@ -48,6 +47,13 @@ def _no_base_reason(period: Period, financials: Financials) -> str:
     if period.kind == "TTM" and overlapping is not None:
         reason += f" (comparing with {overlapping.label} would mix overlapping periods)"
     return reason
+
+
+def _through(name: str, source: Figure | None, result: Figure) -> Figure:
+    """A figure computed from another (FCF margin from FCF): when that input is missing, say why it is."""
+    if source is None or source.status == "ok" or result.status != "insufficient_data":
+        return result
+    return result.model_copy(update={"note": f"{name}: {source.note}"})
 
 
 def period_figures(period: Period, prior: Period | None, no_base: str | None = None) -> dict[str, Figure]:
@@ -96,7 +102,7 @@ def period_figures(period: Period, prior: Period | None, no_base: str | None = N
             operating_income=inc.operating_income if inc else None, revenue=revenue
         ),
         "ebitda": ebitda,
-        "ebitda_margin_pct": f.ebitda_margin(ebitda_figure=ebitda, revenue=revenue),
+        "ebitda_margin_pct": _through("EBITDA", ebitda, f.ebitda_margin(revenue=revenue, ebitda=ebitda.value)),
         "net_margin_pct": f.net_margin(net_income=net_income, revenue=revenue),
         "roe_pct": f.roe_average_equity(
             net_income=net_income, equity=equity, prior_equity=p_bal.stockholders_equity if p_bal else None,
@@ -106,12 +112,15 @@ def period_figures(period: Period, prior: Period | None, no_base: str | None = N
         "debt_to_equity": f.debt_to_equity(total_debt=bal.total_debt if bal else None, equity=equity),
         "equity_ratio_pct": f.equity_ratio(equity=equity, total_assets=bal.total_assets if bal else None),
         "free_cash_flow": fcf,
-        "fcf_growth_pct": f.fcf_growth(fcf=fcf, prior_fcf=prior_fcf, base=base, no_base=no_base),
-        "fcf_margin_pct": f.fcf_margin(fcf=fcf, revenue=revenue),
+        "fcf_growth_pct": f.fcf_growth(fcf=None, prior_fcf=None, no_base=no_base) if no_base else _through(
+            "free cash flow", fcf, _through("prior free cash flow", prior_fcf, f.fcf_growth(
+                fcf=fcf.value, prior_fcf=prior_fcf.value if prior_fcf else None, base=base))),
+        "fcf_margin_pct": _through("free cash flow", fcf, f.fcf_margin(fcf=fcf.value, revenue=revenue)),
         "ocf_to_net_income": f.ocf_to_net_income(
             operating_cash_flow=cf.operating_cash_flow if cf else None, net_income=net_income
         ),
-        "fcf_to_net_income": f.fcf_to_net_income(fcf=fcf, net_income=net_income),
+        "fcf_to_net_income": _through("free cash flow", fcf,
+                                      f.fcf_to_net_income(fcf=fcf.value, net_income=net_income)),
         "net_debt": f.net_debt(
             total_debt=bal.total_debt if bal else None,
             cash_and_short_term_investments=bal.cash_and_short_term_investments if bal else None,

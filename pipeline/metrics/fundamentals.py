@@ -131,11 +131,22 @@ def ebitda(
     return ok(operating_income + depreciation_amortization, "money", formula)
 
 
-def ebitda_margin(*, ebitda_figure: Figure, revenue: float | None) -> Figure:
-    """ebitda_margin_pct = ebitda / revenue * 100 (EBITDA as reported, else operating income + D&A)."""
-    if ebitda_figure.status != "ok":
-        return insufficient("pct", "ebitda / revenue * 100", f"EBITDA: {ebitda_figure.note}")
-    return _margin(ebitda_figure.value, revenue, name="ebitda", formula="ebitda / revenue * 100")
+def ebitda_margin(
+    *,
+    revenue: float | None,
+    ebitda: float | None = None,
+    operating_income: float | None = None,
+    depreciation_amortization: float | None = None,
+) -> Figure:
+    """ebitda_margin_pct = ebitda / revenue * 100; else (operating_income + D&A) / revenue * 100."""
+    if ebitda is None and operating_income is not None and depreciation_amortization is not None:
+        return _margin(
+            operating_income + depreciation_amortization,
+            revenue,
+            name="ebitda",
+            formula="(operating_income + depreciation_amortization) / revenue * 100",
+        )
+    return _margin(ebitda, revenue, name="ebitda", formula="ebitda / revenue * 100")
 
 
 def net_margin(*, net_income: float | None, revenue: float | None) -> Figure:
@@ -216,18 +227,13 @@ def free_cash_flow(
     return gap
 
 
-def fcf_growth(*, fcf: Figure, prior_fcf: Figure | None, base: str | None = None,
+def fcf_growth(*, fcf: float | None, prior_fcf: float | None, base: str | None = None,
                no_base: str | None = None) -> Figure:
     """fcf_growth_pct = (fcf - fcf a year earlier) / |that fcf| * 100; not meaningful on a sign change or 0 start."""
-    formula = "(free cash flow / prior free cash flow - 1) * 100"
-    if no_base is None:
-        for name, fig in (("free_cash_flow", fcf), ("prior free_cash_flow", prior_fcf)):
-            if fig is not None and fig.status != "ok":
-                return insufficient("pct", formula, f"{name}: {fig.note}").model_copy(update={"base": base})
     return growth_pct(
-        current=fcf.value,
-        prior=prior_fcf.value if prior_fcf else None,
-        formula=formula,
+        current=fcf,
+        prior=prior_fcf,
+        formula="(free cash flow / prior free cash flow - 1) * 100",
         current_name="free_cash_flow",
         prior_name="prior free_cash_flow",
         base=base,
@@ -235,12 +241,9 @@ def fcf_growth(*, fcf: Figure, prior_fcf: Figure | None, base: str | None = None
     )
 
 
-def fcf_margin(*, fcf: Figure, revenue: float | None) -> Figure:
+def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
     """fcf_margin_pct = free_cash_flow / revenue * 100 (used by the cash-flow sub-score)."""
-    formula = "free_cash_flow / revenue * 100"
-    if fcf.status != "ok":
-        return insufficient("pct", formula, f"free cash flow: {fcf.note}")
-    return _margin(fcf.value, revenue, name="free_cash_flow", formula=formula)
+    return _margin(fcf, revenue, name="free_cash_flow", formula="free_cash_flow / revenue * 100")
 
 
 def _to_net_income(cash: float | None, net_income: float | None, *, name: str) -> Figure:
@@ -254,11 +257,9 @@ def ocf_to_net_income(*, operating_cash_flow: float | None, net_income: float | 
     return _to_net_income(operating_cash_flow, net_income, name="operating_cash_flow")
 
 
-def fcf_to_net_income(*, fcf: Figure, net_income: float | None) -> Figure:
+def fcf_to_net_income(*, fcf: float | None, net_income: float | None) -> Figure:
     """fcf_to_net_income = free_cash_flow / net_income; not meaningful when net income <= 0."""
-    if fcf.status != "ok":
-        return insufficient("ratio", "free_cash_flow / net_income", f"free cash flow: {fcf.note}")
-    return _to_net_income(fcf.value, net_income, name="free_cash_flow")
+    return _to_net_income(fcf, net_income, name="free_cash_flow")
 
 
 def net_debt(

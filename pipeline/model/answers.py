@@ -18,7 +18,9 @@ Sentiment = Literal["Positive", "Negative", "Neutral"]
 # counts ("Insufficient data" when the bundle has the call or events counts as Neutral).
 LabelOrMissing = Literal["Positive", "Negative", "Neutral", "Insufficient data"]
 Prose = Annotated[str, Field(min_length=1, max_length=4000)]
-Quote = Annotated[str, Field(min_length=1, max_length=300)]
+# A quote longer than evidence.MAX_QUOTE_CHARS is accepted here but does not count as evidence: a long quote
+# is a bad answer to flag, not a reason to fail the whole section.
+Quote = Annotated[str, Field(min_length=1, max_length=2000)]
 EVIDENCE_HELP = ("One to three short quotes (each at most 300 characters, a sentence or part of one) copied "
                  "verbatim from the <data> blocks that support the sentiment. They are checked against the "
                  "data: a Positive or Negative sentiment without a quote found there counts as Neutral. "
@@ -41,7 +43,7 @@ class EarningsCallAnswer(Answer):
 
     summary: Prose
     sentiment: LabelOrMissing
-    evidence: Annotated[list[Quote], Field(max_length=3)] = Field(default_factory=list, description=EVIDENCE_HELP)
+    evidence: Annotated[list[Quote], Field(max_length=3, description=EVIDENCE_HELP)]
     positive_updates: Annotated[list[Titled], Field(max_length=6)]
     negative_updates: Annotated[list[Titled], Field(max_length=6)]
     guidance: Prose
@@ -52,7 +54,7 @@ class EventsAnswer(Answer):
 
     summary: Prose
     sentiment: LabelOrMissing
-    evidence: Annotated[list[Quote], Field(max_length=3)] = Field(default_factory=list, description=EVIDENCE_HELP)
+    evidence: Annotated[list[Quote], Field(max_length=3, description=EVIDENCE_HELP)]
 
 
 def reading(label: str | None) -> Sentiment | None:

@@ -11,8 +11,8 @@ text given to the model (the fenced transcript, call notes or event summaries). 
 - Neutral: kept; quotes that are not in the source are flagged.
 
 A quote is found when it appears in the source after normalising both (case, whitespace, curly quotes and
-dashes, surrounding quote marks and ellipses) and is at least MIN_QUOTE_CHARS long, so "growth" alone does
-not count as evidence.
+dashes, surrounding quote marks and ellipses) and is MIN_QUOTE_CHARS to MAX_QUOTE_CHARS long, so "growth"
+alone (or a whole transcript pasted back) does not count as evidence.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ _TRANSLATE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d
 _SPACE = re.compile(r"\s+")
 _EDGES = " \t\n\"'.,;:…"
 
-EvidenceStatus = Literal["verified", "not_found", "too_short"]
+EvidenceStatus = Literal["verified", "not_found", "too_short", "too_long"]
 
 
 def normalise(text: str) -> str:
@@ -47,6 +47,8 @@ def quote_status(quote: str, sources: list[str]) -> EvidenceStatus:
     core = _core(quote)
     if len(core) < MIN_QUOTE_CHARS:
         return "too_short"
+    if len(core) > MAX_QUOTE_CHARS:
+        return "too_long"
     return "verified" if any(core in normalise(s) for s in sources) else "not_found"
 
 

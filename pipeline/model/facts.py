@@ -112,8 +112,9 @@ def _technicals(metrics: Metrics) -> dict[str, Any]:
     t = metrics.technicals
     if t.origin == "none":
         return {"origin": "none", "sentiment": INSUFFICIENT}
-    stale = {"stale": f"the prices end on {t.as_of.isoformat() if t.as_of else '?'}, long before the analysis "
-                      f"date {metrics.as_of.isoformat()}: name that date, never call the price current"} if t.stale else {}
+    ends = t.as_of.isoformat() if t.as_of else "?"
+    stale = {"stale": f"the prices end on {ends}, long before the analysis date {metrics.as_of.isoformat()}: "
+                      "name that date, never call the price current"} if t.stale else {}
     return {
         "origin": t.origin,
         "as_of": t.as_of.isoformat() if t.as_of else None,

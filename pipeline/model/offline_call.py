@@ -84,14 +84,14 @@ def _lean(text: str) -> int:
 
 def _evidence(sentences: list[str], tone: str, n: int = 2) -> list[str]:
     """Up to `n` sentences (20-300 characters) that lean most towards `tone`, in their order in the data."""
-    usable = [x for x in sentences if 20 <= len(x) <= 300 and not _INJECTION.search(x)]
+    usable = list(dict.fromkeys(x for x in sentences if 20 <= len(x) <= 300 and not _INJECTION.search(x)))
     if tone == "Positive":
         picked = sorted((x for x in usable if _lean(x) > 0), key=_lean, reverse=True)[:n]
     elif tone == "Negative":
         picked = sorted((x for x in usable if _lean(x) < 0), key=_lean)[:n]
     else:
         picked = usable[:n]
-    return [x for x in usable if x in picked]
+    return [x for x in usable if x in picked][:n]
 
 
 def _sentences(lines: list[str]) -> list[str]:

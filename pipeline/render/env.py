@@ -27,6 +27,8 @@ FILTERS: dict[str, Any] = {
     "date": fmt.date, "currency_label": fmt.currency_label, "datetime": fmt.datetime_utc, "usd": fmt.usd,
 }
 
+EVIDENCE_STATUS = {"verified": "found in the source", "not_found": "NOT found in the source",
+                   "too_short": "too short to count", "too_long": "too long to count"}
 TREND_KEYS = ("price_vs_sma_20", "price_vs_sma_50", "price_vs_sma_100", "price_vs_sma_200")
 FINANCIAL_KEYS = (("income_statement", "Income Statement"), ("balance_sheet", "Balance Sheet"),
                   ("cash_flow", "Cash Flow"))
@@ -93,8 +95,9 @@ def breakdown_groups(report: Report) -> tuple[list[BreakdownGroup], list[str]]:
     for row in table.rows:
         if not groups or groups[-1].statement != row.statement:
             groups.append(BreakdownGroup(row.statement, []))
-        cells = [BreakdownCell(v, number.get((row.line, row.notes[i])) if v is None and i < len(row.notes)
-                               and row.notes[i] else None) for i, v in enumerate(row.values)]
+        whys = [row.notes[i] if i < len(row.notes) else None for i in range(len(row.values))]
+        cells = [BreakdownCell(v, number.get((row.line, why)) if v is None and why else None)
+                 for v, why in zip(row.values, whys, strict=True)]
         groups[-1].rows.append(BreakdownView(row, cells))
     notes = [f"{line} ({', '.join(cols)}): {why}" for (line, why), cols in keys.items()]
     return groups, notes
@@ -122,6 +125,7 @@ def context(report: Report) -> dict[str, Any]:
         "breakdown_notes": notes,
         "stale_ages": [a for a in report.metrics.ages if a.stale],
         "min_coverage": MIN_COVERAGE * 100.0,
+        "evidence_status": EVIDENCE_STATUS,
         "sub_titles": dict(TITLES),
         "neutral_label": (overall_label(report.score.model_influence.neutral, report.score.coverage_pct / 100.0)
                           if report.score.model_influence else None),

@@ -214,7 +214,16 @@ def test_model_markup_is_neutralised(tmp_path: Path, monkeypatch: pytest.MonkeyP
     shown = cmarkgfm.github_flavored_markdown_to_html(md)
     assert shown.count("evil.example.net") >= 10  # every prose field carried it; none became a link
     _assert_no_hidden((folder / "report.html").read_text(), (folder / "report.json").read_text())
-    assert report.score == clean.report.score  # markup in prose moves no number either
+    # Markup in prose moves no number. The evidence quotes carry markup too, so they are no longer verbatim:
+    # the model-read labels fall back to Neutral, flagged, and move the score at most the documented bound.
+    bad, good = report.score, clean.report.score
+    assert [s for s in bad.subscores if s.key not in ("earnings_call", "corporate_events")] == [
+        s for s in good.subscores if s.key not in ("earnings_call", "corporate_events")]
+    assert report.sections.earnings_call.sentiment == "Neutral"
+    assert all(q.status != "verified" for q in report.sections.earnings_call.evidence)
+    assert any("[sentiment evidence]" in f for f in report.flagged_sentences)
+    assert bad.model_influence is not None and bad.model_influence.shift == 0
+    assert abs(bad.overall - good.overall) <= good.model_influence.bound + 1  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("where", ["call notes", "events", "description"])

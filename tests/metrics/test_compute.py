@@ -45,9 +45,7 @@ def ttm(m: Metrics, key: str) -> float | None:
         ("debt_to_equity", 2, 1.30),
         ("equity_ratio_pct", 2, 26.28),
         ("net_debt", 0, 4800.0),
-        ("roe_pct", 2, -16.34),  # average equity (6740 + 5170) / 2; the seed prints -16.46 (docs/metrics.md)
         ("roe_ending_equity_pct", 2, -14.44),
-        ("revenue_growth_pct", 2, 15.79),  # TTM 9020 vs FY2024 7790; the seed prints 6.87 (docs/metrics.md)
     ],
 )
 def test_seed_figures(hk: Metrics, key: str, digits: int, expected: float) -> None:
@@ -66,11 +64,42 @@ def test_seed_net_margin(hk: Metrics) -> None:
 def test_seed_unreproducible_figures_are_flagged(hk: Metrics) -> None:
     assert hk.fundamentals is not None
     figs = hk.fundamentals.periods[0].figures
-    assert figs["fcf_growth_pct"].status == "not_meaningful"  # -3050 -> 3330 changes sign
-    assert "sign" in (figs["fcf_growth_pct"].note or "")
+    # No TTM a year before the TTM: growth (and the average-equity ROE) are insufficient data, never TTM vs FY2024
+    # (15.79%, which shares nine months with it).
+    for key in ("revenue_growth_pct", "fcf_growth_pct", "roe_pct"):
+        assert figs[key].status == "insufficient_data" and figs[key].value is None, key
+        assert "no TTM period ending a year before" in (figs[key].note or "") and "FY2024" in (figs[key].note or "")
     assert figs["ebit_margin_pct"].status == "insufficient_data"  # no operating income in the table
     assert figs["ocf_to_net_income"].status == "not_meaningful"  # net loss
-    assert figs["free_cash_flow"].formula == "free_cash_flow as reported"
+    # TTM free cash flow 3330 = operating cash flow 3330 and no capex: never an FCF computed without capex
+    for key in ("free_cash_flow", "fcf_margin_pct", "fcf_to_net_income"):
+        assert figs[key].status == "insufficient_data" and "capital_expenditure" in (figs[key].note or ""), key
+    fy24 = hk.fundamentals.periods[1].figures  # FY2024's reported FCF -3050 is below its OCF 628.42: used
+    assert fy24["free_cash_flow"].value == -3050
+    assert "implies capital expenditure" in (fy24["free_cash_flow"].note or "")
+
+
+def test_growth_compares_like_with_like() -> None:
+    """With a TTM a year before the TTM, growth uses it and names it; a fiscal year without the year before it
+    gets no growth (never the year before that)."""
+    data = copy.deepcopy(hk_data())
+    prior = copy.deepcopy(data["financials"]["periods"][0])
+    prior.update(label="TTM Sep 2024", start="2023-10-01", end="2024-09-30", filed="2024-11-20")
+    prior["income"]["revenue"] = 8000.0
+    prior["balance"]["stockholders_equity"] = 5000.0
+    data["financials"]["periods"].append(prior)
+    del data["financials"]["periods"][3]  # FY2022: FY2023 now has no prior year
+    m = compute_metrics(loaded_from(data))
+    assert m.fundamentals is not None
+    head = m.fundamentals.periods[0]
+    assert head.label == "TTM" and head.base == "TTM to Sep 2024"
+    growth = head.figures["revenue_growth_pct"]
+    assert growth.value == pytest.approx((9020 / 8000 - 1) * 100) and growth.base == "TTM to Sep 2024"
+    assert head.figures["roe_pct"].value == pytest.approx(-972.95 / ((6740 + 5000) / 2) * 100)
+    assert [p.label for p in m.fundamentals.periods] == ["TTM", "FY2024", "FY2023", "FY2021", "FY2020"]
+    fy23 = m.fundamentals.periods[2]
+    assert fy23.base is None and fy23.figures["revenue_growth_pct"].status == "insufficient_data"
+    assert m.fundamentals.periods[1].figures["revenue_growth_pct"].base == "FY2023"
 
 
 def test_periods_ordered_and_paired(hk: Metrics) -> None:
@@ -103,9 +132,13 @@ def test_valuation_and_score(hk: Metrics) -> None:
     assert hk.valuation["pe_ratio"].status == "not_meaningful"
     assert hk.valuation["market_cap"].value == 32.4e9
     subs = {s.key: s for s in hk.score.subscores}
-    assert subs["income_statement"].score == 45 and subs["balance_sheet"].score == 50
-    assert subs["cash_flow"].score is not None and 55 <= subs["cash_flow"].score <= 70
+    # income: gross margin 16.19% -> 27 and net margin -10.79% -> 23 (growth and EBIT margin drop out)
+    assert subs["income_statement"].score == 25 and subs["balance_sheet"].score == 50
+    # cash flow: no FCF without capex, so no FCF margin, no growth, no loss-year conversion rule: not scored
+    assert subs["cash_flow"].score is None and "capital_expenditure" in subs["cash_flow"].basis
     assert subs["earnings_call"].score is None and subs["earnings_call"].weight == 0.0
+    assert hk.score.coverage_pct == 65.0 and not hk.score.provisional
+    assert [m.key for m in hk.score.missing_parts] == ["cash_flow", "earnings_call", "corporate_events"]
     assert 45 <= hk.score.overall < 70 and hk.score.label == "Neutral"
 
 
@@ -138,13 +171,13 @@ def test_target_in_other_currency_has_no_upside() -> None:
 def test_negative_equity() -> None:
     data = copy.deepcopy(hk_data())
     data["financials"]["periods"][0]["balance"]["stockholders_equity"] = -100.0
+    data["financials"]["periods"][1]["balance"]["stockholders_equity"] = -100.0
     m = compute_metrics(loaded_from(data))
     figs = m.fundamentals.periods[0].figures if m.fundamentals else {}
     assert figs["debt_to_equity"].status == "not_meaningful"
-    assert (
-        figs["roe_pct"].status == "not_meaningful"
-        and figs["roe_ending_equity_pct"].status == "not_meaningful"
-    )
+    assert figs["roe_ending_equity_pct"].status == "not_meaningful"
+    fy24 = m.fundamentals.periods[1].figures if m.fundamentals else {}
+    assert fy24["roe_pct"].status == "not_meaningful"  # FY2024 vs FY2023: average over a negative equity
     subs = {s.key: s for s in m.score.subscores}
     assert "negative equity" in subs["balance_sheet"].basis
 
@@ -154,7 +187,8 @@ def test_minimal_bundle() -> None:
     m = compute_metrics(loaded_from(data))
     assert m.fundamentals is None and m.price_target is None and m.technicals.origin == "none"
     assert all(s.score is None for s in m.score.subscores)
-    assert (m.score.overall, m.score.label) == (50, "Neutral")
+    assert (m.score.overall, m.score.label, m.score.provisional) == (50, "Insufficient data", True)
+    assert m.score.coverage_pct == 0.0 and len(m.score.missing_parts) == 7
     assert {"financials", "prices"} <= set(m.missing)
 
 

@@ -15,6 +15,7 @@ TTM_KEYS = {
     "revenue_growth_pct",
     "gross_margin_pct",
     "ebit_margin_pct",
+    "ebitda",
     "ebitda_margin_pct",
     "net_margin_pct",
     "roe_pct",
@@ -51,7 +52,10 @@ def test_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
         "score",
         "price_target",
         "missing",
+        "ages",
     }
+    assert set(data["score"]) >= {"overall", "label", "provisional", "coverage_pct", "missing_parts",
+                                  "model_influence", "subscores"}
     assert set(data["fundamentals"]["periods"][0]["figures"]) == TTM_KEYS
     assert set(data["valuation"]) == {"pe_ratio", "dividend_yield_pct", "market_cap"}
     assert round(data["price_target"]["upside_pct"], 2) == 4.90

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -195,7 +196,7 @@ def test_missing_weight_is_redistributed() -> None:
 
 def test_no_subscores_is_neutral_50() -> None:
     card = s.score_card([sub("income_statement", None)])
-    assert (card.overall, card.label) == (50, "Neutral")
+    assert (card.overall, card.label, card.provisional) == (50, "Insufficient data", True)
 
 
 score_or_none = st.one_of(st.none(), st.integers(min_value=0, max_value=100))
@@ -206,7 +207,13 @@ score_or_none = st.one_of(st.none(), st.integers(min_value=0, max_value=100))
 def test_overall_in_bounds_and_label_consistent(scores: list[int | None]) -> None:
     card = s.score_card([sub(k, v) for k, v in zip(s.WEIGHTS, scores, strict=True)])
     assert 0 <= card.overall <= 100
-    assert card.label == s.label_for(card.overall)
+    coverage = sum(w for w, v in zip(s.WEIGHTS.values(), scores, strict=True) if v is not None)
+    assert card.coverage_pct == pytest.approx(coverage * 100, abs=0.01)
+    if coverage >= s.MIN_COVERAGE - 1e-9:
+        assert card.label == s.label_for(card.overall) and not card.provisional
+    else:
+        assert card.label == "Insufficient data" and card.provisional
+    assert [m.key for m in card.missing_parts] == [k for k, v in zip(s.WEIGHTS, scores, strict=True) if v is None]
     present = [v for v in scores if v is not None]
     if present:
         assert min(present) <= card.overall <= max(present)
@@ -250,3 +257,55 @@ def test_subscores_in_bounds_for_any_finite_figures(
         assert sub_score.score is None or 0 <= sub_score.score <= 100
         if sub_score.score is not None:
             assert sub_score.label == s.label_for(sub_score.score)
+
+
+@pytest.mark.parametrize(("present", "provisional"), [
+    (("income_statement", "balance_sheet", "cash_flow"), True),  # statements only: 50% of the weight
+    (("income_statement", "balance_sheet", "cash_flow", "valuation"), False),  # 60%: the minimum
+    (("income_statement", "balance_sheet", "cash_flow", "technicals"), False),
+    (("technicals", "valuation", "earnings_call", "corporate_events"), True),  # 50%
+])
+def test_minimum_coverage(present: tuple[str, ...], provisional: bool) -> None:
+    card = s.score_card([sub(k, 83 if k in present else None) for k in s.WEIGHTS])
+    assert card.overall == 83 and card.provisional is provisional
+    assert card.label == ("Insufficient data" if provisional else "Outperform")
+
+
+SENTIMENTS = st.sampled_from([None, "Positive", "Neutral", "Negative"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(others=st.lists(score_or_none, min_size=5, max_size=5), call=SENTIMENTS, events=SENTIMENTS)
+def test_model_read_labels_move_the_score_at_most_the_bound(others: list[int | None], call: str | None,
+                                                            events: str | None) -> None:
+    """Whatever the two model-read labels, the overall is within ceil(bound) points of the overall with them at
+    Neutral; the bound is 20 x their nominal weight / the present nominal weight (4 points with all seven)."""
+    keys = [k for k in s.WEIGHTS if k not in s.MODEL_READ]
+    subs = [sub(k, v) for k, v in zip(keys, others, strict=True)]
+    subs += [s.sentiment_score("earnings_call", call), s.sentiment_score("corporate_events", events)]  # type: ignore[arg-type]
+    card = s.score_card(subs)
+    mi = card.model_influence
+    if call is None and events is None:
+        assert mi is None
+        return
+    assert mi is not None
+    present = sum(s.WEIGHTS[x.key] for x in subs if x.score is not None)
+    read = sum(s.WEIGHTS[k] for k, v in (("earnings_call", call), ("corporate_events", events)) if v is not None)
+    assert mi.bound == pytest.approx(20 * read / present, abs=1e-4)
+    assert abs(card.overall - mi.neutral) <= math.ceil(mi.bound - 1e-9)
+    assert mi.shift == card.overall - mi.neutral
+    if call in (None, "Neutral") and events in (None, "Neutral"):
+        assert mi.shift == 0
+    assert mi.label_changed == (card.label != s.overall_label(mi.neutral, card.coverage_pct / 100))
+    if all(v is None for v in others):
+        assert mi.without is None
+
+
+def test_all_seven_parts_bound_is_four_points() -> None:
+    subs = [sub(k, 74) for k in s.WEIGHTS if k not in s.MODEL_READ]
+    subs += [s.sentiment_score("earnings_call", "Negative"), s.sentiment_score("corporate_events", "Negative")]
+    card = s.score_card(subs)
+    assert card.model_influence is not None and card.model_influence.bound == 4.0
+    # 0.8 x 74 + 0.2 x 30 = 65.2 -> 65 (Neutral); at Neutral 0.8 x 74 + 0.2 x 50 = 69.2 -> 69 (Neutral)
+    assert (card.overall, card.model_influence.neutral, card.model_influence.without) == (65, 69, 74)
+    assert card.model_influence.shift == -4 and not card.model_influence.label_changed

@@ -64,12 +64,24 @@ def _titles(answer: dict, side: str) -> list[str]:
 )
 def test_factor_rules(key: str, value: str, side: str, title: str) -> None:
     group, _, name = key.rpartition(".")
-    facts: dict = {"headline": {"period": "TTM"}, "valuation": {}}
+    facts: dict = {"headline": {"period": "TTM", "period_name": "TTM to Sep 2025",
+                                "growth_base": "TTM to Sep 2024"}, "valuation": {}}
     facts[group or "headline"][name] = value
     answer = write_factors(facts)
     assert title in _titles(answer, side)
     text = next(f["text"] for f in answer[side] if f["title"] == title)
     assert value in text
+    if "growth" in key:  # a change names both periods
+        assert "TTM to Sep 2025 compared with TTM to Sep 2024" in text
+
+
+@pytest.mark.parametrize("key", ["revenue_growth_pct", "fcf_growth_pct"])
+def test_no_growth_factor_without_a_like_for_like_base(key: str) -> None:
+    """Growth against an insufficient base never becomes a factor, whatever the number says."""
+    facts: dict = {"headline": {"period": "TTM", "growth_base": "insufficient data: no TTM a year earlier",
+                                key: "15.79%"}, "valuation": {}}
+    answer = write_factors(facts)
+    assert not any("15.79%" in f["text"] for side in ("positive", "negative") for f in answer[side])
 
 
 def test_seed_like_metrics_give_the_seed_factors(hk_loaded, hk_metrics) -> None:

@@ -58,7 +58,7 @@ def test_manifest_is_validated_strictly(tmp_path: Path, manifest: str, message: 
 
 def test_version_records_manifest_version_and_template_hash(hk_loaded, hk_metrics) -> None:
     prompt = build_prompt("technicals", hk_loaded, hk_metrics)
-    assert re.fullmatch(r"1\+[0-9a-f]{8}", prompt.version)
+    assert re.fullmatch(r"2\+[0-9a-f]{8}", prompt.version)
     assert prompt.section == "technicals"
     assert '<task section="technicals">' in prompt.user
 

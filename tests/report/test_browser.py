@@ -108,7 +108,7 @@ def test_injected_markup_does_not_execute_or_break_layout(browser: Any, tmp_path
     # Every section is still a direct child of <main>, in order: no stray </div> closed anything early.
     ids = page.evaluate("Array.from(document.querySelectorAll('main > section, main > header, main > footer'))"
                         ".map(e => e.id)")
-    assert ids == ["header", "summary", "factors", "comparison", "business", "earnings-call", "financials",
+    assert ids == ["header", "ages", "summary", "factors", "comparison", "business", "earnings-call", "financials",
                    "technicals", "risks", "peers", "events", "glossary", "disclaimer", "appendix"]
     assert "<script>alert(1)</script>" in page.inner_text("#summary")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

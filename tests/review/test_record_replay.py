@@ -38,7 +38,7 @@ def test_committed_recordings_are_complete_and_fresh(model: str, ticker: str) ->
     assert {p.stem for p in folder.glob("*.json")} == ASKED[ticker]
     for path in folder.glob("*.json"):
         rec = json.loads(path.read_text())
-        assert rec["prompt_version"].startswith("1+") and rec["input_hash"].startswith("sha256:")
+        assert rec["prompt_version"].startswith("2+") and rec["input_hash"].startswith("sha256:")
         assert rec["calls"] and rec["usage"]["input_tokens"] > 0 and rec["recorded_on"]
     done = replay_bundle(BUNDLES / ticker, model, RECORDED)
     assert done.error is None

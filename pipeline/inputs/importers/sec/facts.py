@@ -58,8 +58,8 @@ def facts_frame(doc: object, path: Path, currency: str, as_of: dt.date | None) -
     for col in ("start", "end", "val", "filed", "form", "accn"):
         if col not in facts.columns:
             facts[col] = None
-    facts["set"] = np.where(facts["form"].isin(ANNUAL_FORMS), "annual",
-                            np.where(facts["form"].isin(QUARTERLY_FORMS), "quarterly", None))
+    facts["set"] = facts["form"].map({**dict.fromkeys(ANNUAL_FORMS, "annual"),
+                                      **dict.fromkeys(QUARTERLY_FORMS, "quarterly")})
     facts = facts[facts["set"].notna()].copy()
     for col in ("start", "end", "filed"):
         facts[col] = pd.to_datetime(facts[col], errors="coerce", format="%Y-%m-%d")
