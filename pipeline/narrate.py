@@ -24,6 +24,7 @@ from pipeline.checks import (
     silent_neutrals,
 )
 from pipeline.checks.facts import _metrics_facts  # private on purpose: see _indexer
+from pipeline.checks.periods import unnamed_bases
 from pipeline.checks.numbers import split_sentences
 from pipeline.checks.report import string_fields
 from pipeline.inputs.load import LoadedBundle
@@ -171,7 +172,7 @@ def _tone_flags(result: SectionResult, metrics: Metrics) -> list[str]:
             if tone.flagged:
                 flags.append(f"[tone] {result.section}.{path}: {tone.reason}")
         flags += [f"[insufficient data said as Neutral] {s}" for s in silent_neutrals(text, metrics)]
-    return flags
+    return flags + unnamed_bases(result.checks, metrics)
 
 
 def _indexer(loaded: LoadedBundle) -> Callable[[Metrics], FactIndex]:

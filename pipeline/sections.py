@@ -144,8 +144,9 @@ def breakdown_table(bundle: Bundle, metrics: Metrics) -> BreakdownTable | None:
             continue
         cells = [_cell(p, line, by_label.get(p.label, {})) for p in periods]
         formula = None
-        if line.computed_from:
-            formula = next((f.formula for p in periods if (f := by_label.get(p.label, {}).get(line.attr))), None)
+        if line.computed_from:  # named only when some column is computed rather than reported
+            formula = next((f.formula for p in periods if (f := by_label.get(p.label, {}).get(line.attr))
+                            and f.status == "ok" and "as reported" not in f.formula), None)
         rows.append(BreakdownRow(statement=line.statement, line=line.line,  # type: ignore[arg-type]
                                  values=[v for v, _ in cells], notes=[n for _, n in cells], formula=formula))
     return BreakdownTable(currency=fin.currency, scale=fin.scale.value, columns=[column_label(p) for p in periods],

@@ -213,11 +213,10 @@ def free_cash_flow(
     if operating_cash_flow is not None and capital_expenditure is not None:
         return ok(operating_cash_flow - capital_expenditure, "money", formula)
     if reported is not None and operating_cash_flow is not None and reported >= operating_cash_flow:
-        return insufficient("money", formula, "missing capital_expenditure: the reported free cash flow "
-                            f"({reported:g}) is not below operating cash flow ({operating_cash_flow:g}), so no "
-                            "capital expenditure was deducted")
+        return insufficient("money", formula, "missing capital_expenditure: the reported free cash flow is not "
+                            "below operating cash flow, so no capital expenditure was deducted")
     if reported is not None:
-        implied = (f"; it implies capital expenditure of {operating_cash_flow - reported:g}"
+        implied = ("; it is below operating cash flow, so the source deducted capital expenditure"
                    if operating_cash_flow is not None else "")
         return ok(reported, "money", "free_cash_flow as reported",
                   note=f"reported by the source; capital expenditure is not in the bundle{implied}")

@@ -134,6 +134,7 @@ class ModelInfluence(Frozen):
     shift: int = Field(description="overall - neutral: what the model's labels did to the score.")
     bound: float = Field(description="The most the labels can move the overall from `neutral`, in points "
                          "(before rounding): 20 x their nominal weight / the nominal weight present.")
+    bound_points: int = Field(description="The same on the rounded scores shown: ceil(bound).")
     label_changed: bool = Field(description="The label differs from the label at `neutral`: model-driven.")
 
 

@@ -300,12 +300,14 @@ def _model_influence(subscores: Sequence[SubScore], overall: int, coverage: floa
     without_raw = _weighted(subscores, {s.key: None for s in read})
     assert neutral_raw is not None
     neutral = round_score(neutral_raw)
+    bound = SENTIMENT_SPREAD * sum(WEIGHTS[s.key] for s in read) / present
     return ModelInfluence(
         parts=[s.key for s in read],
         without=round_score(without_raw) if without_raw is not None else None,
         neutral=neutral,
         shift=overall - neutral,
-        bound=round(SENTIMENT_SPREAD * sum(WEIGHTS[s.key] for s in read) / present, 4),
+        bound=round(bound, 4),
+        bound_points=math.ceil(bound - 1e-9),
         label_changed=overall_label(overall, coverage) != overall_label(neutral, coverage),
     )
 

@@ -6,8 +6,9 @@ text given to the model (the fenced transcript, call notes or event summaries). 
 - the bundle has no call (no events): the part is missing, whatever the model says;
 - "Insufficient data" although the bundle has the call (events): Neutral, flagged; the model cannot make a
   part disappear and so move the others' weight;
-- Positive or Negative: kept only when it comes with at least one quote and every quote is found in the
-  source text; otherwise Neutral, flagged;
+- Positive or Negative: kept only when it comes with at least one quote, every quote is found in the source
+  text, and the quotes do not read clearly the other way (the tone lexicon of pipeline/checks/tone.py, on
+  one tone word or more); otherwise Neutral, flagged;
 - Neutral: kept; quotes that are not in the source are flagged.
 
 A quote is found when it appears in the source after normalising both (case, whitespace, curly quotes and
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipeline.checks.tone import check_tone
 from pipeline.metrics.model import Reading
 
 MIN_QUOTE_CHARS = 20
@@ -82,6 +84,11 @@ def resolve_label(model_label: str, evidence: list[str], sources: list[str], *, 
         why = "no quote" if not quotes else f"{len(bad)} of {len(quotes)} quote(s) not found verbatim in the source"
         return ReadLabel(model_label, "Neutral", quotes, f"{part}: {model_label} label unsupported ({why}); "
                          "counted as Neutral")
+    if model_label in ("Positive", "Negative"):
+        tone = check_tone(" ".join(q.quote for q in quotes), model_label, min_hits=1)
+        if tone.flagged:
+            return ReadLabel(model_label, "Neutral", quotes, f"{part}: {model_label} label unsupported (the quotes "
+                             f"read the other way: {tone.reason}); counted as Neutral")
     label: Reading = model_label  # type: ignore[assignment]
     flag = f"{part}: {len(bad)} quote(s) not found verbatim in the source" if bad else None
     return ReadLabel(model_label, label, quotes, flag)

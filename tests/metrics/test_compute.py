@@ -76,7 +76,7 @@ def test_seed_unreproducible_figures_are_flagged(hk: Metrics) -> None:
         assert figs[key].status == "insufficient_data" and "capital_expenditure" in (figs[key].note or ""), key
     fy24 = hk.fundamentals.periods[1].figures  # FY2024's reported FCF -3050 is below its OCF 628.42: used
     assert fy24["free_cash_flow"].value == -3050
-    assert "implies capital expenditure" in (fy24["free_cash_flow"].note or "")
+    assert "the source deducted capital expenditure" in (fy24["free_cash_flow"].note or "")
 
 
 def test_growth_compares_like_with_like() -> None:

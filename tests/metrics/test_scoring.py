@@ -292,7 +292,7 @@ def test_model_read_labels_move_the_score_at_most_the_bound(others: list[int | N
     present = sum(s.WEIGHTS[x.key] for x in subs if x.score is not None)
     read = sum(s.WEIGHTS[k] for k, v in (("earnings_call", call), ("corporate_events", events)) if v is not None)
     assert mi.bound == pytest.approx(20 * read / present, abs=1e-4)
-    assert abs(card.overall - mi.neutral) <= math.ceil(mi.bound - 1e-9)
+    assert abs(card.overall - mi.neutral) <= mi.bound_points == math.ceil(mi.bound - 1e-9)
     assert mi.shift == card.overall - mi.neutral
     if call in (None, "Neutral") and events in (None, "Neutral"):
         assert mi.shift == 0
