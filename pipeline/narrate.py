@@ -24,8 +24,8 @@ from pipeline.checks import (
     silent_neutrals,
 )
 from pipeline.checks.facts import _metrics_facts  # private on purpose: see _indexer
-from pipeline.checks.periods import unnamed_bases
 from pipeline.checks.numbers import split_sentences
+from pipeline.checks.periods import unnamed_bases
 from pipeline.checks.report import string_fields
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics import compute_metrics, rescore
