@@ -139,7 +139,7 @@ def test_no_eps_sum_across_a_stock_split() -> None:
 
 
 @seed(13)
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(quarters=st.lists(st.integers(min_value=-10**9, max_value=10**10), min_size=8, max_size=8),
        quarter_index=st.integers(min_value=0, max_value=3))
 def test_ttm_property_on_synthetic_filings(quarters: list[int], quarter_index: int) -> None:
