@@ -220,7 +220,7 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) 
     market_age = age_of(ages, "market")
     valuation = valuation_figures(
         bundle, None if stale else technicals.last_price,
-        price_note=f"last price {stale}" if stale else None,
+        price_note=stale,
         market_stale=f"market data {market_age.text.split(': ', 1)[1]}" if market_age and market_age.stale else None)
 
     card = _score_card(bundle, fundamentals, technicals, valuation, sentiments, ages)

@@ -133,6 +133,14 @@ def _technicals(metrics: Metrics) -> dict[str, Any]:
     }
 
 
+def _technicals_sentiment(metrics: Metrics) -> str:
+    """The technical sentiment, or why it does not describe the analysis date."""
+    t = metrics.technicals
+    if t.stale and t.as_of is not None:
+        return f"not current: the prices end on {t.as_of.isoformat()} (stale)"
+    return t.sentiment or INSUFFICIENT
+
+
 def _valuation(metrics: Metrics) -> dict[str, str]:
     return {k: show_figure(v, metrics.price_currency) for k, v in metrics.valuation.items()}
 
@@ -186,7 +194,7 @@ def build_context(
         facts["technicals"] = _technicals(metrics)
     elif section == "factors":
         facts["headline"] = _headline(metrics)
-        facts["technicals_sentiment"] = metrics.technicals.sentiment or INSUFFICIENT
+        facts["technicals_sentiment"] = _technicals_sentiment(metrics)
         facts["valuation"] = _valuation(metrics)
         facts["earnings_call_sentiment"] = _call_sentiment(metrics)
         # Business context and the call's reported highlights (not the transcript: too many tokens here).
@@ -200,7 +208,7 @@ def build_context(
             metrics,
             ("revenue_growth_pct", "net_margin_pct", "debt_to_equity", "fcf_growth_pct", "gross_margin_pct"),
         )
-        facts["technicals_sentiment"] = metrics.technicals.sentiment or INSUFFICIENT
+        facts["technicals_sentiment"] = _technicals_sentiment(metrics)
         facts["valuation"] = _valuation(metrics)
         pt = metrics.price_target
         facts["price_target"] = (
