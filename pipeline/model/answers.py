@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Sentiment = Literal["Positive", "Negative", "Neutral"]
 # A sentiment label the score consumes, with quotes as evidence; pipeline/model/evidence.py decides what
 # counts ("Insufficient data" when the bundle has the call or events counts as Neutral).
 LabelOrMissing = Literal["Positive", "Negative", "Neutral", "Insufficient data"]
@@ -55,11 +54,6 @@ class EventsAnswer(Answer):
     summary: Prose
     sentiment: LabelOrMissing
     evidence: Annotated[list[Quote], Field(max_length=3, description=EVIDENCE_HELP)]
-
-
-def reading(label: str | None) -> Sentiment | None:
-    """The Reading a label names: None for "Insufficient data" (or none)."""
-    return None if label in (None, "Insufficient data") else label  # type: ignore[return-value]
 
 
 class FactorsAnswer(Answer):

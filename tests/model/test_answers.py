@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 from pydantic import ValidationError
 
-from pipeline.model.answers import SCHEMAS, EventsAnswer, FactorsAnswer, reading, wire_schema
+from pipeline.model.answers import SCHEMAS, EventsAnswer, FactorsAnswer, wire_schema
+from pipeline.model.evidence import resolve_label
 from pipeline.model.select import resolve_model
 from pipeline.model.structured import ask
 from pipeline.prompts import build_prompt
@@ -34,11 +35,6 @@ def test_factor_constraints(answer: dict, problem: str) -> None:
 def test_sentiment_is_a_closed_set(label: str) -> None:
     with pytest.raises(ValidationError):
         EventsAnswer.model_validate({"summary": "s", "sentiment": label})
-
-
-@pytest.mark.parametrize("label, expected", [("Positive", "Positive"), ("Insufficient data", None)])
-def test_reading_maps_missing_to_none(label: str, expected: str | None) -> None:
-    assert reading(label) == expected
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
@@ -68,5 +64,8 @@ def test_missing_input_says_insufficient_data_not_neutral(
     loaded = replace(hk_loaded, bundle=bundle, transcript_path=None, transcript_text=None)
     prompt = build_prompt(section, loaded, hk_metrics)
     answer = ask(resolve_model("offline"), section, prompt.as_langchain(), SCHEMAS[section]).parsed
-    assert answer.sentiment == "Insufficient data" and reading(answer.sentiment) is None
+    assert answer.sentiment == "Insufficient data" and answer.evidence == []
+    # with no call (events) in the bundle the part is missing: nothing is counted, nothing flagged
+    read = resolve_label(answer.sentiment, answer.evidence, [], has_source=False, part=field)
+    assert read.counted is None and read.flag is None
     assert "insufficient data" in answer.summary.lower()
