@@ -33,7 +33,9 @@ class PairResult:
 
 
 def check_pair(transcript: str, summary: str, name: str = "") -> PairResult:
-    index = build_text_index([("transcript", transcript)])
+    # ECTSum masks the company as "compname"; some summaries still use the ticker ("ibm - ...", "cvs health")
+    ticker = name.split("_")[0].lower() if name else ""
+    index = build_text_index([("transcript", transcript)], company=[a for a in ("compname", ticker) if a])
     return PairResult(name, check_text(summary, index, section=name))
 
 

@@ -163,7 +163,7 @@ def assemble_report(loaded: LoadedBundle, resolved: ResolvedModel, narrative: Na
                     price_currency=b.profile.currency, last_price=t.last_price, price_as_of=t.as_of,
                     price_stale=t.stale, price_origin=t.origin, price_target=m.price_target,
                     model_display=model_display(resolved))
-    flagged = [s for r in res.values() for s in (r.flagged + [f"[dropped] {d}" for d in r.dropped])]
+    flagged = [s for r in res.values() for s in (r.flagged + r.dropped_notes)]
     return Report(
         ticker=b.profile.ticker, as_of=b.as_of, header=header,
         score=Score(overall=m.score.overall, label=m.score.label, provisional=m.score.provisional,

@@ -8,6 +8,7 @@ asked with the final metrics. The model never computes a number; every number it
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 FIRST = ("earnings_call", "events")  # their sentiment labels feed the score
 THEN = ("factors", "financials", "technicals", "summary")
 SECTIONS = FIRST + THEN
-BAD = ("unverified", "direction_mismatch")
+BAD = ("unverified", "direction_mismatch", "unparsed")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class SectionResult:
     checks: list[NumberCheck]
     flagged: list[str] = field(default_factory=list)  # sentences kept but flagged
     dropped: list[str] = field(default_factory=list)  # sentences removed (--strict-numbers)
+    # What the report says about each removed sentence: where it was and why, never its text or numbers
+    # (a dropped number must not reach any rendered format).
+    dropped_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +111,14 @@ def _feedback(sentences: list[str], checks: list[NumberCheck]) -> str:
               "<data> blocks, exactly as given, or leave the number out.")
 
 
+def _dropped_note(section: str, sentence: str, checks: list[NumberCheck]) -> str:
+    bad = [c for c in checks if c.sentence == sentence and c.status in BAD]
+    counts = Counter(c.status for c in bad)
+    why = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
+    where = f"{section}.{bad[0].section}" if bad else section
+    return f"[dropped] {where}: a sentence whose numbers did not check out ({why})"
+
+
 def _remove_sentences(answer: BaseModel, sentences: set[str]) -> BaseModel:
     """A copy of `answer` with the given sentences cut from every string field (for --strict-numbers)."""
 
@@ -148,6 +160,7 @@ def _ask_checked(resolved: ResolvedModel, section: str, loaded: LoadedBundle, me
     if offending and opts.strict_numbers:
         result.answer = replace(answer, parsed=_remove_sentences(answer.parsed, set(offending)))
         result.dropped = offending
+        result.dropped_notes = [_dropped_note(section, sentence, checks) for sentence in offending]
         result.checks = check_answer(result.answer.parsed, index)
     else:
         result.flagged = offending
@@ -182,7 +195,7 @@ def _indexer(loaded: LoadedBundle) -> Callable[[Metrics], FactIndex]:
     extraction was ~25% of a report's time. Same facts, same order as `build_fact_index(loaded, metrics)`.
     """
     base = build_fact_index(loaded)
-    return lambda metrics: FactIndex(base.facts + _metrics_facts(metrics), base.identifiers)
+    return lambda metrics: base.with_facts(_metrics_facts(metrics, base.periods))
 
 
 def _recheck(kept: SectionResult, index: FactIndex) -> SectionResult:

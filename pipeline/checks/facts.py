@@ -1,12 +1,19 @@
-"""Every number the model may legitimately write, with the field it comes from.
+"""Every number the model may legitimately write, with the field it comes from and the words that name it.
 
 Facts come from three places:
   * the bundle, walked field by field (`financials.periods[0].income.net_income`, `peers[2].pe_ratio`, ...);
-    statement money is stored in units (value * `financials.scale`) with the statement currency;
+    statement money is stored in units (value * `financials.scale`) with the statement currency; plus counts
+    a reader can see (`events (count)`, `peers (count)`);
   * the metrics (`metrics.fundamentals.TTM.net_margin_pct`, `metrics.technicals.values.rsi_14`,
     `metrics.score.overall`, ...), only figures whose status is ok; these are computed, so `exact=False`;
   * numbers written in source texts (transcript, event summaries, call highlights), source `text:<where>`,
     extracted with the same extractor as the model's prose, since the model may quote them.
+
+Each fact carries a kind (pct, ratio, money, count, date, price, per_share, multiple, duration), the concepts
+that name it (`names`: "revenue"; "revenue" + "growth"; "free_cash_flow" or "cash_flow") or, for a number in
+a source text, the distinctive words of its clause (`words`), the entity it belongs to (a peer, the
+benchmark; None for the company), its period ("TTM", "FY2024", "quarter") and performance window ("1M").
+Bookkeeping fields (`schema_version`, sources, notes) are never facts.
 
 The index keeps the facts sorted by absolute value, so a lookup is a binary search plus a short scan.
 """
@@ -15,25 +22,115 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pydantic import BaseModel
 
-from pipeline.checks.numbers import WrittenNumber, extract_numbers
+from pipeline.checks.context import Lexicon, Mention, clause_cuts, content_tokens, modifiers
+from pipeline.checks.numbers import PERIOD_LABEL_RE, WrittenNumber, period_value, scan, split_sentences
+from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.inputs.load import LoadedBundle
 from pipeline.metrics.model import Figure, Metrics
 
-FactKind = Literal["pct", "money", "ratio", "count", "date", "multiple"]
+FactKind = Literal["pct", "money", "ratio", "count", "date", "multiple", "price", "per_share", "duration", "period"]
+Names = tuple[frozenset[str], ...]
 
-# Bundle string fields that are labels or provenance, not prose the model might quote.
+# Bundle fields that are bookkeeping, labels or provenance: never facts, and not prose the model might quote.
+_BOOKKEEPING = {"schema_version"}
 _SKIP_TEXT = {"ticker", "currency", "label", "kind", "source", "transcript", "origin", "website", "exchange",
               "rating", "notes", "name", "sector", "industry", "country", "top_category", "quarter", "category"}
 _CHANGE_WORDS = ("growth", "change", "upside", "relative", "stock_pct", "benchmark_pct")
-_COUNT_FIELDS = {"total", "new_count", "analysts", "overall_score", "count", "shares_diluted",
-                 "shares_outstanding", "score", "overall"}
-_RATIO_FIELDS = {"pe_ratio", "macd", "macd_signal", "macd_hist", "rsi_14", "stoch_k", "stoch_d", "weight"}
+DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "quarter": 365.25 / 4, "year": 365.25}
+
+
+def names(*alternatives: str) -> Names:
+    """names("revenue growth", "sales") -> ({"revenue", "growth"}, {"sales"}): any one set names the fact."""
+    return tuple(frozenset(a.split()) for a in alternatives)
+
+
+# field name -> (kind, names, label). The label is what the appendix shows; names are vocabulary concepts.
+FIELDS: dict[str, tuple[FactKind, Names, str]] = {
+    "revenue": ("money", names("revenue"), "revenue"),
+    "cost_of_revenue": ("money", names("cost_of_revenue"), "cost of revenue"),
+    "gross_profit": ("money", names("gross_profit"), "gross profit"),
+    "operating_income": ("money", names("operating_income"), "operating income"),
+    "ebitda": ("money", names("ebitda"), "EBITDA"),
+    "depreciation_amortization": ("money", names("depreciation"), "depreciation and amortisation"),
+    "interest_expense": ("money", names("interest_expense"), "interest expense"),
+    "income_tax": ("money", names("income_tax"), "income tax"),
+    "net_income": ("money", names("net_income"), "net income"),
+    "eps_diluted": ("per_share", names("eps"), "diluted EPS"),
+    "shares_diluted": ("count", names("shares"), "diluted shares"),
+    "total_assets": ("money", names("total_assets"), "total assets"),
+    "current_assets": ("money", names("current_assets"), "current assets"),
+    "cash_and_equivalents": ("money", names("cash"), "cash and equivalents"),
+    "cash_and_short_term_investments": ("money", names("cash"), "cash and short-term investments"),
+    "total_debt": ("money", names("total_debt"), "total debt"),
+    "total_liabilities": ("money", names("total_liabilities"), "total liabilities"),
+    "current_liabilities": ("money", names("current_liabilities"), "current liabilities"),
+    "stockholders_equity": ("money", names("equity"), "equity"),
+    "operating_cash_flow": ("money", names("operating_cash_flow", "cash_flow"), "operating cash flow"),
+    "capital_expenditure": ("money", names("capex"), "capital expenditure"),
+    "free_cash_flow": ("money", names("free_cash_flow", "cash_flow"), "free cash flow"),
+    "investing_cash_flow": ("money", names("investing_cash_flow", "cash_flow"), "investing cash flow"),
+    "financing_cash_flow": ("money", names("financing_cash_flow", "cash_flow"), "financing cash flow"),
+    "dividends_paid": ("money", names("dividends"), "dividends paid"),
+    "revenue_growth_pct": ("pct", names("revenue growth"), "revenue growth"),
+    # a margin is also "X ... of sales/revenue" ("net income was 21.58% of sales")
+    "gross_margin_pct": ("pct", names("gross_margin", "gross_profit margin", "margin", "gross_profit revenue"),
+                         "gross margin"),
+    "ebit_margin_pct": ("pct", names("ebit_margin", "operating_income margin", "margin", "operating_income revenue"),
+                        "EBIT margin"),
+    "ebitda_margin_pct": ("pct", names("ebitda_margin", "ebitda margin", "margin", "ebitda revenue"), "EBITDA margin"),
+    "net_margin_pct": ("pct", names("net_margin", "net_income margin", "margin", "net_income revenue"), "net margin"),
+    "roe_pct": ("pct", names("roe"), "return on average equity"),
+    "roe_ending_equity_pct": ("pct", names("roe_ending", "roe"), "return on ending equity"),
+    "debt_to_equity": ("ratio", names("debt_to_equity", "total_debt equity"), "debt-to-equity"),
+    "equity_ratio_pct": ("pct", names("equity_ratio", "equity total_assets"), "equity ratio"),
+    "fcf_growth_pct": ("pct", names("free_cash_flow growth"), "free cash flow growth"),
+    "fcf_margin_pct": ("pct", names("fcf_margin", "free_cash_flow margin", "free_cash_flow revenue"),
+                       "free cash flow margin"),
+    "ocf_to_net_income": ("ratio", names("operating_cash_flow net_income", "cash_conversion"),
+                          "operating cash flow / net income"),
+    "fcf_to_net_income": ("ratio", names("free_cash_flow net_income"), "free cash flow / net income"),
+    "net_debt": ("money", names("net_debt"), "net debt"),
+    "current_ratio": ("ratio", names("current_ratio"), "current ratio"),
+    "pe_ratio": ("ratio", names("pe"), "P/E"),
+    "dividend_yield_pct": ("pct", names("dividend_yield"), "dividend yield"),
+    "market_cap": ("money", names("market_cap"), "market capitalisation"),
+    "shares_outstanding": ("count", names("shares"), "shares outstanding"),
+    "last_price": ("price", names("price"), "last price"),
+    "price": ("price", names("price", "stock"), "share price"),
+    "change": ("price", names("price growth", "stock growth"), "price change"),
+    "change_pct": ("pct", names("stock growth", "price growth", "performance", "growth"), "price change"),
+    "eps_growth_pct": ("pct", names("eps growth"), "EPS growth"),
+    "overall_score": ("count", names("score"), "overall score"),
+    "price_target": ("price", names("price_target"), "price target"),
+    "analysts": ("count", names("analysts"), "analysts"),
+    "macd": ("ratio", names("macd"), "MACD"),
+    "macd_signal": ("ratio", names("macd_signal"), "MACD signal line"),
+    "macd_hist": ("ratio", names("macd_hist"), "MACD histogram"),
+    "rsi_14": ("ratio", names("rsi"), "14-day RSI"),
+    "stoch_k": ("ratio", names("stoch_k"), "stochastic %K"),
+    "stoch_d": ("ratio", names("stoch_d"), "stochastic %D"),
+    "high_52w": ("price", names("high_52w", "range_52w"), "52-week high"),
+    "low_52w": ("price", names("low_52w", "range_52w"), "52-week low"),
+    "volatility_pct": ("pct", names("volatility"), "annualised volatility"),
+    **{f"sma_{n}": ("price", names(f"sma_{n}", "sma"), f"{n}-day SMA") for n in (20, 50, 100, 200)},
+    **{f"ema_{n}": ("price", names(f"ema_{n}", "ema"), f"{n}-day EMA") for n in (20, 50)},
+}
+_WINDOW_DAYS = {**{f"sma_{n}": n for n in (20, 50, 100, 200)}, **{f"ema_{n}": n for n in (20, 50)},
+                "rsi_14": 14, "high_52w": 364, "low_52w": 364}
+_WINDOW_LENGTH = {"1M": 365.25 / 12, "3M": 365.25 / 4, "6M": 365.25 / 2, "1Y": 365.25}
+_SUBSCORE_NAMES: dict[str, Names] = {
+    "income_statement": names("score_income_statement"), "balance_sheet": names("score_balance_sheet"),
+    "cash_flow": names("cash_flow"), "technicals": names("score_technicals"),
+    "valuation": names("score_valuation"), "earnings_call": names("score_earnings_call", "call"),
+    "corporate_events": names("events"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +140,8 @@ class Fact:
     `exact`: stated by a source as written (compared by rounding only); computed facts get a tolerance.
     `change`: a growth/change figure, so the direction words of a sentence are checked against its sign.
     `signed`: False for numbers read from prose, whose sign is carried by words ("fell 3.5%").
+    `names` / `words`: what a sentence must say to be about this fact (see match.py); `label` is for people.
+    `unit`: a date's precision ("day", "month", "year") or a duration's length in days (as text).
     """
 
     value: float
@@ -52,18 +151,48 @@ class Fact:
     exact: bool = True
     change: bool = False
     signed: bool = True
+    names: Names = ()
+    words: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
+    context: frozenset[str] = frozenset()
+    inherited: frozenset[str] = frozenset()
+    entity: str | None = None
+    period: str | None = None
+    year: int | None = None
+    window: str | None = None
+    label: str = ""
+    unit: str | None = None
+    sentence: str | None = None  # for a number read from prose: which source sentence ("transcript#12")
+
+    @property
+    def from_text(self) -> bool:
+        return self.source.startswith("text:")
+
+
+@dataclass(frozen=True)
+class PeriodInfo:
+    label: str  # "TTM", "FY2024"
+    kind: str  # "TTM" | "FY"
+    fiscal_year: int | None
+    end: dt.date
 
 
 @dataclass
 class FactIndex:
     facts: list[Fact]
     identifiers: tuple[str, ...] = ()
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    periods: tuple[PeriodInfo, ...] = ()
     _abs: list[float] = field(init=False, repr=False)
     _sorted: list[Fact] = field(init=False, repr=False)
+
+    scope_words: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sorted = sorted(self.facts, key=lambda f: abs(f.value))
         self._abs = [abs(f.value) for f in self._sorted]
+        # Words the sources use to narrow a measure ("public" cloud revenue, revenue from "Xiaomi").
+        self.scope_words = frozenset(w for f in self.facts for w in f.required)
 
     def near(self, magnitude: float, half_width: float) -> list[Fact]:
         """Facts whose |value| lies in [magnitude - half_width, magnitude + half_width]."""
@@ -71,20 +200,39 @@ class FactIndex:
         hi = bisect.bisect_right(self._abs, magnitude + half_width)
         return self._sorted[lo:hi]
 
+    @property
+    def headline(self) -> str | None:
+        """The period a sentence means when it names none: the latest TTM when there is one, else the latest
+        fiscal year."""
+        for kind in ("TTM", "FY"):
+            latest = sorted((p for p in self.periods if p.kind == kind), key=lambda p: p.end)
+            if latest:
+                return latest[-1].label
+        return None
 
-def _kind_of(name: str, value: float) -> FactKind:
-    if name.endswith("_pct") or name.endswith("pct"):
-        return "pct"
-    if name in _COUNT_FIELDS or name == "fiscal_year":
-        return "date" if name == "fiscal_year" else "count"
-    if name in _RATIO_FIELDS:
-        return "ratio"
-    return "money"
+    def prior_of(self, label: str | None) -> str | None:
+        """The period a year before `label` (the headline when None): "a year earlier". The same kind of
+        period when the bundle has one (TTM to Sep 2016 before TTM to Sep 2017), else the fiscal year before."""
+        anchor = next((p for p in self.periods if p.label == (label or self.headline)), None)
+        if anchor is None:
+            return None
+        same = [p for p in self.periods if p.kind == anchor.kind and abs((anchor.end - p.end).days - 365) <= 45]
+        if same:
+            return same[0].label
+        older = sorted((p for p in self.periods if p.kind == "FY" and p.end < anchor.end), key=lambda p: p.end)
+        return older[-1].label if older else None
+
+    def with_facts(self, extra: Iterable[Fact]) -> FactIndex:
+        return FactIndex([*self.facts, *extra], self.identifiers, self.lexicon, self.periods)
 
 
-def _date_facts(value: dt.date, source: str) -> list[Fact]:
-    return [Fact(float(value.year * 10_000 + value.month * 100 + value.day), "date", source),
-            Fact(float(value.year), "date", source)]
+def _date_facts(value: dt.date, source: str, base: Fact) -> list[Fact]:
+    return [Fact(float(value.year * 10_000 + value.month * 100 + value.day), "date", source, names=base.names,
+                 words=base.words, period=base.period, year=value.year, label=base.label, unit="day"),
+            Fact(float(value.year * 10_000 + value.month * 100), "date", source, names=base.names, words=base.words,
+                 period=base.period, year=value.year, label=base.label, unit="month"),
+            Fact(float(value.year), "date", source, names=base.names, words=base.words, period=base.period,
+                 year=value.year, label=base.label, unit="year")]
 
 
 def _walk(model: object, path: str) -> Iterator[tuple[str, str, object, BaseModel | None]]:
@@ -105,107 +253,360 @@ def _walk_value(value: object, path: str, name: str, owner: BaseModel) -> Iterat
         yield path, name, value, owner
 
 
-def text_facts(texts: Iterable[tuple[str, str]], identifiers: Sequence[str] = ()) -> list[Fact]:
-    """Facts from prose: each written number of each (where, text) pair, source `text:<where>`."""
+def _tokens_with_concepts(text: str, lexicon: Lexicon, mentions: Sequence[Mention]) -> frozenset[str]:
+    concepts = {f"c:{m.key}" for m in mentions if not m.key.startswith("entity:") and m.key not in QUALIFIERS}
+    return frozenset(concepts) | content_tokens(text, lexicon, [(m.start, m.end) for m in mentions])
+
+
+_ANAPHORA = re.compile(r"\b(?:this|these|its|such|which)\b", re.I)
+
+
+@dataclass(frozen=True)
+class SourceWords:
+    words: frozenset[str]  # distinctive words and concepts ("c:revenue") of the number's clause
+    required: frozenset[str]  # scope words around its subject ("public" in "public cloud revenue"): one must be said
+    context: frozenset[str]  # the distinctive words of its source sentence and the two before it
+    inherited: frozenset[str] = frozenset()  # measures of the sentence before, when its own names none
+    clause: str = ""  # the source clause, quoted in the fact's label
+
+
+def _source_words(sentence: str, at: int, numbers: Sequence[tuple[int, int]], lexicon: Lexicon,
+                  before: frozenset[str] = frozenset(), mentions: Sequence[Mention] | None = None) -> SourceWords:
+    """What names the number at `at` of a source sentence (numbers left out): the words of its clause; when
+    that clause has none ("representing a year-over-year growth of 24%"), those of the sentence's first clause
+    ("Q2 revenue reached RMB 2.35 billion"); when it points back ("this segment", "its"), the words of the
+    clause before it are its scope."""
+    original = sentence
+    for s, e in numbers:
+        sentence = sentence[:s] + " " * (e - s) + sentence[e:]
+    found = lexicon.mentions(original) if mentions is None else mentions
+    cuts = clause_cuts(original, numbers, found)
+    lo = max(c for c in cuts if c <= at)
+    hi = min((c for c in cuts if c > at), default=len(sentence))
+
+    def read(a: int, b: int) -> tuple[frozenset[str], frozenset[str]]:
+        piece = sentence[a:b]
+        mentions = [Mention(m.key, m.start - a, m.end - a) for m in found if a <= m.start and m.end <= b]
+        spans = [(s - a, e - a) for s, e in numbers if a <= s < b]
+        return _tokens_with_concepts(piece, lexicon, mentions), modifiers(piece, mentions, lexicon, spans).words
+
+    words, required = read(lo, hi)
+    if words and _ANAPHORA.search(sentence[lo:hi]) and lo > 0:
+        start = max(c for c in cuts if c < lo)
+        prev_words, _ = read(start, lo)
+        words, required = words | prev_words, required | frozenset(w for w in prev_words if not w.startswith("c:"))
+    elif not words:
+        words, required = read(0, cuts[1])
+    # A sentence that names nothing continues the one before ("we are raising again our guide to $26.3
+    # billion" after a sentence about revenue): that sentence's measures are kept apart, a weaker name.
+    inherited = before if not words else frozenset()
+    if not words:  # a clause of numbers alone: the whole sentence says what they are
+        words, required = read(0, len(sentence))
+    return SourceWords(words, required, words, inherited, " ".join(original[lo:hi].strip(" ,;:").split()))
+
+
+_QUARTER_TALK = re.compile(r"\b(?:q[1-4]|[1-4]q|quarter(?:ly)?|first half|second half|h[12])\b", re.I)
+_YEAR_TALK = re.compile(r"\b(?:full[\s-]year|fiscal|annual|for the year|this year|next year|twelve months|ttm)\b",
+                        re.I)
+
+
+def _text_period(where: str, sentence: str) -> str | None:
+    """The period of a number read from source prose: the quarter when its sentence talks about a quarter (or
+    it comes from the call's highlights, which report the quarter), none when it talks about a year."""
+    if _YEAR_TALK.search(sentence):
+        return None
+    if _QUARTER_TALK.search(sentence) or where.startswith("earnings_call"):
+        return "quarter"
+    return None
+
+
+def text_facts(texts: Iterable[tuple[str, str]], identifiers: Sequence[str] = (), lexicon: Lexicon | None = None,
+               quarter_year: int | None = None) -> list[Fact]:
+    """Facts from prose: each written number of each (where, text) pair, source `text:<where>`, named by the
+    words of its own clause (see `_source_words`), with the quarter as its period when its sentence is about
+    one (`_text_period`)."""
+    lex = lexicon or Lexicon()
     facts: list[Fact] = []
     for where, text in texts:
-        for n in extract_numbers(text, identifiers):
-            facts.append(_fact_from_written(n, f"text:{where}"))
+        previous: frozenset[str] = frozenset()  # measures named by the sentence before
+        recent: list[frozenset[str]] = []  # the words of the sentence and the two before: its paragraph
+        for i, (_, sentence) in enumerate(split_sentences(text)):
+            found = scan(sentence, identifiers)
+            norm = found.normalised.text
+            spans = [(n.nstart, n.nend) for n in found.numbers]
+            period = _text_period(where, norm)
+            mentions = lex.mentions(norm)
+            recent = [*recent[-2:], content_tokens(norm, lex, [(m.start, m.end) for m in mentions])]
+            context = frozenset().union(*recent)
+            for n in found.numbers:
+                source = _source_words(norm, n.nstart, spans, lex, previous, mentions)
+                for f in _facts_from_written(n, f"text:{where}", source, period, quarter_year if period else None,
+                                             f"{where}#{i}"):
+                    facts.append(replace(f, context=f.context | context))
+            previous = frozenset(f"c:{m.key}" for m in mentions if m.key in MEASURES) or previous
     return facts
 
 
-def _fact_from_written(n: WrittenNumber, source: str) -> Fact:
+def _quote(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+_SOURCE_NAMES = {"earnings_call": "earnings call", "transcript": "transcript", "events": "event",
+                 "profile": "company description", "risk_factors": "risk factors", "prompt": "transcript"}
+
+
+def _facts_from_written(n: WrittenNumber, source: str, sw: SourceWords, period: str | None,
+                        year: int | None, sentence_id: str) -> list[Fact]:
     currency = next(iter(n.currency)) if n.currency and len(n.currency) == 1 else None
-    return Fact(n.value, n.kind, source, currency, exact=True, signed=n.negative)
+    words = sw.words
+    where = re.split(r"[.\[]", source.removeprefix("text:"))[0]
+    label = f'{_SOURCE_NAMES.get(where, "source text")}: "{_quote(sw.clause)}"'
+    base = dict(words=words, required=sw.required, context=sw.context, label=label, sentence=sentence_id,
+                inherited=sw.inherited)
+    if n.kind == "date":
+        value = int(n.value)
+        y = value if n.unit == "year" else value // 10_000
+        return [Fact(n.value, "date", source, unit=n.unit, year=y, **base)]  # type: ignore[arg-type]
+    if n.kind == "period":
+        return [Fact(n.value, "period", source, **base)]  # type: ignore[arg-type]
+    if n.kind == "duration":
+        days = n.num * DAYS[n.unit or "day"]
+        return [Fact(days, "duration", source, unit=n.unit, **base)]  # type: ignore[arg-type]
+    kind: FactKind = "money" if n.kind == "money" else n.kind
+    return [Fact(n.value, kind, source, currency, exact=True, signed=n.negative, period=period, year=year,
+                 **base)]  # type: ignore[arg-type]
 
 
-def _bundle_facts(loaded: LoadedBundle) -> tuple[list[Fact], list[tuple[str, str]]]:
+def _period_of(path: str, loaded: LoadedBundle) -> tuple[str | None, int | None]:
+    m = re.match(r"financials\.periods\[(\d+)\]", path)
+    if not m or loaded.bundle.financials is None:
+        return None, None
+    p = loaded.bundle.financials.periods[int(m.group(1))]
+    return p.label, p.fiscal_year or p.end.year
+
+
+def _entity_of(path: str) -> str | None:
+    m = re.match(r"peers\[(\d+)\]", path)
+    return f"peer:{m.group(1)}" if m else None
+
+
+def _bundle_number(path: str, name: str, value: float, owner: BaseModel | None, loaded: LoadedBundle,
+                   fin_currency: str | None, fin_scale: float) -> Fact | None:
+    b = loaded.bundle
+    period, year = _period_of(path, loaded)
+    entity = _entity_of(path)
+    if path.startswith("risk_factors."):
+        kind: FactKind = "count"
+        nm = names("risk_factors new", "new") if name == "new_count" else names("risk_factors")
+        label = "new risk factors" if name == "new_count" else "risk factors"
+    elif path == "financials.periods" or name == "fiscal_year":
+        return None  # a period's year: a date fact (see _bundle_facts)
+    elif name in FIELDS:
+        kind, nm, label = FIELDS[name]
+    else:
+        kind, nm, label = "money", (), name.replace("_", " ")
+    currency: str | None = None
+    v = float(value)
+    if kind in ("money", "per_share", "price"):
+        if path.startswith("financials.") and kind == "money":
+            currency, v = fin_currency, v * fin_scale
+        elif path.startswith("financials."):
+            currency = fin_currency
+        else:
+            currency = getattr(owner, "currency", None) or b.profile.currency
+    if entity is not None:
+        label = f"{b.peers[int(entity.split(':')[1])].name}: {label}"
+    elif period is not None:
+        label = f"{period} {label}"
+    return Fact(v, kind, path, currency, change=any(w in name for w in _CHANGE_WORDS), names=nm, entity=entity,
+                period=period, year=year, label=label)
+
+
+def _bundle_facts(loaded: LoadedBundle, lexicon: Lexicon) -> tuple[list[Fact], list[tuple[str, str]]]:
     b = loaded.bundle
     fin_currency = b.financials.currency if b.financials else None
     fin_scale = b.financials.scale.factor if b.financials else 1.0
     facts: list[Fact] = []
     texts: list[tuple[str, str]] = []
     for path, name, value, owner in _walk(b, ""):
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool) or value is None or name in _BOOKKEEPING:
             continue
         if isinstance(value, dt.date):
-            facts += _date_facts(value, path)
+            facts += _date_facts(value, path, _date_base(path, name, loaded, lexicon))
         elif isinstance(value, str):
             if name not in _SKIP_TEXT or path.endswith(".title"):
                 texts.append((path, value))
         elif isinstance(value, (int, float)):
-            kind = _kind_of(name, float(value))
-            currency: str | None = None
-            v = float(value)
-            if kind == "money":
-                if path.startswith("financials.") and name not in ("eps_diluted",):
-                    currency, v = fin_currency, v * fin_scale
-                elif path.startswith("financials."):
-                    currency = fin_currency
-                else:
-                    currency = getattr(owner, "currency", None) or b.profile.currency
-            facts.append(Fact(v, kind, path, currency, change=any(w in name for w in _CHANGE_WORDS)))
+            if name == "fiscal_year":
+                period, _ = _period_of(path, loaded)
+                facts.append(Fact(float(value), "date", path, names=names("period_end"), period=period,
+                                  year=int(value), label=f"{period} fiscal year", unit="year"))
+                continue
+            fact = _bundle_number(path, name, value, owner, loaded, fin_currency, fin_scale)
+            if fact is not None:
+                facts.append(fact)
+    if b.financials:
+        for i, p in enumerate(b.financials.periods):
+            value = (p.fiscal_year or p.end.year) * 10 if p.kind == "FY" else p.end.year * 100 + p.end.month
+            facts.append(Fact(float(value), "period", f"financials.periods[{i}]",
+                              label=f"{p.label} (a period of the statements)"))
+    if b.earnings_call and b.earnings_call.quarter:
+        m = PERIOD_LABEL_RE.search(b.earnings_call.quarter)
+        value = period_value(m) if m else None
+        if value is not None:
+            facts.append(Fact(value, "period", "earnings_call.quarter", label="quarter of the earnings call"))
+    if b.events:
+        facts.append(Fact(float(len(b.events)), "count", "events (count)", names=names("events"),
+                          label="corporate events in the bundle"))
+    if b.peers:
+        facts.append(Fact(float(len(b.peers)), "count", "peers (count)", names=names("peers"),
+                          label="peers in the bundle"))
     return facts, texts
 
 
-def _figure_fact(fig: Figure, source: str, money_currency: str | None, money_scale: float,
-                 price_currency: str) -> Fact | None:
+def _date_base(path: str, name: str, loaded: LoadedBundle, lexicon: Lexicon) -> Fact:
+    """Names, words and period of a bundle date (the value is filled in by _date_facts)."""
+    b = loaded.bundle
+    period, _ = _period_of(path, loaded)
+    m = re.match(r"events\[(\d+)\]", path)
+    if m:
+        title = b.events[int(m.group(1))].title
+        return Fact(0.0, "date", path, names=names("events"), words=_tokens_with_concepts(
+            title, lexicon, lexicon.mentions(title)), label=f'event: "{_quote(title)}"')
+    if path.startswith("earnings_call."):
+        nm = names("call next", "next") if name == "next_date" else names("call")
+        return Fact(0.0, "date", path, names=nm, label="next earnings call" if name == "next_date" else "earnings call")
+    if path.startswith("financials."):
+        nm = names("filed") if name == "filed" else names("period_end")
+        return Fact(0.0, "date", path, names=nm, period=period, label=f"{period} {name}")
+    if path.startswith("consensus."):
+        return Fact(0.0, "date", path, names=names("consensus", "price_target"), label="consensus date")
+    return Fact(0.0, "date", path, names=names("as_of", "price"), label="data as of")
+
+
+def _figure_fact(fig: Figure, source: str, name: str, money_currency: str | None, money_scale: float,
+                 price_currency: str, period: str | None = None, year: int | None = None) -> Fact | None:
     if fig.status != "ok" or fig.value is None:
         return None
-    kinds: dict[str, FactKind] = {"pct": "pct", "ratio": "ratio", "money": "money", "price": "money", "count": "count"}
+    kinds: dict[str, FactKind] = {"pct": "pct", "ratio": "ratio", "money": "money", "price": "price",
+                                  "count": "count"}
     kind = kinds[fig.unit]
     value, currency = fig.value, None
     if fig.unit == "money":
         value, currency = fig.value * money_scale, money_currency
     elif fig.unit == "price":
         currency = price_currency
-    return Fact(value, kind, source, currency, exact=False, change=any(w in source for w in _CHANGE_WORDS))
+    _, nm, label = FIELDS.get(name, (kind, (), name.replace("_", " ")))
+    return Fact(value, kind, source, currency, exact=False, change=any(w in source for w in _CHANGE_WORDS),
+                names=nm, period=period, year=year, label=f"{period} {label}" if period else label)
 
 
-def _metrics_facts(m: Metrics) -> list[Fact]:
+def _metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
     facts: list[Fact] = []
     add = facts.append
+    years = {p.label: p.fiscal_year or p.end.year for p in periods}
     if m.fundamentals:
         scale = {"units": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}[m.fundamentals.scale]
         for p in m.fundamentals.periods:
             for key, fig in p.figures.items():
-                f = _figure_fact(fig, f"metrics.fundamentals.{p.label}.{key}", m.fundamentals.currency, scale,
-                                 m.price_currency)
+                f = _figure_fact(fig, f"metrics.fundamentals.{p.label}.{key}", key, m.fundamentals.currency, scale,
+                                 m.price_currency, p.label, years.get(p.label, p.end.year))
                 if f:
                     add(f)
+                    if key == "net_debt":  # "net cash of RMB 540 million" is a net debt of -540 million
+                        add(Fact(-f.value, "money", f.source, f.currency, exact=False, names=names("net_cash"),
+                                 period=f.period, year=f.year, label=f"{p.label} net cash"))
     for key, fig in m.valuation.items():
         # Valuation money (market cap) is in the price currency, units.
-        f = _figure_fact(fig, f"metrics.valuation.{key}", m.price_currency, 1.0, m.price_currency)
+        f = _figure_fact(fig, f"metrics.valuation.{key}", key, m.price_currency, 1.0, m.price_currency)
         if f:
             add(f)
+    # Indicators and returns are computed from full-precision prices (or copied from a source): nothing about
+    # them is rounded before they are computed, so they are compared by rounding, with no tolerance.
     t = m.technicals
     if t.as_of is not None:  # the day the prices end: prose names it when they are stale
-        facts += _date_facts(t.as_of, "metrics.technicals.as_of")
+        facts += _date_facts(t.as_of, "metrics.technicals.as_of",
+                             Fact(0.0, "date", "", names=names("as_of", "price"), label="prices as of"))
     if t.last_price is not None:
-        add(Fact(t.last_price, "money", "metrics.technicals.last_price", m.price_currency, exact=False))
+        add(Fact(t.last_price, "price", "metrics.technicals.last_price", m.price_currency,
+                 names=FIELDS["last_price"][1], label="last price"))
     for key, v in t.values.items():
         if v is None:
             continue
-        kind: FactKind = "pct" if key.endswith("_pct") else "ratio" if key in _RATIO_FIELDS else "money"
-        add(Fact(v, kind, f"metrics.technicals.values.{key}", m.price_currency if kind == "money" else None,
-                 exact=False))
+        kind, nm, label = FIELDS.get(key, ("ratio", (), key))
+        add(Fact(v, kind, f"metrics.technicals.values.{key}", m.price_currency if kind == "price" else None,
+                 names=nm, label=label))
+        if key in _WINDOW_DAYS:
+            add(Fact(float(_WINDOW_DAYS[key]), "duration", f"metrics.technicals.values.{key}", names=nm,
+                     label=f"{label} window"))
+    performance = (("stock_pct", names("stock growth", "performance", "entity:company growth"), "stock"),
+                   ("benchmark_pct", names("entity:benchmark"), "benchmark"),
+                   ("relative_pct", names("relative"), "stock vs benchmark"))
     for row in t.performance:
-        for col in ("stock_pct", "benchmark_pct", "relative_pct"):
+        if row.window in _WINDOW_LENGTH and row.stock_pct is not None:
+            add(Fact(_WINDOW_LENGTH[row.window], "duration", f"metrics.technicals.performance.{row.window}",
+                     names=tuple(n for _, nm, _ in performance for n in nm), label=f"{row.window} performance window"))
+        for col, nm, label in performance:
             v = getattr(row, col)
             if v is not None:
-                add(Fact(v, "pct", f"metrics.technicals.performance.{row.window}.{col}", exact=False, change=True))
-    add(Fact(float(m.score.overall), "count", "metrics.score.overall"))
+                add(Fact(v, "pct", f"metrics.technicals.performance.{row.window}.{col}", change=True,
+                         names=nm, window=row.window, entity="benchmark" if col == "benchmark_pct" else None,
+                         label=f"{row.window} {label} performance"))
+    add(Fact(float(m.score.overall), "count", "metrics.score.overall", names=names("score"), label="overall score"))
+    add(Fact(100.0, "count", "metrics.score (scale)", names=names("score"), label="top of the 0-100 score scale"))
     for s in m.score.subscores:
+        sub_names = _SUBSCORE_NAMES.get(s.key, ())
         if s.score is not None:
-            add(Fact(float(s.score), "count", f"metrics.score.{s.key}"))
+            add(Fact(float(s.score), "count", f"metrics.score.{s.key}", names=sub_names, label=f"{s.title} score"))
         if s.weight:
-            add(Fact(s.weight, "ratio", f"metrics.score.{s.key}.weight", exact=False))
+            add(Fact(s.weight, "ratio", f"metrics.score.{s.key}.weight", exact=False,
+                     names=tuple(alt | {"weight"} for alt in sub_names), label=f"{s.title} weight"))
     if m.price_target:
         pt = m.price_target
-        add(Fact(pt.target, "money", "metrics.price_target.target", pt.currency))
+        add(Fact(pt.target, "price", "metrics.price_target.target", pt.currency, names=names("price_target"),
+                 label="price target"))
         if pt.upside_pct is not None:
-            add(Fact(pt.upside_pct, "pct", "metrics.price_target.upside_pct", exact=False, change=True))
+            add(Fact(pt.upside_pct, "pct", "metrics.price_target.upside_pct", exact=False, change=True,
+                     names=names("upside"), label="upside to the price target"))
     return facts
+
+
+_SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|holdings?|corp|corporation|co|company|group|plc|n\.?v|"
+                       r"s\.?a|ag|se|class [a-c]|trust|etf)\b\.?|\([^)]*\)|[.,]", re.I)
+_GENERIC_NAME_WORDS = frozenset("the cloud china group global international technologies technology systems "
+                                "electronic commerce music shares".split())
+
+
+def _aliases(name: str, extra: Iterable[str] = ()) -> list[str]:
+    """"Kingsoft Cloud Holdings Ltd" -> ["Kingsoft Cloud Holdings Ltd", "Kingsoft Cloud", "Kingsoft"]."""
+    short = re.sub(r"\s+", " ", _SUFFIXES.sub(" ", name)).strip()
+    out = [name, short]
+    first = short.split(" ")[0] if short else ""
+    if len(first) >= 3 and first.lower() not in _GENERIC_NAME_WORDS:
+        out.append(first)
+    return [a for a in dict.fromkeys([*out, *extra]) if a]
+
+
+def entities_of(loaded: LoadedBundle) -> dict[str, list[str]]:
+    """Names a sentence may use for the company, each peer and the benchmark."""
+    b = loaded.bundle
+    code = b.profile.ticker.split(":")[-1]
+    out = {"company": _aliases(b.profile.name, [b.profile.ticker, code, "the company", "the firm"])}
+    company_words = {w.lower() for a in out["company"] for w in a.split()}
+    for i, p in enumerate(b.peers):
+        peer_code = p.ticker.split(":")[-1]
+        aliases = [a for a in _aliases(p.name, [p.ticker, peer_code, f"{peer_code}.HK"])
+                   if a.lower() not in company_words]
+        out[f"peer:{i}"] = aliases
+    if b.benchmark:
+        bench = [*_aliases(b.benchmark.name), "benchmark", "the index", "the market"]
+        if b.benchmark.ticker:
+            bench.append(b.benchmark.ticker)
+        bench += re.findall(r"\(([A-Z]{2,6})\)", b.benchmark.name)
+        out["benchmark"] = bench
+    else:
+        out["benchmark"] = ["benchmark", "the index"]
+    return out
 
 
 def identifiers_of(loaded: LoadedBundle) -> list[str]:
@@ -223,20 +624,39 @@ def identifiers_of(loaded: LoadedBundle) -> list[str]:
     return out
 
 
+def periods_of(loaded: LoadedBundle) -> tuple[PeriodInfo, ...]:
+    fin = loaded.bundle.financials
+    if fin is None:
+        return ()
+    return tuple(PeriodInfo(p.label, p.kind, p.fiscal_year, p.end) for p in fin.periods)
+
+
+def _call_year(loaded: LoadedBundle) -> int | None:
+    call = loaded.bundle.earnings_call
+    if call is None:
+        return None
+    m = re.search(r"(?:19|20)\d\d", call.quarter or "")
+    return int(m.group(0)) if m else call.date.year
+
+
 def build_fact_index(loaded: LoadedBundle, metrics: Metrics | None = None,
                      extra_texts: Sequence[tuple[str, str]] = ()) -> FactIndex:
     """All facts of a bundle, its metrics, its transcript and any `extra_texts` (where, text) pairs."""
     identifiers = identifiers_of(loaded)
-    facts, texts = _bundle_facts(loaded)
+    lexicon = Lexicon(entities_of(loaded))
+    facts, texts = _bundle_facts(loaded, lexicon)
     if loaded.transcript_text is not None:
         texts.append(("transcript", loaded.transcript_text))
     texts += list(extra_texts)
-    facts += text_facts(texts, identifiers)
+    facts += text_facts(texts, identifiers, lexicon, _call_year(loaded))
+    periods = periods_of(loaded)
     if metrics is not None:
-        facts += _metrics_facts(metrics)
-    return FactIndex(facts, tuple(identifiers))
+        facts += _metrics_facts(metrics, periods)
+    return FactIndex(facts, tuple(identifiers), lexicon, periods)
 
 
-def build_text_index(texts: Sequence[tuple[str, str]]) -> FactIndex:
-    """An index of the numbers in source texts alone (e.g. a transcript for its summary)."""
-    return FactIndex(text_facts(texts))
+def build_text_index(texts: Sequence[tuple[str, str]], company: Sequence[str] = ()) -> FactIndex:
+    """An index of the numbers in source texts alone (e.g. a transcript for its summary); `company` are the
+    names the texts use for the company they are about."""
+    lexicon = Lexicon({"company": tuple(company)} if company else None)
+    return FactIndex(text_facts(texts, lexicon=lexicon), lexicon=lexicon)

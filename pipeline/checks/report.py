@@ -3,63 +3,125 @@
     check_text(text, index, section="factors[0].text") -> [NumberCheck, ...]
     check_answer(answer, index)                         -> checks for every string field, section = field path
 
-A NumberCheck is `verified` (a fact matches, source = its field path), `unverified` (none does; source None,
-or, when only the sign disagrees, the fact that would have matched) or `direction_mismatch` (a fact matches
-but the sentence's direction words contradict the sign of that change figure; see direction.py).
+A NumberCheck is `verified` (a fact agrees and the sentence is about it: source = its field path, label = its
+name, match = how the value agrees, named = where the sentence names it), `unverified` (none does; the note
+says why, and when a fact agreed in value but the context rules it out, which one), `direction_mismatch` (a
+fact matches but the sentence's direction words contradict the sign of that change figure; direction.py), or
+`unparsed` (something numeric the check cannot read, "1.1.0.19.126429": never silently skipped).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
 
+from pipeline.checks.context import SentenceContext
 from pipeline.checks.direction import direction_conflict
-from pipeline.checks.facts import FactIndex
-from pipeline.checks.match import MatchConfig, candidates, clause_around
-from pipeline.checks.numbers import Kind, extract_numbers, split_sentences
+from pipeline.checks.facts import Fact, FactIndex
+from pipeline.checks.match import MatchConfig, candidates, choose
+from pipeline.checks.numbers import Kind, WrittenNumber, scan, split_sentences
 from pipeline.metrics.model import Metrics
 
-Status = Literal["verified", "unverified", "direction_mismatch"]
+Status = Literal["verified", "unverified", "direction_mismatch", "unparsed"]
 
 
 class NumberCheck(BaseModel):
     section: str
     sentence: str
     written: str
-    value: float
-    kind: Kind
+    value: float | None
+    kind: Kind | None
     status: Status
     source: str | None = None
     fact_value: float | None = None
     note: str | None = None
+    label: str | None = None
+    match: str | None = None
+    named: Literal["clause", "sentence"] | None = None
+
+    @property
+    def why(self) -> str:
+        """One line for the appendix: how the value agrees and where the sentence names the fact."""
+        if self.status != "verified":
+            return self.note or ""
+        where = {"clause": "named in its clause", "sentence": "named in its sentence"}.get(self.named or "", "")
+        return "; ".join(p for p in (self.match, where) if p)
+
+
+@dataclass(frozen=True)
+class LocatedCheck:
+    """A NumberCheck with where its number sits in the checked text (offsets into the original text)."""
+
+    check: NumberCheck
+    start: int
+    end: int
+
+
+def _check_number(w: WrittenNumber, ctx: SentenceContext, index: FactIndex, cfg: MatchConfig, sentence: str,
+                  section: str, checked_periods: set[str]) -> tuple[NumberCheck, Fact | None]:
+    """The check of one number, and the fact it was verified against (None unless verified)."""
+    clause = ctx.clause_text(w.nstart)
+    found = candidates(w, index, cfg, clause)
+    choice = choose(w, found, ctx, index, checked_periods)
+    base = dict(section=section, sentence=sentence, written=w.text, value=w.value, kind=w.kind)
+    best = choice.match
+    if best is None:
+        return NumberCheck(**base, status="unverified", note=choice.note), None
+    fact = dict(source=best.fact.source, fact_value=best.compared, label=best.fact.label or None)
+    if direction_conflict(clause, best.fact, w.negative):
+        return NumberCheck(**base, status="direction_mismatch", **fact,
+                           note="direction words contradict the sign of this change"), None
+    if not best.sign_ok:
+        return NumberCheck(**base, status="unverified", **fact, note="sign differs from the source fact"), None
+    return NumberCheck(**base, status="verified", **fact, match=best.how, named=choice.named), best.fact
+
+
+def _sentence_checks(sentence: str, offset: int, index: FactIndex, cfg: MatchConfig,
+                     section: str) -> list[LocatedCheck]:
+    found = scan(sentence, index.identifiers)
+    if not found.numbers and not found.unparsed:
+        return []
+    spans = [(n.nstart, n.nend) for n in found.numbers]
+    years = [(n.nstart, n.nend, int(n.value)) for n in found.numbers if n.is_year]
+    figures = [(n.nstart, n.nend) for n in found.numbers if n.kind != "period" and not n.is_year]
+    ctx = SentenceContext(found.normalised.text, index.lexicon, spans, years, figures)
+    out: dict[int, LocatedCheck] = {}
+    checked_periods: set[str] = set()
+    # Years and period labels last: they are checked as the period of the sentence's other checked figures.
+    order = sorted(range(len(found.numbers)), key=lambda i: found.numbers[i].kind in ("date", "period"))
+    for i in order:
+        w = found.numbers[i]
+        check, fact = _check_number(w, ctx, index, cfg, sentence, section, checked_periods)
+        if fact is not None and fact.period:
+            checked_periods.add(fact.period)
+        if fact is not None and fact.sentence:
+            checked_periods.add(fact.sentence)
+        out[i] = LocatedCheck(check, offset + w.start, offset + w.end)
+    located = [out[i] for i in range(len(found.numbers))]
+    for u in found.unparsed:
+        located.append(LocatedCheck(NumberCheck(section=section, sentence=sentence, written=u.text, value=None,
+                                                kind=None, status="unparsed", note=f"unparsed number: {u.reason}"),
+                                    offset + u.start, offset + u.end))
+    return sorted(located, key=lambda lc: lc.start)
+
+
+def located_checks(text: str, index: FactIndex, *, section: str,
+                   config: MatchConfig | None = None) -> list[LocatedCheck]:
+    """Like check_text, with each number's offsets in `text` (for evaluation and highlighting)."""
+    cfg = config or MatchConfig()
+    out: list[LocatedCheck] = []
+    for offset, sentence in split_sentences(text):
+        out += _sentence_checks(sentence, offset, index, cfg, section)
+    return out
 
 
 def check_text(text: str, index: FactIndex, *, section: str, config: MatchConfig | None = None) -> list[NumberCheck]:
-    """One NumberCheck per number written in `text`, sentence by sentence."""
-    cfg = config or MatchConfig()
-    out: list[NumberCheck] = []
-    for _, sentence in split_sentences(text):
-        for w in extract_numbers(sentence, index.identifiers):
-            clause = clause_around(sentence, w.start, w.end)
-            found = candidates(w, index, cfg, clause)
-            base = dict(section=section, sentence=sentence, written=w.text, value=w.value, kind=w.kind)
-            best = found[0] if found else None
-            if best is None:
-                out.append(NumberCheck(**base, status="unverified", note="no source fact matches"))
-            elif direction_conflict(clause, best.fact, w.negative):
-                out.append(NumberCheck(**base, status="direction_mismatch", source=best.fact.source,
-                                       fact_value=best.compared,
-                                       note="direction words contradict the sign of this change"))
-            elif not best.sign_ok:
-                out.append(NumberCheck(**base, status="unverified", source=best.fact.source,
-                                       fact_value=best.compared, note="sign differs from the source fact"))
-            else:
-                out.append(NumberCheck(**base, status="verified", source=best.fact.source,
-                                       fact_value=best.compared))
-    return out
+    """One NumberCheck per number (and per unparsed numeric string) written in `text`, sentence by sentence."""
+    return [lc.check for lc in located_checks(text, index, section=section, config=config)]
 
 
 def string_fields(value: object, path: str = "") -> Iterator[tuple[str, str]]:

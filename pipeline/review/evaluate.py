@@ -215,7 +215,7 @@ def ectsum_coverage(report: dict[str, Any], reference_text: str) -> tuple[Tally,
         u.get("text", "") for u in (call.get("positive_updates") or []) + (call.get("negative_updates") or [])
     ]
     ours = [n for text in prose for n in extract_numbers(text)]
-    refs = [n for n in extract_numbers(reference_text) if n.kind != "date"]
+    refs = [n for n in extract_numbers(reference_text) if n.kind not in ("date", "period")]
     missed = [r.text for r in refs if not _covers(r, ours)]
     return Tally(len(refs) - len(missed), len(refs)), missed
 

@@ -1,9 +1,14 @@
-"""ECTSum reference summaries against their own transcripts (issue 5, Must show).
+"""ECTSum reference summaries against their own transcripts (issues 5 and 12).
 
-Measured: 96 of 116 summary numbers (82.8%) are found in the transcript, 78 of 97 (80.4%) without dates
-(benchmarks/numcheck_ectsum.py prints the table). The misses are figures the summaries took from press
-releases (e.g. the Refinitiv estimate "$6.24 billion", Aflac's "¥333.8 billion"), which the check must not
-invent. The floor below leaves a little room and fails on any real regression.
+Measured (benchmarks/numcheck_ectsum.py prints the table): 91 of 117 summary numbers verified (77.8%). The
+117 include eight period labels ("fiscal 2022", "q3 2020") that are now checked as periods where the old
+check read them as bare years, and "fy22", which it did not see. Before issue 12 the check verified 96 of
+116 by value alone, four of them by coincidence (IBM's "60%" gross margin against "60% of our hires", P&G's
+"five percent" against another segment's 5%, Corning's "2022" market-access outlook and Aflac's "first half
+of 2021" against unrelated years); now a number verifies only when its sentence names what the transcript
+says it is. The rest of the misses are figures the summaries took from press releases (the Refinitiv
+estimate "$6.24 billion", Aflac's "¥333.8 billion") or whose subject the transcript gives a few sentences
+earlier than the check reads (Corning's Display "$942 million"). The floor fails on any real regression.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ECTSUM = REPO / "fixtures" / "data" / "transcripts" / "ectsum"
-FLOOR = 0.80
+FLOOR = 0.76
 
 
 def _bench() -> ModuleType:
@@ -52,6 +57,10 @@ def test_total_share_matched_is_above_the_floor(results: list) -> None:  # type:
     ("UNP_q2_2021", "55.1%", "verified"),
     ("PG_q1_2022", "four percent", "verified"),
     ("MSI_q3_2021", "$9.00", "verified"),
+    # coincidences the value-only check verified: the transcript's number is about something else
+    ("IBM_q4_2021", "60%", "unverified"),  # "60% of our hires", not the gross profit margin
+    ("PG_q1_2022", "five percent", "unverified"),  # no Fabric and Home Care 5% in the call
+    ("NOW_q3_2020", "q3 2020", "verified"),  # a period label is checked as a period
 ])
 def test_known_numbers(results: list, pair: str, written: str, status: str) -> None:  # type: ignore[type-arg]
     (result,) = [r for r in results if r.name == pair]

@@ -29,9 +29,12 @@ USD_LIKE = {"USD", "HKD"}
     ("sales increased four percent", [("four percent", 4, "pct", 0)]),
     ("up 10 to 10.2 percent", [("10", 10, "pct", 0), ("10.2 percent", 10.2, "pct", 1)]),
     ("$6.5 to $7.0 billion", [("$6.5", 6.5e9, "money", 1), ("$7.0 billion", 7.0e9, "money", 1)]),
-    ("Earnings Call Date: Aug 20, 2025 (Q2-2025)", [("Aug 20, 2025", 20250820, "date", 0), ("2025", 2025, "date", 0)]),
-    ("results for Dec 2024", [("Dec 2024", 2024, "date", 0)]),
-    ("HK:3896 vs S&P 500 in Q2, FY2024, 50DMA, a 20-day MA and COVID-19", []),
+    # a period label with a year is checked as a period (Q2-2025 -> 20252, FY2024 -> 20240)
+    ("Earnings Call Date: Aug 20, 2025 (Q2-2025)", [("Aug 20, 2025", 20250820, "date", 0),
+                                                   ("Q2-2025", 20252, "period", 0)]),
+    ("results for Dec 2024", [("Dec 2024", 20241200, "date", 0)]),
+    ("S&P 500 in Q2, FY2024, 50DMA, a 20-day MA and COVID-19",
+     [("FY2024", 20240, "period", 0), ("20-day", 20, "duration", 0)]),
     ("the end of the sentence is 3.92.", [("3.92", 3.92, "ratio", 2)]),
 ])
 def test_extract(text: str, expected: list[tuple[str, float, str, int]]) -> None:
@@ -56,6 +59,12 @@ def test_known_identifiers_are_masked() -> None:
     text = "Kingsoft Cloud (3896) under its 2021 Share Incentive Plan"
     assert [n.text for n in extract_numbers(text)] == ["(3896)", "2021"]
     assert extract_numbers(text, identifiers=["(3896)", "2021 Share Incentive Plan"]) == []
+
+
+def test_a_ticker_with_a_currency_or_scale_is_a_number() -> None:
+    (n,) = extract_numbers("Operating cash flow was RMB (3896) million.", identifiers=["(3896)", "HK:3896"])
+    assert (n.kind, n.value, n.currency) == ("money", 3896e6, {"CNY"})
+    assert extract_numbers("Kingsoft Cloud (HK:3896) and (3896) trade", identifiers=["(3896)", "HK:3896"]) == []
 
 
 @pytest.mark.parametrize(("text", "sentences"), [
