@@ -169,11 +169,10 @@ def content_tokens(text: str, lexicon: Lexicon, skip: Iterable[tuple[int, int]] 
     """Distinctive words of `text` outside the `skip` spans: stems, minus stop words, direction words,
     measurement words ("adjusted", "constant currency") and the company's own name (every sentence of a
     report is about the company)."""
-    spans = sorted(skip)
+    for s, e in skip:  # blank the skipped spans (same length): the words left are the ones to read
+        text = text[:s] + " " * (e - s) + text[e:]
     out = set()
     for m in _WORD.finditer(text):
-        if any(s <= m.start() < e for s, e in spans):
-            continue
         stem = _stem(m.group(0))
         if (len(stem) > 1 and stem not in _STOP_STEMS and stem not in _BASIS_STEMS
                 and stem not in lexicon.entity_words):

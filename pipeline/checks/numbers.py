@@ -90,7 +90,7 @@ NUMBER_RE = re.compile(
     (?<![0-9])(?<![0-9][.,])                            # the start of a run of digits (letters may be glued)
     (?P<open>\()?
     (?:(?<![A-Za-z0-9])(?P<sign>[-+])(?=\s?(?:{_SYM}|{_CODE_BEFORE})?\s?[\d.(]))?
-    (?:(?P<cur>{_SYM})|(?P<code>{_CODE_BEFORE}|(?i:rmb))(?:\s|-)?)?
+    (?:(?P<cur>{_SYM})|(?<![A-Za-z])(?=[A-Za-z]{{3}}[\s\d(-])(?P<code>{_CODE_BEFORE}|(?i:rmb))(?:\s|-)?)?
     (?P<iopen>\((?=[-\d.]))?
     (?P<sign2>-)?
     (?P<num>{_NUM})
@@ -109,6 +109,7 @@ NUMBER_RE = re.compile(
     re.VERBOSE,
 )
 _DIGIT_RUN = re.compile(r"\d[\d.,]*\d|\d")
+_DIGIT = re.compile(r"\.?\d")
 _VALID_RUN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
 _URL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.[\w.]+", re.I)
@@ -286,10 +287,11 @@ def mask(text: str, identifiers: Iterable[str] = ()) -> str:
     An identifier with a currency before it or a unit after it is a number in disguise and stays:
     "RMB (3896) million" is 3,896 million yuan whatever the ticker is.
     """
-    for pattern in (_URL, PERIOD_LABEL_RE, _ORDINAL):
+    has_digit = _DIGIT.search(text) is not None
+    for pattern in (_URL, PERIOD_LABEL_RE, _ORDINAL) if has_digit else (PERIOD_LABEL_RE,):
         for m in pattern.finditer(text):
             text = _blank(text, m.start(), m.end())
-    for ident in _maskable(tuple(identifiers)):
+    for ident in _maskable(tuple(identifiers)) if has_digit else ():
         at = text.find(ident)
         while at >= 0:
             end = at + len(ident)
@@ -302,6 +304,8 @@ def mask(text: str, identifiers: Iterable[str] = ()) -> str:
 
 def _dates(text: str) -> tuple[list[tuple[int, int, float, str]], str]:
     found: list[tuple[int, int, float, str]] = []
+    if _DIGIT.search(text) is None:
+        return found, text
     for pattern in DATE_RES:
         first = len(found)
         for m in pattern.finditer(text):
@@ -450,6 +454,27 @@ def _inherit_range_units(found: list[WrittenNumber], text: str) -> list[WrittenN
     return out
 
 
+def _number_matches(masked: str) -> Iterable[re.Match[str]]:
+    """NUMBER_RE's matches, tried only just before each run of digits (a currency, sign or parenthesis is at
+    most a few characters ahead of it), not at every character of the text."""
+    pos = 0
+    while True:
+        digit = _DIGIT.search(masked, pos)
+        if digit is None:
+            return
+        found = None
+        for start in range(max(pos, digit.start() - 8), digit.start() + 1):
+            m = NUMBER_RE.match(masked, start)
+            if m is not None and m.start("num") <= digit.start() < m.end("num") + 1:
+                found = m
+                break
+        if found is None:
+            pos = digit.end()
+            continue
+        yield found
+        pos = max(found.end(), digit.end())
+
+
 def scan(text: str, identifiers: Iterable[str] = ()) -> Scan:
     """Every number written in `text` (in order) and everything numeric that could not be read. Never raises."""
     norm = normalise(text)
@@ -481,7 +506,7 @@ def scan(text: str, identifiers: Iterable[str] = ()) -> Scan:
                 s -= 1
             flag(s, e, "not a number the check can read")
             masked = _blank(masked, s, e)
-    for m in NUMBER_RE.finditer(masked):
+    for m in _number_matches(masked):
         end = m.end()
         if end < len(masked) and masked[end].isalnum():
             e = end

@@ -150,5 +150,6 @@ def test_random_invented_numbers_rarely_verify_by_coincidence(tmp_path: Path, ca
     invented = set(sent)
     checks = [c for c in report.number_checks if c.sentence in invented]
     verified = [c for c in checks if c.status == "verified"]
+    print(f"random invented numbers through generate: {len(verified)} of {len(checks)} verified")
     assert len(checks) >= 100
     assert len(verified) / len(checks) < 0.02, [(c.written, c.source, c.sentence) for c in verified]
