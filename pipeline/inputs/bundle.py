@@ -196,8 +196,11 @@ class Financials(Strict):
 
 
 class Peer(Strict):
+    """A peer company. With only its ticker (and name), its row is computed from its own bundle when one sits
+    beside this bundle (docs/metrics.md, Peers); figures typed here are shown as provided, never mixed."""
+
     ticker: Ticker
-    name: ShortText
+    name: ShortText | None = Field(default=None, description="Defaults to the name in the peer's own bundle.")
     currency: Currency | None = None
     price: PositiveFloat | None = None
     change: FiniteFloat | None = Field(default=None, description="Price change over the source's window.")
@@ -211,6 +214,8 @@ class Peer(Strict):
     overall_score: Annotated[int, Field(ge=0, le=100)] | None = Field(
         default=None, description="The source's own rating of the peer, as reported."
     )
+    as_of: dt.date | None = Field(default=None, description="The day the provided figures are from.")
+    source: ShortText | None = None
 
 
 class CorporateEvent(Strict):
@@ -342,6 +347,9 @@ class Bundle(Strict):
             late.append(f"consensus.as_of={self.consensus.as_of}")
         if self.technical_snapshot and self.technical_snapshot.as_of > self.as_of:
             late.append(f"technical_snapshot.as_of={self.technical_snapshot.as_of}")
+        for i, peer in enumerate(self.peers):
+            if peer.as_of and peer.as_of > self.as_of:
+                late.append(f"peers[{i}].as_of={peer.as_of}")
         if late:
             raise ValueError(f"dated after the bundle's as_of {self.as_of}: " + ", ".join(late))
         return self

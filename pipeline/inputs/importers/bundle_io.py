@@ -25,16 +25,84 @@ from pipeline.inputs.load import BUNDLE_FILE, load_bundle, parse_bundle, read_bu
 STAGED_FILES = ("prices.csv", "benchmark.csv")
 
 
+PROFILE_FIELDS = ("name", "exchange", "currency", "sector", "industry", "country")
+
+
 @dataclass(frozen=True)
 class ProfileOptions:
-    """Profile fields given on the command line; used only when the bundle does not exist yet."""
+    """Profile fields given on the command line (None = not given).
+
+    A new bundle is created with them; on an existing bundle each given field replaces the bundle's value
+    (the change is printed), so `--name` on a re-import is never ignored."""
 
     name: str | None = None
     exchange: str | None = None
-    currency: str = "USD"
+    currency: str | None = None
     sector: str | None = None
     industry: str | None = None
     country: str | None = None
+
+    def given(self) -> dict[str, str]:
+        return {k: v for k in PROFILE_FIELDS if (v := getattr(self, k)) is not None}
+
+
+@dataclass(frozen=True)
+class SourceProfile:
+    """Profile fields a source reported (an SEC filer's name, exchange, SIC industry ...).
+
+    They fill fields the bundle does not have and never replace a value the user set. The name is the
+    exception that proves the rule: `raw_name` is the name as the source wrote it (e.g. in capitals), `name`
+    the readable form; an existing name still equal to the ticker (a placeholder) or to a raw source name
+    was not set by the user, so it is replaced."""
+
+    name: str | None = None
+    raw_name: str | None = None
+    exchange: str | None = None
+    sector: str | None = None
+    industry: str | None = None
+    country: str | None = None
+
+
+def _user_set_name(existing: str | None, ticker: str, source: SourceProfile) -> bool:
+    if not existing or existing == ticker:
+        return False
+    from pipeline.inputs.importers.names import is_all_capitals
+
+    came_from_source = existing in {source.raw_name, source.name} or (
+        is_all_capitals(existing) and source.raw_name is not None
+        and existing.replace(".", "").replace(",", "").split() == source.raw_name.replace(".", "").replace(
+            ",", "").split())
+    return not came_from_source
+
+
+def apply_profile(profile: dict[str, Any], given: ProfileOptions, source: SourceProfile | None = None) -> None:
+    """Fill `profile` (a raw dict): source fields where the bundle has none (and the name unless the user set
+    it), then every field given on the command line, which always wins."""
+    if source is not None:
+        ticker = str(profile.get("ticker", ""))
+        if source.name and not _user_set_name(profile.get("name"), ticker, source):
+            profile["name"] = source.name
+        for key in ("exchange", "sector", "industry", "country"):
+            value = getattr(source, key)
+            if value and not profile.get(key):
+                profile[key] = value
+    profile.update(given.given())
+
+
+def reporting_currency(existing: dict[str, Any] | None, given: str | None) -> str:
+    """The statements' currency: --currency, else the bundle's statement currency, else its price currency,
+    else USD."""
+    if given:
+        return given
+    existing = existing or {}
+    return str((existing.get("financials") or {}).get("currency")
+               or (existing.get("profile") or {}).get("currency") or "USD")
+
+
+def statement_options(existing: dict[str, Any] | None, profile: ProfileOptions, currency: str) -> ProfileOptions:
+    """For a statements import --currency names the statements' currency: it is the share price's currency
+    only of a new bundle (an HKD-traded filer reports in CNY)."""
+    return replace(profile, currency=currency if existing is None else None)
 
 
 def read_existing(out_dir: Path) -> dict[str, Any] | None:
@@ -49,8 +117,9 @@ def read_existing(out_dir: Path) -> dict[str, Any] | None:
 
 
 def open_bundle(out_dir: Path, ticker: str | None, profile: ProfileOptions,
-                default_name: str | None = None) -> dict[str, Any]:
-    """Existing bundle dict (its ticker must match `ticker`), or a new one with a minimal profile."""
+                source: SourceProfile | None = None) -> dict[str, Any]:
+    """Existing bundle dict (its ticker must match `ticker`), or a new one; the profile updated with
+    `profile` (given on the command line) and `source` (see `apply_profile`)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError([Problem(str(out_dir), "", "exists and is not a directory")])
     raw = read_existing(out_dir)
@@ -59,15 +128,14 @@ def open_bundle(out_dir: Path, ticker: str | None, profile: ProfileOptions,
         if ticker is not None and ticker != have:
             raise InputError([Problem(str(out_dir / BUNDLE_FILE), "profile.ticker",
                                       f"bundle belongs to {have}, not --ticker {ticker}", have)])
+        apply_profile(raw["profile"], profile, source)
         return raw
     if ticker is None:
-        raise StockreportError(f"{out_dir / BUNDLE_FILE}: no bundle there yet; pass --ticker (and --name) to "
-                               "create one, or import statements/prices first")
-    fields = {"ticker": ticker, "name": profile.name or default_name or ticker, "exchange": profile.exchange,
-              "currency": profile.currency, "sector": profile.sector, "industry": profile.industry,
-              "country": profile.country}
-    return {"schema_version": SCHEMA_VERSION, "as_of": None,
-            "profile": {k: v for k, v in fields.items() if v is not None}}
+        raise StockreportError(f"{out_dir / BUNDLE_FILE}: no bundle there yet; create one with `stockreport new "
+                               f"TICKER --out {out_dir}` (or pass --ticker to an importer that takes it)")
+    fresh: dict[str, Any] = {"ticker": ticker, "name": ticker, "currency": "USD"}
+    apply_profile(fresh, profile, source)
+    return {"schema_version": SCHEMA_VERSION, "as_of": None, "profile": fresh}
 
 
 def cutoff(raw: dict[str, Any], as_of: dt.date | None) -> dt.date | None:

@@ -23,7 +23,9 @@ from pipeline.inputs.importers.bundle_io import (
     merge_statement_periods,
     open_bundle,
     read_existing,
+    reporting_currency,
     set_as_of,
+    statement_options,
 )
 from pipeline.inputs.importers.common import fiscal_year_of, read_csv_source
 from pipeline.inputs.sources import fail
@@ -133,10 +135,12 @@ def import_statements(income: Path, balance: Path, cash: Path, out_dir: Path, *,
     """`stockreport import statements`: replace the bundle's FY periods with those of the three CSVs."""
     profile = profile or ProfileOptions()
     out_dir = Path(out_dir)
-    limit = cutoff(read_existing(out_dir) or {}, as_of)
+    existing = read_existing(out_dir)
+    currency = reporting_currency(existing, profile.currency)
+    limit = cutoff(existing or {}, as_of)
     periods = statement_periods(Path(income), Path(balance), Path(cash), limit, filing_lag_days)
-    raw = open_bundle(out_dir, ticker, profile)
+    raw = open_bundle(out_dir, ticker, statement_options(existing, profile, currency))
     latest = max(dt.date.fromisoformat(str(p["end"])) for p in periods) + dt.timedelta(days=filing_lag_days)
     set_as_of(raw, as_of, latest)
-    merge_statement_periods(raw, periods, profile.currency)
+    merge_statement_periods(raw, periods, currency)
     return commit(out_dir, raw)

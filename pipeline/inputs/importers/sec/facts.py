@@ -37,7 +37,7 @@ def _unit_for(tag: str, currency: str) -> str:
     return currency
 
 
-def facts_frame(doc: object, path: Path, currency: str, as_of: dt.date | None) -> pd.DataFrame:
+def facts_frame(doc: object, path: Path | str, currency: str, as_of: dt.date | None) -> pd.DataFrame:
     """Long frame (set, kind, tag, start, end, val, filed, accn) of the facts used, filed by `as_of`."""
     if not isinstance(doc, dict) or not isinstance(doc.get("facts"), dict):
         raise fail(path, "not an SEC companyfacts file (no 'facts' object)")

@@ -13,25 +13,32 @@ Rules (documented in docs/importing.md):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from pipeline.errors import StockreportError
 from pipeline.inputs.bundle import Bundle
 from pipeline.inputs.importers.bundle_io import (
     ProfileOptions,
+    SourceProfile,
     commit,
     cutoff,
     merge_statement_periods,
     open_bundle,
     read_existing,
+    reporting_currency,
     set_as_of,
+    statement_options,
 )
 from pipeline.inputs.importers.common import fiscal_year_of, read_json_source
+from pipeline.inputs.importers.names import readable_name
 from pipeline.inputs.importers.sec import lines as L
 from pipeline.inputs.importers.sec.facts import annual_ends, annual_start, facts_frame, quarterly_ends, values
+from pipeline.inputs.importers.sec.submissions import STATEMENT_FORMS, FilerProfile, read_submissions
 from pipeline.inputs.importers.sec.ttm import TTMInputs, ttm_inputs
 from pipeline.inputs.sources import fail
 
@@ -185,28 +192,85 @@ def ttm_periods(facts: pd.DataFrame, last_fy_end: pd.Timestamp) -> list[dict[str
 def sec_periods(path: Path, *, currency: str = "USD", as_of: dt.date | None = None,
                 years: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """TTM periods (when a 10-Q follows the last 10-K) then fiscal years, newest first, and the entityName."""
-    doc = read_json_source(path)
-    facts = facts_frame(doc, path, currency, as_of)
+    return periods_from_facts(read_json_source(path), str(path), currency=currency, as_of=as_of, years=years)
+
+
+def periods_from_facts(doc: object, label: str | Path, *, currency: str = "USD", as_of: dt.date | None = None,
+                       years: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """`sec_periods` of a parsed companyfacts document; `label` names it in error lines (a path or a URL)."""
+    facts = facts_frame(doc, label, currency, as_of)
     entity = doc.get("entityName") if isinstance(doc, dict) else None
     ends = annual_ends(facts)
     if not len(ends):
         when = f" filed on or before {as_of}" if as_of else ""
-        raise fail(path, f"no annual (10-K) revenue, net income or cash-flow facts{when}")
+        raise fail(label, f"no annual (10-K) revenue, net income or cash-flow facts{when}")
     fiscal_years = [fiscal_year_period(facts, end) for end in (ends[:years] if years else ends)]
     periods = ttm_periods(facts, ends[0]) + fiscal_years
     return periods, entity if isinstance(entity, str) else None
 
 
-def import_sec(path: Path, out_dir: Path, *, ticker: str | None, as_of: dt.date | None = None,
-               profile: ProfileOptions | None = None, years: int | None = 5) -> Bundle:
-    """`stockreport import sec`: fill `financials` of the bundle at `out_dir` (created if absent)."""
+@dataclass(frozen=True)
+class SecDocuments:
+    """Parsed EDGAR documents of one filer (as `fetch sec` downloads them); labels name them in errors."""
+
+    facts: object
+    facts_label: str
+    submissions: object | None = None
+    submissions_label: str = "submissions"
+
+
+def _set_note(raw: dict[str, Any], prefix: str, text: str | None) -> None:
+    """Replace this source's note (the one starting with `prefix`) in the bundle's notes."""
+    notes = [n for n in raw.get("notes", []) if not str(n).startswith(prefix)]
+    raw["notes"] = notes + ([text] if text else [])
+    if not raw["notes"]:
+        raw.pop("notes")
+
+
+def _lag_warning(filer: FilerProfile, periods: list[dict[str, Any]], limit: dt.date | None) -> str | None:
+    """When EDGAR lists a 10-K/10-Q filed later than every fact the import used: companyfacts lags it."""
+    latest = filer.latest(STATEMENT_FORMS, limit)
+    used = max((dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed")), default=None)
+    if latest is None or used is None or latest.filed <= used:
+        return None
+    period = f" for the period to {latest.report_date}" if latest.report_date else ""
+    return (f"SEC EDGAR: EDGAR lists a {latest.form} filed {latest.filed}{period} whose facts are not in "
+            f"companyfacts yet; the newest statements here were filed {used}")
+
+
+def import_sec(source: Path | SecDocuments, out_dir: Path, *, ticker: str | None, as_of: dt.date | None = None,
+               profile: ProfileOptions | None = None, years: int | None = 5,
+               warn: Callable[[str], None] | None = None) -> Bundle:
+    """`stockreport import sec` (and `fetch sec`): fill `financials` of the bundle at `out_dir` (created if
+    absent) from companyfacts, and, with a submissions document, the profile fields EDGAR reports."""
     profile = profile or ProfileOptions()
     out_dir = Path(out_dir)
-    # The facts' unit key is the reporting currency (--currency, USD by default for US filers).
-    currency = profile.currency
-    limit = cutoff(read_existing(out_dir) or {}, as_of)
-    periods, entity = sec_periods(Path(path), currency=currency, as_of=limit, years=years)
-    raw = open_bundle(out_dir, ticker, profile, default_name=entity)
+    if isinstance(source, SecDocuments):
+        docs = source
+    else:
+        docs = SecDocuments(read_json_source(Path(source)), str(source))
+    existing = read_existing(out_dir)
+    currency = reporting_currency(existing, profile.currency)  # --currency is the facts' unit (USD for US filers)
+    limit = cutoff(existing or {}, as_of)
+    periods, entity = periods_from_facts(docs.facts, docs.facts_label, currency=currency, as_of=limit, years=years)
+    filer = None
+    if docs.submissions is not None:
+        filer_ticker = ticker or (str(existing["profile"]["ticker"]) if existing else None)
+        if filer_ticker is None:
+            raise StockreportError("a submissions file needs --ticker (the exchange is looked up by ticker)")
+        filer = read_submissions(docs.submissions, docs.submissions_label, ticker=filer_ticker, as_of=limit)
+    raw_name = filer.name if filer else entity
+    source_profile = SourceProfile(
+        name=readable_name(raw_name) if raw_name else None, raw_name=raw_name,
+        exchange=filer.exchange if filer else None, sector=filer.sector if filer else None,
+        industry=filer.industry if filer else None, country=filer.country if filer else None)
+    raw = open_bundle(out_dir, ticker, statement_options(existing, profile, currency), source_profile)
     set_as_of(raw, as_of, max(dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed")))
     merge_statement_periods(raw, periods, currency)
+    if filer is not None:
+        _set_note(raw, "SEC EDGAR: CIK", filer.note(limit))
+        lag = _lag_warning(filer, periods, limit)
+        _set_note(raw, "SEC EDGAR: EDGAR lists", lag)
+        if lag and warn:
+            warn(lag)
     return commit(out_dir, raw)
