@@ -50,11 +50,14 @@ class SlidingWindowLimiter:
         smooth: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        window_s: float = WINDOW_S,
     ) -> None:
+        """`rpm` / `tpm` count per `window_s` seconds (a minute unless given: `fetch sec` uses 10 per 1 s)."""
         if rpm is not None and rpm <= 0 or tpm is not None and tpm <= 0:
             raise ValueError("rpm and tpm must be positive")
         self.rpm, self.tpm, self.clock, self.sleep = rpm, tpm, clock, sleep
-        self.spacing = (WINDOW_S / rpm) * smooth if rpm else 0.0
+        self.window = window_s
+        self.spacing = (window_s / rpm) * smooth if rpm else 0.0
         self._slots: deque[Slot] = deque()
         self._lock = threading.Lock()
         self._last = -float("inf")
@@ -63,16 +66,16 @@ class SlidingWindowLimiter:
         t = max(now, self._last + self.spacing, self._last)
         slots = self._slots
         if self.rpm is not None and len(slots) >= self.rpm:
-            t = max(t, slots[len(slots) - self.rpm].at + WINDOW_S + _EPS)
+            t = max(t, slots[len(slots) - self.rpm].at + self.window + _EPS)
         if self.tpm is not None:
             budget = self.tpm - tokens
-            total = sum(s.tokens for s in slots if s.at > t - WINDOW_S)
+            total = sum(s.tokens for s in slots if s.at > t - self.window)
             if total > budget:  # drop the oldest slots until the rest fit; start just after the last dropped
                 for s in slots:
-                    if s.at <= t - WINDOW_S:
+                    if s.at <= t - self.window:
                         continue
                     total -= s.tokens
-                    t = max(t, s.at + WINDOW_S + _EPS)
+                    t = max(t, s.at + self.window + _EPS)
                     if total <= budget:
                         break
         return t
@@ -83,7 +86,7 @@ class SlidingWindowLimiter:
             tokens = min(tokens, self.tpm)  # one request larger than the limit would never pass
         with self._lock:
             now = self.clock()
-            while self._slots and self._slots[0].at <= now - WINDOW_S:
+            while self._slots and self._slots[0].at <= now - self.window:
                 self._slots.popleft()
             at = self._earliest(now, tokens)
             slot = Slot(at, tokens)

@@ -9,6 +9,7 @@ Each file here registers its commands on the one `app`: `app.py` (validate, sche
 from pipeline.cli import (  # noqa: F401  (register commands)
     batch,
     bundles,
+    fetch,
     generate,
     imports,
     indicators,
