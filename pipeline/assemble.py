@@ -151,7 +151,9 @@ def assemble_report(loaded: LoadedBundle, resolved: ResolvedModel, narrative: Na
             readings=list(t.readings), text=tech.text if tech else None,
             missing=None if t.origin != "none" else "No prices or technical snapshot in the bundle."),
         risks=risks_section(b),
-        peers=PeersSection(rows=peer_rows(b, m), missing=None if b.peers else "No peers in the bundle."),
+        peers=PeersSection(rows=peer_rows(b, m), window=m.peers.window if m.peers else None,
+                           average_rule=m.peers.average_rule if m.peers else None,
+                           missing=None if b.peers else "No peers in the bundle."),
         events=EventsSection(
             summary=events.summary if events else None, **_label_fields(labels.get("events")),
             items=event_items(b), analyst_note=analyst_note(b, m),

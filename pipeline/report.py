@@ -179,10 +179,23 @@ class PeerRow(Part):
     eps_growth_pct: float | None
     overall_score: int | None
     is_subject: bool = False
+    change: float | None = None
+    origin: Literal["subject", "computed", "provided", "missing", "sector_average"] = Field(
+        default="provided", description="This company, computed from the peer's own bundle, provided in this "
+        "bundle, missing, or the sector average (median).")
+    score_label: str | None = None
+    score_note: str | None = None
+    as_of: dt.date | None = None
+    source: str | None = None
+    growth_basis: str | None = Field(default=None, description="The periods revenue and EPS growth compare.")
+    cell_notes: dict[str, str] = Field(default_factory=dict, description="Column -> why its value is missing.")
+    notes: list[str] = Field(default_factory=list)
 
 
 class PeersSection(Section):
     rows: list[PeerRow] = Field(default_factory=list)
+    window: str | None = Field(default=None, description="The window of the price change columns.")
+    average_rule: str | None = None
 
 
 class EventItem(Part):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.inputs.bundle import Bundle, Period
-from pipeline.metrics.model import Figure, Metrics
+from pipeline.metrics.model import INSUFFICIENT_LABEL, Figure, Metrics, PeerFigures
 from pipeline.model.facts import show_figure
 from pipeline.report import (
     BreakdownRow,
@@ -190,34 +190,33 @@ def risks_section(bundle: Bundle) -> RisksSection:
                                     for c in rf.categories])
 
 
+def _peer_row(row: PeerFigures, **extra: object) -> PeerRow:
+    values = {k: (f.value if f.status == "ok" else None) for k, f in row.figures.items()}
+    notes = {k: (f.note or f.status.replace("_", " ")) for k, f in row.figures.items() if f.status != "ok"}
+    return PeerRow(ticker=row.ticker, name=row.name, currency=row.currency, origin=row.origin,
+                   overall_score=row.overall_score, score_label=row.score_label, score_note=row.score_note,
+                   as_of=row.as_of, source=row.source, growth_basis=row.growth_basis, cell_notes=notes,
+                   notes=list(row.notes), **values, **extra)  # type: ignore[arg-type]
+
+
 def peer_rows(bundle: Bundle, metrics: Metrics) -> list[PeerRow]:
-    """The bundle's peers plus the subject company's own row (its score is this report's)."""
-    if not bundle.peers:
+    """The peers (computed from their own bundles, provided, or missing with the reason), this company's row
+    (its score is this report's), sorted by rating, then the sector average (metrics/peers.py)."""
+    comp = metrics.peers
+    if comp is None:
         return []
-    market = bundle.market
-    head = metrics.fundamentals.headline if metrics.fundamentals else None
+    from pipeline.metrics.peers import row_from_metrics
 
-    def fig(key: str) -> float | None:
-        f = head.figures.get(key) if head else None
-        return f.value if f is not None and f.status == "ok" else None
-
-    pe = metrics.valuation.get("pe_ratio")
-    dy = metrics.valuation.get("dividend_yield_pct")
-    subject = PeerRow(
-        ticker=bundle.profile.ticker, name=bundle.profile.name, currency=bundle.profile.currency,
-        price=None if metrics.technicals.stale else metrics.technicals.last_price, change_pct=None,
-        market_cap=market.market_cap if market else None,
-        pe_ratio=pe.value if pe is not None and pe.status == "ok" else (market.pe_ratio if market else None),
-        roe_pct=fig("roe_pct"), dividend_yield_pct=dy.value if dy is not None and dy.status == "ok" else None,
-        revenue_growth_pct=fig("revenue_growth_pct"), eps_growth_pct=None,
-        overall_score=metrics.score.overall, is_subject=True,
-    )
-    rows = [PeerRow(ticker=p.ticker, name=p.name, currency=p.currency, price=p.price, change_pct=p.change_pct,
-                    market_cap=p.market_cap, pe_ratio=p.pe_ratio, roe_pct=p.roe_pct,
-                    dividend_yield_pct=p.dividend_yield_pct, revenue_growth_pct=p.revenue_growth_pct,
-                    eps_growth_pct=p.eps_growth_pct, overall_score=p.overall_score) for p in bundle.peers]
-    rows.append(subject)
-    return sorted(rows, key=lambda r: -1 if r.overall_score is None else r.overall_score, reverse=True)
+    own = row_from_metrics(metrics, name=bundle.profile.name, currency=bundle.profile.currency, origin="subject",
+                           source="this report", window=comp.window)
+    rows = [_peer_row(r) for r in comp.rows]
+    rows.append(_peer_row(own, is_subject=True))
+    # full scores first (a provisional one rests on under 60% of the weight), each group by rating
+    rows.sort(key=lambda r: (r.overall_score is not None and r.score_label != INSUFFICIENT_LABEL,
+                             -1 if r.overall_score is None else r.overall_score), reverse=True)
+    if comp.average is not None:
+        rows.append(_peer_row(comp.average))
+    return rows
 
 
 def event_items(bundle: Bundle) -> list[EventItem]:

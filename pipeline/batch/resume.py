@@ -1,7 +1,8 @@
 """Is a ticker's existing report up to date? Same input hash, same model, same prompt versions.
 
 Checked without running the pipeline: the input hash is recomputed from the bundle files exactly as
-`load_bundle` does (bundle.json, prices.csv, benchmark.csv, transcript), and each prompt version from the
+`load_bundle` does (bundle.json, prices.csv, benchmark.csv, transcript, the peers' own bundles), and each
+prompt version from the
 prompt manifest and template sources exactly as `render_prompt` does.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from pipeline.errors import StockreportError
 from pipeline.files import output_dir_for
 from pipeline.inputs.load import BUNDLE_FILE, hash_inputs, input_files, read_bundle_json, transcript_name
+from pipeline.inputs.peers import peer_hash_inputs
 from pipeline.prompts import PROMPTS_DIR, _env, load_manifest
 
 
@@ -49,8 +51,11 @@ def read_bundle_head(bundle_dir: Path) -> dict[str, Any]:
 
 
 def input_hash(bundle_dir: Path, head: dict[str, Any]) -> str:
-    """The hash `load_bundle` would give, from the unvalidated head (each read refused as it would be)."""
-    return hash_inputs(input_files(bundle_dir, transcript_name(head)))
+    """The hash `load_bundle` would give, from the unvalidated head (each read refused as it would be),
+    the files of the peers' own bundles included."""
+    peers = head.get("peers") or []
+    return hash_inputs(input_files(bundle_dir, transcript_name(head))
+                       + (peer_hash_inputs(bundle_dir, peers) if peers else []))
 
 
 def report_path(out_root: Path, ticker: str) -> Path:

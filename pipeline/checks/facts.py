@@ -33,6 +33,7 @@ from pipeline.checks.context import Lexicon, Mention, clause_cuts, content_token
 from pipeline.checks.numbers import PERIOD_LABEL_RE, WrittenNumber, period_value, scan, split_sentences
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.inputs.load import LoadedBundle
+from pipeline.inputs.peers import peer_names
 from pipeline.metrics.model import Figure, Metrics
 
 FactKind = Literal["pct", "money", "ratio", "count", "date", "multiple", "price", "per_share", "duration", "period"]
@@ -415,7 +416,7 @@ def _bundle_number(path: str, name: str, value: float, owner: BaseModel | None, 
         else:
             currency = getattr(owner, "currency", None) or b.profile.currency
     if entity is not None:
-        label = f"{b.peers[int(entity.split(':')[1])].name}: {label}"
+        label = f"{peer_names(loaded)[int(entity.split(':')[1])]}: {label}"
     elif period is not None:
         label = f"{period} {label}"
     return Fact(v, kind, path, currency, change=any(w in name for w in _CHANGE_WORDS), names=nm, entity=entity,
@@ -577,6 +578,31 @@ _GENERIC_NAME_WORDS = frozenset("the cloud china group global international tech
                                 "electronic commerce music shares".split())
 
 
+def _peer_facts(loaded: LoadedBundle, m: Metrics) -> list[Fact]:
+    """The peer rows computed from the peers' own bundles (entity: that peer) and the sector average (named
+    with "peers"). Rows provided by hand are bundle facts already (`peers[2].pe_ratio`)."""
+    if m.peers is None:
+        return []
+    index = {p.ticker: i for i, p in enumerate(loaded.bundle.peers)}
+    facts: list[Fact] = []
+    rows = [r for r in m.peers.rows if r.origin == "computed" and r.ticker in index]
+    for row in [*rows, *([m.peers.average] if m.peers.average else [])]:
+        average = row.origin == "sector_average"
+        where = "metrics.peers.average" if average else f"metrics.peers.{row.ticker}"
+        entity = None if average else f"peer:{index[row.ticker]}"
+        who = "peer median" if average else row.name
+        figures: list[tuple[str, Figure]] = list(row.figures.items())
+        if row.overall_score is not None:
+            figures.append(("overall_score", Figure(value=float(row.overall_score), unit="count", formula="score")))
+        for key, fig in figures:
+            f = _figure_fact(fig, f"{where}.{key}", key, row.currency, 1.0, row.currency or m.price_currency)
+            if f is None:
+                continue
+            nm = tuple(alt | {"peers"} for alt in f.names) if average else f.names
+            facts.append(replace(f, names=nm, entity=entity, label=f"{who}: {f.label}"))
+    return facts
+
+
 def _aliases(name: str, extra: Iterable[str] = ()) -> list[str]:
     """"Kingsoft Cloud Holdings Ltd" -> ["Kingsoft Cloud Holdings Ltd", "Kingsoft Cloud", "Kingsoft"]."""
     short = re.sub(r"\s+", " ", _SUFFIXES.sub(" ", name)).strip()
@@ -593,9 +619,9 @@ def entities_of(loaded: LoadedBundle) -> dict[str, list[str]]:
     code = b.profile.ticker.split(":")[-1]
     out = {"company": _aliases(b.profile.name, [b.profile.ticker, code, "the company", "the firm"])}
     company_words = {w.lower() for a in out["company"] for w in a.split()}
-    for i, p in enumerate(b.peers):
+    for i, (p, name) in enumerate(zip(b.peers, peer_names(loaded), strict=True)):
         peer_code = p.ticker.split(":")[-1]
-        aliases = [a for a in _aliases(p.name, [p.ticker, peer_code, f"{peer_code}.HK"])
+        aliases = [a for a in _aliases(name, [p.ticker, peer_code, f"{peer_code}.HK"])
                    if a.lower() not in company_words]
         out[f"peer:{i}"] = aliases
     if b.benchmark:
@@ -651,7 +677,7 @@ def build_fact_index(loaded: LoadedBundle, metrics: Metrics | None = None,
     facts += text_facts(texts, identifiers, lexicon, _call_year(loaded))
     periods = periods_of(loaded)
     if metrics is not None:
-        facts += _metrics_facts(metrics, periods)
+        facts += _metrics_facts(metrics, periods) + _peer_facts(loaded, metrics)
     return FactIndex(facts, tuple(identifiers), lexicon, periods)
 
 

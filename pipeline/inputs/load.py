@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from pipeline.errors import InputError, Problem, problems_from_validation
 from pipeline.inputs.bundle import Bundle
+from pipeline.inputs.peers import PeerSource, load_peers, peer_hash_inputs
 from pipeline.inputs.prices import MAX_PRICE_BYTES, parse_price_csv
 from pipeline.inputs.sources import decode_text, fail, parse_json, read_bytes
 from pipeline.inputs.transcripts import MAX_TRANSCRIPT_BYTES
@@ -27,7 +28,8 @@ class LoadedBundle:
     """A validated bundle and its price series (indexed by date; Open, High, Low, Close, Volume).
 
     `transcript_text` is the transcript as read (once, with the input-file rules of `sources.read_bytes`);
-    later stages use it instead of reading `transcript_path` again.
+    later stages use it instead of reading `transcript_path` again. `peers` holds the own bundles of listed
+    peers found beside this one (inputs/peers.py); their files are part of `input_hash`.
     """
 
     root: Path
@@ -37,6 +39,7 @@ class LoadedBundle:
     transcript_path: Path | None
     input_hash: str
     transcript_text: str | None = None
+    peers: tuple[PeerSource, ...] = ()
 
     @property
     def ticker(self) -> str:
@@ -125,10 +128,11 @@ def _transcript(root: Path, label: str, name: str) -> tuple[str | None, bytes | 
     return data.decode("utf-8-sig", errors="replace"), data, []
 
 
-def load_bundle(root: Path) -> LoadedBundle:
+def load_bundle(root: Path, *, with_peers: bool = True) -> LoadedBundle:
     """Validate everything under `root`; raise InputError listing all problems found.
 
-    Every file is read once, and the input hash is taken from the bytes that were validated.
+    Every file is read once, and the input hash is taken from the bytes that were validated (and, with
+    `with_peers`, the files of the peers' own bundles beside it, which are loaded too).
     """
     root = Path(root)
     if not root.is_dir():
@@ -157,5 +161,9 @@ def load_bundle(root: Path) -> LoadedBundle:
             hashed.append((call.transcript, data))
     if problems:
         raise InputError(problems)
+    peers: tuple[PeerSource, ...] = ()
+    if with_peers and bundle.peers:
+        hashed += peer_hash_inputs(root, bundle.peers)
+        peers = load_peers(root, list(bundle.peers), bundle.profile.ticker)
     return LoadedBundle(root, bundle, frames[PRICES_FILE], frames[BENCHMARK_FILE], transcript_path,
-                        hash_inputs(hashed), text)
+                        hash_inputs(hashed), text, peers)

@@ -19,6 +19,7 @@ from pipeline.metrics.model import (
     Sentiments,
     Technicals,
 )
+from pipeline.metrics.peers import peer_comparison
 from pipeline.metrics.technicals import summarize_technicals
 from pipeline.metrics.valuation import price_target, valuation_figures
 
@@ -92,6 +93,11 @@ def period_figures(period: Period, prior: Period | None, no_base: str | None = N
     return {
         "revenue_growth_pct": f.revenue_growth(
             revenue=revenue, prior_revenue=p_inc.revenue if p_inc else None, base=base, no_base=no_base
+        ),
+        "eps_growth_pct": f.eps_growth(
+            eps=inc.eps_diluted if inc else None, prior_eps=p_inc.eps_diluted if p_inc else None,
+            shares=inc.shares_diluted if inc else None, prior_shares=p_inc.shares_diluted if p_inc else None,
+            base=base, no_base=no_base,
         ),
         "gross_margin_pct": f.gross_margin(
             revenue=revenue,
@@ -203,8 +209,10 @@ def rescore(metrics: Metrics, loaded: LoadedBundle, sentiments: Sentiments) -> M
     return metrics.model_copy(update={"score": card})
 
 
-def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) -> Metrics:
-    """Every computed figure of a bundle: fundamentals, technicals, valuation, score card, price target."""
+def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None, *,
+                    with_peers: bool = True) -> Metrics:
+    """Every computed figure of a bundle: fundamentals, technicals, valuation, score card, price target, and
+    (with `with_peers`) the peer comparison, each peer computed from its own bundle where there is one."""
     bundle = loaded.bundle
     sentiments = sentiments or Sentiments()
     ages = part_ages(loaded)
@@ -238,4 +246,5 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None) 
         price_target=price_target(bundle, None if stale else technicals.last_price),
         missing=missing,
         ages=ages,
+        peers=peer_comparison(loaded) if with_peers else None,
     )

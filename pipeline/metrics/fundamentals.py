@@ -240,6 +240,26 @@ def fcf_growth(*, fcf: float | None, prior_fcf: float | None, base: str | None =
     )
 
 
+SPLIT_SUSPECT_RATIO = 1.25  # diluted share counts further apart than this: per-share figures do not compare
+
+
+def eps_growth(*, eps: float | None, prior_eps: float | None, shares: float | None = None,
+               prior_shares: float | None = None, base: str | None = None, no_base: str | None = None) -> Figure:
+    """eps_growth_pct = (diluted EPS - diluted EPS a year earlier) / |that EPS| * 100.
+
+    Insufficient when the two periods' diluted share counts are more than 25% apart: a stock split (Tesla's
+    3-for-1 in 2022) or a large issuance makes the per-share figures incomparable unless the earlier one was
+    restated, which the bundle cannot tell."""
+    formula = "(diluted EPS / prior diluted EPS - 1) * 100"
+    if no_base is None and shares and prior_shares and max(shares, prior_shares) / min(shares, prior_shares) \
+            > SPLIT_SUSPECT_RATIO:
+        return insufficient("pct", formula, f"diluted shares {prior_shares:,.0f} in {base} and {shares:,.0f} now "
+                            "differ by more than 25% (a split?): per-share figures do not compare").model_copy(
+            update={"base": base})
+    return growth_pct(current=eps, prior=prior_eps, formula=formula, current_name="eps_diluted",
+                      prior_name="prior eps_diluted", base=base, no_base=no_base)
+
+
 def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
     """fcf_margin_pct = free_cash_flow / revenue * 100 (used by the cash-flow sub-score)."""
     return _margin(fcf, revenue, name="free_cash_flow", formula="free_cash_flow / revenue * 100")

@@ -47,7 +47,8 @@ class PeriodMetrics(Frozen):
     end: dt.date
     base: str | None = Field(default=None, description="The like-for-like period a year earlier that growth "
                              "compares with (TTM with the TTM a year before, FY with the prior FY), if any.")
-    # Keys: revenue_growth_pct, gross_margin_pct, ebit_margin_pct, ebitda, ebitda_margin_pct, net_margin_pct,
+    # Keys: revenue_growth_pct, eps_growth_pct, gross_margin_pct, ebit_margin_pct, ebitda, ebitda_margin_pct,
+    # net_margin_pct,
     # roe_pct, roe_ending_equity_pct, debt_to_equity, equity_ratio_pct, free_cash_flow, fcf_growth_pct,
     # fcf_margin_pct, ocf_to_net_income, fcf_to_net_income, net_debt, current_ratio.
     figures: dict[str, Figure]
@@ -179,6 +180,39 @@ class PartAge(Frozen):
     text: str = Field(description="One line for people, e.g. 'prices: last day 2022-12-30, 803 trading days ...'.")
 
 
+PeerOrigin = Literal["subject", "computed", "provided", "missing", "sector_average"]
+
+
+class PeerFigures(Frozen):
+    """One row of the peer comparison: computed from the peer's own bundle, as provided in this bundle, missing
+    (and why), or the sector average. Figures say why a cell is missing, like every other figure."""
+
+    ticker: str
+    name: str
+    origin: PeerOrigin
+    currency: str | None = Field(default=None, description="The share-price currency of price and market cap.")
+    as_of: dt.date | None = Field(default=None, description="Computed: the last price day used; provided: the "
+                                  "date given with the figures.")
+    source: str | None = None
+    # Keys: price, change, change_pct, market_cap, pe_ratio, roe_pct, dividend_yield_pct, revenue_growth_pct,
+    # eps_growth_pct.
+    figures: dict[str, Figure] = Field(default_factory=dict)
+    overall_score: int | None = None
+    score_label: str | None = None
+    score_note: str | None = Field(default=None, description="How the rating was obtained.")
+    growth_basis: str | None = Field(default=None, description="The periods growth compares, e.g. 'FY2022 vs "
+                                     "FY2021' (computed rows).")
+    notes: list[str] = Field(default_factory=list, description="Stale parts, or why the row has no data.")
+    members: list[str] = Field(default_factory=list, description="Sector average: the peers each column uses.")
+
+
+class PeerComparison(Frozen):
+    window: str = Field(description="The window of the price change, e.g. '1Y' (performance windows).")
+    rows: list[PeerFigures]
+    average: PeerFigures | None = None
+    average_rule: str
+
+
 class Metrics(Frozen):
     ticker: str
     as_of: dt.date
@@ -191,3 +225,5 @@ class Metrics(Frozen):
     price_target: PriceTarget | None
     missing: list[str] = Field(description="Bundle parts that were absent, so the report can say so.")
     ages: list[PartAge] = Field(default_factory=list, description="How old each dated part is, oldest first.")
+    peers: PeerComparison | None = Field(default=None, description="The bundle's peers, computed from their own "
+                                         "bundles where possible (docs/metrics.md, Peers).")

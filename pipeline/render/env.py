@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pipeline.metrics.model import IndicatorReading, SubScore
 from pipeline.metrics.scoring import MIN_COVERAGE, TITLES, overall_label
 from pipeline.render import format as fmt
-from pipeline.report import BreakdownRow, Report
+from pipeline.report import BreakdownRow, PeerRow, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -103,6 +103,55 @@ def breakdown_groups(report: Report) -> tuple[list[BreakdownGroup], list[str]]:
     return groups, notes
 
 
+PEER_FINANCIAL_COLUMNS = (("market_cap", "Market Cap"), ("pe_ratio", "P/E Ratio"), ("roe_pct", "ROE"),
+                          ("dividend_yield_pct", "Dividend Yield"), ("revenue_growth_pct", "Revenue Growth"),
+                          ("eps_growth_pct", "EPS Growth"))
+PEER_PRICE_COLUMNS = (("price", "Price"), ("change", "Change"), ("change_pct", "% Change"))
+PEER_ORIGIN = {"subject": "this report", "computed": "computed", "provided": "provided", "missing": "no data",
+               "sector_average": "median"}
+
+
+@dataclass(frozen=True)
+class PeerView:
+    row: PeerRow
+    data: str  # where the row's figures come from, in two words
+    cells: dict[str, BreakdownCell]  # column -> value and the footnote of the reason it is missing
+
+
+def peer_views(report: Report) -> tuple[list[PeerView], list[str], list[str]]:
+    """Peer rows with a footnote number on each empty cell (one footnote per column and reason, naming the
+    rows), and one line per row on where its figures come from (computed, provided, ...)."""
+    keys: dict[tuple[str, str], list[str]] = {}
+    titles = dict(PEER_FINANCIAL_COLUMNS + PEER_PRICE_COLUMNS)
+    rows = report.sections.peers.rows
+    for row in rows:
+        for key, title in titles.items():
+            why = row.cell_notes.get(key)
+            if getattr(row, key) is None and why and row.origin != "missing":
+                keys.setdefault((title, why), []).append(row.ticker or "average")
+    number = {key: n for n, key in enumerate(keys, start=1)}
+    views = [PeerView(row, PEER_ORIGIN.get(row.origin, row.origin),
+                      {key: BreakdownCell(getattr(row, key), number.get((title, row.cell_notes.get(key, "")))
+                                          if getattr(row, key) is None else None) for key, title in titles.items()})
+             for row in rows]
+    notes = [f"{title} ({', '.join(tickers)}): {why}" for (title, why), tickers in keys.items()]
+    sources = []
+    for row in rows:
+        if row.origin == "subject":
+            continue
+        who = row.ticker or row.name
+        parts = [row.source or PEER_ORIGIN.get(row.origin, "")]
+        if row.origin == "sector_average":
+            parts = [report.sections.peers.average_rule or "median of the peers"]
+        if row.growth_basis:
+            parts.append(f"growth {row.growth_basis}")
+        if row.score_note:
+            parts.append(f"rating: {row.score_note}")
+        parts += row.notes
+        sources.append(f"{who}: {'; '.join(p for p in parts if p)}")
+    return views, notes, sources
+
+
 def context(report: Report) -> dict[str, Any]:
     """What both templates read: the report plus the groupings a template should not compute itself."""
     subs = {str(s.key): s for s in report.score.subscores}
@@ -110,6 +159,7 @@ def context(report: Report) -> dict[str, Any]:
     commentary = {"income_statement": fin.income_statement, "balance_sheet": fin.balance_sheet,
                   "cash_flow": fin.cash_flow}
     groups, notes = breakdown_groups(report)
+    peers, peer_notes, peer_sources = peer_views(report)
     readings: list[IndicatorReading] = report.sections.technicals.readings
     benchmark = report.sections.comparison.benchmark_name or report.metrics.technicals.benchmark_name
     return {
@@ -123,6 +173,11 @@ def context(report: Report) -> dict[str, Any]:
         "fin_scores": [FinancialScore(title, subs.get(key), commentary[key]) for key, title in FINANCIAL_KEYS],
         "breakdown_groups": groups,
         "breakdown_notes": notes,
+        "peer_views": peers,
+        "peer_notes": peer_notes,
+        "peer_sources": peer_sources,
+        "peer_financial_columns": PEER_FINANCIAL_COLUMNS,
+        "peer_price_columns": PEER_PRICE_COLUMNS,
         "stale_ages": [a for a in report.metrics.ages if a.stale],
         "min_coverage": MIN_COVERAGE * 100.0,
         "evidence_status": EVIDENCE_STATUS,

@@ -13,6 +13,7 @@ HK = Path(__file__).resolve().parents[2] / "fixtures" / "bundles" / "HK_3896"
 
 TTM_KEYS = {
     "revenue_growth_pct",
+    "eps_growth_pct",
     "gross_margin_pct",
     "ebit_margin_pct",
     "ebitda",
@@ -53,6 +54,7 @@ def test_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
         "price_target",
         "missing",
         "ages",
+        "peers",
     }
     assert set(data["score"]) >= {"overall", "label", "provisional", "coverage_pct", "missing_parts",
                                   "model_influence", "subscores"}

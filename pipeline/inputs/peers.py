@@ -1,0 +1,112 @@
+"""A peer's own bundle, found beside this one: the folder named for its ticker in the same parent folder.
+
+`bundles/AAPL` lists NVDA as a peer; `bundles/NVDA/bundle.json` (ticker NVDA) is its bundle. `HK:0700` is
+looked up as `HK_0700` (`files.ticker_dir_name`). A folder that is a link out of the parent, a bundle of
+another ticker, or one that does not load is not used, and the row says why. Only peers listed with no
+figures of their own are computed; a row given by hand keeps its values (metrics/peers.py).
+
+The report depends on these bundles, so their files are part of its input hash (`peer_hash_inputs`, the same
+for `load_bundle` and the batch's resume check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.errors import InputError, StockreportError
+from pipeline.files import ticker_dir_name
+
+if TYPE_CHECKING:
+    from pipeline.inputs.load import LoadedBundle
+
+PEER_FIGURE_FIELDS = ("price", "change", "change_pct", "market_cap", "pe_ratio", "roe_pct", "dividend_yield_pct",
+                      "revenue_growth_pct", "eps_growth_pct", "overall_score")
+
+
+@dataclass(frozen=True)
+class PeerSource:
+    """A listed peer's own bundle: loaded, or the reason it could not be used."""
+
+    ticker: str
+    folder: Path
+    loaded: LoadedBundle | None = None
+    problem: str | None = None
+
+
+def has_figures(peer: object) -> bool:
+    """Whether a peer entry (model or raw dict) carries figures given by hand."""
+    if isinstance(peer, dict):
+        return any(peer.get(k) is not None for k in PEER_FIGURE_FIELDS)
+    return any(getattr(peer, k, None) is not None for k in PEER_FIGURE_FIELDS)
+
+
+def peer_names(loaded: LoadedBundle) -> list[str]:
+    """Each listed peer's name: as listed, else the name in its own bundle, else its ticker."""
+    own = {s.ticker: s.loaded.bundle.profile.name for s in loaded.peers if s.loaded is not None}
+    return [p.name or own.get(p.ticker) or p.ticker for p in loaded.bundle.peers]
+
+
+def peer_dir(bundle_root: Path, ticker: str) -> Path | None:
+    """The sibling folder holding `ticker`'s bundle, or None when there is none (or it leaves the parent)."""
+    from pipeline.inputs.load import BUNDLE_FILE
+
+    try:
+        name = ticker_dir_name(ticker)
+    except StockreportError:
+        return None
+    root = bundle_root.resolve()
+    folder = root.parent / name
+    if folder.resolve() == root or folder.resolve().parent != root.parent:
+        return None  # itself, or a link to a folder elsewhere
+    return folder if (folder / BUNDLE_FILE).is_file() else None
+
+
+def _tickers(peers: object) -> list[str]:
+    if not isinstance(peers, list):
+        return []
+    out = [p.get("ticker") if isinstance(p, dict) else getattr(p, "ticker", None) for p in peers]
+    return list(dict.fromkeys(t for t in out if isinstance(t, str)))
+
+
+def peer_hash_inputs(bundle_root: Path, peers: object) -> list[tuple[str, bytes]]:
+    """('peer:TICKER', hash of its bundle.json/prices.csv/benchmark.csv) for each listed peer with a bundle
+    beside this one; an unreadable one hashes as 'unreadable' (its row says why)."""
+    from pipeline.inputs.load import hash_inputs, input_files
+
+    out = []
+    for ticker in _tickers(peers):
+        folder = peer_dir(bundle_root, ticker)
+        if folder is None:
+            continue
+        try:
+            digest = hash_inputs(input_files(folder, None))
+        except InputError:
+            digest = "unreadable"
+        out.append((f"peer:{ticker}", digest.encode()))
+    return out
+
+
+def load_peers(bundle_root: Path, peers: list[object], own_ticker: str) -> tuple[PeerSource, ...]:
+    """Load the bundle of every peer listed without figures of its own that has one beside this bundle."""
+    from pipeline.inputs.load import load_bundle
+
+    sources = []
+    for ticker in _tickers([p for p in peers if not has_figures(p)]):
+        folder = peer_dir(bundle_root, ticker)
+        if folder is None or ticker == own_ticker:
+            continue
+        try:
+            loaded = load_bundle(folder, with_peers=False)
+        except InputError as exc:
+            first = exc.problems[0] if exc.problems else None
+            more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+            sources.append(PeerSource(ticker, folder, problem=f"its bundle {folder.name}/ does not load: "
+                                      f"{first}{more}"))
+            continue
+        if loaded.ticker != ticker:
+            sources.append(PeerSource(ticker, folder, problem=f"{folder.name}/bundle.json is {loaded.ticker}'s"))
+            continue
+        sources.append(PeerSource(ticker, folder, loaded))
+    return tuple(sources)
