@@ -3,7 +3,9 @@ computed from bundles beside it, against the same bundle with no peers listed.
 
 The bundles are the sample AAPL bundle (757 price days, 5 fiscal years) copied K+1 times under a temporary
 root with tickers P0..PK (each a full bundle with prices, so every peer row computes its technicals).
-Times are the min and median of `--repeat` runs after one warm-up.
+Times are the min and median of `--repeat` runs after one warm-up: "cold" clears the per-process peer caches
+before each run (every peer loaded and computed, as for the first report of a batch that names it), "warm"
+keeps them (a batch computes each peer once per worker process).
 
     .venv/bin/python benchmarks/bench_peers.py                  # K = 0, 3, 6, 10
     .venv/bin/python benchmarks/bench_peers.py --peers 5 --repeat 20
@@ -39,10 +41,20 @@ def make_root(root: Path, peers: int) -> Path:
     return root / "P0"
 
 
-def time_it(bundle: Path, repeat: int) -> list[float]:
+def clear_caches() -> None:
+    from pipeline.inputs import peers as inputs_peers
+    from pipeline.metrics import peers as metrics_peers
+
+    inputs_peers._loaded.clear()
+    metrics_peers._rows.clear()
+
+
+def time_it(bundle: Path, repeat: int, cold: bool) -> list[float]:
     compute_metrics(load_bundle(bundle))  # warm-up
     times = []
     for _ in range(repeat):
+        if cold:
+            clear_caches()
         start = time.perf_counter()
         metrics = compute_metrics(load_bundle(bundle))
         times.append(time.perf_counter() - start)
@@ -55,15 +67,16 @@ def main() -> None:
     parser.add_argument("--peers", type=int, nargs="*", default=[0, 3, 6, 10])
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    print(f"{'peers':>5} {'min ms':>8} {'median ms':>10} {'per peer ms':>12}")
+    print(f"{'peers':>5} {'cache':>5} {'min ms':>8} {'median ms':>10} {'per peer ms':>12}")
     base = None
-    for k in args.peers:
-        with tempfile.TemporaryDirectory() as tmp:
-            times = time_it(make_root(Path(tmp), k), args.repeat)
-        low, med = min(times) * 1000, statistics.median(times) * 1000
-        base = med if k == 0 else base
-        per = f"{(med - base) / k:12.1f}" if k and base is not None else f"{'':>12}"
-        print(f"{k:>5} {low:8.1f} {med:10.1f} {per}")
+    for cold in (True, False):
+        for k in args.peers:
+            with tempfile.TemporaryDirectory() as tmp:
+                times = time_it(make_root(Path(tmp), k), args.repeat, cold)
+            low, med = min(times) * 1000, statistics.median(times) * 1000
+            base = med if k == 0 else base
+            per = f"{(med - base) / k:12.1f}" if k and base is not None else f"{'':>12}"
+            print(f"{k:>5} {'cold' if cold else 'warm':>5} {low:8.1f} {med:10.1f} {per}")
 
 
 if __name__ == "__main__":

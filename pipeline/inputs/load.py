@@ -163,7 +163,9 @@ def load_bundle(root: Path, *, with_peers: bool = True) -> LoadedBundle:
         raise InputError(problems)
     peers: tuple[PeerSource, ...] = ()
     if with_peers and bundle.peers:
-        hashed += peer_hash_inputs(root, bundle.peers)
-        peers = load_peers(root, list(bundle.peers), bundle.profile.ticker)
+        peer_hashes = peer_hash_inputs(root, bundle.peers)
+        hashed += peer_hashes
+        digests = {name.removeprefix("peer:"): data.decode() for name, data in peer_hashes}
+        peers = load_peers(root, list(bundle.peers), bundle.profile.ticker, digests)
     return LoadedBundle(root, bundle, frames[PRICES_FILE], frames[BENCHMARK_FILE], transcript_path,
                         hash_inputs(hashed), text, peers)

@@ -11,6 +11,8 @@ for `load_bundle` and the batch's resume check).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,11 @@ from pipeline.files import ticker_dir_name
 
 if TYPE_CHECKING:
     from pipeline.inputs.load import LoadedBundle
+
+# In a batch every bundle is the peer of several others: one load per content (the files' hash) per process.
+CACHE_SIZE = 256
+_loaded: OrderedDict[tuple[str, str], LoadedBundle] = OrderedDict()
+_lock = threading.Lock()
 
 PEER_FIGURE_FIELDS = ("price", "change", "change_pct", "market_cap", "pe_ratio", "roe_pct", "dividend_yield_pct",
                       "revenue_growth_pct", "eps_growth_pct", "overall_score")
@@ -33,6 +40,7 @@ class PeerSource:
     folder: Path
     loaded: LoadedBundle | None = None
     problem: str | None = None
+    digest: str | None = None  # hash of its bundle.json, prices.csv and benchmark.csv
 
 
 def has_figures(peer: object) -> bool:
@@ -88,17 +96,38 @@ def peer_hash_inputs(bundle_root: Path, peers: object) -> list[tuple[str, bytes]
     return out
 
 
-def load_peers(bundle_root: Path, peers: list[object], own_ticker: str) -> tuple[PeerSource, ...]:
-    """Load the bundle of every peer listed without figures of its own that has one beside this bundle."""
+def _load(folder: Path, digest: str | None) -> LoadedBundle:
     from pipeline.inputs.load import load_bundle
 
+    key = (str(folder.resolve()), digest or "")
+    with _lock:
+        if digest and key in _loaded:
+            _loaded.move_to_end(key)
+            return _loaded[key]
+    loaded = load_bundle(folder, with_peers=False)
+    if digest:
+        with _lock:
+            _loaded[key] = loaded
+            while len(_loaded) > CACHE_SIZE:
+                _loaded.popitem(last=False)
+    return loaded
+
+
+def load_peers(bundle_root: Path, peers: list[object], own_ticker: str,
+               digests: dict[str, str] | None = None) -> tuple[PeerSource, ...]:
+    """Load the bundle of every peer listed without figures of its own that has one beside this bundle.
+
+    `digests` (ticker -> the hash `peer_hash_inputs` took) lets a bundle already loaded with the same content
+    be reused (a loaded bundle whose files changed since is never reused: the key is their hash)."""
     sources = []
+    digests = digests or {}
     for ticker in _tickers([p for p in peers if not has_figures(p)]):
         folder = peer_dir(bundle_root, ticker)
         if folder is None or ticker == own_ticker:
             continue
+        digest = digests.get(ticker)
         try:
-            loaded = load_bundle(folder, with_peers=False)
+            loaded = _load(folder, digest if digest != "unreadable" else None)
         except InputError as exc:
             first = exc.problems[0] if exc.problems else None
             more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
@@ -108,5 +137,5 @@ def load_peers(bundle_root: Path, peers: list[object], own_ticker: str) -> tuple
         if loaded.ticker != ticker:
             sources.append(PeerSource(ticker, folder, problem=f"{folder.name}/bundle.json is {loaded.ticker}'s"))
             continue
-        sources.append(PeerSource(ticker, folder, loaded))
+        sources.append(PeerSource(ticker, folder, loaded, digest=digest))
     return tuple(sources)

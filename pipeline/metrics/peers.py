@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import statistics
+import threading
 
 import pandas as pd
 
@@ -129,7 +130,26 @@ def row_from_metrics(m: Metrics, *, name: str, currency: str, origin: str, sourc
         score_note=None, growth_basis=basis, notes=stale)
 
 
+_rows: dict[tuple[str, str, dt.date, str | None], PeerFigures] = {}
+_rows_lock = threading.Lock()
+
+
 def computed_row(peer: Peer, source: PeerSource, as_of: dt.date) -> PeerFigures:
+    """The peer's row (cached per process by its files' hash and the date: a batch computes each once)."""
+    key = (str(source.folder.resolve()), source.digest or "", as_of, peer.name)
+    with _rows_lock:
+        if source.digest and key in _rows:
+            return _rows[key]
+    row = _computed_row(peer, source, as_of)
+    if source.digest:
+        with _rows_lock:
+            if len(_rows) >= 1024:
+                _rows.clear()
+            _rows[key] = row
+    return row
+
+
+def _computed_row(peer: Peer, source: PeerSource, as_of: dt.date) -> PeerFigures:
     from pipeline.metrics.compute import compute_metrics
 
     assert source.loaded is not None
