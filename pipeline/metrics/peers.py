@@ -248,6 +248,8 @@ def peer_comparison(loaded: LoadedBundle) -> PeerComparison | None:
     sources = {s.ticker: s for s in loaded.peers}
     rows = []
     for i, peer in enumerate(b.peers):
+        if peer.ticker == b.profile.ticker:
+            continue  # this company: its own row is the report's
         source = sources.get(peer.ticker)
         if has_figures(peer):
             rows.append(provided_row(peer, i, b.as_of))

@@ -169,3 +169,9 @@ def test_bad_base_url_is_one_line(edgar: EdgarServer, tmp_path: Path, capsys: py
     monkeypatch.setenv("STOCKREPORT_SEC_BASE_URL", "ftp://example")
     code, _, stderr = fetch(["AAPL", "--out", str(tmp_path / "b")], capsys)
     assert code == 1 and "STOCKREPORT_SEC_BASE_URL must be an http(s) URL" in stderr and edgar.log == []
+
+
+def test_progress_bar_on_a_batch(edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, stderr = run_cli(["fetch", "sec", "TSLA", "NVDA", "--out", str(tmp_path / "b")], capsys)
+    assert code == 0 and "fetch sec" in stderr and "2/2" in stderr
+    assert stdout.count(" -> ") == 2

@@ -145,7 +145,7 @@ def test_peer_bundle_changes_the_input_hash_and_the_batch_redoes_its_dependants(
 
 def test_provided_missing_and_unusable_peer_rows_say_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "b"
-    _build(root, capsys, {"NVDA": "2022-12-30"}, prices=(), peers={"NVDA": ["AMD", "INTC", "QCOM"]})
+    _build(root, capsys, {"NVDA": "2022-12-30"}, prices=(), peers={"NVDA": ["AMD", "INTC", "QCOM", "NVDA"]})
     shutil.copytree(REPO / "fixtures" / "bundles" / "AFL", root / "INTC")  # a bundle, but AFL's
     outside = tmp_path / "elsewhere" / "QCOM"
     shutil.copytree(REPO / "fixtures" / "bundles" / "AFL", outside)
@@ -156,6 +156,7 @@ def test_provided_missing_and_unusable_peer_rows_say_so(tmp_path: Path, capsys: 
     assert run_cli(["import", "peers", str(hand), "--out", str(root / "NVDA")], capsys)[0] == 0
     code, out, _ = run_cli(["metrics", str(root / "NVDA"), "--json"], capsys)
     rows = {r["ticker"]: r for r in json.loads(out)["peers"]["rows"]}
+    assert "NVDA" not in rows  # listed as its own peer: its row is the report's own
     assert rows["AMD"]["origin"] == "missing" and "no bundle of AMD beside NVDA/" in rows["AMD"]["notes"][0]
     assert rows["INTC"]["origin"] == "missing" and "INTC/bundle.json is AFL's" in rows["INTC"]["notes"][0]
     assert rows["QCOM"]["origin"] == "missing"

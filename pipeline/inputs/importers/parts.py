@@ -44,7 +44,7 @@ from pipeline.inputs.bundle import (
 )
 from pipeline.inputs.importers.bundle_io import ProfileOptions, commit, open_bundle
 from pipeline.inputs.importers.changes import LIST_KEYS
-from pipeline.inputs.sources import decode_text, fail, json_depth_exceeds, parse_json
+from pipeline.inputs.sources import decode_text, fail, json_depth_exceeds, parse_json, read_bytes
 
 MAX_PART_BYTES = 16 * 1024 * 1024
 
@@ -142,12 +142,8 @@ def _csv_rows(data: bytes, label: str) -> list[dict[str, str]]:
 
 def read_part_file(path: Path) -> tuple[object, str]:
     """The file's content as plain data and its format ('json', 'yaml' or 'csv'), by extension."""
-    from pipeline.inputs.importers.common import read_source_bytes  # pandas: only when a file is read
-
     label = str(path)
-    data = read_source_bytes(path)
-    if len(data) > MAX_PART_BYTES:
-        raise fail(label, f"file is larger than {MAX_PART_BYTES} bytes")
+    data = read_bytes(path, max_bytes=MAX_PART_BYTES, gunzip=True)  # capped before and after gunzip
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(".json"):
         return parse_json(decode_text(data, label), label), "json"
