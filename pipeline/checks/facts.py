@@ -569,7 +569,7 @@ def _metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]
         if pt.upside_pct is not None:
             add(Fact(pt.upside_pct, "pct", "metrics.price_target.upside_pct", exact=False, change=True,
                      names=names("upside"), label="upside to the price target"))
-    return facts
+    return facts + _peer_facts(m)
 
 
 _SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|holdings?|corp|corporation|co|company|group|plc|n\.?v|"
@@ -578,18 +578,17 @@ _GENERIC_NAME_WORDS = frozenset("the cloud china group global international tech
                                 "electronic commerce music shares".split())
 
 
-def _peer_facts(loaded: LoadedBundle, m: Metrics) -> list[Fact]:
+def _peer_facts(m: Metrics) -> list[Fact]:
     """The peer rows computed from the peers' own bundles (entity: that peer) and the sector average (named
     with "peers"). Rows provided by hand are bundle facts already (`peers[2].pe_ratio`)."""
     if m.peers is None:
         return []
-    index = {p.ticker: i for i, p in enumerate(loaded.bundle.peers)}
     facts: list[Fact] = []
-    rows = [r for r in m.peers.rows if r.origin == "computed" and r.ticker in index]
+    rows = [r for r in m.peers.rows if r.origin == "computed" and r.listed is not None]
     for row in [*rows, *([m.peers.average] if m.peers.average else [])]:
         average = row.origin == "sector_average"
         where = "metrics.peers.average" if average else f"metrics.peers.{row.ticker}"
-        entity = None if average else f"peer:{index[row.ticker]}"
+        entity = None if average else f"peer:{row.listed}"
         who = "peer median" if average else row.name
         figures: list[tuple[str, Figure]] = list(row.figures.items())
         if row.overall_score is not None:
@@ -677,7 +676,7 @@ def build_fact_index(loaded: LoadedBundle, metrics: Metrics | None = None,
     facts += text_facts(texts, identifiers, lexicon, _call_year(loaded))
     periods = periods_of(loaded)
     if metrics is not None:
-        facts += _metrics_facts(metrics, periods) + _peer_facts(loaded, metrics)
+        facts += _metrics_facts(metrics, periods)
     return FactIndex(facts, tuple(identifiers), lexicon, periods)
 
 

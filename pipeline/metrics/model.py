@@ -204,6 +204,7 @@ class PeerFigures(Frozen):
                                      "FY2021' (computed rows).")
     notes: list[str] = Field(default_factory=list, description="Stale parts, or why the row has no data.")
     members: list[str] = Field(default_factory=list, description="Sector average: the peers each column uses.")
+    listed: int | None = Field(default=None, description="Its position in bundle.peers (peers[i]).")
 
 
 class PeerComparison(Frozen):

@@ -252,10 +252,11 @@ def peer_comparison(loaded: LoadedBundle) -> PeerComparison | None:
             continue  # this company: its own row is the report's
         source = sources.get(peer.ticker)
         if has_figures(peer):
-            rows.append(provided_row(peer, i, b.as_of))
+            row = provided_row(peer, i, b.as_of)
         elif source is not None and source.loaded is not None:
-            rows.append(computed_row(peer, source, b.as_of))
+            row = computed_row(peer, source, b.as_of)
         else:
-            rows.append(missing_row(peer, source, loaded.root.name))
+            row = missing_row(peer, source, loaded.root.name)
+        rows.append(row.model_copy(update={"listed": i}))
     return PeerComparison(window=PEER_CHANGE_WINDOW, rows=rows, average=sector_average(rows, b.profile.currency),
                           average_rule=AVERAGE_RULE)

@@ -92,10 +92,16 @@ def test_computed_peer_figures_are_checkable_facts(batch: tuple[Path, Path]) -> 
     bundles, _ = batch
     loaded = load_bundle(bundles / "NVDA")
     index = build_fact_index(loaded, compute_metrics(loaded))
-    good = check_text("Apple trades at 21.27 times earnings.", index, section="t")
+    good = check_text("Apple's P/E ratio is 21.27.", index, section="t")
     assert good[0].status == "verified" and good[0].source == "metrics.peers.AAPL.pe_ratio"
-    bad = check_text("Apple trades at 31.72 times earnings.", index, section="t")
-    assert bad[0].status == "unverified"
+    roe = check_text("Apple's return on equity was 175.46%.", index, section="t")
+    assert roe[0].status == "verified" and roe[0].source == "metrics.peers.AAPL.roe_pct"
+    for wrong in ("Apple's P/E ratio is 31.72.", "NVIDIA's P/E ratio is 21.27."):  # wrong value, wrong company
+        assert check_text(wrong, index, section="t")[0].status == "unverified", wrong
+    hk = load_bundle(REPO / "fixtures" / "bundles" / "HK_3896")  # provided rows: the sector median is computed
+    hk_index = build_fact_index(hk, compute_metrics(hk))
+    median = check_text("The peer group's median P/E ratio is 15.93.", hk_index, section="t")
+    assert median[0].status == "verified" and median[0].source == "metrics.peers.average.pe_ratio"
 
 
 def test_a_peer_is_read_as_of_the_subjects_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
