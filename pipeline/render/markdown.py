@@ -7,9 +7,19 @@ links and images, so `md` turns them into literal text:
   `[link](http://evil)` and `![img](...)` stay text and a `|` cannot split a table cell;
 - a line that would start a heading, list, block quote or setext underline (`#`, `-`, `+`, `=`, `1.`) is escaped;
 - bare URLs, `www.` names, domains and e-mail addresses cannot become links, under CommonMark, GitHub's
-  autolink extension (cmark-gfm) or markdown-it's linkify: the `:` of `scheme://`, `mailto:` and `xmpp:`
-  and the dot before a domain label are backslash-escaped (the rendered text is unchanged), and the `@`
-  of an address becomes a full-width `＠` (autolinkers find addresses after escapes are undone).
+  autolink extension (cmark-gfm) or markdown-it's linkify. The escapes follow each autolinker's grammar
+  (the rendered text is unchanged):
+  - cmark-gfm's extended www autolink needs the literal `www.` at a word start and then takes any host
+    (`www.1evil.com`, `www.127.0.0.1`, `www.e.x`): the dot after every `www` is escaped, whatever follows;
+  - its extended URL autolink needs a literal `:` followed by `//` after `http`, `https` or `ftp`: every
+    `:` before `//` is escaped (any scheme);
+  - markdown-it's linkify also links protocol-relative `//host` (`//localhost`, `//127.0.0.1`) and bare
+    names with a known top-level domain: every `/` followed by `/` is escaped, and every dot before two
+    letters (any label before it: `evil$.com` counts for linkify);
+  - the extended e-mail autolink (with `mailto:`/`xmpp:`) runs on the text after escapes are undone, so
+    escaping cannot stop it: every `@` that follows a non-space character becomes a full-width `＠`.
+  tests/report/test_autolink_property.py checks this against all three renderers with generated hosts,
+  URLs and addresses.
 Invisible and bidi control characters are handled for every format by `text.visible` (render/write.py).
 """
 
@@ -26,10 +36,12 @@ _INLINE = re.compile(r"([\\`*_\[\]|~])")
 _ORDERED = re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
 _BLOCK = re.compile(r"^([ \t]*)(#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[-=]+[ \t]*$)", re.MULTILINE)
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-# Link triggers: 'https://', 'mailto:'/'xmpp:', a dot before a 2+ letter label ('evil.com', 'www.x'), 'a@b'.
+# Link triggers (see the module doc): 'x://' and 'mailto:'/'xmpp:', '//', 'www.' and a dot before a 2+ letter
+# label, 'a@'.
 _SCHEME_COLON = re.compile(r":(?=//)|(?i:(?<=\bmailto)|(?<=\bxmpp)):")
-_DOMAIN_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})")
-_EMAIL_AT = re.compile(r"(?<=\S)@(?=[^\W_])")
+_DOUBLE_SLASH = re.compile(r"/(?=/)")
+_DOMAIN_DOT = re.compile(r"(?i:(?<=www))\.|(?<=\S)\.(?=[^\W\d_]{2})")
+_EMAIL_AT = re.compile(r"(?<=\S)@")
 
 
 def md(text: object) -> str:
@@ -39,6 +51,7 @@ def md(text: object) -> str:
     s = s.replace("<", "&lt;").replace(">", "&gt;")
     s = _INLINE.sub(r"\\\1", s)
     s = _SCHEME_COLON.sub(r"\\:", s)
+    s = _DOUBLE_SLASH.sub(r"\\/", s)
     s = _DOMAIN_DOT.sub(r"\\.", s)
     s = _EMAIL_AT.sub("\uff20", s)
     s = _ORDERED.sub(r"\1\\\2", s)  # '1. item' -> '1\. item'

@@ -83,9 +83,9 @@ def test_markdown_payloads_are_inert() -> None:
 
 @pytest.mark.parametrize(("raw", "escaped"), [
     ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ("[link](http://evil.example)", "\\[link\\](http\\://evil\\.example)"),
-    ("![x](http://evil.example/a.png)", "!\\[x\\](http\\://evil\\.example/a\\.png)"),
-    ("see https://evil.example/x", "see https\\://evil\\.example/x"),
+    ("[link](http://evil.example)", "\\[link\\](http\\:\\//evil\\.example)"),
+    ("![x](http://evil.example/a.png)", "!\\[x\\](http\\:\\//evil\\.example/a\\.png)"),
+    ("see https://evil.example/x", "see https\\:\\//evil\\.example/x"),
     ("www.evil.example and evil.example", "www\\.evil\\.example and evil\\.example"),
     ("ir@evil.example", "ir\uff20evil\\.example"),
     ("2.35 billion, U.S. e.g. Q2: 10:30", "2.35 billion, U.S. e.g. Q2: 10:30"),
