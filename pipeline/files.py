@@ -1,7 +1,8 @@
-"""File-system helpers shared by every stage: atomic writes and safe output paths."""
+"""File-system helpers shared by every stage: atomic writes, staging names, folders and safe output paths."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -10,14 +11,66 @@ from pathlib import Path
 from pipeline.errors import StockreportError
 from pipeline.redact import redact_bytes
 
+# Every file or folder staged by a run carries this marker and the run's pid ('.stockreport-staging-4242-
+# report.json.k3x9_a2b.tmp'), so the next run can tell what a dead run left (pipeline/outdir.py) from a
+# user's own files, whatever they are called.
+STAGING_MARKER = ".stockreport-staging-"
+_STAGING_NAME = re.compile(r"^\.stockreport-staging-(\d{1,10})-.+\.[a-z0-9_]{8}(?:\.tmp)?$")
+
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                     *(f"LPT{i}" for i in range(1, 10))}
+
+
+def staging_prefix(name: str) -> str:
+    """The prefix of a temp file or folder this process stages for `name` (mkstemp/mkdtemp add 8 chars)."""
+    return f"{STAGING_MARKER}{os.getpid()}-{name}."
+
+
+def staging_pid(name: str) -> int | None:
+    """The pid in a staging name of ours, or None for any other name."""
+    match = _STAGING_NAME.match(name)
+    return int(match.group(1)) if match else None
+
+
+def make_folder(path: Path, what: str = "folder") -> Path:
+    """mkdir -p with one clear line when it cannot be done (a file in the way, no permission, read-only)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise StockreportError(f"{what} {path} is a file, not a folder; choose a folder (it is created if "
+                               "missing)") from None
+    except NotADirectoryError:
+        raise StockreportError(f"{what} {path} cannot be created: a part of that path is a file, not a "
+                               "folder") from None
+    except OSError as exc:
+        raise StockreportError(f"{what} {path} cannot be created: {os_reason(exc)}") from None
+    if not path.is_dir():
+        raise StockreportError(f"{what} {path} is not a folder")
+    return path
+
+
+_HINTS = {
+    errno.EACCES: "check the permissions, or choose another folder",
+    errno.EPERM: "the operating system refused it; choose another folder",
+    errno.EROFS: "the file system is read-only; choose another folder",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.ENAMETOOLONG: "a shorter path is needed",
+    errno.ELOOP: "too many symbolic links (or a link where none is allowed)",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """'Permission denied (check the permissions, or choose another folder)': the system's words and a hint."""
+    reason = exc.strerror or type(exc).__name__
+    hint = _HINTS.get(exc.errno or 0)
+    return f"{reason} ({hint})" if hint else reason
 
 
 def _stage(path: Path, data: bytes) -> Path:
     """Write `data` to a synced temp file beside `path`; the caller renames it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=staging_prefix(path.name), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -42,7 +95,7 @@ def atomic_write_many(files: dict[Path, bytes]) -> None:
         for tmp, path in staged:
             os.replace(tmp, path)
     except OSError as exc:
-        raise StockreportError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise StockreportError(f"cannot write {path}: {os_reason(exc)}") from None
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

@@ -3,32 +3,39 @@
 - `claim(out)`: an exclusive `flock` on `OUT/.stockreport.lock` for the whole run. A second writer is
   refused with a clear error naming the holder's pid, or waits for it (`--wait`). The kernel drops the lock
   when its holder dies, even by SIGKILL, so a crash never leaves a stale lock behind.
-- Under the lock nobody else writes to OUT, so whatever a dead run left there is garbage: staged files of
-  `files.atomic_write_many` that were never renamed into place (`.report.json.k3x9_a2b.tmp`) and
-  throwaway render folders are removed, and `interrupted_manifests` folds the manifests that a killed
-  batch never finished into the new run's manifest (their accounting is kept there) and removes them.
-  Manifests of remote (OpenAI Batch) runs are kept: they are the state `--resume-remote` needs.
+  OUT may be shared, or unpacked from an archive, so whoever can create entries there must not be able to
+  make a run write elsewhere: the lock file is opened with O_NOFOLLOW (a symlink is refused, never
+  followed) and must be a regular file with one name (no hard link to another file), owned by this user;
+  anything else is refused before a byte is written.
+- Under the lock nobody else writes to OUT, so what a dead run left there is garbage, but only what a run
+  of ours provably wrote is touched; a user's files are never matched by their name pattern alone:
+  - staged files and render folders (`files.staging_prefix`: '.stockreport-staging-<pid>-...') whose pid
+    is no longer running, in OUT itself and in its ticker folders (names a ticker folder can have), never
+    deeper and never through a symlink;
+  - unfinished manifests that carry our writer signature (`batch.manifest.abandoned`: schema, program,
+    this host, and the pid of a run that is no longer running): `interrupted_manifests` folds their
+    accounting into the new run's manifest and removes them. Manifests of remote (OpenAI Batch) runs are
+    kept: they are the state `--resume-remote` needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import os
-import re
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import StockreportError
+from pipeline.files import make_folder, os_reason, staging_pid, ticker_dir_name
 
 LOCK_FILE = ".stockreport.lock"
-# mkstemp's name for a staged file (`_stage` in files.py): '.' + target name + '.' + 8 random chars + '.tmp'
-_STAGED = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-_RENDER_DIR = re.compile(r"^\.render-[a-z0-9_]{8}$")
 _MANIFEST = "batch-*.json"
 
 log = logging.getLogger(__name__)
@@ -47,17 +54,41 @@ def _holder(fd: int) -> str:
         return "pid unknown"
 
 
+def _refused(path: Path, why: str) -> StockreportError:
+    return StockreportError(
+        f"cannot lock the output folder {path.parent}: {path.name} {why} (refused: a run writes its pid into "
+        f"that file); if no stockreport run is using the folder, remove {path} and run again")
+
+
+def _check_lock_file(fd: int, path: Path) -> None:
+    """The opened lock file is ours to write: a regular file, one name, this user's."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise _refused(path, "is not a regular file")
+    if info.st_nlink != 1:
+        raise _refused(path, f"has {info.st_nlink} names (a hard link to another file)")
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        raise _refused(path, f"belongs to another user (uid {info.st_uid})")
+
+
 def _open_locked(path: Path, out_root: Path, wait: bool) -> int:
     """An fd of `path` holding its exclusive lock. The file is removed when a run ends, so a lock taken on a
     file that was just removed is retried on the new one (the usual lock-file race)."""
+    flags = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+             | getattr(os, "O_NONBLOCK", 0))  # O_NONBLOCK: a FIFO planted there cannot hang the open
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            fd = os.open(path, flags, 0o600)
         except OSError as exc:
-            raise StockreportError(f"cannot lock the output folder {out_root}: {exc.strerror or exc}") from None
-        if fcntl is None:  # pragma: no cover
-            return fd
+            if exc.errno == errno.ELOOP or path.is_symlink():
+                raise _refused(path, "is a symbolic link") from None
+            if exc.errno in (errno.EISDIR, errno.ENXIO):
+                raise _refused(path, "is not a regular file") from None
+            raise StockreportError(f"cannot lock the output folder {out_root}: {os_reason(exc)}") from None
         try:
+            _check_lock_file(fd, path)
+            if fcntl is None:  # pragma: no cover
+                return fd
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -69,8 +100,11 @@ def _open_locked(path: Path, out_root: Path, wait: bool) -> int:
                 log.warning("%s is in use by another stockreport run (%s); waiting for it (--wait)", out_root,
                             holder)
                 fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:  # e.g. a network file system without locks
+                raise StockreportError(f"cannot lock the output folder {out_root}: {os_reason(exc)}") from None
             try:
-                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+                now, held = os.lstat(path), os.fstat(fd)
+                same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
             except FileNotFoundError:
                 same = False
         except BaseException:
@@ -86,7 +120,7 @@ def claim(out_root: Path, *, wait: bool = False) -> Iterator[None]:
     """Hold OUT for this run (see the module doc); on entry, clear the staging leftovers of dead runs.
 
     The lock file is removed at the end, so a finished run leaves nothing of its own in OUT."""
-    out_root.mkdir(parents=True, exist_ok=True)
+    make_folder(out_root, "the output folder (--out)")
     path = out_root / LOCK_FILE
     fd = _open_locked(path, out_root, wait)
     try:
@@ -100,45 +134,79 @@ def claim(out_root: Path, *, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def remove_staging_leftovers(out_root: Path) -> list[Path]:
-    """Staged files and render folders that a dead run never renamed into place (call under `claim`)."""
-    removed: list[Path] = []
-    folders = [out_root, *(p for p in out_root.iterdir() if p.is_dir() and not p.is_symlink())]
-    for folder in folders:
-        for entry in folder.iterdir():
-            if entry.is_symlink():
+def run_is_gone(pid: object) -> bool:
+    """Whether `pid` is provably not a running process (no such process). Our own pid, a pid of another
+    user's process, or anything that is not a pid counts as running: then nothing of it is touched."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return False
+
+
+def _managed_folders(out_root: Path) -> list[Path]:
+    """OUT and its ticker folders (a name `files.ticker_dir_name` would produce), never through a symlink."""
+    folders = [out_root]
+    with os.scandir(out_root) as entries:
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
                 continue
-            if entry.is_file() and _STAGED.match(entry.name):
-                entry.unlink(missing_ok=True)
-                removed.append(entry)
-            elif entry.is_dir() and _RENDER_DIR.match(entry.name):
-                shutil.rmtree(entry, ignore_errors=True)
-                removed.append(entry)
+            try:
+                managed = ticker_dir_name(entry.name) == entry.name
+            except StockreportError:
+                managed = False
+            if managed:
+                folders.append(Path(entry.path))
+    return folders
+
+
+def remove_staging_leftovers(out_root: Path) -> list[Path]:
+    """Staged files and render folders of dead runs of ours (call under `claim`; see the module doc)."""
+    removed: list[Path] = []
+    for folder in _managed_folders(out_root):
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not run_is_gone(staging_pid(entry.name)):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                elif entry.is_file(follow_symlinks=False):
+                    Path(entry.path).unlink(missing_ok=True)
+                else:
+                    continue
+                removed.append(Path(entry.path))
     return removed
 
 
 def interrupted_manifests(out_root: Path, keep: Path | None = None) -> list[dict[str, Any]]:
-    """Remove the unfinished manifests of dead direct runs (call under `claim`); return what each recorded:
-    id, start, and totals (calls, tokens and cost spent before the kill), for the new manifest to keep."""
+    """Remove the unfinished manifests of dead direct runs of ours (call under `claim`); return what each
+    recorded: id, start, and totals (calls, tokens and cost spent before the kill), for the new manifest."""
+    from pipeline.batch.manifest import abandoned
+
     found: list[dict[str, Any]] = []
     for path in sorted(out_root.glob(_MANIFEST)):
-        if path == keep or path.is_symlink() or not path.is_file():
+        if path == keep:
             continue
+        data = abandoned(path)
+        if data is None:
+            continue  # not provably a dead run's: left alone
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # not ours to judge: left alone
-        if not isinstance(data, dict) or data.get("finished_at") is not None or data.get("remote"):
-            continue
-        entries = [e for e in (data.get("tickers") or {}).values() if isinstance(e, dict)]
-        found += [e for e in data.get("interrupted") or [] if isinstance(e, dict)]  # runs it had folded in
-        found.append({
-            "id": data.get("id"), "started_at": data.get("started_at"),
-            "done": sum(e.get("status") == "done" for e in entries),
-            "model_calls": sum(int(e.get("model_calls") or 0) for e in entries),
-            "input_tokens": sum(int((e.get("tokens") or {}).get("input") or 0) for e in entries),
-            "output_tokens": sum(int((e.get("tokens") or {}).get("output") or 0) for e in entries),
-            "cost_usd": round(sum(float(e.get("cost_usd") or 0) for e in entries), 6),
-        })
+            entries = [e for e in (data.get("tickers") or {}).values() if isinstance(e, dict)]
+            folded = [e for e in data.get("interrupted") or [] if isinstance(e, dict)]  # runs it had folded in
+            summary = {
+                "id": data.get("id"), "started_at": data.get("started_at"),
+                "done": sum(e.get("status") == "done" for e in entries),
+                "model_calls": sum(int(e.get("model_calls") or 0) for e in entries),
+                "input_tokens": sum(int((e.get("tokens") or {}).get("input") or 0) for e in entries),
+                "output_tokens": sum(int((e.get("tokens") or {}).get("output") or 0) for e in entries),
+                "cost_usd": round(sum(float(e.get("cost_usd") or 0) for e in entries), 6),
+            }
+        except (TypeError, ValueError, AttributeError):
+            continue  # ours by signature, but edited since: left alone
+        found += [*folded, summary]
         path.unlink(missing_ok=True)
     return found

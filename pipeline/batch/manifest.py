@@ -1,6 +1,7 @@
 """`OUT/batch-<id>.json`: what happened to every ticker of a batch, written atomically as tickers finish.
 
-Shape: {"id", "started_at", "finished_at", "model", "formats", "out", "totals": {...}, "remote": {...}|null,
+Shape: {"schema", "writer": {"program", "pid", "host"}, "id", "started_at", "finished_at", "model", "formats",
+"out", "totals": {...}, "remote": {...}|null,
 "tickers": {TICKER: {"bundle", "status", "error", "input_hash", "paths", "tokens": {"input", "output",
 "cached"}, "cost_usd", "seconds", "cached", "model_calls", "report_sha256"}}, "interrupted": [...]}.
 status: pending | done | failed | cached (cached = the existing report was up to date and skipped).
@@ -8,6 +9,8 @@ model_calls, tokens and cost count every request a ticker sent, failed ones and 
 "interrupted" keeps the totals of earlier runs into the same folder that were killed before finishing
 (their manifests are removed; see pipeline/outdir.py). Writes are throttled (`min_interval_s`) because
 re-dumping a 1,000-ticker manifest per ticker costs more than the reports; `flush` forces one.
+"schema" and "writer" sign the file as ours: the next run into the folder removes an unfinished manifest
+only when it carries them and its writer's pid is gone (`abandoned`); any other batch-*.json is left alone.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -24,6 +29,10 @@ from typing import Any, Literal
 from pipeline.files import atomic_write_text
 
 Status = Literal["pending", "done", "failed", "cached"]
+SCHEMA = "stockreport.batch-manifest/1"
+PROGRAM = "stockreport"
+_NAME = re.compile(r"^batch-(\d{8}T\d{6}Z-\d{5})\.json$")
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024  # ~1M tickers; a bigger batch-*.json is not one of ours
 
 
 @dataclass
@@ -58,6 +67,38 @@ def new_batch_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid() % 100000:05d}"
 
 
+def writer() -> dict[str, Any]:
+    return {"program": PROGRAM, "pid": os.getpid(), "host": socket.gethostname()}
+
+
+def abandoned(path: Path) -> dict[str, Any] | None:
+    """The data of `path` when it is provably the unfinished manifest of a dead direct run of ours, else None:
+    our file name, schema and writer signature (this host), id matching the name, not finished, not remote,
+    and its writer's pid no longer running. Read with the input-file rules (regular file, no symlink out,
+    size cap, bounded JSON), so a planted file can neither hang nor flood the run."""
+    from pipeline.errors import InputError
+    from pipeline.inputs.sources import decode_text, parse_json, read_bytes
+    from pipeline.outdir import run_is_gone
+
+    name = _NAME.match(path.name)
+    if name is None or path.is_symlink():
+        return None
+    try:
+        data = parse_json(decode_text(read_bytes(path, max_bytes=MAX_MANIFEST_BYTES, inside=path.parent),
+                                      str(path)), str(path))
+    except InputError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    signed = data.get("writer") if isinstance(data.get("writer"), dict) else {}
+    if (data.get("schema") != SCHEMA or signed.get("program") != PROGRAM
+            or signed.get("host") != socket.gethostname() or data.get("id") != name.group(1)):
+        return None
+    if data.get("finished_at") is not None or data.get("remote"):
+        return None
+    return data if run_is_gone(signed.get("pid")) else None
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
@@ -76,6 +117,8 @@ class Manifest:
         self.path = out_root / f"batch-{batch_id}.json"
         self.write = write  # `generate` of one bundle keeps its output folder free of manifests
         self.data: dict[str, Any] = {
+            "schema": SCHEMA,
+            "writer": writer(),
             "id": batch_id,
             "started_at": now_iso(),
             "finished_at": None,
@@ -94,7 +137,7 @@ class Manifest:
     def load(cls, path: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         m = cls(path.parent, data["id"], model=data["model"], formats=data["formats"])
-        m.data = data
+        m.data = {**data, "schema": SCHEMA, "writer": writer()}  # this process writes it from now on
         return m
 
     def add_pending(self, ticker: str, bundle: str) -> None:

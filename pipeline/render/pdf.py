@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.errors import StockreportError
+from pipeline.files import staging_prefix
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 APT_HINT = "install it with `apt-get install -y chromium` (Debian/Ubuntu) or set STOCKREPORT_CHROMIUM"
@@ -35,7 +36,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, chromium: str | None = None,
     if exe is None:
         raise StockreportError(f"--format pdf needs headless Chromium, which was not found: {APT_HINT}")
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=pdf_path.parent, prefix=f".{pdf_path.name}.", suffix=".tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=pdf_path.parent, prefix=staging_prefix(pdf_path.name), suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
     try:

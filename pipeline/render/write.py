@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.errors import StockreportError
-from pipeline.files import atomic_write_many, output_dir_for
+from pipeline.files import atomic_write_many, make_folder, output_dir_for, staging_prefix
 from pipeline.render.html import render_html
 from pipeline.render.markdown import render_markdown
 from pipeline.render.pdf import APT_HINT, find_chromium, html_to_pdf
@@ -38,7 +38,7 @@ def write_report(report: Report, out_root: Path, formats: Iterable[str] = ("json
     if "pdf" in wanted and find_chromium() is None:  # fail before writing anything
         raise StockreportError(f"--format pdf needs headless Chromium, which was not found: {APT_HINT}")
     folder = output_dir_for(out_root, report.ticker)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder, "the report folder")
     # Every format passes `visible`: no bidi override or zero-width character reaches a reader.
     texts = {f: visible(RENDERERS[f](report)) for f in wanted if f in RENDERERS}
     if "pdf" in wanted and "html" not in texts:
@@ -52,7 +52,7 @@ def write_report(report: Report, out_root: Path, formats: Iterable[str] = ("json
         if "html" in written:
             html_to_pdf(written["html"], folder / FILE_NAMES["pdf"])
         else:  # print from a throwaway copy so only the requested files appear
-            with tempfile.TemporaryDirectory(dir=folder, prefix=".render-") as tmp:
+            with tempfile.TemporaryDirectory(dir=folder, prefix=staging_prefix("render")) as tmp:
                 html_path = Path(tmp) / "report.html"
                 html_path.write_text(texts_html, encoding="utf-8")
                 html_to_pdf(html_path, folder / FILE_NAMES["pdf"])

@@ -109,13 +109,15 @@ def test_sigkill_leaves_no_orphan_and_the_rerun_clears_leftovers(tmp_path: Path)
         os.kill(pid, signal.SIGKILL)
     assert orphans == []  # no orphan worker goes on writing
     (out / tickers[-1]).mkdir(exist_ok=True)  # what a kill between staging and rename leaves behind
-    (out / tickers[-1] / ".report.json.k3x9_a2b.tmp").write_text("{half a rep")
-    (out / ".batch-x.json.ab12cd34.tmp").write_text("{")
+    dead = proc.pid
+    (out / tickers[-1] / f".stockreport-staging-{dead}-report.json.k3x9_a2b.tmp").write_text("{half a rep")
+    (out / f".stockreport-staging-{dead}-batch-x.json.ab12cd34.tmp").write_text("{")
+    (out / tickers[-1] / ".notes.k3x9_a2b.tmp").write_text("a user's file that only looks staged")
     assert [p for p in out.glob("batch-*.json") if json.loads(p.read_text())["finished_at"] is None]
 
     again = stockreport(*args, "--workers", "1", env={"STOCKREPORT_OFFLINE_DELAY_S": "0"})
     assert again.returncode == 0, again.stderr
-    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert [p.name for p in out.rglob("*") if p.name.endswith(".tmp")] == [".notes.k3x9_a2b.tmp"]
     manifests = [json.loads(p.read_text()) for p in out.glob("batch-*.json")]
     assert len(manifests) == 1 and manifests[0]["finished_at"]
     assert [m["id"] for m in manifests[0]["interrupted"]]  # the killed run's accounting is kept here
