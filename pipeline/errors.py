@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from pipeline.redact import redact
 
 _MISSING = object()
+_UNUSED = object()  # a value we never read (an unknown key's): not echoed, it may be anything
+MAX_KEY_CHARS = 40  # an untrusted key shown in a field path
 
 
 def _show(value: Any) -> str:
@@ -31,7 +33,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.field}" if self.field else self.file
-        if self.value is _MISSING and not self.field:
+        if (self.value is _MISSING and not self.field) or self.value is _UNUSED:
             return f"{where}: {self.message}"
         return f"{where}: {self.message} (value: {_show(self.value)})"
 
@@ -61,10 +63,12 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part).isidentifier():
-            out += f".{part}" if out else str(part)
-        else:  # keys from untrusted JSON: quote them so control characters cannot break the line
-            out += f"[{part!r}]"
+            continue
+        key = part if len(part) <= MAX_KEY_CHARS else part[:MAX_KEY_CHARS - 3] + "..."  # untrusted: bounded
+        if part.isidentifier():
+            out += f".{key}" if out else key
+        else:  # quoted, so control characters cannot break the line
+            out += f"[{key!r}]"
     return out
 
 
@@ -72,7 +76,7 @@ def problems_from_validation(file: str, err: ValidationError) -> list[Problem]:
     problems = []
     for e in err.errors(include_url=False):
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        value = _MISSING if e["type"] == "missing" else e.get("input", _MISSING)
+        value = {"missing": _MISSING, "extra_forbidden": _UNUSED}.get(e["type"], e.get("input", _MISSING))
         msg = e["msg"].removeprefix("Value error, ")
         problems.append(Problem(file, field_path(loc) or "(top level)", msg, value))
     return problems

@@ -57,7 +57,23 @@ def read_bundle_json(path: Path, label: str) -> object:
                                              inside=path.parent), label), label)
 
 
+def json_shape(value: object) -> str:
+    """'a JSON object with 3 keys' / 'a JSON list of 2 items': how a file that is not ours is described
+    (never its content)."""
+    if isinstance(value, dict):
+        return f"a JSON object with {len(value)} key{'' if len(value) == 1 else 's'}"
+    if isinstance(value, list):
+        return f"a JSON list of {len(value)} item{'' if len(value) == 1 else 's'}"
+    return f"a JSON {'null' if value is None else type(value).__name__.replace('str', 'string')}"
+
+
 def parse_bundle(data: object, label: str = BUNDLE_FILE) -> Bundle:
+    if not isinstance(data, dict) or not set(data) & set(Bundle.model_fields):
+        required = [k for k, f in Bundle.model_fields.items() if f.is_required()]
+        none = ", none of them a bundle field" if isinstance(data, dict) and data else ""
+        raise InputError([Problem(label, "", f"not a stockreport bundle: {json_shape(data)}{none} (expected an "
+                                  f"object with {', '.join(required)}; `stockreport schema bundle` prints the "
+                                  "format)")])
     try:
         return Bundle.model_validate(data)
     except ValidationError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,12 @@ MAX_ROWS_PER_KIND = 5
 MAX_PRICE_BYTES = 64 * 1024 * 1024  # ~1.3M daily rows; the 200k-row test file is 10 MB
 
 
+def _date_label(text: object) -> str:
+    """A row's Date cell as named in a field path: bounded (the cell may hold anything)."""
+    shown = str(text)
+    return shown if len(shown) <= 12 else shown[:10] + "..."
+
+
 def _rows(file: str, mask: np.ndarray, dates: pd.Series, field: str, message: str,
           values: pd.Series | Callable[[int], object]) -> list[Problem]:
     """Problems for the first rows where `mask` is set; `values` may be a function of the row (built lazily)."""
@@ -32,13 +38,26 @@ def _rows(file: str, mask: np.ndarray, dates: pd.Series, field: str, message: st
         return []
     value_of = values if callable(values) else values.iloc.__getitem__
     out = [
-        Problem(file, f"row {i + 2} ({dates.iloc[i]}).{field}", message, value_of(i))
+        Problem(file, f"row {i + 2} ({_date_label(dates.iloc[i])}).{field}", message, value_of(i))
         for i in idx[:MAX_ROWS_PER_KIND]
     ]
     if len(idx) > MAX_ROWS_PER_KIND:
         out.append(Problem(file, field, f"{len(idx) - MAX_ROWS_PER_KIND} more rows with the same problem",
                            int(len(idx))))
     return out
+
+
+def describe_header(columns: Sequence[object], known: Sequence[str]) -> str:
+    """What an error may say about a header that is not the expected one, without quoting it: the file may
+    not be a price file at all (a key file, a config), so only its field count, which of our own column
+    names it has, and whether it looks like CSV."""
+    count = len(columns)
+    found = [c for c in known if c in {str(x) for x in columns}]
+    text = f"the first line has {count} field{'' if count == 1 else 's'}"
+    text += f", of them {', '.join(found)}" if found else ", none of them a known column"
+    if count <= 1:
+        text += "; it does not look like a comma-separated price file"
+    return text
 
 
 def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -50,7 +69,7 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise InputError([Problem(file, "header", f"missing column(s) {', '.join(missing)}; expected "
-                                  f"{','.join(COLUMNS)}", list(map(str, raw.columns)))])
+                                  f"{','.join(COLUMNS)} ({describe_header(raw.columns, COLUMNS)})")])
     if raw.empty:
         raise InputError([Problem(file, "rows", "no price rows", 0)])
 

@@ -5,7 +5,12 @@ them the same way:
 - a regular file only: a device (/dev/zero reports size 0), a FIFO (an open would block) or a socket is
   refused before a byte is read;
 - inside its folder when the caller names one (`inside`): a symlink leading out of a bundle is refused, so a
-  `prices.csv -> ~/.config/keys` cannot echo a secret into an error line or send it to the model;
+  `prices.csv -> ~/.config/keys` cannot echo a secret into an error line or send it to the model. The check
+  is made on the file actually opened, not only on the name: after the open, the path is resolved again
+  and must lead, inside the folder, to the very file held open (same device and inode), so a link swapped
+  between the check and the open is refused too. A file with more than one name (a hard link, which can
+  lead anywhere on the same file system and looks like any other file) is refused inside a bundle: copy it
+  in instead (docs/security.md);
 - a size cap checked before reading and again while reading (a file that grows, or lies about its size,
   is cut at cap + 1 bytes and refused), and after gunzip (a 4 MB gzip that unpacks to 4 GiB is refused
   once the cap is passed, without unpacking the rest);
@@ -41,6 +46,21 @@ def _leaves(path: Path, inside: Path) -> bool:
     return real != root and root not in real.parents
 
 
+def _check_opened(info: os.stat_result, path: Path, inside: Path, name: str) -> None:
+    """The file held open is the one `path` leads to inside `inside` now, and has a single name."""
+    if _leaves(path, inside):
+        raise fail(name, "is a link to a file outside the bundle folder (refused)")
+    try:
+        now = os.stat(path.resolve())
+    except OSError:
+        now = None
+    if now is None or (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+        raise fail(name, "changed while it was being opened (refused)")
+    if info.st_nlink > 1:
+        raise fail(name, f"has {info.st_nlink} names (a hard link; refused in a bundle: copy the file "
+                         "into the bundle folder instead)")
+
+
 def _read_capped(fd: int, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     left = max_bytes + 1  # one byte over the cap tells a file that grew past it
@@ -67,7 +87,8 @@ def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
 def read_bytes(path: Path, *, max_bytes: int, label: str | None = None, gunzip: bool = False,
                inside: Path | None = None) -> bytes:
     """The bytes of a regular file, at most `max_bytes` (also after un-gzipping, when `gunzip` and the file
-    is gzip). With `inside`, the file must resolve inside that folder. Everything else is one InputError."""
+    is gzip). With `inside`, the file opened must be the one the path leads to inside that folder, with one
+    name. Everything else is one InputError."""
     name = label or str(path)
     if inside is not None and _leaves(path, inside):
         raise fail(name, "is a link to a file outside the bundle folder (refused)")
@@ -88,6 +109,8 @@ def read_bytes(path: Path, *, max_bytes: int, label: str | None = None, gunzip: 
             raise fail(name, "is a directory, expected a file")
         if not stat.S_ISREG(info.st_mode):
             raise fail(name, "is not a regular file (a device, FIFO or socket; refused)")
+        if inside is not None:
+            _check_opened(info, path, inside, name)
         if info.st_size > max_bytes:
             raise fail(name, f"file is larger than {max_bytes} bytes")
         try:

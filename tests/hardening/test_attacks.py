@@ -107,14 +107,16 @@ def test_prices_symlink_out_of_the_bundle_is_refused(command: str, tmp_path: Pat
 
 
 def test_input_error_lines_are_redacted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A price file inside the bundle whose header is the API key: the header error quotes the header, and
-    the line printed and the manifest row both go through the redactor."""
+    """A bundle field whose value is the API key: the validation error quotes the value, and the line printed
+    and the manifest row both go through the redactor."""
     bundle = _bundle(tmp_path, "AAPL")
-    (bundle / "prices.csv").write_text(f"{KEY},Open\n2024-01-02,1\n")
+    data = json.loads((bundle / "bundle.json").read_text())
+    data["as_of"] = KEY
+    (bundle / "bundle.json").write_text(json.dumps(data))
     for args in (["validate", str(bundle)],
                  ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"]):
         lines = _assert_clean(*run_cli(args, capsys), tmp_path)
-        assert any("missing column(s)" in ln and "[redacted]" in ln for ln in lines), lines
+        assert any("as_of: " in ln and "[redacted]" in ln for ln in lines), lines
     assert "[redacted]" in _manifest(tmp_path / "out")["tickers"]["AAPL"]["error"]
 
 
