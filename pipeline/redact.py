@@ -5,7 +5,11 @@ an error body, and libraries log exceptions at debug level. `redact(text)` repla
 - the value of every environment variable whose name looks secret (…_KEY, …_TOKEN, …_SECRET, …PASSWORD)
   and is at least 8 characters long, and
 - anything shaped like a provider key or bearer token (sk-…, sk-ant-…, AIza…, "Bearer …"),
-with "[redacted]".
+- the credentials of a URL (`http://alice:PASS@host/v1`): the userinfo of any URL in the text, and the
+  password and `user:password` of every URL the run was given (`--base-url`, registered by
+  `add_url_credentials`) or finds in the environment (`OPENAI_BASE_URL`, proxies), wherever they appear
+  (a proxy may echo them back without the URL around them),
+with "[redacted]". `without_userinfo` gives the URL to keep where a URL must be stored (the cache key).
 
 It is applied where text leaves the process, so nothing needs to remember to call it:
 - every line shown: `stockreport`'s entry point (`cli.app.main`) wraps sys.stdout and sys.stderr in
@@ -21,20 +25,58 @@ import logging
 import os
 import re
 from typing import Any, TextIO
+from urllib.parse import unquote, urlsplit
 
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD)S?$", re.I)
 _KEY_SHAPES = re.compile(
     r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-]{12,}|\bAIza[0-9A-Za-z_\-]{30,}|(?<=Bearer )[A-Za-z0-9._\-]{12,}"
 )
+# 'scheme://USERINFO@': the userinfo of any URL written out (no '/', '?', '#', '@' or space inside it)
+_URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^\s/?#@\[\]<>\"']+@")
 MASK = "[redacted]"
+MIN_PASSWORD_CHARS = 6  # a shorter password is masked only inside its URL (masking it alone would eat words)
+_REGISTERED: set[str] = set()
+
+
+def url_credentials(url: str | None) -> set[str]:
+    """The secrets in a URL's userinfo: the password (as written and percent-decoded) and 'user:password'."""
+    if not url or "@" not in url:
+        return set()
+    try:
+        netloc = urlsplit(url.strip()).netloc
+    except ValueError:
+        netloc = url.split("://", 1)[-1].split("/", 1)[0]
+    userinfo = netloc.rpartition("@")[0]
+    if not userinfo:
+        return set()
+    user, _, password = userinfo.partition(":")
+    found = {v for v in (password, unquote(password)) if len(v) >= MIN_PASSWORD_CHARS}
+    if password and len(userinfo) >= MIN_PASSWORD_CHARS:
+        found |= {userinfo, unquote(userinfo)}
+    return found
+
+
+def add_url_credentials(url: str | None) -> None:
+    """From now on, mask the credentials of `url` (a --base-url) in everything shown or written."""
+    _REGISTERED.update(url_credentials(url))
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without its credentials ('http://alice:PASS@host/v1' -> 'http://host/v1')."""
+    return _URL_USERINFO.sub(r"\1", url)
 
 
 def _secret_values() -> list[str]:
     values = {v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 8}
+    for value in os.environ.values():
+        if "://" in value and "@" in value:
+            values |= url_credentials(value)
+    values |= _REGISTERED
     return sorted(values, key=len, reverse=True)  # longest first, so a key inside another is not half-masked
 
 
 def redact(text: str) -> str:
+    text = _URL_USERINFO.sub(rf"\1{MASK}@", text)
     for value in _secret_values():
         if value in text:
             text = text.replace(value, MASK)

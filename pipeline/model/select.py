@@ -7,6 +7,10 @@
 
 Keys come only from the environment; a missing one raises StockreportError naming the variable before any
 network call. Retries belong to `structured.ask` (tenacity), so provider clients get `max_retries=0`.
+A server URL (`--base-url`, `OPENAI_BASE_URL`) is checked before the client is built (`checked_url`: one
+line naming what is wrong, instead of an error from deep inside the HTTP client), and its credentials
+(`http://user:PASS@host/v1`) are secrets from then on: masked everywhere (`redact.add_url_credentials`) and
+left out of the cache key.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from pipeline.errors import StockreportError
+from pipeline.redact import add_url_credentials, without_userinfo
 
 DEFAULT_MODEL = "offline"
 ALIASES: dict[str, str] = {
@@ -62,6 +67,33 @@ class ResolvedModel:
     settings: dict[str, Any] = field(default_factory=dict)  # what changes the answer; part of the cache key
 
 
+URL_ENV = ("OPENAI_BASE_URL",)  # read by the OpenAI client itself when no --base-url is given
+_URL_EXAMPLE = "e.g. http://localhost:8000/v1"
+
+
+def checked_url(url: str, what: str = "--base-url") -> str:
+    """`url` when the OpenAI client (httpx) can use it as a server URL: http(s), a host, a port in range.
+    Otherwise one StockreportError naming `what` (the URL shown without its credentials)."""
+    import httpx
+
+    add_url_credentials(url)
+    shown = without_userinfo(url)
+    try:
+        parsed = httpx.URL(url.strip())
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise StockreportError(f"{what} {shown!r} is not a valid URL ({exc}); {_URL_EXAMPLE}") from None
+    if parsed.scheme not in ("http", "https"):
+        raise StockreportError(f"{what} {shown!r} must start with http:// or https:// ({_URL_EXAMPLE})")
+    if not parsed.host:
+        raise StockreportError(f"{what} {shown!r} names no host ({_URL_EXAMPLE})")
+    if any(c.isspace() for c in url.strip()):
+        raise StockreportError(f"{what} {shown!r} contains a space ({_URL_EXAMPLE})")
+    if port is not None and not 0 < port < 65536:
+        raise StockreportError(f"{what} {shown!r} has port {port}, outside 1-65535 ({_URL_EXAMPLE})")
+    return url.strip()
+
+
 def endpoint_of(chat: BaseChatModel) -> str | None:
     """The URL a chat model sends its requests to, as its client resolved it (ChatOpenAI reads
     OPENAI_BASE_URL itself when no --base-url is given), or None when the model does not say."""
@@ -76,7 +108,8 @@ def endpoint_of(chat: BaseChatModel) -> str | None:
 def _with_endpoint(resolved: ResolvedModel) -> ResolvedModel:
     """Answers from one server are not answers from another: the endpoint joins the cache key (settings)."""
     settings = {k: v for k, v in resolved.settings.items() if k != "base_url"}
-    settings["endpoint"] = endpoint_of(resolved.chat_model) or resolved.settings.get("base_url")
+    endpoint = endpoint_of(resolved.chat_model) or resolved.settings.get("base_url")
+    settings["endpoint"] = without_userinfo(endpoint) if endpoint else None  # credentials never join the key
     return ResolvedModel(resolved.chat_model, resolved.spec, resolved.provider, resolved.model_id,
                          resolved.structured_method, settings)
 
@@ -117,6 +150,8 @@ def resolve_model(
     """Parse `spec` and build the chat model; raise StockreportError on any problem the user can fix."""
     spec = spec.strip()
     target = ALIASES.get(spec, spec)
+    if base_url is not None:
+        base_url = checked_url(base_url)
     settings = {
         k: v
         for k, v in {
@@ -179,6 +214,10 @@ def resolve_model(
     _key(provider, spec)
     if base_url is not None:
         kwargs["base_url"] = base_url
+    else:
+        for var in URL_ENV:
+            if provider == "openai" and os.environ.get(var):
+                checked_url(os.environ[var], var)
     from langchain.chat_models import init_chat_model
 
     try:

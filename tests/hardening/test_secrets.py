@@ -22,12 +22,12 @@ KEY = "sk-test-SECRETSECRETSECRET1234567890"
 NEEDLES = (KEY, "SECRETSECRETSECRET", KEY[-12:])
 
 
-def _run(args: list[str], home: Path) -> subprocess.CompletedProcess[bytes]:
+def _run(args: list[str], home: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OPENAI", "STOCKREPORT")) and k not in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")}
     env |= {"OPENAI_API_KEY": KEY, "OPENAI_COMPATIBLE_API_KEY": KEY, "HOME": str(home),
             "XDG_CACHE_HOME": str(home / ".cache"), "STOCKREPORT_CACHE": str(home / "cache"),
-            "PYTHONPATH": str(REPO)}
+            "PYTHONPATH": str(REPO)} | (extra or {})
     return subprocess.run([sys.executable, "-m", "pipeline", "--verbose", *args], capture_output=True,
                           timeout=120, env=env, cwd=home)
 
@@ -72,6 +72,49 @@ def test_key_never_written_or_printed(case: str, tmp_path: Path) -> None:
     assert _leaks(tmp_path, proc) == []  # ... and never shown or stored
 
 
+PASSWORD = "Pr0xyPassw0rd-URL"
+
+
+@pytest.mark.parametrize("case", ["generate 401 echoes the credentials", "batch 401 echoes the credentials",
+                                  "success", "OPENAI_BASE_URL 401"])
+def test_url_credentials_never_written_or_printed(case: str, tmp_path: Path) -> None:
+    """Credentials in the server URL (`http://alice:PASS@host/v1`) are a secret like the key (review finding
+    12): a proxy echoing them (with or without the URL around them), --verbose logs, the manifest, the
+    reports and the answer cache never hold the password. The cache key leaves them out: a second run with
+    other credentials for the same server is answered from the cache."""
+    error = None
+    if "401" in case:
+        error = (401, {"error": {"message": f"bad auth for proxy user alice:{PASSWORD} at "
+                                            f"http://alice:{PASSWORD}@proxy.internal/v1", "type": "auth"}})
+    with ModelServer(error_reply=error) as server:
+        url = server.base_url.replace("http://", f"http://alice:{PASSWORD}@")
+        command = "batch" if case.startswith("batch") else "generate"
+        args = [command, str(BUNDLES / "AAPL"), "--timeout", "5", "--out", str(tmp_path / "out")]
+        if case.startswith("OPENAI_BASE_URL"):
+            args += ["--model", "openai:gpt-5.2"]
+        else:
+            args += ["--model", "openai-compatible:stub", "--base-url", url]
+        if command == "batch":
+            args.append("--no-progress")
+        env = {"OPENAI_BASE_URL": url} if case.startswith("OPENAI_BASE_URL") else {}
+        proc = _run(args, tmp_path, env)
+        if case == "success":
+            first = sum(server.counts.values())
+            other = server.base_url.replace("http://", "http://bob:An0therPassw0rd@")
+            again = _run([*args[:-2], "--base-url", other, "--out", str(tmp_path / "out2")], tmp_path)
+            assert again.returncode == 0, again.stderr.decode()[-2000:]
+            assert sum(server.counts.values()) == first  # same endpoint, other credentials: cached
+    stderr = proc.stderr.decode()
+    assert proc.returncode == (0 if case == "success" else 1), stderr[-2000:]
+    assert server.counts  # the server was reached through the URL with credentials
+    found = [f"{p}" for p in files_under(tmp_path) if PASSWORD.encode() in p.read_bytes()]
+    found += [name for name, stream in (("stdout", proc.stdout), ("stderr", proc.stderr))
+              if PASSWORD.encode() in stream]
+    assert found == []
+    if "401" in case:
+        assert "alice:[redacted]" not in stderr and "[redacted]" in stderr  # masked as a whole
+
+
 def test_fixtures_hold_no_keys() -> None:
     """No committed fixture carries something shaped like a live API key."""
     import re
@@ -87,6 +130,10 @@ def test_fixtures_hold_no_keys() -> None:
     ("key sk-ant-api03-abcdefghijklmnopqrstuv here", "key [redacted] here"),
     ("my-custom-token-value-xyz leaked", "[redacted] leaked"),
     ("revenue grew 24% to RMB 2.35 billion", "revenue grew 24% to RMB 2.35 billion"),
+    ("GET http://u:p@10.0.0.1:8080/v1/chat", "GET http://[redacted]@10.0.0.1:8080/v1/chat"),
+    ("proxy https://bob:s3cr%40t@proxy/ failed", "proxy https://[redacted]@proxy/ failed"),
+    ("echo alice:Pr0xyPassw0rd and Pr0xyPassw0rd", "echo [redacted] and [redacted]"),
+    ("ir@example.com https://example.com/a@b x", "ir@example.com https://example.com/a@b x"),
 ])
 def test_redact(text: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.errors import StockreportError
@@ -94,5 +141,6 @@ def test_redact(text: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("MY_SERVICE_TOKEN", "my-custom-token-value-xyz")
+    monkeypatch.setenv("HTTPS_PROXY", "http://alice:Pr0xyPassw0rd@proxy.internal:3128")
     assert redact(text) == expected
     assert str(StockreportError(text)) == expected
