@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 from pipeline.redact import redact
 
 _MISSING = object()
-_UNUSED = object()  # a value we never read (an unknown key's): not echoed, it may be anything
+NO_VALUE = object()  # nothing to show: a value we never read (an unknown key's), or no value at all
 MAX_KEY_CHARS = 40  # an untrusted key shown in a field path
 
 
@@ -33,9 +34,36 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.field}" if self.field else self.file
-        if (self.value is _MISSING and not self.field) or self.value is _UNUSED:
+        if (self.value is _MISSING and not self.field) or self.value is NO_VALUE:
             return f"{where}: {self.message}"
         return f"{where}: {self.message} (value: {_show(self.value)})"
+
+
+_HINTS = {
+    errno.EACCES: "check its permissions, or choose another path",
+    errno.EPERM: "the operating system refused it; choose another path",
+    errno.EROFS: "the file system is read-only; choose another path",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.ENAMETOOLONG: "a shorter path is needed",
+    errno.ELOOP: "too many symbolic links, or a link where none is allowed",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EEXIST: "a file is in the way",
+    errno.EISDIR: "it is a folder, not a file",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """'Permission denied (check its permissions, or choose another path)': the system's words and a hint."""
+    reason = exc.strerror or type(exc).__name__
+    hint = _HINTS.get(exc.errno or 0)
+    return f"{reason} ({hint})" if hint else reason
+
+
+def os_problem(exc: OSError) -> str:
+    """One line for a file-system error from the user's environment: '<file>: <reason> (<hint>)'."""
+    where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+    return f"{where}: {os_reason(exc)}" if exc.filename else os_reason(exc)
 
 
 class StockreportError(Exception):
@@ -76,7 +104,7 @@ def problems_from_validation(file: str, err: ValidationError) -> list[Problem]:
     problems = []
     for e in err.errors(include_url=False):
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        value = {"missing": _MISSING, "extra_forbidden": _UNUSED}.get(e["type"], e.get("input", _MISSING))
+        value = {"missing": _MISSING, "extra_forbidden": NO_VALUE}.get(e["type"], e.get("input", _MISSING))
         msg = e["msg"].removeprefix("Value error, ")
         problems.append(Problem(file, field_path(loc) or "(top level)", msg, value))
     return problems

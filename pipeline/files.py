@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import tempfile
 from pathlib import Path
 
-from pipeline.errors import StockreportError
+from pipeline.errors import StockreportError, os_reason
 from pipeline.redact import redact_bytes
 
 # Every file or folder staged by a run carries this marker and the run's pid ('.stockreport-staging-4242-
@@ -47,24 +46,6 @@ def make_folder(path: Path, what: str = "folder") -> Path:
     if not path.is_dir():
         raise StockreportError(f"{what} {path} is not a folder")
     return path
-
-
-_HINTS = {
-    errno.EACCES: "check the permissions, or choose another folder",
-    errno.EPERM: "the operating system refused it; choose another folder",
-    errno.EROFS: "the file system is read-only; choose another folder",
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.ENAMETOOLONG: "a shorter path is needed",
-    errno.ELOOP: "too many symbolic links (or a link where none is allowed)",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """'Permission denied (check the permissions, or choose another folder)': the system's words and a hint."""
-    reason = exc.strerror or type(exc).__name__
-    hint = _HINTS.get(exc.errno or 0)
-    return f"{reason} ({hint})" if hint else reason
 
 
 def _stage(path: Path, data: bytes) -> Path:

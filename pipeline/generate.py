@@ -11,10 +11,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from pipeline.assemble import assemble_report
 from pipeline.errors import StockreportError
 from pipeline.files import output_dir_for
 from pipeline.inputs.load import load_bundle
+from pipeline.inputs.sources import MAX_REPORT_BYTES, read_json_file
 from pipeline.model.select import ResolvedModel
 from pipeline.narrate import NarrateOptions, narrate
 from pipeline.render import write_report
@@ -52,11 +55,11 @@ def regenerate_sections(bundle_dir: Path, resolved: ResolvedModel, out_root: Pat
     start = time.perf_counter()
     loaded = load_bundle(bundle_dir)
     path = output_dir_for(out_root, loaded.bundle.profile.ticker) / "report.json"
+    if not path.exists():
+        raise StockreportError(f"{path}: no report to update; run generate without --section first")
     try:
-        old = Report.model_validate_json(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StockreportError(f"{path}: no report to update; run generate without --section first") from None
-    except ValueError as exc:
+        old = Report.model_validate(read_json_file(path, max_bytes=MAX_REPORT_BYTES))
+    except ValidationError as exc:
         raise StockreportError(f"{path}: not a valid report ({str(exc).splitlines()[0]})") from None
     if old.provenance.input_hash != loaded.input_hash:
         raise StockreportError(f"{path}: the bundle changed since this report was written; "

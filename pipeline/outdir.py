@@ -32,8 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import StockreportError
-from pipeline.files import make_folder, os_reason, staging_pid, ticker_dir_name
+from pipeline.errors import StockreportError, os_reason
+from pipeline.files import make_folder, staging_pid, ticker_dir_name
 
 LOCK_FILE = ".stockreport.lock"
 _MANIFEST = "batch-*.json"

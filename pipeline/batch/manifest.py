@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline.errors import StockreportError
 from pipeline.files import atomic_write_text
 
 Status = Literal["pending", "done", "failed", "cached"]
@@ -77,20 +78,20 @@ def abandoned(path: Path) -> dict[str, Any] | None:
     and its writer's pid no longer running. Read with the input-file rules (regular file, no symlink out,
     size cap, bounded JSON), so a planted file can neither hang nor flood the run."""
     from pipeline.errors import InputError
-    from pipeline.inputs.sources import decode_text, parse_json, read_bytes
+    from pipeline.inputs.sources import read_json_file
     from pipeline.outdir import run_is_gone
 
     name = _NAME.match(path.name)
     if name is None or path.is_symlink():
         return None
     try:
-        data = parse_json(decode_text(read_bytes(path, max_bytes=MAX_MANIFEST_BYTES, inside=path.parent),
-                                      str(path)), str(path))
+        data = read_json_file(path, max_bytes=MAX_MANIFEST_BYTES, inside=path.parent)
     except InputError:
         return None
     if not isinstance(data, dict):
         return None
-    signed = data.get("writer") if isinstance(data.get("writer"), dict) else {}
+    found = data.get("writer")
+    signed: dict[str, Any] = found if isinstance(found, dict) else {}
     if (data.get("schema") != SCHEMA or signed.get("program") != PROGRAM
             or signed.get("host") != socket.gethostname() or data.get("id") != name.group(1)):
         return None
@@ -135,7 +136,11 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        from pipeline.inputs.sources import read_json_file
+
+        data = read_json_file(path, max_bytes=MAX_MANIFEST_BYTES)
+        if not isinstance(data, dict):
+            raise StockreportError(f"{path}: not a batch manifest (expected a JSON object)")
         m = cls(path.parent, data["id"], model=data["model"], formats=data["formats"])
         m.data = {**data, "schema": SCHEMA, "writer": writer()}  # this process writes it from now on
         return m

@@ -27,12 +27,13 @@ from typing import Any
 
 from rich.console import Console
 
-from pipeline.batch.manifest import Manifest, TickerResult, new_batch_id
+from pipeline.batch.manifest import MAX_MANIFEST_BYTES, Manifest, TickerResult, new_batch_id
 from pipeline.batch.replay import AnswerStore, Deferred, ReplayChatOpenAI
 from pipeline.batch.resume import input_hash, read_bundle_head, report_path, up_to_date
 from pipeline.batch.runner import RunConfig, build_model, describe, report_digest, result_of
-from pipeline.errors import StockreportError
-from pipeline.files import atomic_write_text
+from pipeline.errors import InputError, StockreportError
+from pipeline.files import atomic_write_text, make_folder
+from pipeline.inputs.sources import read_json_file
 from pipeline.model.cost import Usage
 from pipeline.model.spend import Spend
 
@@ -89,11 +90,14 @@ def _client(cfg: RunConfig) -> Any:
 def _find_manifest(out: Path, batch_id: str) -> Manifest | None:
     for path in sorted(out.glob("batch-*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
+            data = read_json_file(path, max_bytes=MAX_MANIFEST_BYTES)
+        except InputError:
             continue
-        remote = data.get("remote") or {}
-        if batch_id in (remote.get("batch_id"), *remote.get("history", [])):
+        remote = data.get("remote") if isinstance(data, dict) else None
+        if not isinstance(remote, dict):
+            continue
+        history = remote.get("history")
+        if batch_id == remote.get("batch_id") or (isinstance(history, list) and batch_id in history):
             return Manifest.load(path)
     return None
 
@@ -241,8 +245,9 @@ class SentLog:
         self.path = path
         self.keys: dict[str, list[str]] = {}
         if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            self.keys = {str(k): [str(x) for x in v] for k, v in data.items()} if isinstance(data, dict) else {}
+            data = read_json_file(path, max_bytes=MAX_MANIFEST_BYTES)
+            self.keys = {str(k): [str(x) for x in v] for k, v in data.items() if isinstance(v, list)} \
+                if isinstance(data, dict) else {}
 
     def add(self, ticker: str, keys: list[str]) -> None:
         self.keys.setdefault(ticker, []).extend(k for k in keys if k not in self.keys.get(ticker, []))
@@ -295,7 +300,7 @@ def _run_remote(
     manifest = (_find_manifest(cfg.out, resume_id) if resume_id else None) or Manifest(
         cfg.out, new_batch_id(), model=cfg.model, formats=list(cfg.formats)
     )
-    cfg.out.mkdir(parents=True, exist_ok=True)
+    make_folder(cfg.out, "the output folder (--out)")
     remote: dict[str, Any] = manifest.data.get("remote") or {
         "state_dir": str(cfg.out / f".batch-{manifest.data['id']}"),
         "round": 0,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +24,14 @@ from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 from pydantic import PrivateAttr
 
-from pipeline.errors import StockreportError
+from pipeline.errors import InputError, StockreportError
+from pipeline.files import make_folder
+from pipeline.inputs.sources import decode_text, parse_json, read_bytes
 from pipeline.narrate import FIRST
 from pipeline.redact import redact
+
+log = logging.getLogger(__name__)
+MAX_STORE_BYTES = 1024 * 1024 * 1024  # downloaded answers of one remote batch (up to 50,000 requests)
 
 _TASK = re.compile(r'<task section="([a-z_]+)">')
 
@@ -49,13 +55,19 @@ class AnswerStore:
     stand_ins: set[str] = field(default_factory=set)  # texts of offline stand-in answers in this pass
 
     def __post_init__(self) -> None:
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    self.answers[row["key"]] = row
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            make_folder(self.path.parent, "the remote batch's state folder")
+            return
+        text = decode_text(read_bytes(self.path, max_bytes=MAX_STORE_BYTES), str(self.path))
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:  # a run killed mid-append leaves a cut last line: that answer is fetched again
+                row = parse_json(line, f"{self.path} line {number}")
+                if isinstance(row, dict):
+                    self.answers[str(row["key"])] = row
+            except (InputError, KeyError, TypeError, IndexError):
+                log.warning("%s line %d: not a stored answer; skipped (it is fetched again)", self.path, number)
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         with self.path.open("a", encoding="utf-8") as fh:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import StockreportError
+from pipeline.errors import InputError, StockreportError
 from pipeline.files import output_dir_for
 from pipeline.inputs.load import BUNDLE_FILE, hash_inputs, input_files, read_bundle_json, transcript_name
 from pipeline.inputs.peers import peer_hash_inputs
+from pipeline.inputs.sources import MAX_REPORT_BYTES, read_json_file
 from pipeline.prompts import PROMPTS_DIR, _env, load_manifest
 
 
@@ -67,9 +67,9 @@ def up_to_date(
 ) -> dict[str, Any] | None:
     """The report's provenance when it can be reused as is, else None (missing, corrupt, stale)."""
     try:
-        report = json.loads(report_json.read_text(encoding="utf-8"))
-        prov = report["provenance"]
-    except (OSError, ValueError, KeyError, TypeError):
+        report = read_json_file(report_json, max_bytes=MAX_REPORT_BYTES)
+        prov = report["provenance"]  # type: ignore[index]
+    except (InputError, KeyError, TypeError, IndexError):
         return None
     if prov.get("input_hash") != in_hash or prov.get("model") != model:
         return None

@@ -21,7 +21,7 @@ from typing import Any
 
 from pipeline.batch.manifest import Manifest, TickerResult, new_batch_id
 from pipeline.batch.resume import input_hash, read_bundle_head, report_path, up_to_date
-from pipeline.errors import InputError, StockreportError
+from pipeline.errors import InputError, StockreportError, os_problem
 
 # Tests and the benchmark slow the offline model down with this (seconds per model call).
 OFFLINE_DELAY_ENV = "STOCKREPORT_OFFLINE_DELAY_S"
@@ -72,6 +72,8 @@ def describe(exc: BaseException) -> str:
         return "; ".join(str(p) for p in exc.problems)
     if isinstance(exc, StockreportError):
         return str(exc)
+    if isinstance(exc, OSError) and exc.filename:
+        return os_problem(exc)
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 
 
@@ -277,6 +279,10 @@ def _run_batch(
 
     start = time.perf_counter()
     resolved = resolved or build_model(cfg)
+    if not cfg.no_cache and resolved.provider not in ("offline", "replay"):
+        from pipeline.model.cache import AnswerCache
+
+        AnswerCache(cfg.cache_dir).check()  # an unusable cache is one line now, not a failure per ticker
     manifest = Manifest(
         cfg.out, batch_id or new_batch_id(), model=cfg.model, formats=list(cfg.formats), write=write_manifest
     )

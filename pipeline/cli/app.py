@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pipeline.errors import InputError, StockreportError
+from pipeline.errors import InputError, StockreportError, os_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Turn a per-ticker data bundle into a checked analyst report.")
@@ -112,6 +112,12 @@ def _run() -> None:
         sys.exit(1)
     except StockreportError as exc:
         err.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+    except OSError as exc:
+        if not exc.filename:  # not a file-system error of the user's environment: a bug until shown otherwise
+            _unexpected(exc)
+            sys.exit(1)
+        err.print(f"error: {os_problem(exc)}", markup=False)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")

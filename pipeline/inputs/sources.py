@@ -28,15 +28,20 @@ import stat
 import zlib
 from pathlib import Path
 
-from pipeline.errors import InputError, Problem
+from pipeline.errors import NO_VALUE, InputError, Problem
 
 # No input we read nests deeper than ~8 levels (SEC companyfacts is the deepest); 64 leaves room.
 MAX_JSON_DEPTH = 64
+# No figure we read has more than ~20 digits (SEC amounts in dollars); Python refuses to convert more than
+# 4,300 with a ValueError of its own, so the bound is ours, with our message.
+MAX_INT_DIGITS = 100
+# A report.json read back (resume, --section, diff, eval): ours are well under 1 MB.
+MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 
 def fail(file: Path | str, message: str, field: str = "") -> InputError:
     """An InputError with a single problem (the CLI prints it as one line)."""
-    return InputError([Problem(str(file), field, message)])
+    return InputError([Problem(str(file), field, message, NO_VALUE)])
 
 
 def _leaves(path: Path, inside: Path) -> bool:
@@ -154,15 +159,42 @@ def json_depth_exceeds(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+class _LongInteger(ValueError):
+    pass
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise _LongInteger(digits)
+    return int(digits)
+
+
+def _position(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    return f"line {line} column {index - (text.rfind(chr(10), 0, index) + 1) + 1}"
+
+
 def parse_json(text: str, name: str) -> object:
-    """json.loads with the error position as the problem's field ('line 2 column 14: bad JSON: ...'), and
-    a nesting limit (MAX_JSON_DEPTH)."""
+    """json.loads with the error position as the problem's field ('line 2 column 14: bad JSON: ...'), a
+    nesting limit (MAX_JSON_DEPTH) and an integer length limit (MAX_INT_DIGITS)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise fail(name, f"bad JSON: {exc.msg}", f"line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise fail(name, f"bad JSON: nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except _LongInteger as exc:
+        digits = str(exc.args[0])
+        raise fail(name, f"bad JSON: an integer of {len(digits.lstrip('-'))} digits (more than {MAX_INT_DIGITS}; "
+                   "refused)", _position(text, text.find(digits))) from None
     if json_depth_exceeds(value):
         raise fail(name, f"bad JSON: nested deeper than {MAX_JSON_DEPTH} levels")
     return value
+
+
+def read_json_file(path: Path, *, max_bytes: int, label: str | None = None, inside: Path | None = None) -> object:
+    """A JSON file read with every rule above (regular file, size cap, UTF-8, bounded nesting and integers):
+    the one way to read a JSON file a user can point us at or edit (reports, recordings, manifests, price
+    tables), so each problem is one InputError line."""
+    name = label or str(path)
+    return parse_json(decode_text(read_bytes(path, max_bytes=max_bytes, label=name, inside=inside), name), name)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import StockreportError
+from pipeline.files import make_folder
 from pipeline.redact import redact
 
 CACHE_ENV = "STOCKREPORT_CACHE"
@@ -59,36 +61,57 @@ class AnswerCache:
     def __init__(self, cache_dir: Path | None = None) -> None:
         self.path = (cache_dir or default_cache_dir()) / CACHE_FILE
 
+    def _unusable(self, exc: Exception) -> StockreportError:
+        return StockreportError(
+            f"the answer cache {self.path} cannot be used ({exc}); point --cache-dir or {CACHE_ENV} at a "
+            "writable folder, or pass --no-cache")
+
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10)
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, raw_text TEXT NOT NULL, "
-            "parsed TEXT NOT NULL, input_tokens INTEGER, output_tokens INTEGER, created REAL)"
-        )
+        make_folder(self.path.parent, "the answer cache folder")
+        try:
+            con = sqlite3.connect(self.path, timeout=10)
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, raw_text TEXT NOT NULL, "
+                "parsed TEXT NOT NULL, input_tokens INTEGER, output_tokens INTEGER, created REAL)"
+            )
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from None
         return con
 
+    def check(self) -> None:
+        """Fail now, with one line, if the cache cannot be opened (before any model call is paid for)."""
+        self._connect().close()
+
     def get(self, key: str) -> CachedAnswer | None:
-        with self._connect() as con:
-            row = con.execute(
-                "SELECT raw_text, parsed, input_tokens, output_tokens FROM answers WHERE key = ?", (key,)
-            ).fetchone()
-        con.close()
+        try:
+            with self._connect() as con:
+                row = con.execute(
+                    "SELECT raw_text, parsed, input_tokens, output_tokens FROM answers WHERE key = ?", (key,)
+                ).fetchone()
+            con.close()
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from None
         if row is None:
             return None
-        return CachedAnswer(row[0], json.loads(row[1]), int(row[2] or 0), int(row[3] or 0))
+        try:
+            return CachedAnswer(row[0], json.loads(row[1]), int(row[2] or 0), int(row[3] or 0))
+        except (ValueError, TypeError):
+            return None  # an entry damaged by hand: asked again
 
     def put(self, key: str, answer: CachedAnswer) -> None:
-        with self._connect() as con:
-            con.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (  # stored answers pass the same redaction as every file written
-                    key,
-                    redact(answer.raw_text),
-                    redact(json.dumps(answer.parsed, sort_keys=True)),
-                    answer.input_tokens,
-                    answer.output_tokens,
-                    time.time(),
-                ),
-            )
-        con.close()
+        try:
+            with self._connect() as con:
+                con.execute(
+                    "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                    (  # stored answers pass the same redaction as every file written
+                        key,
+                        redact(answer.raw_text),
+                        redact(json.dumps(answer.parsed, sort_keys=True)),
+                        answer.input_tokens,
+                        answer.output_tokens,
+                        time.time(),
+                    ),
+                )
+            con.close()
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from None

@@ -22,6 +22,7 @@ from pipeline.errors import StockreportError
 
 BUILTIN_PRICES = Path(__file__).with_name("prices.json")
 PRICES_ENV = "STOCKREPORT_PRICES"
+MAX_TABLE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,12 @@ class PriceTable(BaseModel):
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, source: str) -> PriceTable:
+    from pipeline.inputs.sources import read_json_file
+
+    if not Path(path).exists():
+        raise StockreportError(f"{path}: price table not found (from {PRICES_ENV})")
     try:
-        table = PriceTable.model_validate_json(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StockreportError(f"{path}: price table not found (from {PRICES_ENV})") from None
+        table = PriceTable.model_validate(read_json_file(Path(path), max_bytes=MAX_TABLE_BYTES))
     except ValidationError as exc:
         err = exc.errors()[0]
         raise StockreportError(f"{path}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None

@@ -18,7 +18,6 @@ Score moves within `tolerance` points are listed but do not count as changes for
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -223,12 +222,12 @@ def _tally(report: dict[str, Any]) -> str:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    except FileNotFoundError:
-        raise StockreportError(f"{path}: not found") from None
-    except json.JSONDecodeError as exc:
-        raise StockreportError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    from pipeline.inputs.sources import MAX_REPORT_BYTES, read_json_file
+
+    doc = read_json_file(path, max_bytes=MAX_REPORT_BYTES)
+    if not isinstance(doc, dict):
+        raise StockreportError(f"{path}: not a report (expected a JSON object)")
+    return doc
 
 
 def _by_ticker(folder: Path) -> dict[str, dict[str, Any]]:

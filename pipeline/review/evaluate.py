@@ -18,7 +18,6 @@ is micro-averaged):
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from pipeline.checks import check_tone
 from pipeline.checks.numbers import WrittenNumber, extract_numbers
 from pipeline.errors import StockreportError
+from pipeline.inputs.sources import MAX_REPORT_BYTES, decode_text, read_bytes, read_json_file
 
 DEFAULT_REFERENCE = Path("fixtures/data/transcripts/ectsum/gt_summaries")
 # Upper bounds in words per field; factors per side in [FACTORS_MIN, FACTORS_MAX] (the prompt asks 3 to 5).
@@ -242,7 +242,8 @@ def evaluate_report(
             _length(ev, where, text, limit)
     ref = reference_for(report, reference)
     if ref is not None:
-        ev.ectsum_coverage, missed = ectsum_coverage(report, ref.read_text(encoding="utf-8"))
+        ev.ectsum_coverage, missed = ectsum_coverage(
+            report, decode_text(read_bytes(ref, max_bytes=MAX_REPORT_BYTES), str(ref)))
         ev.problems += [f"ECTSum reference number not covered: {m}" for m in missed]
     return ev
 
@@ -268,10 +269,9 @@ def evaluate_paths(
     """Each report's evaluation and the totals (counts summed; ticker 'TOTAL')."""
     evals = []
     for path in report_paths(paths):
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise StockreportError(f"{path}: not valid JSON ({exc.msg})") from None
+        doc = read_json_file(path, max_bytes=MAX_REPORT_BYTES)
+        if not isinstance(doc, dict):
+            raise StockreportError(f"{path}: not a report (expected a JSON object)")
         evals.append(evaluate_report(doc, str(path), reference))
     total = Evaluation("TOTAL", "")
     for ev in evals:

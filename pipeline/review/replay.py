@@ -101,12 +101,14 @@ def current_input_hash(bundle: str, root: Path | None = None) -> str | None:
 
 
 def load_recording(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    except FileNotFoundError:
+    from pipeline.inputs.sources import MAX_REPORT_BYTES, read_json_file
+
+    if not path.exists() and not path.is_symlink():
         return None
-    except json.JSONDecodeError as exc:
-        raise StockreportError(f"{path}: recording is not valid JSON ({exc.msg})") from None
+    doc = read_json_file(path, max_bytes=MAX_REPORT_BYTES)
+    if not isinstance(doc, dict):
+        raise StockreportError(f"{path}: not a recording (expected a JSON object)")
+    return doc
 
 
 def staleness(

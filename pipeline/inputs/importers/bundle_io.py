@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InputError, Problem, StockreportError
-from pipeline.files import atomic_write_bytes
+from pipeline.errors import InputError, Problem, StockreportError, os_reason
+from pipeline.files import atomic_write_bytes, make_folder, staging_prefix
 from pipeline.inputs.bundle import SCHEMA_VERSION, Bundle
 from pipeline.inputs.load import BUNDLE_FILE, load_bundle, parse_bundle, read_bundle_json
 
@@ -180,8 +180,11 @@ def render(raw: dict[str, Any]) -> bytes:
 def commit(out_dir: Path, raw: dict[str, Any], files: dict[str, bytes] | None = None) -> Bundle:
     """Validate the updated bundle (with its new and existing files) in a staging copy, then write it."""
     files = files or {}
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".staging", dir=out_dir.parent))
+    make_folder(out_dir.parent, "the folder of the bundle (--out)")
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=staging_prefix(out_dir.name), dir=out_dir.parent))
+    except OSError as exc:
+        raise StockreportError(f"cannot write the bundle {out_dir}: {os_reason(exc)}") from None
     try:
         names = set(STAGED_FILES)
         call = raw.get("earnings_call") or {}
