@@ -136,7 +136,7 @@ def run_mode(mode: str, tickers: int, kills: int, rng: random.Random, root: Path
         if md != visible(render_markdown(report)) or not claimed:
             mixed += 1
     stats["mixed_or_missing_after_rerun"] = mixed
-    stats["staging_left"] = len([p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".render-")])
+    stats["staging_left"] = len([p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".stockreport-staging-")])
     stats["stale_manifests"] = sum(m["finished_at"] is None for m in manifests)
     stats["manifests"] = len(manifests)
     stats["interrupted_folded_into_last"] = len(last.get("interrupted") or [])
