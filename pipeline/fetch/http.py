@@ -25,14 +25,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from pipeline.batch.ratelimit import SlidingWindowLimiter
 from pipeline.errors import StockreportError
-from pipeline.files import atomic_write_bytes
+from pipeline.files import atomic_write_bytes, make_folder
+from pipeline.redact import without_userinfo
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CAP_S = 60.0
@@ -40,12 +40,8 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # the largest companyfacts files are ~50 
 
 
 def shown(url: str) -> str:
-    """A URL fit to print or store: any user:password@ part removed."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    return urlunsplit(parts._replace(netloc=host + (f":{parts.port}" if parts.port else "")))
+    """A URL fit to print or store: any user:password@ part removed (`redact.without_userinfo`)."""
+    return without_userinfo(url)
 
 
 class FetchError(StockreportError):
@@ -141,7 +137,7 @@ class HttpCache:
 
     def put(self, url: str, body: bytes, etag: str | None, last_modified: str | None) -> None:
         meta_path, body_path = self._paths(url)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder, "the download cache folder")
         atomic_write_bytes(body_path, gzip.compress(body, compresslevel=6, mtime=0))
         self.touch(url, body, etag, last_modified)
 

@@ -131,7 +131,7 @@ CASES: dict[str, Case] = {
         ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), *STUB, "--base-url", url,
          "--cache-dir", str(_a_file(t))], {}, "the answer cache folder {t}/a-file is a file, not a folder"),
     "batch: answer cache under a file": lambda t, url: (
-        ["batch", str(BUNDLES), "--out", str(t / "out"), "--no-progress", *STUB, "--base-url", url], 
+        ["batch", str(BUNDLES), "--out", str(t / "out"), "--no-progress", *STUB, "--base-url", url],
         {"STOCKREPORT_CACHE": str(_a_file(t) / "cache")}, "the answer cache folder"),
     "price table not UTF-8": lambda t, url: (
         ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), *STUB, "--base-url", url, "--no-cache"],
