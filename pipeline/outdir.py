@@ -145,7 +145,18 @@ def run_is_gone(pid: object) -> bool:
         return True
     except (OSError, OverflowError):
         return False
-    return False
+    return _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A process that has exited but is not reaped yet (its parent died too, and whoever adopted it has not
+    collected it): it still answers kill(pid, 0), but writes nothing any more. Linux /proc only."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    state = stat_line.rpartition(")")[2].split()[:1]
+    return state in (["Z"], ["X"])
 
 
 def _managed_folders(out_root: Path) -> list[Path]:
