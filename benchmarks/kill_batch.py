@@ -13,7 +13,8 @@ resume path: it keeps whole reports and redoes the rest). Measured:
 - mixed (after the final rerun): a report.md that is not what its report.json renders to (the offline
   writer is deterministic, so the pair must match exactly), or a report.json whose sha256 differs from
   the one the last manifest records for it;
-- leftovers after the rerun: staged `.tmp` files, `.render-*` folders, unfinished manifests, the lock file.
+- leftovers after the rerun: staged files and render folders (`.stockreport-staging-<pid>-...`), unfinished
+  manifests, the lock file.
 The stub is tests/hardening/model_server.py (an OpenAI-compatible server answering like the offline model).
 """
 
