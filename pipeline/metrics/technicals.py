@@ -25,132 +25,58 @@ days) we return 50, the neutral value: 0 would read as "oversold" for a price th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from pipeline.inputs.bundle import TechnicalSnapshot
+from pipeline.metrics import rolling, scratch
 from pipeline.metrics.model import Technicals
 
 TRADING_DAYS = 252
-# Largest factor decay**-k may reach inside one block of `_decay_blocks` (bounds the rounding error).
-_MAX_GROWTH = 1e3
-# From this many series side by side, a per-day loop over whole rows beats the blockwise form.
-_WIDE = 32
-# Windows up to this length are summed from shifted slices; longer ones from a running sum.
-_SHORT_WINDOW = 8
 
 # Column names of `stockreport indicators` (same as the TA-Lib reference file).
 TABLE_COLUMNS = ["SMA_20", "SMA_50", "SMA_100", "SMA_200", "MACD_12_26_9", "MACD_signal", "MACD_hist",
                  "RSI_14", "STOCH_slowK_14_3", "STOCH_slowD_3"]
 
+# Keys of `compute_all`, in the order `_compute_chunk` returns them.
+INDICATORS = ("sma_20", "sma_50", "sma_100", "sma_200", "ema_20", "ema_50", "macd", "macd_signal", "macd_hist",
+              "rsi_14", "stoch_k", "stoch_d", "high_52w", "low_52w", "volatility_pct")
+
+# Very many tickers are computed in chunks of about this many bytes per array (838 tickers of 5,000 days):
+# the temporaries then take a bounded amount of memory, reused from chunk to chunk (`scratch`). Smaller
+# chunks are no faster: the copies in and out cost what the cache saves.
+_CHUNK_BYTES = 1 << 25
+
+Arrays = tuple[np.ndarray, ...]
+
 
 def _as_float(x: np.ndarray | pd.Series) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64)
+    return np.ascontiguousarray(x, dtype=np.float64)
 
 
-def _decay_rows(y: np.ndarray, decay: float | np.ndarray) -> None:
-    """In place: y[t] += decay * y[t-1] along axis 0, one step per day over whole rows of tickers.
-
-    `decay` may be an array broadcasting against y[t] (several smoothings stacked side by side).
-    """
-    buf = np.empty(y.shape[1:])
-    for t in range(1, y.shape[0]):
-        np.multiply(y[t - 1], decay, out=buf)
-        y[t] += buf
-
-
-def _decay_blocks(u: np.ndarray, decay: float) -> np.ndarray:
-    """y[t] = decay * y[t-1] + u[t] along axis 0 (y[-1] = 0), for narrow inputs (one or a few tickers).
-
-    A per-day Python loop would dominate for one ticker, so this uses a blockwise closed form: inside a
-    block of B days, y[k] = decay**k * cumsum(u[j] * decay**-j)[k] + decay**(k+1) * carry, with carry the
-    last value of the previous block and B chosen so decay**-B <= 1e3 (bounds the rounding error to ~1e-13).
-    """
-    n = u.shape[0]
-    block = int(np.clip(np.floor(np.log(_MAX_GROWTH) / -np.log(decay)), 1, 512))
-    n_blocks = -(-n // block)
-    rest = u.shape[1:]
-    padded = np.zeros((n_blocks * block, *rest))
-    padded[:n] = u
-    w = padded.reshape((n_blocks, block, *rest))
-    k = np.arange(block, dtype=np.float64)
-    shape = (1, block) + (1,) * len(rest)
-    s = np.cumsum(w * (decay ** -k).reshape(shape), axis=1)
-    s *= (decay ** k).reshape(shape)  # zero-carry values inside each block
-    carry = np.empty((n_blocks, *rest))
-    c = np.zeros(rest)
-    step = decay ** block
-    for b in range(n_blocks):  # one step per block
-        carry[b] = c
-        c = c * step + s[b, -1]
-    s += carry[:, None] * (decay ** (k + 1)).reshape(shape)
-    return s.reshape((n_blocks * block, *rest))[:n]
-
-
-def _is_wide(x: np.ndarray) -> bool:
-    return x.ndim > 1 and x.shape[0] > 0 and x[0].size >= _WIDE
-
-
-def _seeded_smoothing(x: np.ndarray, period: int, alpha: float, first_valid: int = 0,
-                      inplace: bool = False) -> np.ndarray:
-    """Exponential smoothing y[t] = y[t-1] + alpha*(x[t] - y[t-1]) seeded TA-Lib style.
-
-    The seed, at t0 = first_valid + period - 1, is the mean of x[first_valid .. t0]; y is NaN before t0.
-    Values of x before `first_valid` are ignored (they may be NaN). As a linear recursion:
-    y[t] = (1-alpha)*y[t-1] + u[t] with u[t0] = seed and u[t] = alpha*x[t] after it.
-    `inplace` reuses x (a float64 array the caller owns) as the output.
-    """
-    x = x if inplace else _as_float(x)
-    n = x.shape[0]
-    t0 = first_valid + period - 1
-    if period < 1 or t0 >= n:
-        return np.full(x.shape, np.nan)
-    seed = x[first_valid:t0 + 1].mean(axis=0)
-    if alpha >= 1.0:
-        out = x if inplace else x.copy()
-    elif _is_wide(x):
-        out = x if inplace else np.empty(x.shape)
-        np.multiply(x, alpha, out=out)
-        out[t0] = seed
-        _decay_rows(out[t0:], 1.0 - alpha)
-    else:
-        out = x if inplace else np.empty(x.shape)
-        u = alpha * x[t0:]
-        u[0] = seed
-        out[t0:] = _decay_blocks(u, 1.0 - alpha)
-    out[:t0] = np.nan
-    return out
-
-
-def _ema_many(x: np.ndarray, specs: list[tuple[int, int]]) -> list[np.ndarray]:
-    """`ema(x, period, first_valid)` for each (period, first_valid); wide inputs share one day loop."""
-    x = _as_float(x)
-    n = x.shape[0]
-    if not _is_wide(x) or any(p < 2 or f + p - 1 >= n for p, f in specs):
-        return [ema(x, p, f) for p, f in specs]
-    k = len(specs)
-    alphas = np.array([2.0 / (p + 1) for p, _ in specs]).reshape((k, 1) + (1,) * (x.ndim - 1))
-    u = x[None] * alphas  # k x days x tickers: each result is then a contiguous block
-    starts = [f + p - 1 for p, f in specs]
-    for j, (_p, f) in enumerate(specs):
-        u[j, :starts[j]] = 0.0  # nothing carries into the seed
-        u[j, starts[j]] = x[f:starts[j] + 1].mean(axis=0)
-    first = min(starts)
-    _decay_rows(u[:, first:].swapaxes(0, 1), 1.0 - alphas[:, 0])
-    for j, t0 in enumerate(starts):
-        u[j, :t0] = np.nan
-    return list(u)
-
-
-def _cumsum_rows(x: np.ndarray) -> np.ndarray:
-    """Running sum along axis 0, IN PLACE; for wide arrays a row loop beats np.cumsum's strided accumulate."""
-    if not _is_wide(x):
-        return np.cumsum(x, axis=0, out=x)
-    for t in range(1, x.shape[0]):
-        x[t] += x[t - 1]
-    return x
+def _by_column_chunks(fn: Callable[..., Arrays], *inputs: np.ndarray) -> Arrays:
+    """fn(*inputs) for `days x tickers` inputs, one chunk of tickers at a time when they are very wide."""
+    days, tickers = inputs[0].shape[0], (inputs[0].shape[1] if inputs[0].ndim == 2 else 1)
+    width = max(rolling.WIDE, _CHUNK_BYTES // (8 * max(days, 1)))
+    if inputs[0].ndim != 2 or tickers < 2 * width:
+        return fn(*inputs)
+    bounds = np.linspace(0, tickers, tickers // width + 1).round().astype(int)  # near-equal, >= width
+    outs: list[np.ndarray] = []
+    with scratch.scratch():
+        for lo, hi in itertools.pairwise(bounds):
+            chunk = []
+            for a in inputs:
+                chunk.append(scratch.empty((days, hi - lo)))
+                np.copyto(chunk[-1], a[:, lo:hi])
+            part = fn(*chunk)
+            outs = outs or [np.empty((days, tickers)) for _ in part]
+            for out, values in zip(outs, part, strict=True):
+                out[:, lo:hi] = values
+            del chunk, part  # their buffers go back to the scratch pool
+    return tuple(outs)
 
 
 def sma(x: np.ndarray | pd.Series, period: int) -> np.ndarray:
@@ -159,49 +85,57 @@ def sma(x: np.ndarray | pd.Series, period: int) -> np.ndarray:
 
 
 def sma_many(x: np.ndarray | pd.Series, periods: tuple[int, ...]) -> list[np.ndarray]:
-    """`sma` for several periods sharing one running sum (short windows are summed directly)."""
-    x = _as_float(x)
-    cache: list[np.ndarray] = []
-    outs = []
-    for period in periods:
-        out = np.empty(x.shape)
-        _sma_into(x, period, out, cache)
-        outs.append(out)
-    return outs
+    """`sma` for several periods."""
+    return list(_by_column_chunks(lambda c: _sma_many(c, periods), _as_float(x)))
 
 
-def _sma_into(x: np.ndarray, period: int, out: np.ndarray, cache: list[np.ndarray] | None = None) -> None:
-    """Write SMA(period) of x into `out` (same shape); `cache` keeps the running sum for the next call."""
-    n = x.shape[0]
-    if not 1 <= period <= n:
-        out[...] = np.nan
-        return
-    body = out[period - 1:]
-    if period <= _SHORT_WINDOW:
-        m = n - period + 1
-        np.copyto(body, x[period - 1:])
-        for j in range(1, period):
-            body += x[period - 1 - j:period - 1 - j + m]
-        body *= 1.0 / period
-    else:
-        cache = [] if cache is None else cache
-        if not cache:
-            # Subtracting the first row keeps the running sum small, so its differences stay exact.
-            cache.append(_cumsum_rows(x - x[0]))
-        cum = cache[0]
-        body[0] = cum[period - 1]
-        np.subtract(cum[period:], cum[:n - period], out=body[1:])
-        body *= 1.0 / period
-        body += x[0]
-    out[:period - 1] = np.nan
+def _sma_many(x: np.ndarray, periods: tuple[int, ...]) -> Arrays:
+    shared = None
+    if rolling.is_wide(x):  # running sums within blocks, shared by every window
+        block = rolling.block_for(*(p for p in periods if p > 0))
+        shared = rolling.block_sums(x, block), block
+    done: dict[int, np.ndarray] = {}
+    for period in sorted(set(periods)):
+        out = scratch.empty(x.shape)
+        half = period // 2
+        if period % 2 == 0 and half in done:
+            _mean_of_halves(done[half], half, out)
+        elif period < 1:
+            out[...] = np.nan
+        else:
+            rolling.window_sum(x, period, out, 1.0 / period, shared)
+        done[period] = out
+    return tuple(done[p] if periods.index(p) == i else done[p].copy() for i, p in enumerate(periods))
+
+
+def _mean_of_halves(half_sma: np.ndarray, half: int, out: np.ndarray) -> None:
+    """SMA(2h)[t] = (SMA(h)[t] + SMA(h)[t-h]) / 2: one pass instead of another window sum."""
+    start = min(2 * half - 1, out.shape[0])
+    np.add(half_sma[start:], half_sma[half - 1:half_sma.shape[0] - half], out=out[start:])
+    np.multiply(out[start:], 0.5, out=out[start:])
+    out[:start] = np.nan
 
 
 def ema(x: np.ndarray | pd.Series, period: int, first_valid: int = 0) -> np.ndarray:
     """Exponential moving average, alpha = 2/(n+1), seeded with the SMA of its first n values (TA-Lib).
 
     EMA[t0] = mean(x[first_valid .. t0]) with t0 = first_valid + n - 1; EMA[t] = EMA[t-1] + alpha*(x[t]-EMA[t-1]).
+    Values of x before `first_valid` are ignored (they may be NaN).
     """
-    return _seeded_smoothing(x, period, 2.0 / (period + 1), first_valid)
+    return _by_column_chunks(lambda c: (_ema(c, period, first_valid),), _as_float(x))[0]
+
+
+def _ema(x: np.ndarray, period: int, first_valid: int) -> np.ndarray:
+    out = scratch.empty(x.shape)
+    t0 = first_valid + period - 1
+    if period < 1 or t0 >= x.shape[0]:
+        out[...] = np.nan
+        return out
+    alpha = 2.0 / (period + 1)
+    # As a linear recursion: EMA[t] = alpha*x[t] + (1-alpha)*EMA[t-1].
+    rolling.smooth(x, out, t0, x[first_valid:t0 + 1].mean(axis=0), alpha, 1.0 - alpha)
+    out[:t0] = np.nan
+    return out
 
 
 def macd(x: np.ndarray | pd.Series, fast: int = 12, slow: int = 26,
@@ -212,17 +146,19 @@ def macd(x: np.ndarray | pd.Series, fast: int = 12, slow: int = 26,
     and EMA_fast with mean(x[slow-fast .. slow-1]). signal = EMA_signal(line) seeded with the mean of the
     line's first `signal` values; hist = line - signal. All three are reported from t = slow + signal - 2.
     """
+    line, sig, hist = _by_column_chunks(lambda c: _macd(c, fast, slow, signal), _as_float(x))
+    return line, sig, hist
+
+
+def _macd(x: np.ndarray, fast: int, slow: int, signal: int) -> Arrays:
     fast, slow = min(fast, slow), max(fast, slow)
-    ema_fast, ema_slow = _ema_many(_as_float(x), [(fast, slow - fast), (slow, 0)])
-    return _macd_from(ema_fast, ema_slow, slow, signal)
-
-
-def _macd_from(ema_fast: np.ndarray, ema_slow: np.ndarray, slow: int,
-               signal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    line = ema_fast - ema_slow
-    sig = ema(line, signal, first_valid=slow - 1)
+    line = _ema(x, fast, slow - fast)
+    np.subtract(line, _ema(x, slow, 0), out=line)
+    sig = _ema(line, signal, slow - 1)
     line[: slow + signal - 2] = np.nan
-    return line, sig, line - sig
+    hist = scratch.empty(x.shape)
+    np.subtract(line, sig, out=hist)
+    return line, sig, hist
 
 
 def rsi(x: np.ndarray | pd.Series, period: int = 14) -> np.ndarray:
@@ -231,61 +167,51 @@ def rsi(x: np.ndarray | pd.Series, period: int = 14) -> np.ndarray:
     gain[t] = max(x[t] - x[t-1], 0), loss[t] = max(x[t-1] - x[t], 0); AvgGain[n] = mean(gain[1..n]),
     then AvgGain[t] = (AvgGain[t-1]*(n-1) + gain[t]) / n, the same for losses. 50 when both averages are 0.
     """
-    x = _as_float(x)
-    if x.shape[0] <= period:
+    return _by_column_chunks(lambda c: (_rsi(c, period),), _as_float(x))[0]
+
+
+def _rsi(x: np.ndarray, period: int) -> np.ndarray:
+    if x.shape[0] <= period or period < 1:
         return np.full(x.shape, np.nan)
-    # Gains and losses stacked (2 x days x ...), smoothed in one pass; each half stays contiguous.
-    moves = np.zeros((2, *x.shape))
-    change = np.diff(x, axis=0)
-    np.maximum(change, 0.0, out=moves[0, 1:])
-    np.minimum(change, 0.0, out=moves[1, 1:])
-    np.negative(moves[1, 1:], out=moves[1, 1:])
-    _seeded_smoothing(moves.swapaxes(0, 1), period, 1.0 / period, first_valid=1, inplace=True)
-    gain = moves[0]
-    out: np.ndarray = moves[0] + moves[1]
-    flat = out == 0.0
-    np.copyto(out, 1.0, where=flat)
-    np.divide(gain, out, out=out)
-    out *= 100.0
-    np.copyto(out, 50.0, where=flat)
+    # The smoothing is linear, gain - loss = change and gain + loss = |change|: so AvgGain - AvgLoss is the
+    # same smoothing of the change, AvgGain + AvgLoss that of |change|, and RSI = 50 + 50 * diff / total.
+    diff, total = scratch.empty(x.shape), scratch.empty(x.shape)
+    np.subtract(x[1:], x[:-1], out=diff[1:])
+    np.abs(diff[1:], out=total[1:])
+    seeds = slice(1, period + 1)
+    decay = (period - 1) / period
+    rolling.smooth(diff, diff, period, 50.0 * diff[seeds].mean(axis=0), 50.0 / period, decay)
+    rolling.smooth(total, total, period, total[seeds].mean(axis=0), 1.0 / period, decay)
+    out, body = diff, diff[period:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(body, total[period:], out=body)
+    np.add(body, 50.0, out=body)
+    _where_undefined(body, 50.0)
     out[:period] = np.nan
     return out
 
 
-def _rolling_extreme(x: np.ndarray, window: int, fn: Callable[..., np.ndarray],
-                     done: np.ndarray | None = None, span: int = 1) -> np.ndarray:
-    """fn (np.maximum or np.minimum) over x[t-w+1 .. t], NaN before t = w-1.
-
-    Doubling: when m[t] covers the last `span` values, fn(m[t], m[t-span]) covers 2*span, so a window costs
-    ~log2(w) array passes. `done` may hand in such an m for a shorter window `span` (STOCH's 14-day
-    extremes give the 252-day ones a head start); its NaN warm-up only reaches outputs inside ours.
-    """
-    if window < 1 or window > x.shape[0]:
-        return np.full(x.shape, np.nan)
-    cur = x if done is None else done  # read, never written
-    span = 1 if done is None else span
-    if span >= window:
-        cur = cur.copy()
-    write, spare = np.empty_like(x), np.empty_like(x) if window > 2 * span else None
-    while span < window:
-        shift = min(span, window - span)  # the last step only tops up to exactly `window` values
-        write[:shift] = cur[:shift]
-        fn(cur[shift:], cur[:-shift], out=write[shift:])
-        cur = write
-        write, spare = (spare if spare is not None else np.empty_like(x)), write
-        span += shift
-    cur[:window - 1] = np.nan
-    return cur
+def _where_undefined(x: np.ndarray, value: float) -> None:
+    """`value` wherever x came out 0/0 (no move at all): one cheap check, the fix only when needed."""
+    if not np.isfinite(np.add.reduce(x, axis=None)):
+        np.copyto(x, value, where=~np.isfinite(x))
 
 
 def rolling_max(x: np.ndarray | pd.Series, window: int) -> np.ndarray:
     """max(x[t-w+1 .. t]), from t = w-1."""
-    return _rolling_extreme(_as_float(x), window, np.maximum)
+    return _by_column_chunks(lambda c: (_extreme(c, window, np.maximum),), _as_float(x))[0]
 
 
 def rolling_min(x: np.ndarray | pd.Series, window: int) -> np.ndarray:
     """min(x[t-w+1 .. t]), from t = w-1."""
-    return _rolling_extreme(_as_float(x), window, np.minimum)
+    return _by_column_chunks(lambda c: (_extreme(c, window, np.minimum),), _as_float(x))[0]
+
+
+def _extreme(x: np.ndarray, window: int, op: Callable[..., np.ndarray], done: np.ndarray | None = None,
+             span: int = 1) -> np.ndarray:
+    out = scratch.empty(x.shape)
+    rolling.window_extreme(x, window, op, out, done, span)
+    return out
 
 
 def stoch(high: np.ndarray | pd.Series, low: np.ndarray | pd.Series, close: np.ndarray | pd.Series,
@@ -295,72 +221,82 @@ def stoch(high: np.ndarray | pd.Series, low: np.ndarray | pd.Series, close: np.n
     fastK = 100 * (C - min(L, k)) / (max(H, k) - min(L, k)) (50 when the range is 0);
     slowK = SMA_sk(fastK); slowD = SMA_sd(slowK); both reported from t = k + sk + sd - 3.
     """
-    h, lo, c = _as_float(high), _as_float(low), _as_float(close)
-    return _stoch_from(rolling_max(h, fastk), rolling_min(lo, fastk), c, fastk, slowk, slowd)
+    def one_chunk(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> Arrays:
+        hh, ll = _extreme(h, fastk, np.maximum), _extreme(lo, fastk, np.minimum)
+        return _stoch_from(hh, ll, c, fastk, slowk, slowd)
+
+    k, d = _by_column_chunks(one_chunk, _as_float(high), _as_float(low), _as_float(close))
+    return k, d
 
 
-def _stoch_from(hh: np.ndarray, ll: np.ndarray, c: np.ndarray, fastk: int, slowk: int,
-                slowd: int) -> tuple[np.ndarray, np.ndarray]:
-    fast = c - ll
-    rng = hh - ll
-    flat = rng == 0.0
-    np.copyto(rng, 1.0, where=flat)
-    np.divide(fast, rng, out=fast)
-    fast *= 100.0
-    np.copyto(fast, 50.0, where=flat)
+def _stoch_from(hh: np.ndarray, ll: np.ndarray, c: np.ndarray, fastk: int, slowk: int, slowd: int) -> Arrays:
+    """STOCH from the fastk-day extremes, which it overwrites (they are scratch space here)."""
+    k, d = scratch.empty(c.shape), scratch.empty(c.shape)
     start = fastk - 1
-    k, d = np.empty(c.shape), np.empty(c.shape)
+    if fastk < 1 or start >= c.shape[0] or slowk < 1 or slowd < 1:
+        k[...], d[...] = np.nan, np.nan
+        return k, d
+    fast, rng = ll[start:], hh[start:]  # fastK / 100 goes into ll; the 100 joins slowK's 1/slowk
+    np.subtract(rng, fast, out=rng)
+    np.subtract(c[start:], fast, out=fast)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(fast, rng, out=fast)
+    _where_undefined(fast, 0.5)  # a flat range gives 0/0: neutral
     k[:start] = np.nan
-    _sma_into(fast[start:], slowk, k[start:])
+    rolling.window_sum(fast, slowk, k[start:], 100.0 / slowk)
     d[:start + slowk - 1] = np.nan
-    _sma_into(k[start + slowk - 1:], slowd, d[start + slowk - 1:])
+    if start + slowk - 1 < c.shape[0]:
+        rolling.window_sum(k[start + slowk - 1:], slowd, d[start + slowk - 1:], 1.0 / slowd)
     k[: fastk + slowk + slowd - 3] = np.nan
     return k, d
 
 
 def volatility_pct(close: np.ndarray | pd.Series, window: int = TRADING_DAYS) -> np.ndarray:
     """Annualised volatility in percent: 100 * sqrt(252) * std(ln(C[t]/C[t-1]) over the last w returns, ddof 1)."""
-    c = _as_float(close)
-    out = np.empty(c.shape)
-    out[:window] = np.nan
-    if window < 2 or c.shape[0] <= window:
+    return _by_column_chunks(lambda c: (_volatility(c, window),), _as_float(close))[0]
+
+
+def _volatility(c: np.ndarray, window: int) -> np.ndarray:
+    days = c.shape[0]
+    out = scratch.empty(c.shape)
+    if window < 2 or days <= window:
+        out[...] = np.nan
         return out
-    # Returns and squared returns stacked (2 x days x ...), one running sum for both; r[0] = 0.
-    r = np.zeros((2, *c.shape))
-    logc = np.log(c)
-    np.subtract(logc[1:], logc[:-1], out=r[0, 1:])
-    np.square(r[0, 1:], out=r[1, 1:])
-    _cumsum_rows(r.swapaxes(0, 1))
-    sums = r[:, window:] - r[:, :-window]  # sums over the `window` returns ending at t
+    # Log returns r[t] = ln C[t] - ln C[t-1]. Their sum over the window telescopes to ln C[t] - ln C[t-w];
+    # variance * w * (w-1) = w * sum(r**2) - sum(r)**2.
+    log_c = scratch.empty(c.shape)
+    np.log(c, out=log_c)
+    squares = scratch.empty((days - 1, *c.shape[1:]))
+    np.subtract(log_c[1:], log_c[:-1], out=squares)
+    np.square(squares, out=squares)
+    total_sq = scratch.empty(squares.shape)
+    rolling.window_sum(squares, window, total_sq, float(window))
     var = out[window:]
-    np.multiply(sums[0], sums[0], out=var)
-    var *= -1.0 / window
-    var += sums[1]
-    var *= TRADING_DAYS / (window - 1)
-    np.maximum(var, 0.0, out=var)  # rounding can leave a tiny negative for a constant return
-    np.sqrt(var, out=var)
-    var *= 100.0
+    np.subtract(log_c[window:], log_c[:-window], out=var)
+    np.square(var, out=var)
+    np.subtract(total_sq[window - 1:], var, out=var)
+    np.multiply(var, 1e4 * TRADING_DAYS / (window * (window - 1)), out=var)  # annualised, in %^2
+    with np.errstate(invalid="ignore"):
+        np.sqrt(var, out=var)
+    _where_undefined(var, 0.0)  # rounding can leave a tiny negative variance for a constant return
+    out[:window] = np.nan
     return out
 
 
 def compute_all(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> dict[str, np.ndarray]:
     """Every indicator of `Technicals.values`, for one ticker (1-D) or many (days x tickers)."""
-    close = _as_float(close)
-    e20, e50, e12, e26 = _ema_many(close, [(20, 0), (50, 0), (12, 14), (26, 0)])
-    line, sig, hist = _macd_from(e12, e26, 26, 9)
-    high, low = _as_float(high), _as_float(low)
-    hh, ll = rolling_max(high, 14), rolling_min(low, 14)
+    values = _by_column_chunks(_compute_chunk, _as_float(high), _as_float(low), _as_float(close))
+    return dict(zip(INDICATORS, values, strict=True))
+
+
+def _compute_chunk(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> Arrays:
+    hh, ll = _extreme(high, 14, np.maximum), _extreme(low, 14, np.minimum)
+    # The 14-day extremes of STOCH are a head start for the 52-week ones (before STOCH overwrites them).
+    high_52w = _extreme(high, TRADING_DAYS, np.maximum, done=hh, span=14)
+    low_52w = _extreme(low, TRADING_DAYS, np.minimum, done=ll, span=14)
     k, d = _stoch_from(hh, ll, close, 14, 3, 3)
-    s20, s50, s100, s200 = sma_many(close, (20, 50, 100, 200))
-    return {
-        "sma_20": s20, "sma_50": s50, "sma_100": s100, "sma_200": s200, "ema_20": e20, "ema_50": e50,
-        "macd": line, "macd_signal": sig, "macd_hist": hist, "rsi_14": rsi(close, 14),
-        "stoch_k": k, "stoch_d": d,
-        # The 14-day extremes of STOCH are a head start for the 52-week ones.
-        "high_52w": _rolling_extreme(high, TRADING_DAYS, np.maximum, done=hh, span=14),
-        "low_52w": _rolling_extreme(low, TRADING_DAYS, np.minimum, done=ll, span=14),
-        "volatility_pct": volatility_pct(close),
-    }
+    return (*_sma_many(close, (20, 50, 100, 200)), _ema(close, 20, 0), _ema(close, 50, 0),
+            *_macd(close, 12, 26, 9), _rsi(close, 14), k, d, high_52w, low_52w, _volatility(close, TRADING_DAYS))
 
 
 def indicator_table(prices: pd.DataFrame) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def _walk(days: int, tickers: int, seed: int = 3) -> tuple[np.ndarray, np.ndarra
 
 
 def test_wide_and_narrow_paths_agree() -> None:
-    """Many tickers step day by day; one ticker uses the blockwise form: both must give the same numbers."""
+    """Many tickers use the blockwise forms, one ticker lfilter and accumulate: both give the same numbers."""
     high, low, close = _walk(700, 40)
     wide = T.compute_all(high, low, close)
     for j in (0, 17, 39):
@@ -121,6 +121,25 @@ def test_matches_installed_talib() -> None:
     for key, ref in refs.items():
         np.testing.assert_array_equal(np.isnan(ours[key]), np.isnan(ref), err_msg=key)
         np.testing.assert_allclose(ours[key], ref, rtol=1e-9, atol=1e-9, err_msg=key)
+
+
+def test_many_tickers_match_installed_talib() -> None:
+    """The blockwise (many tickers) forms against TA-Lib, ticker by ticker, with a long history (drift)."""
+    talib = pytest.importorskip("talib")
+    high, low, close = _walk(3000, 40, seed=12)
+    ours = T.compute_all(high, low, close)
+    for j in (0, 21, 39):
+        h, lo, c = high[:, j].copy(), low[:, j].copy(), close[:, j].copy()
+        line, signal, hist = talib.MACD(c, 12, 26, 9)
+        k, d = talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)
+        logret = np.concatenate([[np.nan], np.diff(np.log(c))])
+        refs = {"sma_50": talib.SMA(c, 50), "sma_200": talib.SMA(c, 200), "ema_50": talib.EMA(c, 50),
+                "macd": line, "macd_signal": signal, "macd_hist": hist, "rsi_14": talib.RSI(c, 14),
+                "stoch_k": k, "stoch_d": d, "high_52w": talib.MAX(h, 252), "low_52w": talib.MIN(lo, 252),
+                "volatility_pct": talib.STDDEV(logret, 252, 1.0) * np.sqrt(252 / 251 * 252) * 100}
+        for key, ref in refs.items():
+            np.testing.assert_array_equal(np.isnan(ours[key][:, j]), np.isnan(ref), err_msg=key)
+            np.testing.assert_allclose(ours[key][:, j], ref, rtol=1e-10, atol=1e-10, err_msg=key)
 
 
 @pytest.mark.parametrize(("fn", "warmup"), [

@@ -1,0 +1,258 @@
+"""Running computations along the days axis without a Python loop per day: exponential smoothing,
+sliding-window sums and sliding-window maxima/minima. `technicals` builds every indicator from these.
+
+Arrays are C-contiguous float64 with days on axis 0: 1-D for one ticker, `days x ...` for many series side
+by side. For many series the days are cut into blocks of `block` days and the Python loop runs over the
+position k inside a block: each step is one NumPy operation on the slab `x[k::block]` (row k of every block,
+all series at once). That is `block` steps instead of one per day; everything else is whole-array passes.
+One series (or a few) is walked in C by SciPy's `lfilter` instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import numpy as np
+from scipy.signal import lfilter
+
+from pipeline.metrics.scratch import empty
+
+# From this many series side by side, the blockwise forms beat `lfilter`'s walk along each series.
+WIDE = 32
+# Block length of the blockwise forms (at most; `smooth` may use less, see `_smooth_block`).
+_BLOCK = 16
+# Inside a block `smooth` divides by decay**k; this bounds that factor (and so the rounding it adds).
+_MAX_GROWTH = 16.0
+# Windows up to this length are summed from shifted copies.
+_SHORT_WINDOW = 4
+
+
+def _check(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        if a.dtype != np.float64 or not a.flags.c_contiguous:
+            raise ValueError("rolling kernels need C-contiguous float64 arrays")
+
+
+def is_wide(x: np.ndarray) -> bool:
+    return x.ndim > 1 and x.shape[0] > 0 and x[0].size >= WIDE
+
+
+def _block_view(a: np.ndarray, block: int) -> np.ndarray:
+    """The whole blocks of `a` as `blocks x block x ...` (a view)."""
+    full = a.shape[0] // block
+    return a[:full * block].reshape(full, block, *a.shape[1:])
+
+
+def _within_blocks(x: np.ndarray, out: np.ndarray, block: int) -> None:
+    """out[j*block + k] = x[j*block] + ... + x[j*block + k]: running sums that restart every block.
+
+    One operation per position k, over every block at once; `out` may be x.
+    """
+    np.copyto(out[0::block], x[0::block])
+    for k in range(1, block):
+        cur = out[k::block]
+        np.add(out[k - 1::block][:cur.shape[0]], x[k::block], out=cur)
+
+
+def smooth(x: np.ndarray, out: np.ndarray, start: int, seed: np.ndarray | float,
+           gain: float, decay: float) -> None:
+    """out[start] = seed, then out[t] = gain*x[t] + decay*out[t-1] for start < t < len(x).
+
+    The recursion of an EMA (gain alpha, decay 1-alpha), of Wilder's smoothing (1/n, (n-1)/n) and of a
+    running sum (1, 1). `out` has x's shape and may be x itself; its rows before `start` are not written.
+    """
+    _check(x, out)
+    out[start] = seed
+    xs, ys = x[start + 1:], out[start + 1:]
+    if xs.shape[0] == 0:
+        return
+    before = np.array(out[start])  # a copy: ys may share memory with x
+    if not is_wide(x):
+        ys[...] = lfilter([gain], [1.0, -decay], xs, axis=0, zi=(decay * before)[None])[0]
+    elif decay == 0.0:
+        np.multiply(xs, gain, out=ys)
+    else:
+        _smooth_wide(xs, ys, before, gain, decay)
+
+
+def _smooth_block(decay: float) -> int:
+    """Longest block (at most `_BLOCK`) over which decay**-k stays within `_MAX_GROWTH`."""
+    if decay >= 1.0:
+        return _BLOCK
+    return int(min(_BLOCK, 1 + np.floor(np.log(_MAX_GROWTH) / -np.log(decay))))
+
+
+def _smooth_wide(x: np.ndarray, y: np.ndarray, before: np.ndarray, gain: float, decay: float) -> None:
+    """`smooth` for many series. Inside a block starting at day j, with k = t - j:
+
+        y[t] = decay**k * (v[t] + decay * y[j-1]),   v[t] = sum over i in j..t of gain * x[i] * decay**-(i-j)
+
+    v is a running sum that restarts every block (one slab operation per k); the values entering each block,
+    y[j-1], follow the same recursion from block end to block end with decay**block (`_carry`, over
+    days/block rows); the rest are whole-array passes. decay**-k <= _MAX_GROWTH keeps the rounding near
+    that of the day-by-day recursion.
+    """
+    days, rest = x.shape[0], x.shape[1:]
+    block = min(_smooth_block(decay), days)
+    powers = decay ** np.arange(block, dtype=np.float64)
+    full = days // block
+    whole, tail = _block_view(y, block), y[full * block:]
+    # Per-position factors spelled out over a whole block (one contiguous operand: a faster NumPy loop).
+    grow = _per_position(gain / powers, rest)
+    shrink = _per_position(powers, rest)
+    np.multiply(_block_view(x, block), grow, out=whole)
+    np.multiply(x[full * block:], grow[:tail.shape[0]], out=tail)
+    _within_blocks(y, y, block)
+    # Entering values: E[0] = before, E[b+1] = decay**block * E[b] + decay**(block-1) * v[end of block b].
+    entering = np.empty((full + 1, *rest))
+    entering[0] = before
+    np.multiply(y[block - 1::block][:full], powers[-1], out=entering[1:])
+    _carry(entering, decay ** block)
+    np.multiply(entering, decay, out=entering)
+    np.add(whole, entering[:full, None], out=whole)
+    np.multiply(whole, shrink, out=whole)
+    np.add(tail, entering[full], out=tail)
+    np.multiply(tail, shrink[:tail.shape[0]], out=tail)
+
+
+def _carry(e: np.ndarray, step: float) -> None:
+    """In place: e[b] += step * e[b-1] along axis 0, as a doubling scan (Hillis-Steele: e[b] += step**s * e[b-s]
+    for s = 1, 2, 4, ...), stopped once step**s is below rounding (1e-17)."""
+    shift, factor = 1, step
+    scaled = np.empty_like(e)
+    while shift < e.shape[0] and factor > 1e-17:
+        np.multiply(e[:-shift], factor, out=scaled[shift:])
+        np.add(e[shift:], scaled[shift:], out=e[shift:])
+        shift, factor = 2 * shift, factor * factor
+
+
+def _per_position(factors: np.ndarray, rest: tuple[int, ...]) -> np.ndarray:
+    """factors[k] repeated over one day's row: shape (block, *rest)."""
+    return np.ascontiguousarray(np.broadcast_to(factors.reshape((-1,) + (1,) * len(rest)), (len(factors), *rest)))
+
+
+def block_for(*windows: int) -> int:
+    """Block length for `block_sums` shared by these windows: one that divides them all if there is one
+    between 8 and `_BLOCK` (each window then takes one fewer pass), else `_BLOCK`."""
+    return next((b for b in range(_BLOCK, 7, -1) if all(n % b == 0 for n in windows)), _BLOCK)
+
+
+def block_sums(x: np.ndarray, block: int) -> np.ndarray:
+    """Running sums of x that restart every `block` days: what `window_sum` needs (to share between windows)."""
+    out = empty(x.shape)
+    _within_blocks(x, out, min(block, x.shape[0]))
+    return out
+
+
+def window_sum(x: np.ndarray, n: int, out: np.ndarray, scale: float | np.ndarray = 1.0,
+               shared: tuple[np.ndarray, int] | None = None) -> None:
+    """out[t] = scale * (x[t-n+1] + ... + x[t]) for t >= n-1; NaN before (everywhere if n > len(x)).
+
+    `scale` broadcasts against one day's row; `shared` may hand in (`block_sums(x, block)`, block) for many
+    series. Short windows add shifted copies. Longer ones, for many series: with running sums s that
+    restart every block, the window ending at t (in block b, position k) is s[t] - s[t-n] plus the totals
+    of the whole blocks between t-n's block and b. Each value is a sum of at most 2*block + n/block terms,
+    and of at most 2n-1 in the narrow form: no running total over the whole history, whose rounding would
+    drift.
+    """
+    _check(x, out)
+    days = x.shape[0]
+    if not 1 <= n <= days:
+        out[...] = np.nan
+        return
+    body = out[n - 1:]
+    if n == 1:
+        np.copyto(body, x)
+    elif n <= _SHORT_WINDOW:
+        np.add(x[n - 1:], x[n - 2:days - 1], out=body)
+        for j in range(2, n):
+            np.add(body, x[n - 1 - j:days - j], out=body)
+    elif not is_wide(x):
+        _window_sum_narrow(x, n, out)
+    else:
+        if shared is None:
+            block = min(block_for(n), days)
+            shared = block_sums(x, block), block
+        _window_sum_blocks(*shared, n, out)
+    np.multiply(body, scale, out=body)
+    out[:n - 1] = np.nan
+
+
+def _window_sum_narrow(x: np.ndarray, n: int, out: np.ndarray) -> None:
+    """Van Herk / Gil-Werman with blocks of n: the window ending at t is the rest of the block of t-n after
+    it plus the head of t's block; both are running sums within blocks (`accumulate` along each series)."""
+    days, rest = x.shape[0], x.shape[1:]
+    full = days // n
+    blocks = x[:full * n].reshape(full, n, *rest)
+    np.add.accumulate(blocks, axis=1, out=out[:full * n].reshape(full, n, *rest))  # head of each block
+    if days > full * n:
+        np.add.accumulate(x[full * n:], axis=0, out=out[full * n:])
+    after = np.zeros((full, n, *rest))  # after[j, k]: sum of block j after position k
+    after[:, :-1] = np.add.accumulate(blocks[:, :0:-1], axis=1)[:, ::-1]
+    np.add(out[n:], after.reshape(full * n, *rest)[:days - n], out=out[n:])
+
+
+def _window_sum_blocks(sums: np.ndarray, block: int, n: int, out: np.ndarray) -> None:
+    days = sums.shape[0]
+    block = min(block, days)
+    full = days // block
+    totals = sums[block - 1::block]  # whole blocks only
+    m, r = divmod(n, block)
+    np.subtract(sums[n:], sums[:days - n], out=out[n:])
+    # t = b*block + k: t-n lies in block b-m (k >= r) or b-m-1 (k < r); add the blocks in between.
+    whole, tail = _block_view(out, block), out[full * block:]
+    for count, rows in ((m, slice(r, None)), (m + 1, slice(None, r))):
+        before = _blocks_before(totals, count)
+        np.add(whole[:, rows], before[:full, None], out=whole[:, rows])
+        np.add(tail[rows], before[full], out=tail[rows])
+    out[n - 1] = sums[n - 1] + totals[:(n - 1) // block].sum(axis=0)  # the first window starts at day 0
+
+
+def _blocks_before(totals: np.ndarray, count: int) -> np.ndarray:
+    """g[b] = totals[b-count] + ... + totals[b-1] for b = 0 .. len(totals) (missing blocks count 0), summed
+    by doubling: runs of 1, 2, 4, ... blocks, then the runs that make up `count`."""
+    run = np.zeros((totals.shape[0] + 1, *totals.shape[1:]))
+    run[1:] = totals  # run[b]: the 1 block before b
+    g = np.zeros_like(run)
+    offset, length = 0, 1
+    while count:
+        if count & 1:
+            g[offset:] += run[:run.shape[0] - offset]
+            offset += length
+        count >>= 1
+        if count:
+            doubled = run.copy()
+            doubled[length:] += run[:run.shape[0] - length]
+            run, length = doubled, 2 * length
+    return g
+
+
+def window_extreme(x: np.ndarray, n: int, op: Callable[..., np.ndarray], out: np.ndarray,
+                   done: np.ndarray | None = None, span: int = 1) -> None:
+    """out[t] = op(x[t-n+1], ..., x[t]) for t >= n-1 (op: np.maximum or np.minimum); NaN before.
+
+    Doubling: when m[t] covers the last `span` values, op(m[t], m[t-span]) covers 2*span, so a window costs
+    ~log2(n) passes over the array. `done` may hand in such an m for a shorter window `span` (the 14-day
+    extremes of STOCH give the 52-week ones a head start); its NaN warm-up only reaches outputs inside ours.
+    """
+    _check(x, out)
+    if not 1 <= n <= x.shape[0]:
+        out[...] = np.nan
+        return
+    cur = x if done is None else done  # read, never written
+    spans = [1 if done is None else span]
+    while spans[-1] < n:
+        spans.append(spans[-1] + min(spans[-1], n - spans[-1]))  # the last step tops up to exactly n
+    steps = len(spans) - 1
+    if steps == 0:
+        np.copyto(out, cur)
+    # Alternate between out and one spare array so that the last step writes out.
+    buffers = [out, empty(x.shape)] if steps > 1 else [out]
+    for i, (have, want) in enumerate(itertools.pairwise(spans)):
+        target = buffers[(steps - 1 - i) % len(buffers)]
+        shift = want - have
+        target[:shift] = cur[:shift]
+        op(cur[shift:], cur[:-shift], out=target[shift:])
+        cur = target
+    out[:n - 1] = np.nan
