@@ -375,22 +375,27 @@ def scaling(days: int, sizes: list[int], repeat: int) -> None:
         return
     print(f"\nScaling, {days} days; {repeat} repeats each, interleaved, after one untimed run")
     print(f"{'tickers':>8s} {'ours s (min/med)':>18s} {'TA-Lib s (min/med)':>20s} {'ours/TA-Lib':>12s} "
-          f"{'ours ms/ticker':>15s} {'TA-Lib ms/ticker':>17s} {'ours peak / output MB':>22s}")
+          f"{'ours ms/ticker':>15s} {'TA-Lib ms/ticker':>17s} {'ours peak / output MB':>22s} "
+          f"{'page faults ours/TA-Lib':>24s}")
     per: dict[int, tuple[float, float]] = {}
     for n in sizes:
         p = synthetic_prices(days, n)
         peak, held = _peak_mb(functools.partial(ours, p))
         talib_all(p)
         t: dict[str, list[float]] = {"ours": [], "talib": []}
+        faults: dict[str, list[int]] = {"ours": [], "talib": []}
         for _ in range(repeat):
             for key, fn in (("ours", ours), ("talib", talib_all)):
                 gc.collect()
-                t[key].append(_timed(fn, p)[0])  # type: ignore[arg-type]
+                seconds, count = _timed(fn, p)  # type: ignore[arg-type]
+                t[key].append(seconds)
+                faults[key].append(count)
         o, a = t["ours"], t["talib"]
         per[n] = (min(o) / n, min(a) / n)
         print(f"{n:8d} {min(o):8.3f} / {statistics.median(o):7.3f} {min(a):9.3f} / {statistics.median(a):8.3f} "
               f"{min(o) / min(a):5.2f}x {statistics.median(o) / statistics.median(a):5.2f}x "
-              f"{1e3 * per[n][0]:15.3f} {1e3 * per[n][1]:17.3f} {peak:12.0f} / {held:7.0f}")
+              f"{1e3 * per[n][0]:15.3f} {1e3 * per[n][1]:17.3f} {peak:12.0f} / {held:7.0f} "
+              f"{statistics.median(faults['ours']):12.0f} / {statistics.median(faults['talib']):9.0f}")
         del p
     first, last = sizes[0], sizes[-1]
     print(f"time per ticker at {last} / at {first} (1.00 = linear): ours {per[last][0] / per[first][0]:.2f}, "

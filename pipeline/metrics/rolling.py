@@ -5,7 +5,7 @@ Arrays are C-contiguous float64 with days on axis 0: 1-D for one ticker, `days x
 by side. For many series the days are cut into blocks of `block` days and the Python loop runs over the
 position k inside a block: each step is one NumPy operation on the slab `x[k::block]` (row k of every block,
 all series at once). That is `block` steps instead of one per day; everything else is whole-array passes.
-One series (or a few) is walked in C by SciPy's `lfilter` instead.
+One series (or a few) is walked in C by SciPy's `lfilter` or NumPy's `accumulate` instead.
 """
 
 from __future__ import annotations

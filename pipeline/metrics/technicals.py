@@ -21,6 +21,9 @@ are). Seeding and alignment follow TA-Lib 0.8 so results match it to ~1e-12:
 
 Where TA-Lib returns 0 for a degenerate window (RSI with no change at all, STOCH with High == Low for 14
 days) we return 50, the neutral value: 0 would read as "oversold" for a price that simply did not move.
+
+The recursions and window sums run on the kernels of `rolling` (no Python loop per day); many tickers are
+computed in column chunks (`_by_column_chunks`). See docs/metrics-technicals.md, "Speed".
 """
 
 from __future__ import annotations
@@ -45,10 +48,11 @@ TABLE_COLUMNS = ["SMA_20", "SMA_50", "SMA_100", "SMA_200", "MACD_12_26_9", "MACD
 INDICATORS = ("sma_20", "sma_50", "sma_100", "sma_200", "ema_20", "ema_50", "macd", "macd_signal", "macd_hist",
               "rsi_14", "stoch_k", "stoch_d", "high_52w", "low_52w", "volatility_pct")
 
-# Very many tickers are computed in chunks of about this many bytes per array (838 tickers of 5,000 days):
-# the temporaries then take a bounded amount of memory, reused from chunk to chunk (`scratch`). Smaller
-# chunks are no faster: the copies in and out cost what the cache saves.
-_CHUNK_BYTES = 1 << 25
+# Many tickers are computed in chunks of about this many bytes per array (500 tickers of 5,000 days): each
+# chunk works on arrays of the same size whatever the number of tickers, so time grows linearly with it,
+# and the temporaries, reused from chunk to chunk (`scratch`), stay within a few hundred MB. (Smaller
+# chunks are no faster: what the CPU cache saves, the copies in and out cost.)
+_CHUNK_BYTES = 20_000_000
 
 Arrays = tuple[np.ndarray, ...]
 
@@ -58,12 +62,13 @@ def _as_float(x: np.ndarray | pd.Series) -> np.ndarray:
 
 
 def _by_column_chunks(fn: Callable[..., Arrays], *inputs: np.ndarray) -> Arrays:
-    """fn(*inputs) for `days x tickers` inputs, one chunk of tickers at a time when they are very wide."""
+    """fn(*inputs) for `days x tickers` inputs, computed one chunk of tickers at a time."""
     days, tickers = inputs[0].shape[0], (inputs[0].shape[1] if inputs[0].ndim == 2 else 1)
-    width = max(rolling.WIDE, _CHUNK_BYTES // (8 * max(days, 1)))
-    if inputs[0].ndim != 2 or tickers < 2 * width:
+    chunks = round(tickers * days * 8 / _CHUNK_BYTES)
+    if inputs[0].ndim != 2 or chunks < 2 or tickers < 2 * rolling.WIDE:
         return fn(*inputs)
-    bounds = np.linspace(0, tickers, tickers // width + 1).round().astype(int)  # near-equal, >= width
+    chunks = min(chunks, tickers // rolling.WIDE)  # every chunk wide enough for the blockwise forms
+    bounds = np.linspace(0, tickers, chunks + 1).round().astype(int)
     outs: list[np.ndarray] = []
     with scratch.scratch():
         for lo, hi in itertools.pairwise(bounds):
