@@ -2,10 +2,12 @@
 sliding-window sums and sliding-window maxima/minima. `technicals` builds every indicator from these.
 
 Arrays are C-contiguous float64 with days on axis 0: 1-D for one ticker, `days x ...` for many series side
-by side. For many series the days are cut into blocks of `block` days and the Python loop runs over the
-position k inside a block: each step is one NumPy operation on the slab `x[k::block]` (row k of every block,
-all series at once). That is `block` steps instead of one per day; everything else is whole-array passes.
-One series (or a few) is walked in C by SciPy's `lfilter` or NumPy's `accumulate` instead.
+by side. The days are cut into blocks of `block` days and the Python loop runs over the position k inside a
+block: each step is one NumPy operation on the slab `x[k::block]` (row k of every block, all series at
+once). That is `block` steps instead of one per day; everything else is whole-array passes. (One series or
+a few take their running sums within blocks from NumPy's `accumulate` instead.) No SciPy: its `lfilter`
+would walk one series in C, but `import scipy.signal` alone takes about a second, which every report would
+pay, and for many series it is slower than this.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ import itertools
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import lfilter
 
 from pipeline.metrics.scratch import empty
 
-# From this many series side by side, the blockwise forms beat `lfilter`'s walk along each series.
+# From this many series side by side, running sums within blocks go slab by slab rather than by `accumulate`.
 WIDE = 32
 # Block length of the blockwise forms (at most; `smooth` may use less, see `_smooth_block`).
 _BLOCK = 16
@@ -47,8 +48,14 @@ def _block_view(a: np.ndarray, block: int) -> np.ndarray:
 def _within_blocks(x: np.ndarray, out: np.ndarray, block: int) -> None:
     """out[j*block + k] = x[j*block] + ... + x[j*block + k]: running sums that restart every block.
 
-    One operation per position k, over every block at once; `out` may be x.
+    One operation per position k, over every block at once; `out` may be x. One series or a few: `accumulate`
+    along each block instead (the same additions in the same order).
     """
+    if not is_wide(x):
+        full = x.shape[0] // block
+        np.add.accumulate(_block_view(x, block), axis=1, out=_block_view(out, block))
+        np.add.accumulate(x[full * block:], axis=0, out=out[full * block:])
+        return
     np.copyto(out[0::block], x[0::block])
     for k in range(1, block):
         cur = out[k::block]
@@ -68,12 +75,10 @@ def smooth(x: np.ndarray, out: np.ndarray, start: int, seed: np.ndarray | float,
     if xs.shape[0] == 0:
         return
     before = np.array(out[start])  # a copy: ys may share memory with x
-    if not is_wide(x):
-        ys[...] = lfilter([gain], [1.0, -decay], xs, axis=0, zi=(decay * before)[None])[0]
-    elif decay == 0.0:
+    if decay == 0.0:
         np.multiply(xs, gain, out=ys)
     else:
-        _smooth_wide(xs, ys, before, gain, decay)
+        _smooth_blocks(xs, ys, before, gain, decay)
 
 
 def _smooth_block(decay: float) -> int:
@@ -83,8 +88,8 @@ def _smooth_block(decay: float) -> int:
     return int(min(_BLOCK, 1 + np.floor(np.log(_MAX_GROWTH) / -np.log(decay))))
 
 
-def _smooth_wide(x: np.ndarray, y: np.ndarray, before: np.ndarray, gain: float, decay: float) -> None:
-    """`smooth` for many series. Inside a block starting at day j, with k = t - j:
+def _smooth_blocks(x: np.ndarray, y: np.ndarray, before: np.ndarray, gain: float, decay: float) -> None:
+    """`smooth` block by block. Inside a block starting at day j, with k = t - j:
 
         y[t] = decay**k * (v[t] + decay * y[j-1]),   v[t] = sum over i in j..t of gain * x[i] * decay**-(i-j)
 
@@ -141,7 +146,7 @@ def block_for(*windows: int) -> int:
 def block_sums(x: np.ndarray, block: int) -> np.ndarray:
     """Running sums of x that restart every `block` days: what `window_sum` needs (to share between windows)."""
     out = empty(x.shape)
-    _within_blocks(x, out, min(block, x.shape[0]))
+    _within_blocks(x, out, max(1, min(block, x.shape[0])))
     return out
 
 
@@ -149,12 +154,11 @@ def window_sum(x: np.ndarray, n: int, out: np.ndarray, scale: float | np.ndarray
                shared: tuple[np.ndarray, int] | None = None) -> None:
     """out[t] = scale * (x[t-n+1] + ... + x[t]) for t >= n-1; NaN before (everywhere if n > len(x)).
 
-    `scale` broadcasts against one day's row; `shared` may hand in (`block_sums(x, block)`, block) for many
-    series. Short windows add shifted copies. Longer ones, for many series: with running sums s that
-    restart every block, the window ending at t (in block b, position k) is s[t] - s[t-n] plus the totals
-    of the whole blocks between t-n's block and b. Each value is a sum of at most 2*block + n/block terms,
-    and of at most 2n-1 in the narrow form: no running total over the whole history, whose rounding would
-    drift.
+    `scale` broadcasts against one day's row; `shared` may hand in (`block_sums(x, block)`, block), to
+    share between windows. Short windows add shifted copies. Longer ones: with running sums s that restart
+    every block, the window ending at t (in block b, position k) is s[t] - s[t-n] plus the totals of the
+    whole blocks between t-n's block and b. Each value is a sum of at most 2*block + n/block terms: no
+    running total over the whole history, whose rounding would drift.
     """
     _check(x, out)
     days = x.shape[0]
@@ -168,8 +172,6 @@ def window_sum(x: np.ndarray, n: int, out: np.ndarray, scale: float | np.ndarray
         np.add(x[n - 1:], x[n - 2:days - 1], out=body)
         for j in range(2, n):
             np.add(body, x[n - 1 - j:days - j], out=body)
-    elif not is_wide(x):
-        _window_sum_narrow(x, n, out)
     else:
         if shared is None:
             block = min(block_for(n), days)
@@ -177,20 +179,6 @@ def window_sum(x: np.ndarray, n: int, out: np.ndarray, scale: float | np.ndarray
         _window_sum_blocks(*shared, n, out)
     np.multiply(body, scale, out=body)
     out[:n - 1] = np.nan
-
-
-def _window_sum_narrow(x: np.ndarray, n: int, out: np.ndarray) -> None:
-    """Van Herk / Gil-Werman with blocks of n: the window ending at t is the rest of the block of t-n after
-    it plus the head of t's block; both are running sums within blocks (`accumulate` along each series)."""
-    days, rest = x.shape[0], x.shape[1:]
-    full = days // n
-    blocks = x[:full * n].reshape(full, n, *rest)
-    np.add.accumulate(blocks, axis=1, out=out[:full * n].reshape(full, n, *rest))  # head of each block
-    if days > full * n:
-        np.add.accumulate(x[full * n:], axis=0, out=out[full * n:])
-    after = np.zeros((full, n, *rest))  # after[j, k]: sum of block j after position k
-    after[:, :-1] = np.add.accumulate(blocks[:, :0:-1], axis=1)[:, ::-1]
-    np.add(out[n:], after.reshape(full * n, *rest)[:days - n], out=out[n:])
 
 
 def _window_sum_blocks(sums: np.ndarray, block: int, n: int, out: np.ndarray) -> None:

@@ -95,10 +95,8 @@ def sma_many(x: np.ndarray | pd.Series, periods: tuple[int, ...]) -> list[np.nda
 
 
 def _sma_many(x: np.ndarray, periods: tuple[int, ...]) -> Arrays:
-    shared = None
-    if rolling.is_wide(x):  # running sums within blocks, shared by every window
-        block = rolling.block_for(*(p for p in periods if p > 0))
-        shared = rolling.block_sums(x, block), block
+    block = min(rolling.block_for(*(p for p in periods if p > 0)), max(x.shape[0], 1))
+    shared = rolling.block_sums(x, block), block  # running sums within blocks, for every window
     done: dict[int, np.ndarray] = {}
     for period in sorted(set(periods)):
         out = scratch.empty(x.shape)

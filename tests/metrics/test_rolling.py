@@ -12,7 +12,7 @@ from pipeline.metrics import scratch as S
 from pipeline.metrics import technicals as T
 
 EPS = np.finfo(np.float64).eps
-# 1-D (lfilter / accumulate forms), one series as 2-D, many series (blockwise forms), many stacked series.
+# 1-D, one series as 2-D (window sums by accumulate), many series (blockwise window sums), many stacked series.
 SHAPES = [(), (1,), (R.WIDE,), (45,), (2, 20)]
 # Around the block lengths (8 .. 16) and the window lengths.
 DAYS = [1, 2, 15, 16, 17, 33, 260, 331]

@@ -94,7 +94,7 @@ def _walk(days: int, tickers: int, seed: int = 3) -> tuple[np.ndarray, np.ndarra
 
 
 def test_wide_and_narrow_paths_agree() -> None:
-    """Many tickers use the blockwise forms, one ticker lfilter and accumulate: both give the same numbers."""
+    """Many tickers use blockwise window sums, one ticker accumulate along the series: the same numbers."""
     high, low, close = _walk(700, 40)
     wide = T.compute_all(high, low, close)
     for j in (0, 17, 39):
