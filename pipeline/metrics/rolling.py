@@ -35,7 +35,7 @@ def _check(*arrays: np.ndarray) -> None:
             raise ValueError("rolling kernels need C-contiguous float64 arrays")
 
 
-def is_wide(x: np.ndarray) -> bool:
+def _is_wide(x: np.ndarray) -> bool:
     return x.ndim > 1 and x.shape[0] > 0 and x[0].size >= WIDE
 
 
@@ -51,7 +51,7 @@ def _within_blocks(x: np.ndarray, out: np.ndarray, block: int) -> None:
     One operation per position k, over every block at once; `out` may be x. One series or a few: `accumulate`
     along each block instead (the same additions in the same order).
     """
-    if not is_wide(x):
+    if not _is_wide(x):
         full = x.shape[0] // block
         np.add.accumulate(_block_view(x, block), axis=1, out=_block_view(out, block))
         np.add.accumulate(x[full * block:], axis=0, out=out[full * block:])
