@@ -242,9 +242,11 @@ def exactness(table: Table, ref: Table) -> dict[str, tuple[float, bool]]:
     return result
 
 
-def compare(p: Prices, repeat: int, pandas_ta_tickers: int) -> None:
+def compare(p: Prices, repeat: int, pandas_ta_tickers: int, skip: frozenset[str] = frozenset()) -> None:
     runnable: list[tuple[Contender, Prices, float]] = []
     for c in contenders(pandas_ta_tickers):
+        if c.name in skip:
+            continue
         why = _available(c.needs)
         if why is not None:
             print(f"{c.name}: skipped, cannot import {c.needs} ({why}); pip install -e '.[bench]'")
@@ -410,6 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pandas-ta-tickers", type=int, default=25,
                         help="pandas-ta-classic is timed on this many tickers and scaled up (it is slow)")
     parser.add_argument("--per-indicator", action="store_true", help="also time ours vs TA-Lib per indicator")
+    parser.add_argument("--skip", default="", help="contenders to leave out, comma-separated (e.g. pandas-ta-classic)")
     parser.add_argument("--scaling", action="store_true",
                         help="only ours vs TA-Lib at 500, 1,000, 2,000 and 5,000 tickers (--sizes to change)")
     parser.add_argument("--sizes", type=lambda s: [int(v) for v in s.split(",")], default=[500, 1000, 2000, 5000])
@@ -422,7 +425,7 @@ def main(argv: list[str] | None = None) -> None:
         scaling(args.days, args.sizes, args.repeat)
         return
     p = synthetic_prices(args.days, args.tickers)
-    compare(p, args.repeat, args.pandas_ta_tickers)
+    compare(p, args.repeat, args.pandas_ta_tickers, frozenset(filter(None, args.skip.split(","))))
     if args.per_indicator and _available("talib") is None:
         per_indicator(p, args.repeat)
     narrow(args.days, 50)
