@@ -31,7 +31,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.batch.runner import Limits, RunConfig, build_model, narrate_options, run_batch, run_ticker  # noqa: E402
+from pipeline.batch.runner import Limits, run_batch, run_ticker  # noqa: E402
+from pipeline.run import RunConfig, build_model  # noqa: E402
 from tests.batch.batch_stub import offline_completion  # noqa: E402 - the Batch API stub's answer shape
 
 SAMPLES = REPO / "fixtures" / "bundles"
@@ -134,7 +135,7 @@ def part_a(n: int, tmp: Path, workers: int, profile_n: int) -> dict[str, Any]:
     done = sum(r.status == "done" for r in outcome.results)
     # where the time goes: one process, a slice of the same bundles, fresh output folder
     pcfg = RunConfig(out=tmp / "prof", formats=("json", "md", "html"), no_cache=True)
-    resolved, options = build_model(pcfg), narrate_options(pcfg)
+    resolved, options = build_model(pcfg), pcfg.narrate_options()
     run_ticker(bundles[-1], pcfg, resolved, options)  # warm: imports, template compilation
     prof = cProfile.Profile()
     prof.enable()

@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.render.markdown import render_markdown  # noqa: E402
 from pipeline.render.text import visible  # noqa: E402
-from pipeline.report import Report  # noqa: E402
+from pipeline.report.document import Report  # noqa: E402
 from tests.batch.conftest import make_bundles, session_processes  # noqa: E402
 from tests.hardening.model_server import ModelServer  # noqa: E402
 

@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.checks import FactIndex, build_fact_index  # noqa: E402
-from pipeline.checks.report import located_checks  # noqa: E402
+from pipeline.checks.answer_checks import located_checks  # noqa: E402
 from pipeline.inputs.load import load_bundle  # noqa: E402
 from pipeline.metrics import compute_metrics  # noqa: E402
 

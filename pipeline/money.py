@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import math
 
+from pipeline.inputs.bundle import Scale
 from pipeline.inputs.currencies import money_prefix
 
-# Multiplier from a statement scale to units: a 9020 in "millions" is 9.02e9.
-SCALE_FACTOR: dict[str, float] = {"units": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
+# Multiplier from a statement scale to units: a 9020 in "millions" is 9.02e9 (`Scale.factor`).
+SCALE_FACTOR: dict[str, float] = {s.value: s.factor for s in Scale}
 _SUFFIXES: tuple[tuple[float, str], ...] = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
 
 

@@ -133,7 +133,7 @@ def _strings(node: ast.AST) -> list[str]:
 
 def section_lists(mods: dict[str, Path]) -> list[str]:
     found = []
-    for mod, path in mods.items():
+    for _mod, path in mods.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = set(_strings(node)) & SECTION_NAMES

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.report import Report
+from pipeline.report.document import Report
 
 REPO = Path(__file__).resolve().parents[1]
 HK = REPO / "fixtures" / "bundles" / "HK_3896"

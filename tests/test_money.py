@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from pipeline.checks.numbers import extract_numbers
+from pipeline.checks.written_numbers import extract_numbers
 from pipeline.inputs.currencies import SYMBOLS
-from pipeline.model.numbers import fmt_money, fmt_price
 from pipeline.money import SCALE_FACTOR, format_amount, format_money
+from pipeline.narrate.fact_format import fmt_money, fmt_price
 from pipeline.render import format as render_fmt
 
 CURRENCIES = sorted({*SYMBOLS, "SEK", "BRL", "ZAR", "MXN"})

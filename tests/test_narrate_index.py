@@ -1,4 +1,5 @@
-"""narrate's shared fact index: the same facts, in the same order, as building the index from scratch."""
+"""narrate's shared fact index (`FactIndex.with_metrics`): the same facts, in the same order, as building the
+index from scratch."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import pytest
 from pipeline.checks import build_fact_index
 from pipeline.inputs.load import load_bundle
 from pipeline.metrics import compute_metrics, rescore
-from pipeline.metrics.model import Sentiments
-from pipeline.narrate import _indexer
+from pipeline.metrics.types import Sentiments
 
 BUNDLES = Path(__file__).resolve().parents[1] / "fixtures" / "bundles"
 
@@ -20,7 +20,11 @@ def test_index_per_metrics_matches_a_fresh_build(name: str) -> None:
     loaded = load_bundle(BUNDLES / name)
     before = compute_metrics(loaded, Sentiments())
     after = rescore(before, loaded, Sentiments(earnings_call="Positive", corporate_events="Negative"))
-    index_for = _indexer(loaded)
+    base = build_fact_index(loaded)
+
+    def index_for(metrics):  # what narrate does before and after the rescore
+        return base.with_metrics(metrics)
+
     for metrics in (before, after):
         fresh, shared = build_fact_index(loaded, metrics), index_for(metrics)
         assert shared.facts == fresh.facts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import StockreportError
-from pipeline.inputs.load import BUNDLE_FILE
+from pipeline.inputs.input_hash import BUNDLE_FILE
 from pipeline.inputs.sources import decode_text, read_bytes
 
 MAX_LIST_BYTES = 16 * 1024 * 1024  # a list of ~200,000 bundle paths

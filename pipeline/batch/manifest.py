@@ -149,6 +149,11 @@ class Manifest:
         with self._lock:
             self.data["tickers"].setdefault(ticker, TickerResult(ticker, bundle, "pending").entry())
 
+    def drop_pending(self, ticker: str) -> None:
+        """Forget a pending row (its bundle turned out to be another ticker's)."""
+        with self._lock:
+            self.data["tickers"].pop(ticker, None)
+
     def record(self, result: TickerResult) -> None:
         with self._lock:
             self.data["tickers"][result.ticker] = result.entry()

@@ -1,8 +1,8 @@
 """`stockreport batch --via openai-batch`: the OpenAI Batch API, merged through the normal pipeline.
 
 Rounds (the score needs the first sections' labels before the later prompts exist):
-  1. a dry pass of every ticker through `narrate` with `ReplayChatOpenAI` collects the request bodies it has
-     no answer for (round 1: earnings call + events; round 2: factors, financials, technicals, summary;
+  1. a dry pass of every ticker through `narrate_bundle` with `StoredAnswersChatOpenAI` collects the request
+     bodies it has no answer for (round 1: earnings call + events; round 2: factors, financials, technicals, summary;
      round 3+: re-asks, if any answer failed validation or its numbers did not check out);
   2. they are written as JSONL, uploaded (`/v1/files`, purpose=batch), and a batch is created
      (`/v1/batches`, endpoint /v1/chat/completions, 24 h window); the batch is polled with backoff
@@ -21,40 +21,29 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from pipeline.batch.manifest import MAX_MANIFEST_BYTES, Manifest, TickerResult, new_batch_id
-from pipeline.batch.replay import AnswerStore, Deferred, ReplayChatOpenAI
-from pipeline.batch.resume import input_hash, read_bundle_head, report_path, up_to_date
-from pipeline.batch.runner import RunConfig, build_model, describe, report_digest, result_of
+from pipeline.batch.remote_answers import AnswerStore, Deferred, StoredAnswersChatOpenAI
+from pipeline.batch.resume import input_hash, read_bundle_head, up_to_date
+from pipeline.batch.runner import describe, report_digest, result_of
+from pipeline.batch.waiting import Waiting
 from pipeline.errors import InputError, StockreportError
 from pipeline.files import atomic_write_text, make_folder
 from pipeline.inputs.sources import read_json_file
-from pipeline.model.cost import Usage
+from pipeline.model.cost import TokenUsage
+from pipeline.model.providers import ResolvedModel
 from pipeline.model.spend import Spend
+from pipeline.render.paths import report_file
+from pipeline.run import RunConfig, build_model, finish_report, narrate_bundle
 
 ENDPOINT = "/v1/chat/completions"
 DONE_STATES = {"completed", "failed", "expired", "cancelled"}
 STATES = DONE_STATES | {"validating", "in_progress", "finalizing", "cancelling"}
 MAX_ROUNDS = 4
-# One remote batch: give up waiting after REMOTE_TIMEOUT_S in all (the completion window is 24 h), or after
-# STALL_TIMEOUT_S with no change in its state or request counts. The batch stays on the server either way,
-# so the error says how to pick it up again with --resume-remote.
-REMOTE_TIMEOUT_S = 25 * 3600.0
-STALL_TIMEOUT_S = 6 * 3600.0
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """How long to wait for a remote batch (see REMOTE_TIMEOUT_S) and how often to look."""
-
-    poll_s: float = 5.0
-    timeout_s: float = REMOTE_TIMEOUT_S
-    stall_s: float = STALL_TIMEOUT_S
 
 
 def remote_error(what: str, exc: Exception) -> StockreportError:
@@ -202,27 +191,19 @@ def download(client: Any, batch: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _one_pass(bundle: Path, cfg: RunConfig, resolved: Any, store: AnswerStore) -> TickerResult | None:
+def _one_pass(bundle: Path, cfg: RunConfig, resolved: ResolvedModel, store: AnswerStore) -> TickerResult | None:
     """Report from stored answers, or None when it still needs remote answers (collected in the store)."""
-    from pipeline.assemble import assemble_report
-    from pipeline.inputs.load import load_bundle
-    from pipeline.narrate import NarrateOptions, narrate
-    from pipeline.render import write_report
-
     start = time.perf_counter()
     store.missed_first, store.stand_ins = False, set()
     before = len(store.wanted)
-    loaded = load_bundle(bundle)
-    opts = NarrateOptions(strict_numbers=cfg.strict_numbers, max_transcript_tokens=cfg.max_transcript_tokens)
-    try:
-        narrative = narrate(loaded, resolved, opts)
+    try:  # stored answers are the cache here: the answer cache stays out of it
+        narrated = narrate_bundle(bundle, resolved, cfg.narrate_options(cache=False))
     except Deferred:
         return None
     if len(store.wanted) > before or store.stand_ins:
         return None
-    report = assemble_report(loaded, resolved, narrative)
-    paths = write_report(report, cfg.out, cfg.formats)
-    return result_of(report.ticker, bundle, report, paths, time.perf_counter() - start)
+    done = finish_report(narrated, resolved, cfg.out, cfg.formats, started=start)
+    return result_of(done.report.ticker, bundle, done.report, done.paths, done.seconds)
 
 
 def _spent(keys: list[str], store: AnswerStore, model_id: str) -> Spend:
@@ -232,8 +213,9 @@ def _spent(keys: list[str], store: AnswerStore, model_id: str) -> Spend:
         body = (store.answers.get(key) or {}).get("body") or {}
         usage = body.get("usage") or {}
         details = usage.get("prompt_tokens_details") or {}
-        spent.record(model_id, Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
-                                     int(details.get("cached_tokens") or 0)))
+        spent.record(model_id, TokenUsage(int(usage.get("prompt_tokens") or 0),
+                                          int(usage.get("completion_tokens") or 0),
+                                          int(details.get("cached_tokens") or 0)))
     return spent
 
 
@@ -308,7 +290,7 @@ def _run_remote(
     }
     store = AnswerStore(Path(remote["state_dir"]) / "answers.jsonl")
     sent_log = SentLog(Path(remote["state_dir"]) / "sent.json")
-    replay = ReplayChatOpenAI(
+    replay = StoredAnswersChatOpenAI(
         model=base.model_id,
         api_key="replay",
         base_url=cfg.base_url,  # type: ignore[call-arg]
@@ -325,7 +307,7 @@ def _run_remote(
             head = read_bundle_head(bundle)
             ticker = str(head["profile"]["ticker"])
             if not cfg.force and up_to_date(
-                report_path(cfg.out, ticker), input_hash(bundle, head), cfg.model, cfg.formats
+                report_file(cfg.out, ticker), input_hash(bundle, head), cfg.model, cfg.formats
             ):
                 results[str(bundle)] = TickerResult(ticker, str(bundle), "cached")
                 continue

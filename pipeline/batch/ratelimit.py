@@ -29,6 +29,8 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
+from pipeline.tokens import tokens_for_chars
+
 WINDOW_S = 60.0
 _EPS = 1e-6
 
@@ -116,10 +118,6 @@ class SlidingWindowLimiter:
             return [(s.at, s.tokens) for s in self._slots]
 
 
-def approx_tokens(text: str) -> int:
-    return max(1, len(text) // 4)
-
-
 class LangChainLimiter(BaseRateLimiter, BaseCallbackHandler):
     """Plugs the limiter into a LangChain chat model: `rate_limiter=` and `callbacks=[...]` on the model.
 
@@ -143,7 +141,7 @@ class LangChainLimiter(BaseRateLimiter, BaseCallbackHandler):
             for batch in messages
             for m in batch
         )
-        self._local.pending = (run_id, chars // 4 + self.expected_output)
+        self._local.pending = (run_id, tokens_for_chars(chars) + self.expected_output)
 
     def acquire(self, *, blocking: bool = True) -> bool:
         run_id, tokens = getattr(self._local, "pending", (None, self.expected_output))

@@ -1,36 +1,22 @@
 """Is a ticker's existing report up to date? Same input hash, same model, same prompt versions.
 
-Checked without running the pipeline: the input hash is recomputed from the bundle files exactly as
-`load_bundle` does (bundle.json, prices.csv, benchmark.csv, transcript, the peers' own bundles), and each
-prompt version from the
-prompt manifest and template sources exactly as `render_prompt` does.
+Checked without running the pipeline: the input hash from the bundle files and the peers' own bundles
+(`inputs.input_hash`, the formula `load_bundle` uses), each prompt version from the templates
+(`narrate.prompts.prompt_version`, the formula the renderer uses), the file names from `render.paths`.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError, StockreportError
-from pipeline.files import output_dir_for
-from pipeline.inputs.load import BUNDLE_FILE, hash_inputs, input_files, read_bundle_json, transcript_name
+from pipeline.inputs.input_hash import BUNDLE_FILE, input_hash_of
+from pipeline.inputs.load import read_bundle_json, transcript_name
 from pipeline.inputs.peers import peer_hash_inputs
 from pipeline.inputs.sources import MAX_REPORT_BYTES, read_json_file
-from pipeline.prompts import PROMPTS_DIR, _env, load_manifest
-
-
-@functools.lru_cache(maxsize=1)
-def prompt_versions(prompts_dir: Path = PROMPTS_DIR) -> dict[str, str]:
-    """section -> '<manifest version>+<sha256(system \\0 user)[:8]>', as in `render_prompt`."""
-    manifest = load_manifest(prompts_dir)
-    env = _env(prompts_dir)
-    out = {}
-    for section, entry in manifest.sections.items():
-        sources = [env.loader.get_source(env, n)[0] for n in (entry.system, entry.user)]  # type: ignore[union-attr]
-        out[section] = f"{entry.version}+{hashlib.sha256(chr(0).join(sources).encode()).hexdigest()[:8]}"
-    return out
+from pipeline.narrate.prompts import prompt_versions
+from pipeline.render.paths import report_files
 
 
 def read_bundle_head(bundle_dir: Path) -> dict[str, Any]:
@@ -54,12 +40,7 @@ def input_hash(bundle_dir: Path, head: dict[str, Any]) -> str:
     """The hash `load_bundle` would give, from the unvalidated head (each read refused as it would be),
     the files of the peers' own bundles included."""
     peers = head.get("peers") or []
-    return hash_inputs(input_files(bundle_dir, transcript_name(head))
-                       + (peer_hash_inputs(bundle_dir, peers) if peers else []))
-
-
-def report_path(out_root: Path, ticker: str) -> Path:
-    return output_dir_for(out_root, ticker) / "report.json"
+    return input_hash_of(bundle_dir, transcript_name(head), peer_hash_inputs(bundle_dir, peers) if peers else ())
 
 
 def up_to_date(
@@ -79,9 +60,7 @@ def up_to_date(
     versions = prov.get("prompt_versions") or {}
     if not versions or any(current.get(k) != v for k, v in versions.items()):
         return None
-    folder = report_json.parent
-    names = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
-    others = [folder / names[f] for f in formats if f in names and f != "json"]
+    others = [p for f, p in report_files(report_json.parent, formats).items() if f != "json"]
     try:  # written after report.json by the same call: older means a run died between the two writes
         if any(p.stat().st_mtime < report_json.stat().st_mtime for p in others):
             return None

@@ -20,30 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch.manifest import Manifest, TickerResult, new_batch_id
-from pipeline.batch.resume import input_hash, read_bundle_head, report_path, up_to_date
+from pipeline.batch.resume import input_hash, read_bundle_head, up_to_date
 from pipeline.errors import InputError, StockreportError, os_problem
-
-# Tests and the benchmark slow the offline model down with this (seconds per model call).
-OFFLINE_DELAY_ENV = "STOCKREPORT_OFFLINE_DELAY_S"
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """Everything a worker needs to rebuild the model and options (picklable for worker processes)."""
-
-    model: str = "offline"
-    out: Path = Path("outputs")
-    formats: tuple[str, ...] = ("json", "md", "html")
-    base_url: str | None = None
-    temperature: float | None = None
-    reasoning_effort: str | None = None
-    timeout: float = 60.0
-    max_tokens: int | None = None
-    strict_numbers: bool = False
-    max_transcript_tokens: int | None = None
-    no_cache: bool = False
-    cache_dir: Path | None = None
-    force: bool = False
+from pipeline.model.providers import ResolvedModel
+from pipeline.narrate.narration import NarrateOptions
+from pipeline.render.paths import report_file, report_files
+from pipeline.report.document import Report
+from pipeline.run import RunConfig, build_model, run_report
 
 
 @dataclass
@@ -77,36 +60,7 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 
 
-def build_model(cfg: RunConfig) -> Any:
-    from pipeline.model.select import resolve_model
-
-    resolved = resolve_model(
-        cfg.model,
-        base_url=cfg.base_url,
-        temperature=cfg.temperature,
-        reasoning_effort=cfg.reasoning_effort,
-        timeout=cfg.timeout,
-        max_tokens=cfg.max_tokens,
-    )
-    delay = float(os.environ.get(OFFLINE_DELAY_ENV) or 0)
-    if resolved.provider == "offline" and delay > 0:
-        from pipeline.batch.slow import SlowOfflineChatModel
-
-        resolved = dataclasses.replace(resolved, chat_model=SlowOfflineChatModel(delay_s=delay))
-    return resolved
-
-
-def narrate_options(cfg: RunConfig) -> Any:
-    from pipeline.model.cache import AnswerCache
-    from pipeline.narrate import NarrateOptions
-
-    cache = None if cfg.no_cache else AnswerCache(cfg.cache_dir)
-    return NarrateOptions(
-        strict_numbers=cfg.strict_numbers, max_transcript_tokens=cfg.max_transcript_tokens, cache=cache
-    )
-
-
-def result_of(ticker: str, bundle: Path, report: Any, paths: dict[str, Path], seconds: float) -> TickerResult:
+def result_of(ticker: str, bundle: Path, report: Report, paths: dict[str, Path], seconds: float) -> TickerResult:
     prov = report.provenance
     return TickerResult(
         ticker,
@@ -128,19 +82,19 @@ def _cached_result(bundle: Path, head: dict[str, Any], ticker: str, cfg: RunConf
                    start: float) -> TickerResult | None:
     """The 'cached' result when the ticker's report is up to date, else None (so it is generated).
 
-    An input that cannot be hashed (a refused or missing file) is not up to date: `generate_one` then
+    An input that cannot be hashed (a refused or missing file) is not up to date: `run_report` then
     validates the whole bundle and names every problem.
     """
     try:
         in_hash = input_hash(bundle, head)
     except StockreportError:
         return None
-    prov = up_to_date(report_path(cfg.out, ticker), in_hash, cfg.model, cfg.formats)
+    report_json = report_file(cfg.out, ticker)
+    prov = up_to_date(report_json, in_hash, cfg.model, cfg.formats)
     if prov is None:
         return None
-    folder = report_path(cfg.out, ticker).parent
-    names = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
-    return TickerResult(ticker, str(bundle), "cached", None, in_hash, {f: str(folder / names[f]) for f in cfg.formats},
+    paths = {f: str(p) for f, p in report_files(report_json.parent, cfg.formats).items()}
+    return TickerResult(ticker, str(bundle), "cached", None, in_hash, paths,
                         seconds=round(time.perf_counter() - start, 4))
 
 
@@ -155,7 +109,7 @@ def report_digest(result: TickerResult) -> str | None:
         return None
 
 
-def run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> TickerResult:
+def run_ticker(bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions) -> TickerResult:
     """One ticker, never raising: done, cached (report up to date) or failed with the reason.
 
     Calls, tokens and cost come from the ticker's spend ledger, so a failed ticker still shows what it
@@ -176,7 +130,7 @@ def run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> Tic
     )
 
 
-def _run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> TickerResult:
+def _run_ticker(bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions) -> TickerResult:
     start = time.perf_counter()
     ticker = bundle.name
     try:
@@ -190,9 +144,7 @@ def _run_ticker(bundle: Path, cfg: RunConfig, resolved: Any, options: Any) -> Ti
         ticker = str(head["profile"]["ticker"])
         if not cfg.force and (cached := _cached_result(bundle, head, ticker, cfg, start)) is not None:
             return cached
-        from pipeline.generate import generate_one
-
-        done = generate_one(bundle, resolved, cfg.out, options=options, formats=cfg.formats)
+        done = run_report(bundle, resolved, cfg.out, options=options, formats=cfg.formats)
         return result_of(done.report.ticker, bundle, done.report, done.paths, time.perf_counter() - start)
     except Exception as exc:  # isolation: whatever went wrong belongs to this ticker only
         return TickerResult(
@@ -207,37 +159,45 @@ def _ticker_or_name(bundle: Path) -> str:
         return bundle.name
 
 
-_WORKER: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Worker:
+    cfg: RunConfig
+    resolved: ResolvedModel
+    options: NarrateOptions
+
+
+_WORKER: list[_Worker] = []  # the one worker context of this process (set by the pool's initializer)
 
 
 def _init_worker(cfg: RunConfig, parent: int) -> None:
     from pipeline.batch.lifeline import die_with_parent
 
     die_with_parent(parent)
-    _WORKER.update(cfg=cfg, resolved=build_model(cfg), options=narrate_options(cfg))
+    _WORKER[:] = [_Worker(cfg, build_model(cfg), cfg.narrate_options())]
 
 
 def _in_worker(bundle: Path) -> TickerResult:
-    return run_ticker(bundle, _WORKER["cfg"], _WORKER["resolved"], _WORKER["options"])
+    w = _WORKER[0]
+    return run_ticker(bundle, w.cfg, w.resolved, w.options)
 
 
 def _executor(
-    cfg: RunConfig, limits: Limits, resolved: Any
+    cfg: RunConfig, limits: Limits, resolved: ResolvedModel
 ) -> tuple[cf.Executor, Callable[[Path], TickerResult]]:
-    if resolved.provider == "offline" and (limits.workers or os.cpu_count() or 1) > 1:
+    if resolved.local and (limits.workers or os.cpu_count() or 1) > 1:
         workers = limits.workers or os.cpu_count() or 1
         ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         procs = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                                     initargs=(cfg, os.getpid()))
         return procs, _in_worker
-    options = narrate_options(cfg)
+    options = cfg.narrate_options()
     if limits.rpm or limits.tpm:
         from pipeline.batch.ratelimit import LangChainLimiter, SlidingWindowLimiter
 
         hook = LangChainLimiter(SlidingWindowLimiter(limits.rpm, limits.tpm))
-        chat = resolved.chat_model.model_copy(
-            update={"rate_limiter": hook, "callbacks": [*(resolved.chat_model.callbacks or []), hook]}
-        )
+        callbacks = resolved.chat_model.callbacks
+        earlier = list(callbacks) if isinstance(callbacks, list) else []
+        chat = resolved.chat_model.model_copy(update={"rate_limiter": hook, "callbacks": [*earlier, hook]})
         resolved = dataclasses.replace(resolved, chat_model=chat)
     pool = cf.ThreadPoolExecutor(max(1, limits.concurrency), thread_name_prefix="ticker")
     return pool, lambda bundle: run_ticker(bundle, cfg, resolved, options)
@@ -250,7 +210,7 @@ def run_batch(
     *,
     on_result: Callable[[TickerResult], None] | None = None,
     batch_id: str | None = None,
-    resolved: Any = None,
+    resolved: ResolvedModel | None = None,
     write_manifest: bool = True,
 ) -> Outcome:
     """Run every bundle; the manifest is updated as each ticker finishes and flushed at the end.
@@ -272,14 +232,14 @@ def _run_batch(
     *,
     on_result: Callable[[TickerResult], None] | None,
     batch_id: str | None,
-    resolved: Any,
+    resolved: ResolvedModel | None,
     write_manifest: bool,
 ) -> Outcome:
     from pipeline.outdir import interrupted_manifests
 
     start = time.perf_counter()
-    resolved = resolved or build_model(cfg)
-    if not cfg.no_cache and resolved.provider not in ("offline", "replay"):
+    model = resolved or build_model(cfg)
+    if not cfg.no_cache and model.cacheable:
         from pipeline.model.cache import AnswerCache
 
         AnswerCache(cfg.cache_dir).check()  # an unusable cache is one line now, not a failure per ticker
@@ -308,7 +268,7 @@ def _run_batch(
         manifest.add_pending(key, str(b))
     manifest.flush()
     bundles = runnable
-    pool, job = _executor(cfg, limits, resolved)
+    pool, job = _executor(cfg, limits, model)
     window = max(1, limits.concurrency) * 2  # bounded queue: fail-fast stops soon, memory stays flat
     todo: Iterator[Path] = iter(bundles)
     stop = False
@@ -335,8 +295,7 @@ def _run_batch(
                     result = TickerResult(bundle.name, str(bundle), "failed", describe(exc))
                 pending = key_of[bundle]
                 if pending != result.ticker:  # the bundle changed under us: drop its pending row
-                    with manifest._lock:
-                        manifest.data["tickers"].pop(pending, None)
+                    manifest.drop_pending(pending)
                 manifest.record(result)
                 outcome.results.append(result)
                 if on_result:

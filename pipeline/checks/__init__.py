@@ -6,10 +6,7 @@
 The match rule is documented in match.py and docs/number-checks.md.
 """
 
-from pipeline.checks.facts import Fact, FactIndex, build_fact_index, build_text_index
-from pipeline.checks.match import MatchConfig
-from pipeline.checks.numbers import WrittenNumber, extract_numbers, scan, split_sentences
-from pipeline.checks.report import (
+from pipeline.checks.answer_checks import (
     LocatedCheck,
     NumberCheck,
     check_answer,
@@ -17,7 +14,10 @@ from pipeline.checks.report import (
     located_checks,
     silent_neutrals,
 )
+from pipeline.checks.fact_index import Fact, FactIndex, build_fact_index, build_text_index
+from pipeline.checks.match import MatchConfig
 from pipeline.checks.tone import ToneCheck, check_tone
+from pipeline.checks.written_numbers import WrittenNumber, extract_numbers, scan, split_sentences
 
 __all__ = [
     "Fact", "FactIndex", "LocatedCheck", "MatchConfig", "NumberCheck", "ToneCheck", "WrittenNumber",

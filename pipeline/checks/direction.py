@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.checks.facts import Fact
+from pipeline.checks.fact_index import Fact
 
 GROWTH_WORDS = re.compile(
     r"\b(?:grow\w*|grew|rise|rises|rising|rose|risen|increas\w*|surg\w*|improv\w*|gain\w*|expand\w*|"

@@ -32,9 +32,9 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
 from pipeline.checks.context import Clause, Period, SentenceContext, named_by
-from pipeline.checks.facts import DAYS, Fact, FactIndex, PeriodInfo
-from pipeline.checks.numbers import WrittenNumber
+from pipeline.checks.fact_index import DAYS, Fact, FactIndex, PeriodInfo
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
+from pipeline.checks.written_numbers import WrittenNumber
 
 NEGATIVE_WORDS = re.compile(
     r"\b(?:negative|loss(?:es)?|loss-making|deficit|declin\w*|decreas\w*|fell|fall(?:s|ing)?|down|drop\w*|"

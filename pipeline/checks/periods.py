@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline.checks.report import NumberCheck
-from pipeline.metrics.model import Metrics, PeriodMetrics
+from pipeline.checks.answer_checks import NumberCheck
+from pipeline.metrics.types import Metrics, PeriodMetrics
 
 CHANGE_KEYS = ("revenue_growth_pct", "fcf_growth_pct")
 LIKE_FOR_LIKE = re.compile(r"\b(year[- ]over[- ]year|year[- ]on[- ]year|a year (?:earlier|before|ago)|"

@@ -71,7 +71,7 @@ def schema(which: Annotated[str, typer.Argument(help="'bundle' or 'report'.")]) 
         out.print_json(json.dumps(Bundle.model_json_schema()))
     elif which == "report":
         try:
-            from pipeline.report import Report
+            from pipeline.report.document import Report
         except ImportError:
             raise StockreportError("the report schema is not available in this version") from None
         out.print_json(json.dumps(Report.model_json_schema()))

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pipeline.batch.waiting import REMOTE_TIMEOUT_S, STALL_TIMEOUT_S, Waiting
 from pipeline.cli.app import app, err, out
 
-# Mirrors pipeline.batch.openai_batch (not imported here: --help stays fast without the OpenAI SDK).
-REMOTE_TIMEOUT_S = 25 * 3600.0
-STALL_TIMEOUT_S = 6 * 3600.0
+if TYPE_CHECKING:  # the runner imports the model stack; `--help` stays fast without it
+    from pipeline.batch.runner import Limits
+    from pipeline.run import RunConfig
+
 
 ModelOpt = Annotated[
     str,
@@ -29,14 +31,14 @@ ModelOpt = Annotated[
 
 
 def run_cli(
-    bundles: list[Path], cfg: object, limits: object, *, manifest: bool, progress: bool, lines: bool
+    bundles: list[Path], cfg: RunConfig, limits: Limits, *, manifest: bool, progress: bool, lines: bool
 ) -> None:
     """Run the batch, show progress and a summary; exit 1 if any ticker failed."""
     from pipeline.batch.manifest import TickerResult
     from pipeline.batch.progress import progress_bar, summary_table
-    from pipeline.batch.runner import Limits, RunConfig, build_model, run_batch
+    from pipeline.batch.runner import run_batch
+    from pipeline.run import build_model
 
-    assert isinstance(cfg, RunConfig) and isinstance(limits, Limits)
     resolved = build_model(cfg)  # a missing key fails here, before anything is written
 
     def line(r: TickerResult) -> None:
@@ -123,7 +125,8 @@ def batch(
 ) -> None:
     """Generate every bundle's report; writes OUT/batch-<id>.json; exit 1 if any ticker failed."""
     from pipeline.batch.discover import find_bundles
-    from pipeline.batch.runner import Limits, RunConfig
+    from pipeline.batch.runner import Limits
+    from pipeline.run import RunConfig
 
     bundles = find_bundles(source)
     cfg = RunConfig(
@@ -139,7 +142,7 @@ def batch(
         force=force,
     )
     if via == "openai-batch" or resume_remote:
-        from pipeline.batch.openai_batch import Waiting, run_remote
+        from pipeline.batch.openai_batch import run_remote
 
         waiting = Waiting(poll_s=poll, timeout_s=remote_timeout, stall_s=stall_timeout)
         failed = run_remote(bundles, cfg, resume_id=resume_remote, waiting=waiting, console=err,

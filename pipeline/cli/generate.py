@@ -1,14 +1,17 @@
-"""`stockreport generate`: one or more bundles to reports (see pipeline/generate.py)."""
+"""`stockreport generate`: one or more bundles to reports (see pipeline/run.py)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.cli.app import app, out
+
+if TYPE_CHECKING:  # the run path imports the model stack; `--help` stays fast without it
+    from pipeline.run import RunConfig
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", envvar="STOCKREPORT_MODEL",
                                        help="offline (default), openai:gpt-5.2, provider:model, "
@@ -50,8 +53,9 @@ def generate(
     Many bundles run concurrently through the batch runner (see `stockreport batch`); `--resume` skips
     reports that are up to date. `--section NAME` re-asks only that section of an existing report.
     """
-    from pipeline.batch.runner import Limits, RunConfig
+    from pipeline.batch.runner import Limits
     from pipeline.cli.batch import run_cli
+    from pipeline.run import RunConfig
 
     cache = None if no_cache else (cache_dir or (Path(os.environ["STOCKREPORT_CACHE"])
                                                  if os.environ.get("STOCKREPORT_CACHE") else None))
@@ -67,27 +71,18 @@ def generate(
     run_cli(bundle_dirs, cfg, limits, manifest=many, progress=many, lines=True)
 
 
-def _regenerate(bundle_dirs: list[Path], cfg: object, sections: tuple[str, ...], *, wait: bool) -> None:
-    from pipeline.batch.runner import RunConfig, build_model
+def _regenerate(bundle_dirs: list[Path], cfg: RunConfig, sections: tuple[str, ...], *, wait: bool) -> None:
     from pipeline.outdir import claim
+    from pipeline.run import build_model, regenerate_sections
 
-    assert isinstance(cfg, RunConfig)
     resolved = build_model(cfg)
     with claim(cfg.out, wait=wait):
-        _regenerate_each(bundle_dirs, cfg, resolved, sections)
-
-
-def _regenerate_each(bundle_dirs: list[Path], cfg: object, resolved: Any, sections: tuple[str, ...]) -> None:
-    from pipeline.batch.runner import RunConfig, narrate_options
-    from pipeline.generate import regenerate_sections
-
-    assert isinstance(cfg, RunConfig)
-    for bundle_dir in bundle_dirs:
-        done = regenerate_sections(bundle_dir, resolved, cfg.out, sections, options=narrate_options(cfg),
-                                   formats=cfg.formats)
-        r = done.report
-        by_model = ", ".join(f"{p.section}={p.model}" for p in r.provenance.sections)
-        out.print(f"{r.ticker}: re-asked {', '.join(sections)} with {cfg.model} | sections: {by_model} | "
-                  f"{done.seconds:.2f}s", markup=False)
-        for kind, path in done.paths.items():
-            out.print(f"  {kind}: {path}", markup=False)
+        for bundle_dir in bundle_dirs:
+            done = regenerate_sections(bundle_dir, resolved, cfg.out, sections, options=cfg.narrate_options(),
+                                       formats=cfg.formats)
+            r = done.report
+            by_model = ", ".join(f"{p.section}={p.model}" for p in r.provenance.sections)
+            out.print(f"{r.ticker}: re-asked {', '.join(sections)} with {cfg.model} | sections: {by_model} | "
+                      f"{done.seconds:.2f}s", markup=False)
+            for kind, path in done.paths.items():
+                out.print(f"  {kind}: {path}", markup=False)

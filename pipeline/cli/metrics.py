@@ -17,7 +17,7 @@ from rich.table import Table
 from pipeline.cli.app import BundleDir, app, out
 
 if TYPE_CHECKING:
-    from pipeline.metrics.model import Figure, Metrics
+    from pipeline.metrics.types import Figure, Metrics
 
 
 class SentimentOption(StrEnum):
@@ -93,7 +93,7 @@ def metrics(
     """Compute fundamentals, technicals, valuation, sub-scores, overall score and price target."""
     from pipeline.inputs import load_bundle
     from pipeline.metrics import compute_metrics
-    from pipeline.metrics.model import Sentiments
+    from pipeline.metrics.types import Sentiments
 
     sentiments = Sentiments(
         earnings_call=call_sentiment.value if call_sentiment else None,

@@ -52,12 +52,12 @@ def record(
         if bad:
             sys.exit(1)  # typer.Exit is swallowed under standalone_mode=False
         return
-    from pipeline.model.select import resolve_model
     from pipeline.review.record import record_bundle
+    from pipeline.run import RunConfig, build_model
 
     if model.startswith("replay:"):
         raise StockreportError("record a real model, not a replay")
-    resolved = resolve_model(model, base_url=base_url, temperature=temperature, timeout=timeout)
+    resolved = build_model(RunConfig(model=model, base_url=base_url, temperature=temperature, timeout=timeout))
     for bundle_dir in bundle_dirs:
         paths = record_bundle(bundle_dir, resolved, out_dir)
         where = paths[0].parent if paths else out_dir

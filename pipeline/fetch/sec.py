@@ -33,7 +33,7 @@ from pipeline.fetch.http import CachedClient, FetchStats, shown
 from pipeline.files import ticker_dir_name
 from pipeline.inputs.bundle import TICKER_RE
 from pipeline.inputs.importers.bundle_io import ProfileOptions
-from pipeline.inputs.load import BUNDLE_FILE
+from pipeline.inputs.input_hash import BUNDLE_FILE
 from pipeline.inputs.sources import decode_text, parse_json
 
 USER_AGENT_ENV = "SEC_USER_AGENT"

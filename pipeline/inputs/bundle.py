@@ -69,6 +69,9 @@ class Strict(BaseModel):
 
 
 class Scale(StrEnum):
+    """The unit statement amounts are written in; `factor` turns them into units (9020 millions = 9.02e9).
+    The one definition of these multipliers: money formatting and the number check read them from here."""
+
     units = "units"
     thousands = "thousands"
     millions = "millions"
@@ -76,7 +79,10 @@ class Scale(StrEnum):
 
     @property
     def factor(self) -> float:
-        return {"units": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}[self.value]
+        return _SCALE_FACTORS[self]
+
+
+_SCALE_FACTORS = {Scale.units: 1.0, Scale.thousands: 1e3, Scale.millions: 1e6, Scale.billions: 1e9}
 
 
 class Profile(Strict):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -12,43 +10,21 @@ from pydantic import ValidationError
 
 from pipeline.errors import InputError, Problem, problems_from_validation
 from pipeline.inputs.bundle import Bundle
-from pipeline.inputs.peers import PeerSource, load_peers, peer_hash_inputs
+from pipeline.inputs.input_hash import (
+    BENCHMARK_FILE,
+    BUNDLE_FILE,
+    MAX_BUNDLE_BYTES,
+    PRICES_FILE,
+    hash_input_files,
+    read_bundle_file,
+)
+from pipeline.inputs.loaded import LoadedBundle, PeerSource
+from pipeline.inputs.peers import load_peers, peer_hash_inputs
 from pipeline.inputs.prices import MAX_PRICE_BYTES, parse_price_csv
 from pipeline.inputs.sources import decode_text, fail, parse_json, read_bytes
 from pipeline.inputs.transcripts import MAX_TRANSCRIPT_BYTES
 
-BUNDLE_FILE = "bundle.json"
-PRICES_FILE = "prices.csv"
-BENCHMARK_FILE = "benchmark.csv"
-MAX_BUNDLE_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class LoadedBundle:
-    """A validated bundle and its price series (indexed by date; Open, High, Low, Close, Volume).
-
-    `transcript_text` is the transcript as read (once, with the input-file rules of `sources.read_bytes`);
-    later stages use it instead of reading `transcript_path` again. `peers` holds the own bundles of listed
-    peers found beside this one (inputs/peers.py); their files are part of `input_hash`.
-    """
-
-    root: Path
-    bundle: Bundle
-    prices: pd.DataFrame | None
-    benchmark: pd.DataFrame | None
-    transcript_path: Path | None
-    input_hash: str
-    transcript_text: str | None = None
-    peers: tuple[PeerSource, ...] = ()
-
-    @property
-    def ticker(self) -> str:
-        return self.bundle.profile.ticker
-
-
-def read_bundle_file(root: Path, name: str, max_bytes: int) -> bytes:
-    """A bundle's file: regular, inside `root`, at most `max_bytes` (see `sources.read_bytes`)."""
-    return read_bytes(root / name, max_bytes=max_bytes, label=str(root / name), inside=root)
+__all__ = ["LoadedBundle", "load_bundle", "parse_bundle", "read_bundle_json", "transcript_name"]
 
 
 def read_bundle_json(path: Path, label: str) -> object:
@@ -80,37 +56,11 @@ def parse_bundle(data: object, label: str = BUNDLE_FILE) -> Bundle:
         raise InputError(problems_from_validation(label, exc)) from None
 
 
-def hash_inputs(files: list[tuple[str, bytes]]) -> str:
-    """The input hash of a report: sha256 over (file name, bytes) of every input file, in order."""
-    digest = hashlib.sha256()
-    for name, data in files:
-        digest.update(name.encode())
-        digest.update(b"\0")
-        digest.update(data)
-        digest.update(b"\0")
-    return "sha256:" + digest.hexdigest()
-
-
 def transcript_name(head: object) -> str | None:
     """`earnings_call.transcript` of a raw (unvalidated) bundle dict, when it is a string."""
     call = head.get("earnings_call") if isinstance(head, dict) else None
     name = call.get("transcript") if isinstance(call, dict) else None
     return name if isinstance(name, str) and name else None
-
-
-def input_files(root: Path, transcript: str | None) -> list[tuple[str, bytes]]:
-    """(name, bytes) of every input file of the bundle at `root`, read with the caps `load_bundle` uses.
-
-    The resume check hashes these without validating the bundle, so each read is as careful as in
-    `load_bundle`: a transcript named '/dev/zero' or '../../secret' is refused here too.
-    """
-    files = [(BUNDLE_FILE, read_bundle_file(root, BUNDLE_FILE, MAX_BUNDLE_BYTES))]
-    for name in (PRICES_FILE, BENCHMARK_FILE):
-        if (root / name).exists() or (root / name).is_symlink():
-            files.append((name, read_bundle_file(root, name, MAX_PRICE_BYTES)))
-    if transcript is not None:
-        files.append((transcript, read_bundle_file(root, transcript, MAX_TRANSCRIPT_BYTES)))
-    return files
 
 
 def _price_problems(root: Path, as_of: dt.date | None,
@@ -167,21 +117,26 @@ def load_bundle(root: Path, *, with_peers: bool = True) -> LoadedBundle:
         problems.append(Problem(str(root / BENCHMARK_FILE), "", f"a benchmark needs {PRICES_FILE} beside it"))
 
     transcript_path = text = None
-    hashed = [(BUNDLE_FILE, read[BUNDLE_FILE])] + [(n, read[n]) for n, f in frames.items() if f is not None]
     call = bundle.earnings_call
-    if call and call.transcript:
-        transcript_path = root / call.transcript
-        text, data, found = _transcript(root, label, call.transcript)
+    transcript = call.transcript if call and call.transcript else None
+    if transcript is not None:
+        transcript_path = root / transcript
+        text, data, found = _transcript(root, label, transcript)
         problems += found
         if data is not None:
-            hashed.append((call.transcript, data))
+            read[transcript] = data
     if problems:
         raise InputError(problems)
     peers: tuple[PeerSource, ...] = ()
+    peer_hashes: list[tuple[str, bytes]] = []
     if with_peers and bundle.peers:
         peer_hashes = peer_hash_inputs(root, bundle.peers)
-        hashed += peer_hashes
         digests = {name.removeprefix("peer:"): data.decode() for name, data in peer_hashes}
-        peers = load_peers(root, list(bundle.peers), bundle.profile.ticker, digests)
+        peers = load_peers(root, list(bundle.peers), bundle.profile.ticker, digests, load=_load_peer)
     return LoadedBundle(root, bundle, frames[PRICES_FILE], frames[BENCHMARK_FILE], transcript_path,
-                        hash_inputs(hashed), text, peers)
+                        hash_input_files(read, transcript, peer_hashes), text, peers)
+
+
+def _load_peer(folder: Path) -> LoadedBundle:
+    """A peer's own bundle: loaded like any, but not its peers in turn."""
+    return load_bundle(folder, with_peers=False)

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, StockreportError
 from pipeline.files import ticker_dir_name
-
-if TYPE_CHECKING:
-    from pipeline.inputs.load import LoadedBundle
+from pipeline.inputs.input_hash import BUNDLE_FILE, hash_input_files, input_files
+from pipeline.inputs.loaded import LoadedBundle, PeerSource
 
 # In a batch every bundle is the peer of several others: one load per content (the files' hash) per process.
 CACHE_SIZE = 256
@@ -30,17 +28,6 @@ _lock = threading.Lock()
 
 PEER_FIGURE_FIELDS = ("price", "change", "change_pct", "market_cap", "pe_ratio", "roe_pct", "dividend_yield_pct",
                       "revenue_growth_pct", "eps_growth_pct", "overall_score")
-
-
-@dataclass(frozen=True)
-class PeerSource:
-    """A listed peer's own bundle: loaded, or the reason it could not be used."""
-
-    ticker: str
-    folder: Path
-    loaded: LoadedBundle | None = None
-    problem: str | None = None
-    digest: str | None = None  # hash of its bundle.json, prices.csv and benchmark.csv
 
 
 def has_figures(peer: object) -> bool:
@@ -58,8 +45,6 @@ def peer_names(loaded: LoadedBundle) -> list[str]:
 
 def peer_dir(bundle_root: Path, ticker: str) -> Path | None:
     """The sibling folder holding `ticker`'s bundle, or None when there is none (or it leaves the parent)."""
-    from pipeline.inputs.load import BUNDLE_FILE
-
     try:
         name = ticker_dir_name(ticker)
     except StockreportError:
@@ -81,30 +66,26 @@ def _tickers(peers: object) -> list[str]:
 def peer_hash_inputs(bundle_root: Path, peers: object) -> list[tuple[str, bytes]]:
     """('peer:TICKER', hash of its bundle.json/prices.csv/benchmark.csv) for each listed peer with a bundle
     beside this one; an unreadable one hashes as 'unreadable' (its row says why)."""
-    from pipeline.inputs.load import hash_inputs, input_files
-
     out = []
     for ticker in _tickers(peers):
         folder = peer_dir(bundle_root, ticker)
         if folder is None:
             continue
         try:
-            digest = hash_inputs(input_files(folder, None))
+            digest = hash_input_files(input_files(folder, None), None)
         except InputError:
             digest = "unreadable"
         out.append((f"peer:{ticker}", digest.encode()))
     return out
 
 
-def _load(folder: Path, digest: str | None) -> LoadedBundle:
-    from pipeline.inputs.load import load_bundle
-
+def _load(folder: Path, digest: str | None, load: Callable[[Path], LoadedBundle]) -> LoadedBundle:
     key = (str(folder.resolve()), digest or "")
     with _lock:
         if digest and key in _loaded:
             _loaded.move_to_end(key)
             return _loaded[key]
-    loaded = load_bundle(folder, with_peers=False)
+    loaded = load(folder)
     if digest:
         with _lock:
             _loaded[key] = loaded
@@ -114,8 +95,10 @@ def _load(folder: Path, digest: str | None) -> LoadedBundle:
 
 
 def load_peers(bundle_root: Path, peers: list[object], own_ticker: str,
-               digests: dict[str, str] | None = None) -> tuple[PeerSource, ...]:
-    """Load the bundle of every peer listed without figures of its own that has one beside this bundle.
+               digests: dict[str, str] | None = None, *,
+               load: Callable[[Path], LoadedBundle]) -> tuple[PeerSource, ...]:
+    """Load the bundle of every peer listed without figures of its own that has one beside this bundle
+    (`load`: the loader, load.py's, which does not load the peers' peers).
 
     `digests` (ticker -> the hash `peer_hash_inputs` took) lets a bundle already loaded with the same content
     be reused (a loaded bundle whose files changed since is never reused: the key is their hash)."""
@@ -127,7 +110,7 @@ def load_peers(bundle_root: Path, peers: list[object], own_ticker: str,
             continue
         digest = digests.get(ticker)
         try:
-            loaded = _load(folder, digest if digest != "unreadable" else None)
+            loaded = _load(folder, digest if digest != "unreadable" else None, load)
         except InputError as exc:
             first = exc.problems[0] if exc.problems else None
             more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""

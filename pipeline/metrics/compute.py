@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.inputs.bundle import Bundle, Financials, Period
-from pipeline.inputs.load import LoadedBundle
+from pipeline.inputs.loaded import LoadedBundle
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import scoring
 from pipeline.metrics.freshness import PRICE_STALE_TRADING_DAYS, age_of, part_ages
-from pipeline.metrics.model import (
+from pipeline.metrics.peers import peer_comparison
+from pipeline.metrics.technicals import summarize_technicals
+from pipeline.metrics.types import (
     Figure,
     Fundamentals,
     Metrics,
@@ -19,8 +21,6 @@ from pipeline.metrics.model import (
     Sentiments,
     Technicals,
 )
-from pipeline.metrics.peers import peer_comparison
-from pipeline.metrics.technicals import summarize_technicals
 from pipeline.metrics.valuation import price_target, valuation_figures
 
 LIKE_FOR_LIKE_SLACK_DAYS = 14  # 52/53-week years end up to a week apart; a quarter is never this close

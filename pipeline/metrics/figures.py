@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from pipeline.metrics.model import Figure, Unit
+from pipeline.metrics.types import Figure, Unit
 
 
 def ok(value: float, unit: Unit, formula: str, note: str | None = None) -> Figure:

@@ -21,8 +21,8 @@ import datetime as dt
 
 import numpy as np
 
-from pipeline.inputs.load import LoadedBundle
-from pipeline.metrics.model import PartAge
+from pipeline.inputs.loaded import LoadedBundle
+from pipeline.metrics.types import PartAge
 
 PRICE_STALE_TRADING_DAYS = 10
 STATEMENTS_STALE_DAYS = 480

@@ -9,7 +9,7 @@ Money is in the statement currency and scale; percentages are in percent.
 from __future__ import annotations
 
 from pipeline.metrics.figures import insufficient, not_meaningful, ok
-from pipeline.metrics.model import Figure, Unit
+from pipeline.metrics.types import Figure, Unit
 
 
 def _missing(unit: Unit, formula: str, **inputs: float | None) -> Figure | None:

@@ -27,11 +27,11 @@ import threading
 import pandas as pd
 
 from pipeline.inputs.bundle import Bundle, Peer
-from pipeline.inputs.load import LoadedBundle
-from pipeline.inputs.peers import PeerSource, has_figures
+from pipeline.inputs.loaded import LoadedBundle, PeerSource
+from pipeline.inputs.peers import has_figures
 from pipeline.metrics.figures import insufficient, ok
 from pipeline.metrics.freshness import PRICE_STALE_TRADING_DAYS, trading_days_between
-from pipeline.metrics.model import Figure, Metrics, PeerComparison, PeerFigures, Sentiments, Unit
+from pipeline.metrics.types import Figure, Metrics, PeerComparison, PeerFigures, Sentiments, Unit
 from pipeline.metrics.valuation import pe_ratio
 
 PEER_CHANGE_WINDOW = "1Y"

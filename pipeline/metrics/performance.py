@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from pipeline.metrics.model import ChartSeries, PerformanceRow
+from pipeline.metrics.types import ChartSeries, PerformanceRow
 
 WINDOWS: tuple[str, ...] = ("1M", "3M", "6M", "YTD", "1Y")
 _MONTHS = {"1M": 1, "3M": 3, "6M": 6, "1Y": 12}

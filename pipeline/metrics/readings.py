@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from pipeline.metrics.model import IndicatorReading, Reading
+from pipeline.metrics.types import IndicatorReading, Reading
 
 SMA_PERIODS = (20, 50, 100, 200)
 RSI_OVERBOUGHT = 70.0

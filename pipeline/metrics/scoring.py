@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.metrics.model import (
+from pipeline.metrics.types import (
     INSUFFICIENT_LABEL,
     Figure,
     IndicatorReading,

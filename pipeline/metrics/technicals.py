@@ -36,7 +36,7 @@ import pandas as pd
 
 from pipeline.inputs.bundle import TechnicalSnapshot
 from pipeline.metrics import rolling, scratch
-from pipeline.metrics.model import Technicals
+from pipeline.metrics.types import Technicals
 
 TRADING_DAYS = 252
 

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.inputs.bundle import TechnicalSnapshot
-from pipeline.metrics.model import Technicals
 from pipeline.metrics.performance import chart_series, performance_rows
 from pipeline.metrics.readings import overall_sentiment, readings_from_values
 from pipeline.metrics.technicals import compute_all
+from pipeline.metrics.types import Technicals
 
 VALUE_KEYS = ("sma_20", "sma_50", "sma_100", "sma_200", "ema_20", "ema_50", "macd", "macd_signal",
               "macd_hist", "rsi_14", "stoch_k", "stoch_d", "high_52w", "low_52w", "volatility_pct")

@@ -10,7 +10,7 @@ import math
 
 from pipeline.inputs.bundle import Bundle, Period
 from pipeline.metrics.figures import insufficient, not_meaningful, ok
-from pipeline.metrics.model import Figure, PriceTarget
+from pipeline.metrics.types import Figure, PriceTarget
 
 
 def pe_ratio(

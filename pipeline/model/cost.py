@@ -12,27 +12,31 @@ A model missing from the table has no estimate (None), except the offline model,
 from __future__ import annotations
 
 import functools
+import json
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import StockreportError
 
-BUILTIN_PRICES = Path(__file__).with_name("prices.json")
+BUILTIN_PRICES = "prices.json"  # beside this module, in the package (importlib.resources)
 PRICES_ENV = "STOCKREPORT_PRICES"
 MAX_TABLE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Usage:
+class TokenUsage:
+    """Tokens of one or more model calls: input (cached ones included), output, and cached input."""
+
     input: int = 0
     output: int = 0
     cached: int = 0
 
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(self.input + other.input, self.output + other.output, self.cached + other.cached)
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(self.input + other.input, self.output + other.output, self.cached + other.cached)
 
 
 class Price(BaseModel):
@@ -54,26 +58,37 @@ class PriceTable(BaseModel):
         return f"{self.source} prices as of {self.as_of}"
 
 
+def _validated(data: object, where: str, source: str) -> PriceTable:
+    try:
+        table = PriceTable.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise StockreportError(f"{where}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    return table.model_copy(update={"source": source})
+
+
 @functools.lru_cache(maxsize=8)
-def _load(path: str, source: str) -> PriceTable:
+def _load(path: str) -> PriceTable:
+    """A table named by STOCKREPORT_PRICES: a user's file, read with the one JSON reader (size cap)."""
     from pipeline.inputs.sources import read_json_file
 
     if not Path(path).exists():
         raise StockreportError(f"{path}: price table not found (from {PRICES_ENV})")
-    try:
-        table = PriceTable.model_validate(read_json_file(Path(path), max_bytes=MAX_TABLE_BYTES))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise StockreportError(f"{path}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
-    return table.model_copy(update={"source": source})
+    return _validated(read_json_file(Path(path), max_bytes=MAX_TABLE_BYTES), path, path)
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin() -> PriceTable:
+    text = resources.files("pipeline.model").joinpath(BUILTIN_PRICES).read_text(encoding="utf-8")
+    return _validated(json.loads(text), f"pipeline/model/{BUILTIN_PRICES}", "builtin")
 
 
 def price_table() -> PriceTable:
     override = os.environ.get(PRICES_ENV)
-    return _load(override, override) if override else _load(str(BUILTIN_PRICES), "builtin")
+    return _load(override) if override else _builtin()
 
 
-def estimate_cost(model_id: str, usage: Usage, table: PriceTable | None = None) -> float | None:
+def estimate_cost(model_id: str, usage: TokenUsage, table: PriceTable | None = None) -> float | None:
     """USD cost of `usage` on `model_id` (formula in the module doc); None when the table lacks the model."""
     table = table or price_table()
     price = table.models.get(model_id)

@@ -13,16 +13,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from pipeline.model.cost import Usage, estimate_cost
+from pipeline.model.cost import TokenUsage, estimate_cost
 
 
 @dataclass
 class Spend:
     calls: int = 0
-    usage: Usage = field(default_factory=Usage)
+    usage: TokenUsage = field(default_factory=TokenUsage)
     cost_usd: float | None = 0.0  # None once any request's model has no price
 
-    def record(self, model_id: str, usage: Usage) -> None:
+    def record(self, model_id: str, usage: TokenUsage) -> None:
         self.calls += 1
         self.usage = self.usage + usage
         cost = estimate_cost(model_id, usage)
@@ -43,7 +43,7 @@ def tracking() -> Iterator[Spend]:
         _CURRENT.reset(token)
 
 
-def record(model_id: str, usage: Usage) -> None:
+def record(model_id: str, usage: TokenUsage) -> None:
     """Count one request sent to `model_id` (with the usage its reply reported, or none)."""
     spend = _CURRENT.get()
     if spend is not None:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pipeline.metrics.model import IndicatorReading, SubScore
 from pipeline.metrics.scoring import MIN_COVERAGE, TITLES, overall_label
+from pipeline.metrics.types import IndicatorReading, SubScore
 from pipeline.render import format as fmt
-from pipeline.report import BreakdownRow, PeerRow, Report
+from pipeline.render.markdown_escape import md, md_inline
+from pipeline.report.document import BreakdownRow, PeerRow, Report
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = ("pipeline.render", "templates")  # in the package: importlib.resources, so a wheel has them
 
 FILTERS: dict[str, Any] = {
     "money": fmt.money, "compact": fmt.compact, "scaled": fmt.scaled, "pct": fmt.pct, "ratio": fmt.ratio,
@@ -37,7 +37,7 @@ FINANCIAL_KEYS = (("income_statement", "Income Statement"), ("balance_sheet", "B
 @functools.lru_cache(maxsize=4)  # built once per process: compiling the templates dominated render time
 def environment(*, html: bool) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=PackageLoader(*TEMPLATES),
         autoescape=html,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -45,9 +45,7 @@ def environment(*, html: bool) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
-    if not html:  # Markdown's escapers, registered once here instead of on every render (import: cycle)
-        from pipeline.render.markdown import md, md_inline
-
+    if not html:  # Markdown's escapers, registered once here instead of on every render
         env.filters.update(md=md, md_inline=md_inline)
     return env
 

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from pipeline.render.env import context, environment
 from pipeline.render.svg import chart_legend, gauge, price_chart, subscore_bars
-from pipeline.report import Report
+from pipeline.report.document import Report
 
 
 def render_html(report: Report) -> str:

@@ -12,7 +12,7 @@ from html import escape
 
 import numpy as np
 
-from pipeline.metrics.model import ChartSeries, SubScore
+from pipeline.metrics.types import ChartSeries, SubScore
 from pipeline.render.format import MISSING, date, money
 
 LABEL_COLOURS: dict[str, str] = {"Outperform": "#1a7f37", "Neutral": "#b7791f", "Underperform": "#c62828"}

@@ -11,15 +11,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.errors import StockreportError
-from pipeline.files import atomic_write_many, make_folder, output_dir_for, staging_prefix
+from pipeline.files import atomic_write_many, make_folder, staging_prefix
 from pipeline.render.html import render_html
 from pipeline.render.markdown import render_markdown
+from pipeline.render.paths import DEFAULT_FORMATS, FILE_NAMES, FORMATS, report_dir
 from pipeline.render.pdf import APT_HINT, find_chromium, html_to_pdf
 from pipeline.render.text import visible
-from pipeline.report import Report
-
-FORMATS = ("json", "md", "html", "pdf")
-FILE_NAMES = {"json": "report.json", "md": "report.md", "html": "report.html", "pdf": "report.pdf"}
+from pipeline.report.document import Report
 
 
 def render_json(report: Report) -> str:
@@ -29,15 +27,15 @@ def render_json(report: Report) -> str:
 RENDERERS: dict[str, Callable[[Report], str]] = {"json": render_json, "md": render_markdown, "html": render_html}
 
 
-def write_report(report: Report, out_root: Path, formats: Iterable[str] = ("json", "md", "html")) -> dict[str, Path]:
-    """Render `formats` and write them under `output_dir_for(out_root, report.ticker)`; returns format -> path."""
+def write_report(report: Report, out_root: Path, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, Path]:
+    """Render `formats` and write them under `report_dir(out_root, report.ticker)`; returns format -> path."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise StockreportError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     if "pdf" in wanted and find_chromium() is None:  # fail before writing anything
         raise StockreportError(f"--format pdf needs headless Chromium, which was not found: {APT_HINT}")
-    folder = output_dir_for(out_root, report.ticker)
+    folder = report_dir(out_root, report.ticker)
     make_folder(folder, "the report folder")
     # Every format passes `visible`: no bidi override or zero-width character reaches a reader.
     texts = {f: visible(RENDERERS[f](report)) for f in wanted if f in RENDERERS}

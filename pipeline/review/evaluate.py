@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.checks import check_tone
-from pipeline.checks.numbers import WrittenNumber, extract_numbers
+from pipeline.checks.written_numbers import WrittenNumber, extract_numbers
 from pipeline.errors import StockreportError
 from pipeline.inputs.sources import MAX_REPORT_BYTES, decode_text, read_bytes, read_json_file
 

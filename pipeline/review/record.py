@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,13 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 
 from pipeline.files import atomic_write_text, ticker_dir_name
-from pipeline.inputs.load import LoadedBundle, load_bundle
-from pipeline.model.select import ResolvedModel
+from pipeline.model.call_meta import CallMeta
+from pipeline.model.providers import ResolvedModel
+from pipeline.narrate.narration import NarrateOptions
+from pipeline.run import narrate_bundle
 
 FORMAT = 1
 DEFAULT_ROOT = Path("fixtures/recorded")
-_TASK = re.compile(r'<task section="([a-z_]+)">')
 
 
 def model_dir_name(spec: str) -> str:
@@ -39,21 +40,14 @@ def recording_path(root: Path, model: str, ticker: str, section: str) -> Path:
     return Path(root) / model_dir_name(model) / ticker_dir_name(ticker) / f"{section}.json"
 
 
-def _text(message: BaseMessage) -> str:
+def message_text(message: BaseMessage) -> str:
     return message.content if isinstance(message.content, str) else json.dumps(message.content)
 
 
 def request_digest(messages: list[BaseMessage]) -> str:
     """sha256 (16 hex) of the first system + user message: what the section was asked, re-asks excluded."""
     first = [m for m in messages if m.type in ("system", "human")][:2]
-    return hashlib.sha256("\0".join(_text(m) for m in first).encode()).hexdigest()[:16]
-
-
-def section_of(messages: list[BaseMessage]) -> str | None:
-    for m in messages:
-        if m.type == "human" and (found := _TASK.search(_text(m))):
-            return found.group(1)
-    return None
+    return hashlib.sha256("\0".join(message_text(m) for m in first).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -74,20 +68,21 @@ class RecordedCall:
 
 @dataclass
 class Recorder(BaseCallbackHandler):
-    """LangChain callback that keeps each chat call's answer, keyed by the prompt's section."""
+    """LangChain callback that keeps each chat call's answer, keyed by its section (from the run metadata)."""
 
     calls: dict[str, list[RecordedCall]] = field(default_factory=dict)
     requests: dict[str, str] = field(default_factory=dict)  # section -> request digest
     _pending: dict[UUID, tuple[str, int]] = field(default_factory=dict)
 
     def on_chat_model_start(
-        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], *, run_id: UUID, **kwargs: Any
+        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], *, run_id: UUID,
+        metadata: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> None:
         convo = messages[0] if messages else []
-        section = section_of(convo)
-        if section is not None:
-            self._pending[run_id] = (section, len(convo))
-            self.requests.setdefault(section, request_digest(convo))
+        meta = CallMeta.from_metadata(metadata)
+        if meta is not None:
+            self._pending[run_id] = (meta.section, len(convo))
+            self.requests.setdefault(meta.section, request_digest(convo))
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         pending = self._pending.pop(run_id, None)
@@ -131,11 +126,9 @@ def record_bundle(
     bundle_dir: Path, resolved: ResolvedModel, root: Path = DEFAULT_ROOT, *, today: dt.date | None = None
 ) -> list[Path]:
     """Run the model step of one bundle (no answer cache) and write one recording per section asked."""
-    from pipeline.narrate import NarrateOptions, narrate
-
-    loaded: LoadedBundle = load_bundle(bundle_dir)
     recorder = Recorder()
-    narrative = narrate(loaded, with_recorder(resolved, recorder), NarrateOptions(cache=None))
+    narrated = narrate_bundle(bundle_dir, with_recorder(resolved, recorder), NarrateOptions(cache=None))
+    loaded, narrative = narrated.loaded, narrated.narrative
     day = (today or dt.date.today()).isoformat()
     written: list[Path] = []
     for section, result in narrative.results.items():

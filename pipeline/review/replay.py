@@ -1,9 +1,10 @@
 """`--model replay:<model>`: answer from recordings (see record.py) through the normal parsing/checking path.
 
-`ReplayChatModel` is a LangChain chat model like the offline one: it reads the section from the prompt's
-`<task section=...>` tag and the ticker from its `<facts>` block, opens
+`ReplayChatModel` is a LangChain chat model like the offline one: it takes the section and the ticker from the
+run metadata `ask` passes (`CallMeta`; never from the prompt text), opens
 `<root>/<model>/<TICKER>/<section>.json` and returns the recorded assistant message for this point of the
-conversation (call n = number of assistant messages already in it, so re-asks replay in order). The answer
+conversation (call n = number of assistant messages already in it, so re-asks replay in order). It is the
+`replay` model provider, registered through the `stockreport.providers` entry point (pyproject.toml). The answer
 then goes through `ask`'s validation, the number checks, assembly and rendering exactly as a live one.
 
 Per section it reports one of three states, logged as a warning and kept in `statuses`:
@@ -17,11 +18,9 @@ Per section it reports one of three states, logged as a warning and kept in `sta
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +36,17 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import PrivateAttr
 
 from pipeline.errors import StockreportError
-from pipeline.model.select import ResolvedModel
-from pipeline.review.record import DEFAULT_ROOT, _text, recording_path, request_digest, section_of
+from pipeline.inputs.load import load_bundle
+from pipeline.model.call_meta import CallMeta
+from pipeline.model.providers import ModelSettings, Provider, ResolvedModel
+from pipeline.narrate.narration import NarrateOptions
+from pipeline.narrate.prompts import prompt_version
+from pipeline.report.document import Report
+from pipeline.review.record import DEFAULT_ROOT, recording_path, request_digest
+from pipeline.run import finish_report, narrate_bundle
 
 log = logging.getLogger(__name__)
 ROOT_ENV = "STOCKREPORT_RECORDED"
-_FACTS = re.compile(r"<facts>\s*(.*?)\s*</facts>", re.S)
 State = Literal["fresh", "stale", "missing"]
 
 
@@ -60,24 +64,15 @@ class SectionStatus:
 
 
 def current_prompt_version(section: str, prompts_dir: Path | None = None) -> str:
-    """`PromptMessages.version` of `section` without rendering: manifest version + sha256 of both templates.
-
-    Same formula as `pipeline.prompts.render_prompt` (a test keeps the two equal).
-    """
-    from pipeline import prompts
-
-    folder = Path(prompts_dir or prompts.PROMPTS_DIR)
-    entry = prompts.load_manifest(folder).sections.get(section)
-    if entry is None:
+    """The section's prompt version now (`narrate.prompts.prompt_version`, the renderer's own formula)."""
+    try:
+        return prompt_version(section, str(prompts_dir) if prompts_dir else None)
+    except StockreportError:
         return "(no template)"
-    sources = [(folder / name).read_text(encoding="utf-8") for name in (entry.system, entry.user)]
-    return f"{entry.version}+{hashlib.sha256(chr(0).join(sources).encode()).hexdigest()[:8]}"
 
 
 @functools.lru_cache(maxsize=32)
 def _bundle_hash(path: str, mtime_ns: int) -> str | None:
-    from pipeline.inputs.load import load_bundle
-
     try:
         return load_bundle(Path(path)).input_hash
     except StockreportError:
@@ -181,13 +176,11 @@ class ReplayChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        section = section_of(messages)
-        prompt = next((_text(m) for m in messages if m.type == "human"), "")
-        facts = _FACTS.search(prompt)
-        ticker = json.loads(facts.group(1)).get("ticker") if facts else None
-        if section is None or not ticker:
-            raise StockreportError("replay: the prompt names no section or ticker to look up")
-        status, rec = self._status(str(ticker), section, messages)
+        call_meta = CallMeta.of_run(run_manager)  # section and ticker travel as run metadata
+        if call_meta is None:
+            raise StockreportError("replay: the call carries no section or ticker (call it through ask)")
+        ticker, section = call_meta.ticker, call_meta.section
+        status, rec = self._status(ticker, section, messages)
         if rec is None:
             raise StockreportError(
                 f"replay: no recording for {ticker} {section} ({status.path}); record it "
@@ -233,35 +226,41 @@ class ReplayChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-def resolve_replay(spec: str, model: str, root: Path | None = None) -> ResolvedModel:
-    """The ResolvedModel for `replay:<model>`; recordings under `root` (default $STOCKREPORT_RECORDED or
-    fixtures/recorded)."""
+def _replay_model(spec: str, model: str, root: Path | None = None) -> tuple[ResolvedModel, ReplayChatModel]:
     model = model.strip()
     if not model:
         raise StockreportError(f"model {spec!r} names no recorded model after 'replay:'")
     folder = Path(root or os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
     chat = ReplayChatModel(root=str(folder), model=model)
-    return ResolvedModel(chat, spec, "replay", f"replay:{model}", None, {})
+    return ResolvedModel(chat, spec, "replay", f"replay:{model}", None, {}, cacheable=False), chat
+
+
+def resolve_replay(spec: str, model: str, root: Path | None = None) -> ResolvedModel:
+    """The ResolvedModel for `replay:<model>`; recordings under `root` (default $STOCKREPORT_RECORDED or
+    fixtures/recorded)."""
+    return _replay_model(spec, model, root)[0]
+
+
+def _build(spec: str, model: str, settings: ModelSettings) -> ResolvedModel:
+    return resolve_replay(spec, model)
+
+
+PROVIDER = Provider("replay", _build, "answers recorded by `stockreport record` (fixtures/recorded)")
 
 
 @dataclass(frozen=True)
 class Replayed:
-    report: Any  # pipeline.report.Report, or None when a section was missing
+    report: Report | None  # None when a section was missing
     statuses: list[SectionStatus]
     error: str | None = None
 
 
 def replay_bundle(bundle_dir: Path, model: str, root: Path | None = None) -> Replayed:
     """Replay one bundle end to end (no cache) and return the report with each section's status."""
-    from pipeline.assemble import assemble_report
-    from pipeline.inputs.load import load_bundle
-    from pipeline.narrate import NarrateOptions, narrate
-
-    resolved = resolve_replay(f"replay:{model}", model, root)
-    chat: ReplayChatModel = resolved.chat_model  # type: ignore[assignment]
-    loaded = load_bundle(bundle_dir)
+    resolved, chat = _replay_model(f"replay:{model}", model, root)
+    loaded = load_bundle(bundle_dir)  # a bundle that does not load is the caller's error, not a replay state
     try:
-        narrative = narrate(loaded, resolved, NarrateOptions(cache=None))
+        narrated = narrate_bundle(bundle_dir, resolved, NarrateOptions(cache=None), loaded=loaded)
     except StockreportError as exc:
         return Replayed(None, chat.statuses, str(exc))
-    return Replayed(assemble_report(loaded, resolved, narrative), chat.statuses)
+    return Replayed(finish_report(narrated, resolved, None).report, chat.statuses)

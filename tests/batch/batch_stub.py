@@ -16,14 +16,15 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from pipeline.model.offline import OfflineChatModel
+from pipeline.narrate.offline_model import offline_reply
+from tests.support.prompt_reader import offline_answer
 
 
 def offline_completion(body: dict[str, Any]) -> dict[str, Any]:
     """The offline writer's answer to a chat request body, as an OpenAI chat.completion (also bench_batch)."""
     kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
     messages = [kinds[m["role"]](content=m.get("content") or "") for m in body["messages"]]
-    msg = OfflineChatModel()._generate(messages).generations[0].message
+    msg = offline_reply(messages, offline_answer(messages), []).generations[0].message
     usage = msg.usage_metadata or {}
     return {
         "id": "chatcmpl-b",

@@ -53,7 +53,7 @@ def assert_reports_whole(out: Path, formats: tuple[str, ...] = ("json", "md")) -
 
     from pipeline.render.markdown import render_markdown
     from pipeline.render.text import visible
-    from pipeline.report import Report
+    from pipeline.report.document import Report
 
     digests = {}
     for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.report import Report
+from pipeline.report.document import Report
 from tests.batch.conftest import REPO, make_bundles, manifest_of, stockreport
 
 TICKERS = [f"K{i:02d}" for i in range(8)]

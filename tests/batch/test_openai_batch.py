@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.batch.openai_batch import run_remote
-from pipeline.batch.runner import RunConfig
-from pipeline.report import Report
+from pipeline.report.document import Report
+from pipeline.run import RunConfig
 from tests.batch.batch_stub import BatchStub
 from tests.batch.conftest import make_bundles, manifest_of, stockreport
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch.runner import RunConfig, build_model, narrate_options
 from pipeline.errors import StockreportError
-from pipeline.generate import generate_one, regenerate_sections
-from pipeline.model.select import resolve_model
-from pipeline.report import Report
+from pipeline.model.providers import resolve_model
+from pipeline.report.document import Report
+from pipeline.run import RunConfig, build_model, regenerate_sections, run_report
 from tests.batch.conftest import SAMPLES, stockreport
 from tests.support.openai_stub import OpenAIStub, completion
 
@@ -28,7 +27,7 @@ FACTORS = json.dumps(
 
 def _first(out: Path) -> Report:
     cfg = RunConfig(out=out, no_cache=True)
-    return generate_one(HK, build_model(cfg), out, options=narrate_options(cfg)).report
+    return run_report(HK, build_model(cfg), out, options=cfg.narrate_options()).report
 
 
 def test_section_from_another_model_keeps_the_rest(tmp_path: Path) -> None:
@@ -78,7 +77,7 @@ def test_refuses_when_it_cannot_keep_sections_safely(tmp_path: Path, setup: str,
     out = tmp_path / "out"
     resolved = build_model(RunConfig(out=out))
     if setup != "none":
-        generate_one(bundle, resolved, out)
+        run_report(bundle, resolved, out)
     if setup == "changed":
         data = json.loads((bundle / "bundle.json").read_text())
         data["profile"]["description"] += " New."

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.batch.runner import Limits, RunConfig, build_model, run_batch
-from pipeline.model.offline import OfflineChatModel
-from pipeline.report import Report
+from pipeline.batch.runner import Limits, run_batch
+from pipeline.narrate.offline_model import OfflineChatModel
+from pipeline.report.document import Report
+from pipeline.run import RunConfig, build_model
 from tests.batch.conftest import make_bundles, manifest_of, stockreport
 
 

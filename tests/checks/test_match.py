@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from pipeline.checks import Fact, FactIndex, MatchConfig, check_answer, check_text, check_tone
 from pipeline.checks.context import Lexicon, content_tokens
-from pipeline.checks.facts import FIELDS, PeriodInfo, names
+from pipeline.checks.fact_index import FIELDS, PeriodInfo, names
 
 
 def words(text: str) -> frozenset[str]:

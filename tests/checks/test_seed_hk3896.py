@@ -9,7 +9,7 @@ import pytest
 from pipeline.checks import FactIndex, NumberCheck, build_fact_index, check_text
 from pipeline.inputs.load import load_bundle
 from pipeline.metrics import compute_metrics
-from pipeline.metrics.model import Sentiments
+from pipeline.metrics.types import Sentiments
 
 DATA = Path(__file__).parent / "data" / "seed_hk3896_paragraphs.txt"
 

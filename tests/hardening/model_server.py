@@ -30,10 +30,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from pipeline.model.offline import OfflineChatModel
+from tests.support.prompt_reader import offline_answer
 
 FAULTS = ("timeout", "429", "500", "truncated_body", "truncated_json", "slow", "reset")
-_OFFLINE = OfflineChatModel()
 
 
 def _messages(body: dict[str, Any]) -> list[BaseMessage]:
@@ -118,7 +117,7 @@ class ModelServer:
                                       {"retry-after": "0.01"})
                 if fault == "500":
                     return self._send(500, b'{"error": {"message": "internal error", "type": "server_error"}}')
-                answer = _OFFLINE._answer(_messages(json.loads(raw)))
+                answer = offline_answer(_messages(json.loads(raw)))
                 if server.transform is not None:
                     answer = server.transform(answer)
                 content = json.dumps(answer, ensure_ascii=False)

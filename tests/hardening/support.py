@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.errors import StockreportError
-from pipeline.generate import generate_one
-from pipeline.model.select import ResolvedModel, resolve_model
-from pipeline.report import Report
+from pipeline.model.providers import ResolvedModel, resolve_model
+from pipeline.report.document import Report
+from pipeline.run import run_report
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLES = REPO / "fixtures" / "bundles"
@@ -42,12 +42,12 @@ def check_outputs(out_root: Path, ticker: str) -> Report:
 
 
 def run_case(bundle_dir: Path, out_root: Path, kind: str, model: ResolvedModel = OFFLINE) -> str:
-    """generate_one on `bundle_dir`: a clean StockreportError with nothing written, or a valid report.
+    """run_report on `bundle_dir`: a clean StockreportError with nothing written, or a valid report.
 
     Any other exception propagates and fails the test. Returns "error" or "report".
     """
     try:
-        done = generate_one(bundle_dir, model, out_root)
+        done = run_report(bundle_dir, model, out_root)
     except StockreportError as exc:  # InputError is a StockreportError
         message = str(exc)
         assert message.strip(), "an error with no message"

@@ -18,11 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline.files
-import pipeline.model.structured as structured
+import pipeline.model.ask as structured
 from pipeline.cli import app
 from pipeline.errors import StockreportError
-from pipeline.generate import generate_one
-from pipeline.report import Report
+from pipeline.report.document import Report
+from pipeline.run import run_report
 from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES, OFFLINE, check_outputs, files_under
 
@@ -133,17 +133,17 @@ def test_accounting_counts_failed_attempts_and_failed_tickers(tmp_path: Path, fa
 def test_every_fault_kind_ends_reported_or_named(tmp_path: Path, fast_retries: None, clean_env: None) -> None:
     """A server that always faults the same way: transport faults exhaust retries and name the error;
     a truncated answer exhausts re-asks; a slow stream still succeeds."""
-    from pipeline.model.select import resolve_model
+    from pipeline.model.providers import resolve_model
 
     for fault in ("timeout", "429", "500", "truncated_body", "truncated_json", "slow", "reset"):
         out = tmp_path / fault
         with ModelServer(fault_rate=1.0, faults=(fault,), hang_s=0.3) as server:
             model = resolve_model("openai-compatible:stub", base_url=server.base_url, timeout=0.15)
             if fault == "slow":
-                assert generate_one(BUNDLES / "AAPL", model, out).report.ticker == "AAPL"
+                assert run_report(BUNDLES / "AAPL", model, out).report.ticker == "AAPL"
                 continue
             with pytest.raises(StockreportError) as info:
-                generate_one(BUNDLES / "AAPL", model, out)
+                run_report(BUNDLES / "AAPL", model, out)
         message = str(info.value)
         assert "failed after" in message or "no valid answer" in message, message
         assert files_under(out) == []
@@ -152,7 +152,7 @@ def test_every_fault_kind_ends_reported_or_named(tmp_path: Path, fast_retries: N
 def test_full_disk_fails_cleanly_and_keeps_the_previous_report(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
-    first = generate_one(BUNDLES / "AAPL", OFFLINE, out)
+    first = run_report(BUNDLES / "AAPL", OFFLINE, out)
     before = {p: p.read_bytes() for p in files_under(out)}
     assert len(before) == 3
 
@@ -192,7 +192,7 @@ def test_full_disk_fails_cleanly_and_keeps_the_previous_report(tmp_path: Path,
 
     monkeypatch.setattr(pipeline.files.os, "fdopen", fdopen)
     with pytest.raises(StockreportError) as info:
-        generate_one(changed, OFFLINE, out)
+        run_report(changed, OFFLINE, out)
     assert "No space left" in str(info.value) or "space" in str(info.value).lower()
     monkeypatch.undo()
     after = {p: p.read_bytes() for p in files_under(out)}

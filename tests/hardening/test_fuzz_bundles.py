@@ -1,4 +1,4 @@
-"""Bad input at volume: malformed bundles run end to end through `generate_one` with the offline model.
+"""Bad input at volume: malformed bundles run end to end through `run_report` with the offline model.
 
 Every case ends as a clean StockreportError/InputError with nothing on disk, or as a complete, valid
 report. Any other exception fails. Hypothesis generates the cases (>= 1,000 per run in all, counted in

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from pipeline.render.text import visible
-from pipeline.report import Report
+from pipeline.report.document import Report
 from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES
 from tests.support.cli import run_cli

@@ -20,7 +20,7 @@ import cmarkgfm
 import pytest
 from markdown_it import MarkdownIt
 
-from pipeline.generate import generate_one
+from pipeline.run import run_report
 from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES, OFFLINE, check_outputs
 from tests.support.cli import run_cli
@@ -86,8 +86,8 @@ def _same_bundle_without_injection(dst: Path) -> Path:
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any], Path, Path]:
     root = tmp_path_factory.mktemp("hostile")
-    clean = generate_one(_same_bundle_without_injection(root / "clean" / "HK_3896"), OFFLINE, root / "out-clean")
-    bad = generate_one(_hostile_bundle(root / "bad" / "HK_3896"), OFFLINE, root / "out-bad")
+    clean = run_report(_same_bundle_without_injection(root / "clean" / "HK_3896"), OFFLINE, root / "out-clean")
+    bad = run_report(_hostile_bundle(root / "bad" / "HK_3896"), OFFLINE, root / "out-bad")
     a = json.loads(clean.paths["json"].read_text())
     b = json.loads(bad.paths["json"].read_text())
     return a, b, bad.paths["html"], bad.paths["md"]
@@ -171,7 +171,7 @@ def _assert_no_hidden(*texts: str) -> None:
 def test_bundle_markup_is_neutralised(pair: tuple[dict[str, Any], dict[str, Any], Path, Path],
                                       tmp_path: Path) -> None:
     _, _, html, md = pair
-    clean = generate_one(BUNDLES / "HK_3896", OFFLINE, tmp_path)
+    clean = run_report(BUNDLES / "HK_3896", OFFLINE, tmp_path)
     _assert_neutral_html(html.read_text(), clean.paths["html"].read_text())
     _assert_neutral_markdown(md.read_text())
     _assert_no_hidden(html.read_text(), (html.parent / "report.json").read_text())
@@ -205,7 +205,7 @@ def test_model_markup_is_neutralised(tmp_path: Path, monkeypatch: pytest.MonkeyP
                                 "--base-url", server.base_url, "--timeout", "5", "--no-cache",
                                 "--out", str(tmp_path / "bad")], capsys)
     assert code == 0, err
-    clean = generate_one(BUNDLES / "HK_3896", OFFLINE, tmp_path / "clean")
+    clean = run_report(BUNDLES / "HK_3896", OFFLINE, tmp_path / "clean")
     report = check_outputs(tmp_path / "bad" / "HK_3896", "HK:3896")
     folder = tmp_path / "bad" / "HK_3896"
     assert "<script>" in json.dumps(report.model_dump(mode="json"))  # the payload did arrive
@@ -243,8 +243,8 @@ def test_injection_appended_to_real_text_moves_nothing(where: str, tmp_path: Pat
     else:
         data["profile"]["description"] += " " + HOSTILE
     (bundle / "bundle.json").write_text(json.dumps(data))
-    clean = generate_one(BUNDLES / "HK_3896", OFFLINE, tmp_path / "clean").report
-    bad = generate_one(bundle, OFFLINE, tmp_path / "bad").report
+    clean = run_report(BUNDLES / "HK_3896", OFFLINE, tmp_path / "clean").report
+    bad = run_report(bundle, OFFLINE, tmp_path / "bad").report
     assert bad.score == clean.score
     assert bad.sections.earnings_call.sentiment == clean.sections.earnings_call.sentiment
     assert bad.header.price_target == clean.header.price_target

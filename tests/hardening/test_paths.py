@@ -81,7 +81,7 @@ def test_bundle_validator_refuses_path_like_tickers(ticker: str) -> None:
 @pytest.mark.parametrize("ticker", sorted(DEVICES))
 def test_device_name_ticker_fails_cleanly_end_to_end(ticker: str, tmp_path: Path) -> None:
     """A bundle whose ticker is a Windows device name gets a clean error and writes nothing."""
-    from pipeline.generate import generate_one
+    from pipeline.run import run_report
     from tests.hardening.support import OFFLINE, files_under
 
     bundle = tmp_path / "in" / "X"
@@ -90,5 +90,5 @@ def test_device_name_ticker_fails_cleanly_end_to_end(ticker: str, tmp_path: Path
     data["profile"]["ticker"] = ticker
     (bundle / "bundle.json").write_text(json.dumps(data))
     with pytest.raises(StockreportError, match="cannot be used as an output folder name"):
-        generate_one(bundle, OFFLINE, tmp_path / "out")
+        run_report(bundle, OFFLINE, tmp_path / "out")
     assert files_under(tmp_path / "out") == []

@@ -13,7 +13,7 @@ import pytest
 from pipeline.inputs import load_bundle
 from pipeline.inputs.load import LoadedBundle, parse_bundle
 from pipeline.metrics import compute_metrics
-from pipeline.metrics.model import Metrics, Sentiments
+from pipeline.metrics.types import Metrics, Sentiments
 
 BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 HK = BUNDLES / "HK_3896"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import valuation as v
-from pipeline.metrics.model import Figure
+from pipeline.metrics.types import Figure
 
 OK, NM, NA = "ok", "not_meaningful", "insufficient_data"
 

@@ -84,8 +84,8 @@ def test_each_reports_peer_rows_are_the_other_bundles_own_figures(batch: tuple[P
 
 
 def test_computed_peer_figures_are_checkable_facts(batch: tuple[Path, Path]) -> None:
-    from pipeline.checks.facts import build_fact_index
-    from pipeline.checks.report import check_text
+    from pipeline.checks.answer_checks import check_text
+    from pipeline.checks.fact_index import build_fact_index
     from pipeline.inputs.load import load_bundle
     from pipeline.metrics.compute import compute_metrics
 
@@ -173,8 +173,8 @@ def test_provided_missing_and_unusable_peer_rows_say_so(tmp_path: Path, capsys: 
 
 def test_sector_average_needs_three_peers_and_takes_the_median() -> None:
     from pipeline.metrics.figures import insufficient, ok
-    from pipeline.metrics.model import PeerFigures
     from pipeline.metrics.peers import COLUMN_UNITS, MIN_PEERS_FOR_AVERAGE, sector_average
+    from pipeline.metrics.types import PeerFigures
 
     def row(ticker: str, pe: float | None, score: int, currency: str = "USD") -> PeerFigures:
         figs = {k: insufficient(u, "x", "not given") for k, u in COLUMN_UNITS.items()}

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.inputs.load import load_bundle
 from pipeline.metrics import compute_metrics, rescore
-from pipeline.metrics.model import Sentiments
+from pipeline.metrics.types import Sentiments
 
 BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 

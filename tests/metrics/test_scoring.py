@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.metrics import scoring as s
-from pipeline.metrics.model import Figure, IndicatorReading, SubScore
+from pipeline.metrics.types import Figure, IndicatorReading, SubScore
 
 
 def ok(value: float, unit: Any = "pct") -> Figure:

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.inputs import load_bundle
 from pipeline.inputs.load import LoadedBundle
-from pipeline.metrics.model import (
+from pipeline.metrics.types import (
     Figure,
     Fundamentals,
     IndicatorReading,

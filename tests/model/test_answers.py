@@ -7,11 +7,12 @@ from dataclasses import replace
 import pytest
 from pydantic import ValidationError
 
-from pipeline.model.answers import SCHEMAS, EventsAnswer, FactorsAnswer, wire_schema
-from pipeline.model.evidence import resolve_label
-from pipeline.model.select import resolve_model
-from pipeline.model.structured import ask
-from pipeline.prompts import build_prompt
+from pipeline.checks.evidence import resolve_label
+from pipeline.model.providers import resolve_model
+from pipeline.model.wire_schema import wire_schema
+from pipeline.narrate.answers import EventsAnswer, FactorsAnswer
+from pipeline.narrate.narration import ask_section
+from pipeline.narrate.registry import section_names, section_spec
 
 GOOD = {"title": "High leverage", "text": "Debt-to-equity of 1.30."}
 
@@ -37,14 +38,14 @@ def test_sentiment_is_a_closed_set(label: str) -> None:
         EventsAnswer.model_validate({"summary": "s", "sentiment": label})
 
 
-@pytest.mark.parametrize("name", sorted(SCHEMAS))
+@pytest.mark.parametrize("name", sorted(section_names()))
 def test_wire_schema_is_strict_mode_friendly(name: str) -> None:
-    schema = wire_schema(SCHEMAS[name])
+    schema = wire_schema(section_spec(name).answer)
     text = str(schema)
     assert "maxLength" not in text and "minItems" not in text and "maxItems" not in text
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == set(schema["properties"])  # every field required
-    assert schema["title"] == SCHEMAS[name].__name__ and schema["description"]
+    assert schema["title"] == section_spec(name).answer.__name__ and schema["description"]
 
 
 def test_wire_schema_is_a_fresh_copy_each_call() -> None:
@@ -62,8 +63,7 @@ def test_missing_input_says_insufficient_data_not_neutral(
 ) -> None:
     bundle = hk_loaded.bundle.model_copy(update={field: None if field == "earnings_call" else []})
     loaded = replace(hk_loaded, bundle=bundle, transcript_path=None, transcript_text=None)
-    prompt = build_prompt(section, loaded, hk_metrics)
-    answer = ask(resolve_model("offline"), section, prompt.as_langchain(), SCHEMAS[section]).parsed
+    answer = ask_section(resolve_model("offline"), section, loaded, hk_metrics).parsed
     assert answer.sentiment == "Insufficient data" and answer.evidence == []
     # with no call (events) in the bundle the part is missing: nothing is counted, nothing flagged
     read = resolve_label(answer.sentiment, answer.evidence, [], has_source=False, part=field)

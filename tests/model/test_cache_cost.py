@@ -8,14 +8,15 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from pipeline.errors import StockreportError
-from pipeline.model.answers import SummaryAnswer as SUMMARY
-from pipeline.model.answers import TechnicalsAnswer
+from pipeline.model.ask import ask
 from pipeline.model.cache import AnswerCache, default_cache_dir
-from pipeline.model.cost import Usage, estimate_cost, price_table
-from pipeline.model.select import resolve_model
-from pipeline.model.structured import ask
+from pipeline.model.call_meta import CallMeta
+from pipeline.model.cost import TokenUsage, estimate_cost, price_table
+from pipeline.model.providers import resolve_model
+from pipeline.narrate.answers import TechnicalsAnswer
 from tests.support.openai_stub import OpenAIStub, recorded
 
+TECHNICALS, FACTORS = CallMeta("technicals", "HK:3896"), CallMeta("factors", "HK:3896")  # run metadata
 MESSAGES = [SystemMessage("sys"), HumanMessage('<task section="technicals">go</task>')]
 
 
@@ -23,10 +24,10 @@ def test_second_identical_call_is_served_from_cache(stub: OpenAIStub, tmp_path) 
     cache = AnswerCache(tmp_path)
     stub.enqueue(recorded("technicals_good"))
     resolved = resolve_model("openai:gpt-5.2", base_url=stub.base_url, timeout=0.5)
-    first = ask(resolved, "technicals", MESSAGES, TechnicalsAnswer, cache=cache)
+    first = ask(resolved, TECHNICALS, MESSAGES, TechnicalsAnswer, cache=cache)
     second = ask(
         resolve_model("openai:gpt-5.2", base_url=stub.base_url, timeout=0.5),
-        "technicals",
+        TECHNICALS,
         MESSAGES,
         TechnicalsAnswer,
         cache=AnswerCache(tmp_path),
@@ -49,14 +50,14 @@ def test_settings_change_misses_the_cache(stub: OpenAIStub, tmp_path, change: di
     stub.enqueue(recorded("technicals_good"), recorded("technicals_good"))
     ask(
         resolve_model("openai:gpt-5.2", base_url=stub.base_url),
-        "technicals",
+        TECHNICALS,
         MESSAGES,
         TechnicalsAnswer,
         cache=AnswerCache(tmp_path),
     )
     again = ask(
         resolve_model("openai:gpt-5.2", base_url=stub.base_url, **change),
-        "technicals",
+        TECHNICALS,
         MESSAGES,
         TechnicalsAnswer,
         cache=AnswerCache(tmp_path),
@@ -67,8 +68,8 @@ def test_settings_change_misses_the_cache(stub: OpenAIStub, tmp_path, change: di
 def test_no_cache_bypasses(stub: OpenAIStub, tmp_path) -> None:
     stub.enqueue(recorded("technicals_good"), recorded("technicals_good"))
     resolved = resolve_model("openai:gpt-5.2", base_url=stub.base_url)
-    ask(resolved, "technicals", MESSAGES, TechnicalsAnswer, cache=AnswerCache(tmp_path))
-    again = ask(resolved, "technicals", MESSAGES, TechnicalsAnswer, cache=None)
+    ask(resolved, TECHNICALS, MESSAGES, TechnicalsAnswer, cache=AnswerCache(tmp_path))
+    again = ask(resolved, TECHNICALS, MESSAGES, TechnicalsAnswer, cache=None)
     assert not again.cached and len(stub.requests) == 2
 
 
@@ -80,15 +81,15 @@ def test_cache_dir_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 @pytest.mark.parametrize(
     "model_id, usage, expected",
     [
-        ("gpt-5.2", Usage(1_000_000, 0, 0), 1.75),
-        ("gpt-5.2", Usage(0, 1_000_000, 0), 14.0),
-        ("gpt-5.2", Usage(1_000_000, 1_000_000, 1_000_000), 0.175 + 14.0),
-        ("gpt-5.2", Usage(0, 0, 5000), 0.0),  # an answer-cache hit costs nothing
-        ("offline-rules-v1", Usage(5000, 900, 0), 0.0),
-        ("no-such-model", Usage(10, 10, 0), None),
+        ("gpt-5.2", TokenUsage(1_000_000, 0, 0), 1.75),
+        ("gpt-5.2", TokenUsage(0, 1_000_000, 0), 14.0),
+        ("gpt-5.2", TokenUsage(1_000_000, 1_000_000, 1_000_000), 0.175 + 14.0),
+        ("gpt-5.2", TokenUsage(0, 0, 5000), 0.0),  # an answer-cache hit costs nothing
+        ("offline-rules-v1", TokenUsage(5000, 900, 0), 0.0),
+        ("no-such-model", TokenUsage(10, 10, 0), None),
     ],
 )
-def test_cost_formula(model_id: str, usage: Usage, expected: float | None) -> None:
+def test_cost_formula(model_id: str, usage: TokenUsage, expected: float | None) -> None:
     cost = estimate_cost(model_id, usage)
     assert cost == (pytest.approx(expected) if expected is not None else None)
 
@@ -101,7 +102,7 @@ def test_price_table_override(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None
         )
     )
     monkeypatch.setenv("STOCKREPORT_PRICES", str(path))
-    assert estimate_cost("gpt-5.2", Usage(1_000_000, 0, 0)) == 10
+    assert estimate_cost("gpt-5.2", TokenUsage(1_000_000, 0, 0)) == 10
     assert price_table().label == f"{path} prices as of 2030-01-01"
 
 
@@ -119,12 +120,11 @@ def test_builtin_table_is_dated() -> None:
 
 
 def test_offline_answers_are_never_cached(hk_loaded, hk_metrics, tmp_path) -> None:
-    from pipeline.prompts import build_prompt
+    from pipeline.narrate.narration import NarrateOptions, ask_section
 
-    prompt = build_prompt("summary", hk_loaded, hk_metrics)
     cache = AnswerCache(tmp_path)
     for _ in range(2):
-        answer = ask(resolve_model("offline"), "summary", prompt.as_langchain(), SUMMARY, cache=cache)
+        answer = ask_section(resolve_model("offline"), "summary", hk_loaded, hk_metrics, NarrateOptions(cache=cache))
         assert not answer.cached and answer.attempts == 1
     assert not cache.path.exists()
 

@@ -1,4 +1,4 @@
-"""Evidence for model-read sentiment (pipeline/model/evidence.py): the quote check on labelled cases, hostile ones
+"""Evidence for model-read sentiment (pipeline/checks/evidence.py): the quote check on labelled cases, hostile ones
 included, with its precision and recall; and the rules deciding which label the score counts."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model.evidence import quote_status, resolve_label
+from pipeline.checks.evidence import quote_status, resolve_label
 
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "fixtures" / "data" / "transcripts" / "ectsum" / "ects"
 SEED = 13

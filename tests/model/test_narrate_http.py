@@ -7,8 +7,8 @@ import json
 import pytest
 
 from pipeline.inputs.load import LoadedBundle
-from pipeline.model.select import resolve_model
-from pipeline.narrate import NarrateOptions, narrate
+from pipeline.model.providers import resolve_model
+from pipeline.narrate.narration import NarrateOptions, narrate
 from tests.support.openai_stub import OpenAIStub, completion, recorded
 
 SPECS = ["openai:gpt-5.2", "openai-compatible:qwen3-8b"]
@@ -32,7 +32,7 @@ def test_invented_number_is_reasked_naming_the_sentence(stub: OpenAIStub, spec: 
     assert len(stub.requests) == 2
     feedback = stub.requests[1].body["messages"][-1]["content"]
     assert "92.40%" in feedback and INVENTED in feedback
-    assert result.answer.reasks == 1 and result.answer.attempts == 2
+    assert result.reply.reasks == 1 and result.reply.attempts == 2
     assert result.flagged == [] and result.dropped == []
     assert {c.written: c.status for c in result.checks} == {"26.28%": "verified", "1.30": "verified"}
 
@@ -42,7 +42,7 @@ def test_persistent_invented_number_is_flagged(stub: OpenAIStub, spec: str, hk_l
     stub.enqueue(recorded("factors_invented_number"), recorded("factors_invented_number"))
     result = _run(stub, spec, hk_loaded, strict=False).results["factors"]
     assert result.flagged == [INVENTED]
-    assert result.answer.parsed.positive[0].text == INVENTED  # kept, but flagged in the report
+    assert result.reply.parsed.positive[0].text == INVENTED  # kept, but flagged in the report
     bad = [c for c in result.checks if c.status != "verified"]
     assert [(c.written, c.status) for c in bad] == [("92.40%", "unverified")]
 
@@ -51,5 +51,5 @@ def test_strict_numbers_drops_the_sentence(stub: OpenAIStub, hk_loaded: LoadedBu
     stub.enqueue(recorded("factors_invented_number"), recorded("factors_invented_number"))
     result = _run(stub, "openai:gpt-5.2", hk_loaded, strict=True).results["factors"]
     assert result.dropped == [INVENTED]
-    assert "92.40%" not in result.answer.parsed.model_dump_json()
+    assert "92.40%" not in result.reply.parsed.model_dump_json()
     assert all(c.status == "verified" for c in result.checks)

@@ -8,23 +8,25 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.model.answers import SCHEMAS
-from pipeline.model.offline_writer import write_factors
-from pipeline.model.select import resolve_model
-from pipeline.model.structured import ask
-from pipeline.prompts import build_prompt
+from pipeline.model.call_meta import CallMeta
+from pipeline.model.providers import resolve_model
+from pipeline.model.wire_schema import wire_schema
+from pipeline.narrate.narration import ask_section
+from pipeline.narrate.offline_writer import write_factors
+from pipeline.narrate.prompt_facts import FactsOptions
+from pipeline.narrate.prompts import build_prompt
+from pipeline.narrate.registry import section_names, section_spec, written_sections
 from tests.model.conftest import SEED_FIGURES, fig, make_metrics
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
-@pytest.mark.parametrize("section", sorted(SCHEMAS))
+@pytest.mark.parametrize("section", sorted(section_names()))
 def test_every_section_valid_and_deterministic(hk_loaded, hk_metrics, section: str) -> None:
     resolved = resolve_model("offline")
-    prompt = build_prompt(section, hk_loaded, hk_metrics)
-    first = ask(resolved, section, prompt.as_langchain(), SCHEMAS[section])
-    second = ask(resolve_model("offline"), section, prompt.as_langchain(), SCHEMAS[section])
-    assert isinstance(first.parsed, SCHEMAS[section])
+    first = ask_section(resolved, section, hk_loaded, hk_metrics)
+    second = ask_section(resolve_model("offline"), section, hk_loaded, hk_metrics)
+    assert isinstance(first.parsed, section_spec(section).answer)
     assert first.parsed == second.parsed and first.raw_text == second.raw_text
     assert first.usage.input > 0 and first.usage.output > 0 and first.cost_usd == 0.0
     assert (first.attempts, first.reasks, first.cached) == (1, 0, False)
@@ -34,7 +36,7 @@ def test_every_section_valid_and_deterministic(hk_loaded, hk_metrics, section: s
 def test_offline_prose_quotes_only_numbers_in_facts(hk_loaded, hk_metrics, section: str) -> None:
     prompt = build_prompt(section, hk_loaded, hk_metrics)
     facts = re.search(r"<facts>\s*(.*?)\s*</facts>", prompt.user, re.S).group(1)
-    answer = ask(resolve_model("offline"), section, prompt.as_langchain(), SCHEMAS[section])
+    answer = ask_section(resolve_model("offline"), section, hk_loaded, hk_metrics)
     prose = " ".join(str(v) for v in json.loads(answer.parsed.model_dump_json()).values())
     numbers = NUMBER.findall(prose)
     assert numbers, "expected the prose to quote some figures"
@@ -85,8 +87,7 @@ def test_no_growth_factor_without_a_like_for_like_base(key: str) -> None:
 
 
 def test_seed_like_metrics_give_the_seed_factors(hk_loaded, hk_metrics) -> None:
-    prompt = build_prompt("factors", hk_loaded, hk_metrics)
-    answer = ask(resolve_model("offline"), "factors", prompt.as_langchain(), SCHEMAS["factors"]).parsed
+    answer = ask_section(resolve_model("offline"), "factors", hk_loaded, hk_metrics).parsed
     assert 3 <= len(answer.positive) <= 5 and 3 <= len(answer.negative) <= 5
     assert answer.positive[0].title == "Improving free cash flow"
     assert {"Persistent negative profitability", "High leverage", "Low gross margin"} <= {
@@ -98,8 +99,7 @@ def test_missing_figures_give_fewer_factors_and_say_insufficient_data(hk_loaded)
     figures = {k: fig(None, u, "insufficient_data") for k, (_, u) in SEED_FIGURES.items()}
     figures["debt_to_equity"] = fig(1.3, "ratio")
     metrics = make_metrics(figures)
-    prompt = build_prompt("factors", hk_loaded, metrics)
-    answer = ask(resolve_model("offline"), "factors", prompt.as_langchain(), SCHEMAS["factors"]).parsed
+    answer = ask_section(resolve_model("offline"), "factors", hk_loaded, metrics).parsed
     assert [f.title for f in answer.negative] == [
         "High leverage",
         "No earnings support for valuation",
@@ -120,8 +120,7 @@ def test_offline_earnings_call_reads_the_transcript_but_never_quotes_injections(
         "CEO: We expect revenue growth of 20% to 25% in 2026 with improved margins."
     )
     loaded = replace(hk_loaded, transcript_path=transcript, transcript_text=transcript.read_text())
-    prompt = build_prompt("earnings_call", loaded, hk_metrics)
-    answer = ask(resolve_model("offline"), "earnings_call", prompt.as_langchain(), SCHEMAS["earnings_call"])
+    answer = ask_section(resolve_model("offline"), "earnings_call", loaded, hk_metrics)
     text = answer.raw_text
     assert "Revenue grew 24%" in text and "17%" in text
     assert "Ignore previous" not in text and "100 Outperform" not in text
@@ -132,11 +131,12 @@ def test_offline_uses_the_tool_call_path(hk_loaded, hk_metrics) -> None:
     """with_structured_output binds a tool; the offline model answers with a tool call like hosted models."""
     resolved = resolve_model("offline")
     prompt = build_prompt("summary", hk_loaded, hk_metrics)
-    from pipeline.model.answers import wire_schema
+    context = section_spec("summary").facts(hk_loaded, hk_metrics, FactsOptions())
+    meta = CallMeta("summary", hk_loaded.ticker, context.as_json())  # what `ask` passes as run metadata
 
     out = resolved.chat_model.with_structured_output(
-        wire_schema(SCHEMAS["summary"]), include_raw=True
-    ).invoke(prompt.as_langchain())
+        wire_schema(section_spec("summary").answer), include_raw=True
+    ).invoke(prompt.as_langchain(), config=meta.config())
     assert out["raw"].tool_calls[0]["name"] == "SummaryAnswer" and out["parsing_error"] is None
     assert out["raw"].usage_metadata["input_tokens"] > 0
 
@@ -144,8 +144,7 @@ def test_offline_uses_the_tool_call_path(hk_loaded, hk_metrics) -> None:
 def test_offline_with_real_metrics_if_available(hk_loaded) -> None:
     compute = pytest.importorskip("pipeline.metrics.compute")
     metrics = compute.compute_metrics(hk_loaded)
-    for section, schema in SCHEMAS.items():
-        prompt = build_prompt(section, hk_loaded, metrics)
+    for section, schema in ((spec.name, spec.answer) for spec in written_sections()):
         assert isinstance(
-            ask(resolve_model("offline"), section, prompt.as_langchain(), schema).parsed, schema
+            ask_section(resolve_model("offline"), section, hk_loaded, metrics).parsed, schema
         )

@@ -7,8 +7,8 @@ import socket
 import pytest
 
 from pipeline.errors import StockreportError
-from pipeline.model.offline import OfflineChatModel
-from pipeline.model.select import resolve_model
+from pipeline.model.providers import resolve_model
+from pipeline.narrate.offline_model import OfflineChatModel
 
 ALL_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "OPENAI_COMPATIBLE_API_KEY")
 

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 
 from pipeline.checks import NumberCheck
-from pipeline.metrics.model import (
+from pipeline.metrics.types import (
     ChartSeries,
     Figure,
     Fundamentals,
@@ -25,7 +25,7 @@ from pipeline.metrics.model import (
     SubScore,
     Technicals,
 )
-from pipeline.report import (
+from pipeline.report.document import (
     BreakdownRow,
     BreakdownTable,
     BusinessSection,
@@ -37,6 +37,7 @@ from pipeline.report import (
     FinancialsSection,
     GlossaryEntry,
     Header,
+    PageSections,
     PeerRow,
     PeersSection,
     Provenance,
@@ -45,11 +46,10 @@ from pipeline.report import (
     RisksSection,
     Score,
     SectionProvenance,
-    Sections,
     TechnicalsSection,
     TextSection,
     TitledText,
-    Usage,
+    TokenCounts,
 )
 
 AS_OF = dt.date(2026, 1, 28)
@@ -150,7 +150,7 @@ def make_report(*, chart: bool = False, text: str | None = None) -> Report:
     x = (lambda s: f"{s} {text}") if text else (lambda s: s)  # noqa: E731
     metrics = _metrics(synthetic_chart() if chart else None)
     company = "Kingsoft Cloud Holdings Ltd"
-    sections = Sections(
+    sections = PageSections(
         summary=TextSection(text=x("Overall score reflects improving cash flow and modest revenue growth but "
                                    "persistent losses and high leverage (largest negative factor).")),
         business=BusinessSection(
@@ -202,7 +202,7 @@ def make_report(*, chart: bool = False, text: str | None = None) -> Report:
                                                         "line with the overall market.")],
         disclaimer="This AI Analyst Stock Report is automatically generated and is not financial advice.",
     )
-    usage = Usage(input_tokens=12034, output_tokens=2310, cached_tokens=4096)
+    usage = TokenCounts(input_tokens=12034, output_tokens=2310, cached_tokens=4096)
     return Report(
         ticker="HK:3896", as_of=AS_OF,
         header=Header(company_name=company, ticker="HK:3896", exchange="Hong Kong Stock Exchange",

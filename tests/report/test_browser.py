@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.render import render_html, write_report
 from pipeline.render.pdf import find_chromium
-from pipeline.report import Report
+from pipeline.report.document import Report
 from tests.report.factory import hostile_report, make_report
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -142,13 +142,13 @@ def test_pdf_is_printed(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
     """The real HK_3896 and AAPL reports, generated with the offline model."""
-    from pipeline.generate import generate_one
-    from pipeline.model.select import resolve_model
+    from pipeline.model.providers import resolve_model
+    from pipeline.run import run_report
 
     out = tmp_path_factory.mktemp("generated")
     bundles = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
     resolved = resolve_model("offline")
-    return {name: generate_one(bundles / name, resolved, out, formats=("json", "html")).report
+    return {name: run_report(bundles / name, resolved, out, formats=("json", "html")).report
             for name in ("HK_3896", "AAPL")}
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.generate import generate_one
-from pipeline.model.select import resolve_model
+from pipeline.model.providers import resolve_model
+from pipeline.run import run_report
 from tests.report.test_render import SEED_HEADINGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ SHOWN = ["HK$7.50", "▲(4.90% Upside)", "9.02B", "850.17M", "-972.95M", "1.30",
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("out")
-    done = generate_one(REPO / "fixtures" / "bundles" / "HK_3896", resolve_model("offline"), out)
+    done = run_report(REPO / "fixtures" / "bundles" / "HK_3896", resolve_model("offline"), out)
     return {k: p.read_text(encoding="utf-8") for k, p in done.paths.items()}
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.generate import generate_one
-from pipeline.model.select import resolve_model
+from pipeline.model.providers import resolve_model
+from pipeline.run import run_report
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "fixtures" / "golden" / "HK_3896.report.md"
@@ -31,7 +31,7 @@ def masked(text: str) -> str:
 
 
 def test_hk3896_markdown_matches_golden(tmp_path: Path, update_golden: bool) -> None:
-    done = generate_one(REPO / "fixtures" / "bundles" / "HK_3896", resolve_model("offline"), tmp_path,
+    done = run_report(REPO / "fixtures" / "bundles" / "HK_3896", resolve_model("offline"), tmp_path,
                         formats=("md",))
     current = masked(done.paths["md"].read_text(encoding="utf-8"))
     if update_golden or not GOLDEN.exists():

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import StockreportError
-from pipeline.metrics.model import ChartSeries, SubScore
+from pipeline.metrics.types import ChartSeries, SubScore
 from pipeline.render import format as fmt
 from pipeline.render import render_html, render_json, render_markdown, write_report
 from pipeline.render import write as write_mod
 from pipeline.render.svg import gauge, price_chart, subscore_bars
-from pipeline.report import EarningsCallSection, Report
+from pipeline.report.document import EarningsCallSection, Report
 from tests.report.factory import make_report, synthetic_chart
 
 COMPANY = "Kingsoft Cloud Holdings Ltd"

@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.model.select import resolve_model
+from pipeline.model.providers import resolve_model
 from pipeline.review.record import record_bundle
 from tests.support.openai_stub import OpenAIStub, completion
 

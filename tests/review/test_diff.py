@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.generate import generate_one
-from pipeline.model.select import resolve_model
+from pipeline.model.providers import resolve_model
 from pipeline.review.diff import MATCH_THRESHOLD, diff_paths, diff_reports, similarity
 from pipeline.review.render import markdown, terminal
+from pipeline.run import run_report
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def hk_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("hk")
-    done = generate_one(
+    done = run_report(
         REPO / "fixtures" / "bundles" / "HK_3896", resolve_model("offline"), out, formats=("json",)
     )
     return json.loads(done.paths["json"].read_text())

@@ -15,8 +15,10 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from pipeline.inputs.load import load_bundle
 from pipeline.metrics import compute_metrics
-from pipeline.model.select import resolve_model
-from pipeline.prompts import SECTIONS, build_prompt
+from pipeline.model.call_meta import CallMeta
+from pipeline.model.providers import resolve_model
+from pipeline.narrate.prompts import build_prompt
+from pipeline.narrate.registry import section_names
 from pipeline.review.record import record_bundle
 from pipeline.review.replay import ReplayChatModel, current_prompt_version, replay_bundle
 from tests.review.stub_recording import FAKE_KEY, STUB_MODEL, record_via_stub
@@ -48,9 +50,9 @@ def test_committed_recordings_are_complete_and_fresh(model: str, ticker: str) ->
 
 @pytest.mark.parametrize("ticker", ["HK_3896", "AAPL"])
 def test_replay_gives_the_live_report(ticker: str, tmp_path: Path) -> None:
-    from pipeline.generate import generate_one
+    from pipeline.run import run_report
 
-    live = generate_one(BUNDLES / ticker, resolve_model("offline"), tmp_path, formats=("json",)).report
+    live = run_report(BUNDLES / ticker, resolve_model("offline"), tmp_path, formats=("json",)).report
     record_bundle(BUNDLES / ticker, resolve_model("offline"), tmp_path / "rec")
     replayed = replay_bundle(BUNDLES / ticker, "offline", tmp_path / "rec").report
     assert replayed is not None
@@ -111,7 +113,7 @@ def _states(stdout: str) -> dict[str, str]:
 
 def test_edited_prompt_template_makes_only_that_section_stale(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
-    shutil.copytree(REPO / "prompts", prompts)
+    shutil.copytree(REPO / "pipeline" / "narrate" / "templates", prompts)
     template = prompts / "factors.user.j2"
     template.write_text(template.read_text() + "\nKeep each factor to two sentences.\n")
     env = {**os.environ, "STOCKREPORT_PROMPTS": str(prompts)}
@@ -123,7 +125,7 @@ def test_edited_prompt_template_makes_only_that_section_stale(tmp_path: Path) ->
 
 
 def test_unchanged_prompts_copy_is_fresh(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "prompts", tmp_path / "prompts")
+    shutil.copytree(REPO / "pipeline" / "narrate" / "templates", tmp_path / "prompts")
     env = {**os.environ, "STOCKREPORT_PROMPTS": str(tmp_path / "prompts")}
     proc = _check(str(BUNDLES / "GOOGL"), "--model", "offline", "--out", str(RECORDED), env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -149,7 +151,7 @@ def test_changed_bundle_makes_every_section_stale_and_missing_is_named(tmp_path:
 def test_prompt_version_formula_matches_renderer() -> None:
     loaded = load_bundle(BUNDLES / "HK_3896")
     metrics = compute_metrics(loaded)
-    for section in SECTIONS:
+    for section in section_names():
         assert current_prompt_version(section) == build_prompt(section, loaded, metrics).version
 
 
@@ -162,10 +164,9 @@ def test_reask_replays_the_next_recorded_answer(tmp_path: Path) -> None:
     ]
     (folder / "summary.json").write_text(json.dumps({"calls": calls, "bundle": "", "prompt_version": "x"}))
     model = ReplayChatModel(root=str(tmp_path), model="m")
-    ask = [
-        SystemMessage("s"),
-        HumanMessage('<task section="summary">x</task>\n<facts>{"ticker":"AAPL"}</facts>'),
-    ]
-    assert model.invoke(ask).content == '{"text": "first"}'
-    assert model.invoke([*ask, AIMessage("first"), HumanMessage("fix it")]).content == '{"text": "second"}'
+    ask = [SystemMessage("s"), HumanMessage("any prompt text: section and ticker come as run metadata")]
+    config = CallMeta("summary", "AAPL").config()
+    assert model.invoke(ask, config=config).content == '{"text": "first"}'
+    again = model.invoke([*ask, AIMessage("first"), HumanMessage("fix it")], config=config)
+    assert again.content == '{"text": "second"}'
     assert [s.state for s in model.statuses] == ["stale"]  # prompt version "x" is not the current one

@@ -20,7 +20,8 @@ from typing import Any
 from pipeline.errors import InputError, Problem, StockreportError, os_reason
 from pipeline.files import atomic_write_bytes, make_folder, staging_prefix
 from pipeline.inputs.bundle import SCHEMA_VERSION, Bundle
-from pipeline.inputs.load import BUNDLE_FILE, load_bundle, parse_bundle, read_bundle_json
+from pipeline.inputs.input_hash import BUNDLE_FILE
+from pipeline.inputs.load import load_bundle, parse_bundle, read_bundle_json
 
 STAGED_FILES = ("prices.csv", "benchmark.csv")
 

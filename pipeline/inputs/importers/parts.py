@@ -432,7 +432,7 @@ def missing_with_hints(bundle: Any, out_dir: Path, has_prices: bool) -> list[tup
 def new_bundle(ticker: str, out_dir: Path, *, as_of: dt.date, profile: ProfileOptions) -> Any:
     """`stockreport new TICKER`: a bundle holding only its profile and as_of, which validates."""
     from pipeline.inputs.bundle import TICKER_RE
-    from pipeline.inputs.load import BUNDLE_FILE
+    from pipeline.inputs.input_hash import BUNDLE_FILE
 
     if not TICKER_RE.fullmatch(ticker):
         raise InputError([Problem("TICKER", "", "not a plain ticker symbol (e.g. 'AAPL', 'BRK.B', 'HK:3896')",

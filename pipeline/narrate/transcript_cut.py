@@ -1,6 +1,6 @@
 """Read an earnings-call transcript and cut it to a token budget.
 
-Budget rule (documented in the prompt provenance and here): tokens are approximated as characters / 4.
+Budget rule: tokens are estimated as characters / 4 (`pipeline.tokens`, the one estimate).
 
 1. If the whole transcript fits the budget, it is kept whole (a JSON transcript as speaker turns).
 2. Otherwise it is split into speaker turns: prepared remarks first, then Q&A, in call order (JSON transcripts
@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-CHARS_PER_TOKEN = 4
+from pipeline.tokens import CHARS_PER_TOKEN, estimate_tokens
+
 DEFAULT_MAX_TRANSCRIPT_TOKENS = 6000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _QA_HEADING = re.compile(r"^\s*(questions?\s*(and|&)\s*answers?|q\s*&\s*a)\s*:?\s*$", re.I)
@@ -32,11 +33,6 @@ class Turn:
     speaker: str | None
     text: str
     part: str  # "prepared" or "qa"
-
-
-def approx_tokens(text: str) -> int:
-    """Approximate token count: ceil(len(text) / 4)."""
-    return -(-len(text) // CHARS_PER_TOKEN)
 
 
 def _from_json(data: dict[str, Any]) -> list[Turn]:
@@ -102,12 +98,12 @@ def _render(turns: list[Turn], kept: list[list[str]], counts: list[int]) -> str:
 def cut_transcript(text: str, max_tokens: int = DEFAULT_MAX_TRANSCRIPT_TOKENS) -> str:
     """The transcript, whole when it fits `max_tokens` (chars/4), else cut by the passes in the module doc."""
     is_json = text.lstrip().startswith("{")
-    if approx_tokens(text) <= max_tokens and not is_json:
+    if estimate_tokens(text) <= max_tokens and not is_json:
         return text.strip()
     turns = [t for t in parse_transcript(text) if (t.speaker or "").lower() != "operator"]
     if is_json:  # JSON transcripts are always shown as speaker turns, whole when they fit
         whole = _render(turns, [[t.text.strip()] for t in turns], [1] * len(turns))
-        if approx_tokens(whole) <= max_tokens:
+        if estimate_tokens(whole) <= max_tokens:
             return whole
     sentences = [[s.strip() for s in _SENTENCE_END.split(t.text.strip()) if s.strip()] for t in turns]
     kept: list[list[str]] = [[] for _ in turns]

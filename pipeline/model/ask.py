@@ -1,4 +1,4 @@
-"""`ask`: one section's structured answer from a chat model, with retries, validation feedback and caching.
+"""`ask`: one structured answer from a chat model, with retries, validation feedback and caching.
 
 Two loops, both bounded:
 - transport (tenacity): rate limits (429, honouring Retry-After up to `max_retry_after`), timeouts, connection
@@ -8,8 +8,9 @@ error
   appended as a user message, at most `max_reasks` times; then StockreportError, so a ticker never gets a half
   report.
 
-Every model, the offline one included, goes through `with_structured_output(..., include_raw=True)` and the
-same validation here.
+Every model, the offline one included, goes through `with_structured_output` and the same validation here.
+Which section and ticker the call is for travels as LangChain run metadata (`CallMeta.config()`), never
+inside the prompt text.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ from tenacity import (
 
 from pipeline.errors import StockreportError
 from pipeline.model import spend
-from pipeline.model.answers import wire_schema
 from pipeline.model.cache import AnswerCache, CachedAnswer, cache_key
-from pipeline.model.cost import Usage, estimate_cost
-from pipeline.model.select import ResolvedModel
+from pipeline.model.call_meta import CallMeta
+from pipeline.model.cost import TokenUsage, estimate_cost
+from pipeline.model.providers import ResolvedModel
+from pipeline.model.wire_schema import wire_schema
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_REASKS = 2
@@ -58,11 +60,12 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
-class Answer:
-    section: str
+class ModelReply:
+    """A validated answer and what it took: calls, re-asks, tokens, time, cost."""
+
     parsed: BaseModel
     raw_text: str
-    usage: Usage
+    usage: TokenUsage
     latency_s: float
     attempts: int  # model calls made (transport retries and re-asks included); 0 on a cache hit
     reasks: int
@@ -112,10 +115,10 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     return wait
 
 
-def _usage(message: AIMessage) -> Usage:
+def _usage(message: AIMessage) -> TokenUsage:
     meta: dict[str, Any] = dict(message.usage_metadata or {})
     details = meta.get("input_token_details") or {}
-    return Usage(
+    return TokenUsage(
         int(meta.get("input_tokens", 0)),
         int(meta.get("output_tokens", 0)),
         int(details.get("cache_read", 0) or 0),
@@ -188,21 +191,24 @@ def _messages_for_key(messages: list[BaseMessage]) -> list[dict[str, str]]:
 
 def ask(
     resolved: ResolvedModel,
-    section: str,
+    meta: CallMeta,
     messages: list[BaseMessage],
     schema: type[BaseModel],
     *,
-    max_retries: int = DEFAULT_MAX_REASKS,
+    max_reasks: int = DEFAULT_MAX_REASKS,
     cache: AnswerCache | None = None,
     policy: RetryPolicy | None = None,
-) -> Answer:
-    """Ask for `schema`: retry transient errors, re-ask invalid answers (`max_retries` times), use the cache.
+) -> ModelReply:
+    """Ask for `schema`: retry transient errors, re-ask invalid answers (at most `max_reasks` times after the
+    first answer), use the cache. `meta` says whom the call is for (run metadata).
 
-    The offline model is never cached: it is free, and its rules may change without a new model id.
+    Models that are not `cacheable` (offline, replay) skip the cache: free, and their rules or recordings may
+    change without a new model id.
     """
     policy = policy or RetryPolicy()
     start = time.perf_counter()
-    use_cache = cache is not None and resolved.provider not in ("offline", "replay")
+    section = meta.section
+    use_cache = cache is not None and resolved.cacheable
     key = cache_key(
         resolved.spec, resolved.model_id, resolved.settings, schema.__name__, _messages_for_key(messages)
     )
@@ -212,11 +218,10 @@ def ask(
         except ValidationError:  # the schema changed since: ask again
             log.debug("%s: cached answer no longer validates; asking the model", section)
         else:
-            return Answer(
-                section,
+            return ModelReply(
                 parsed,
                 hit.raw_text,
-                Usage(0, 0, hit.input_tokens + hit.output_tokens),
+                TokenUsage(0, 0, hit.input_tokens + hit.output_tokens),
                 time.perf_counter() - start,
                 0,
                 0,
@@ -249,7 +254,7 @@ def ask(
         ),
     )
     convo = list(messages)
-    usage = Usage()
+    usage = TokenUsage()
     calls = 0
     error = ""
 
@@ -257,17 +262,17 @@ def ask(
         nonlocal calls
         calls += 1
         try:
-            message = runnable.invoke(conversation)
+            message = runnable.invoke(conversation, config=meta.config())
         except BaseException as exc:
             if reached_server(exc):  # sent: the server may have seen it; nothing billed back that we know of
-                spend.record(resolved.model_id, Usage())
+                spend.record(resolved.model_id, TokenUsage())
             raise
-        spend.record(resolved.model_id, _usage(message) if isinstance(message, AIMessage) else Usage())
+        spend.record(resolved.model_id, _usage(message) if isinstance(message, AIMessage) else TokenUsage())
         if not isinstance(message, AIMessage):  # a wrapper that already parsed: not expected, fail loudly
             raise TypeError(f"expected the model's raw AIMessage, got {type(message).__name__}")
         return {"raw": message}
 
-    for reask in range(max_retries + 1):
+    for reask in range(max_reasks + 1):
         try:
             out = retrying(call, convo)
         except Exception as exc:
@@ -284,8 +289,7 @@ def ask(
         if answer is not None:
             if use_cache and cache is not None:
                 cache.put(key, CachedAnswer(text, answer.model_dump(mode="json"), usage.input, usage.output))
-            return Answer(
-                section,
+            return ModelReply(
                 answer,
                 text,
                 usage,
@@ -300,7 +304,7 @@ def ask(
         log.debug("%s: answer %d invalid: %s", section, reask + 1, error)
         convo = convo + [AIMessage(content=text), HumanMessage(content=_feedback(error))]
     raise StockreportError(
-        f"{section}: model {resolved.spec!r} gave no valid answer after {max_retries + 1} "
+        f"{section}: model {resolved.spec!r} gave no valid answer after {max_reasks + 1} "
         f"tries; last problem: {error[:300]}"
     )
 

@@ -4,7 +4,7 @@ Tone = (positive words - negative words) / (all such words): above 0.2 Positive,
 Neutral. Updates are sentences of that tone holding a figure, prepared remarks before Q&A, one per topic;
 sentences that read like instructions to a model, safe-harbour boilerplate and filler talk are never quoted.
 Evidence: up to two sentences of the data that lean most towards the label (any two for Neutral), quoted
-verbatim, so the label passes the evidence check (pipeline/model/evidence.py) like a hosted model's must.
+verbatim, so the label passes the evidence check (pipeline/checks/evidence.py) like a hosted model's must.
 """
 
 from __future__ import annotations
@@ -32,11 +32,6 @@ _INJECTION = re.compile(
     re.I,
 )
 _SENT = re.compile(r"(?<=[.!?])\s+")
-
-
-def data_block(text: str, source: str) -> str:
-    m = re.search(rf'<data source="{source}">\n?(.*?)\n?</data>', text, re.S)
-    return m.group(1) if m else ""
 
 
 def _without_injection(line: str) -> str:

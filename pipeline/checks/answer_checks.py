@@ -21,10 +21,10 @@ from pydantic import BaseModel
 
 from pipeline.checks.context import SentenceContext
 from pipeline.checks.direction import direction_conflict
-from pipeline.checks.facts import Fact, FactIndex
+from pipeline.checks.fact_index import Fact, FactIndex
 from pipeline.checks.match import MatchConfig, candidates, choose
-from pipeline.checks.numbers import Kind, WrittenNumber, scan, split_sentences
-from pipeline.metrics.model import Metrics
+from pipeline.checks.written_numbers import Kind, WrittenNumber, scan, split_sentences
+from pipeline.metrics.types import Metrics
 
 Status = Literal["verified", "unverified", "direction_mismatch", "unparsed"]
 

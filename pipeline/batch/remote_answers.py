@@ -1,4 +1,5 @@
-"""A ChatOpenAI that answers from stored Batch API results, so remote answers take the live parsing path.
+"""`StoredAnswersChatOpenAI`: a ChatOpenAI that answers from stored Batch API results, so remote answers take the
+live parsing path.
 
 `ask` -> `with_structured_output` -> ChatOpenAI builds the exact /v1/chat/completions body it would POST;
 here that body is looked up by its key (sha256 of the body) instead of sent. A known body returns the stored
@@ -14,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
@@ -27,13 +28,13 @@ from pydantic import PrivateAttr
 from pipeline.errors import InputError, StockreportError
 from pipeline.files import make_folder
 from pipeline.inputs.sources import decode_text, parse_json, read_bytes
-from pipeline.narrate import FIRST
+from pipeline.model.call_meta import CallMeta
+from pipeline.narrate.offline_model import offline_reply, write_offline
+from pipeline.narrate.registry import section_spec
 from pipeline.redact import redact
 
 log = logging.getLogger(__name__)
 MAX_STORE_BYTES = 1024 * 1024 * 1024  # downloaded answers of one remote batch (up to 50,000 requests)
-
-_TASK = re.compile(r'<task section="([a-z_]+)">')
 
 
 class Deferred(Exception):  # noqa: N818 - control flow, not an error
@@ -77,17 +78,15 @@ class AnswerStore:
             fh.flush()
 
 
-def _section(messages: list[BaseMessage]) -> str | None:
-    for m in messages:
-        if m.type == "human" and isinstance(m.content, str) and (hit := _TASK.search(m.content)):
-            return hit.group(1)
-    return None
+def _first_phase(meta: CallMeta | None) -> bool:
+    """Is the call for a section whose label feeds the score (asked before the score is final)?"""
+    return meta is not None and section_spec(meta.section).phase == "labels"
 
 
-class ReplayChatOpenAI(ChatOpenAI):
-    _store: Any = PrivateAttr(default=None)  # private: LangChain serialises public fields for tracing
+class StoredAnswersChatOpenAI(ChatOpenAI):
+    _store: AnswerStore | None = PrivateAttr(default=None)  # private: LangChain serialises public fields
 
-    def with_store(self, store: AnswerStore) -> ReplayChatOpenAI:
+    def with_store(self, store: AnswerStore) -> StoredAnswersChatOpenAI:
         self._store = store
         return self
 
@@ -95,27 +94,29 @@ class ReplayChatOpenAI(ChatOpenAI):
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
-        run_manager: Any = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
         body = self._get_request_payload(messages, stop=stop, **kwargs)
         body.pop("stream", None)
         key = request_key(body)
-        store: AnswerStore = self._store
+        store = self._store
+        if store is None:
+            raise StockreportError("stored answers: no answer store attached (with_store)")
         row = store.answers.get(key)
         if row is not None:
             if row.get("error"):
                 raise StockreportError(f"remote batch request {key} failed: {row['error']}")
             return self._create_chat_result(row["body"])
-        from pipeline.model.offline import OfflineChatModel
-
-        section = _section(messages)
+        meta = CallMeta.of_run(run_manager)  # which section: from the run metadata, never the prompt text
+        first = _first_phase(meta)
         follow_up = any(m.type == "ai" and m.content in store.stand_ins for m in messages)
         if not follow_up:  # a re-ask of a stand-in answer is no question worth paying for
-            if section not in FIRST and store.missed_first:
+            if not first and store.missed_first:
                 raise Deferred
-            store.missed_first = store.missed_first or section in FIRST
+            store.missed_first = store.missed_first or first
             store.wanted[key] = body
-        result = OfflineChatModel()._generate(messages)  # a stand-in, never written anywhere
+        # A stand-in answer (the offline writer's), never written anywhere: it lets the pass go on.
+        result = offline_reply(messages, write_offline(meta), [])
         store.stand_ins.add(str(result.generations[0].message.content))
         return result

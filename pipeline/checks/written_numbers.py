@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from pipeline.checks.normalise import Normalised, normalise
+from pipeline.inputs.bundle import Scale
 from pipeline.inputs.currencies import ISO_4217
 
 Kind = Literal["pct", "money", "ratio", "count", "date", "multiple", "duration", "period"]
@@ -62,9 +63,10 @@ for _code in _CODES_BEFORE:
 
 SCALES: dict[str, float] = {
     "trillion": 1e12, "trillions": 1e12, "tn": 1e12, "trn": 1e12, "t": 1e12,
-    "billion": 1e9, "billions": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9,
-    "million": 1e6, "millions": 1e6, "mn": 1e6, "mln": 1e6, "mm": 1e6, "mil": 1e6, "m": 1e6,
-    "thousand": 1e3, "thousands": 1e3, "k": 1e3, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
+    "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9,
+    "million": 1e6, "mn": 1e6, "mln": 1e6, "mm": 1e6, "mil": 1e6, "m": 1e6,
+    "thousand": 1e3, "k": 1e3, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
+    **{s.value: s.factor for s in Scale if s is not Scale.units},  # "millions" as a bundle's statements say it
 }
 DURATION_UNITS: dict[str, str] = {
     "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month",

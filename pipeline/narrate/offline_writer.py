@@ -1,7 +1,7 @@
 """Rule-based prose for the offline model: deterministic, and quoting only numbers present in the facts.
 
-Each writer takes the section's `facts` dict (as rendered into the prompt) and, for the earnings call and
-events, the fenced data text; it returns a dict matching the section's answer schema (answers.py). Numbers are
+Each writer takes the section's prompt context (the facts and, for the earnings call and events, the data
+text, as the prompt shows them); it returns a dict matching the section's answer schema (answers.py). Numbers are
 copied as the facts format them ("-10.78%", "1.30", "RMB 9.02B"), so the number checker can match them.
 Factor rules (thresholds on the headline period) are listed in `_POSITIVE` / `_NEGATIVE`.
 """
@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+
+from pipeline.narrate.offline_sources import write_earnings_call, write_events
+from pipeline.narrate.prompt_context import PromptContext
 
 INSUFFICIENT = "insufficient data"
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
@@ -304,20 +307,29 @@ def write_summary(facts: dict[str, Any]) -> dict[str, Any]:
     return {"text": text}
 
 
-def write(section: str, facts: dict[str, Any], prompt: str) -> dict[str, Any]:
-    """The offline answer for `section`, from the facts and the prompt's fenced data."""
-    from pipeline.model.offline_call import data_block, write_earnings_call, write_events
+# The offline writer of each section, as the registry (registry.py) names them: prompt context in, the JSON
+# answer a model would give out (validated by `ask` like any model's).
 
-    if section == "earnings_call":
-        return write_earnings_call(facts, data_block(prompt, "transcript"), data_block(prompt, "call_notes"))
-    if section == "events":
-        return write_events(facts, data_block(prompt, "events"))
-    writers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-        "factors": write_factors,
-        "financials": write_financials,
-        "technicals": write_technicals,
-        "summary": write_summary,
-    }
-    if section not in writers:
-        raise ValueError(f"the offline model has no writer for section {section!r}")
-    return writers[section](facts)
+
+def offline_earnings_call(ctx: PromptContext) -> dict[str, Any]:
+    return write_earnings_call(ctx.facts, ctx.text("transcript"), ctx.text("call_notes"))
+
+
+def offline_events(ctx: PromptContext) -> dict[str, Any]:
+    return write_events(ctx.facts, ctx.text("events"))
+
+
+def offline_factors(ctx: PromptContext) -> dict[str, Any]:
+    return write_factors(ctx.facts)
+
+
+def offline_financials(ctx: PromptContext) -> dict[str, Any]:
+    return write_financials(ctx.facts)
+
+
+def offline_technicals(ctx: PromptContext) -> dict[str, Any]:
+    return write_technicals(ctx.facts)
+
+
+def offline_summary(ctx: PromptContext) -> dict[str, Any]:
+    return write_summary(ctx.facts)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.checks.tone import check_tone
-from pipeline.metrics.model import Reading
+from pipeline.metrics.types import Reading
 
 MIN_QUOTE_CHARS = 20
 MAX_QUOTE_CHARS = 300

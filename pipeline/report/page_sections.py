@@ -1,7 +1,8 @@
-"""Report sections built straight from the bundle and metrics (no model involved).
+"""The page sections built straight from the bundle and metrics (no model involved).
 
-The model's prose is merged in by `pipeline.assemble`; everything here is the company's own data or a
-computed metric, and a section whose input is missing says so in one line.
+`page_sections` gives every page section without prose; the model-written sections' answers are put in by
+`pipeline.report.assemble` (through the registry). Everything here is the company's own data or a computed
+metric, and a page section whose input is missing says so in one line.
 """
 
 from __future__ import annotations
@@ -9,18 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.inputs.bundle import Bundle, Period
-from pipeline.metrics.model import INSUFFICIENT_LABEL, Figure, Metrics, PeerFigures
-from pipeline.model.facts import show_figure
-from pipeline.report import (
+from pipeline.inputs.loaded import LoadedBundle
+from pipeline.metrics.types import INSUFFICIENT_LABEL, Figure, Metrics, PeerFigures
+from pipeline.money import format_money
+from pipeline.narrate.fact_format import show_figure
+from pipeline.report.document import (
     BreakdownRow,
     BreakdownTable,
     BusinessSection,
+    ComparisonSection,
+    EarningsCallSection,
     EventItem,
+    EventsSection,
+    FinancialsSection,
     GlossaryEntry,
     KeyFigure,
+    PageSections,
     PeerRow,
+    PeersSection,
     RiskCategoryView,
     RisksSection,
+    TechnicalsSection,
+    TextSection,
+    TitledText,
 )
 
 
@@ -229,9 +241,62 @@ def analyst_note(bundle: Bundle, metrics: Metrics) -> str | None:
     c = bundle.consensus
     if c is None:
         return None
-    from pipeline.money import format_money
-
     if pt is None:
         return f"The most recent analyst rating on {bundle.profile.ticker} is a {c.rating}."
     return (f"The most recent analyst rating on {bundle.profile.ticker} is a {c.rating} with a "
             f"{format_money(pt.target, pt.currency)} price target.")
+
+
+def _benchmark_name(bundle: Bundle) -> str | None:
+    """"iShares MSCI Hong Kong ETF (EWH)", as the seed titles the comparison."""
+    if not bundle.benchmark:
+        return None
+    name = bundle.benchmark.name
+    if bundle.benchmark.ticker and f"({bundle.benchmark.ticker})" not in name:
+        name += f" ({bundle.benchmark.ticker})"
+    return name
+
+
+def _earnings_call(bundle: Bundle) -> EarningsCallSection:
+    call = bundle.earnings_call
+    if call is None:
+        return EarningsCallSection(missing="No earnings call in the bundle: insufficient data.")
+    return EarningsCallSection(
+        date=call.date, quarter=call.quarter, next_date=call.next_date,
+        positive_updates=[TitledText(title=u.title, text=u.text) for u in call.positive_updates],
+        negative_updates=[TitledText(title=u.title, text=u.text) for u in call.negative_updates],
+        guidance=call.guidance)
+
+
+def page_sections(loaded: LoadedBundle, metrics: Metrics) -> PageSections:
+    """Every page section from the bundle and metrics, the model's prose not yet in."""
+    b, m, t = loaded.bundle, metrics, metrics.technicals
+    comparison_missing = None
+    if loaded.prices is None:
+        comparison_missing = "No daily price history in the bundle: performance vs. benchmark not computed."
+    elif loaded.benchmark is None:
+        comparison_missing = "No benchmark prices in the bundle: only the stock's own performance is shown."
+    period, figures = key_figures(m)
+    return PageSections(
+        summary=TextSection(),
+        business=business_section(b),
+        comparison=ComparisonSection(benchmark_name=_benchmark_name(b),
+                                     as_of=t.as_of if t.origin == "computed" else None, stale=t.stale,
+                                     performance=list(t.performance), missing=comparison_missing),
+        earnings_call=_earnings_call(b),
+        financials=FinancialsSection(
+            period=period, key_figures=figures, breakdown=breakdown_table(b, m),
+            missing=None if b.financials else "No financial statements in the bundle: insufficient data."),
+        technicals=TechnicalsSection(
+            origin=t.origin, as_of=t.as_of, stale=t.stale, sentiment=t.sentiment, last_price=t.last_price,
+            readings=list(t.readings),
+            missing=None if t.origin != "none" else "No prices or technical snapshot in the bundle."),
+        risks=risks_section(b),
+        peers=PeersSection(rows=peer_rows(b, m), window=m.peers.window if m.peers else None,
+                           average_rule=m.peers.average_rule if m.peers else None,
+                           missing=None if b.peers else "No peers in the bundle."),
+        events=EventsSection(items=event_items(b), analyst_note=analyst_note(b, m),
+                             missing=None if b.events else "No corporate events in the bundle."),
+        glossary=list(GLOSSARY),
+        disclaimer=DISCLAIMER,
+    )

@@ -1,12 +1,18 @@
-"""Model selection from one `--model` string.
+"""Model selection from one `--model` string, through a registry of providers.
 
     offline                       the deterministic rule-based writer (default; no key, no network)
     openai:gpt-5.2                any `provider:model` that LangChain's `init_chat_model` knows (lazy import)
     openai-compatible:<name>      an OpenAI-compatible server (vLLM, llama.cpp, Ollama) at `base_url`
+    replay:<model>                answers recorded earlier (pipeline/review/replay.py)
     gpt-5.2, claude, gemini, ...  aliases (ALIASES)
 
+LangChain's providers and `openai-compatible` are built in. Any other prefix is a registered `Provider`:
+`register_provider(...)`, or an entry point in the group `stockreport.providers` naming a Provider object
+(how this package adds `offline` and `replay`, the way simonw/llm plugins add models), so this module knows
+nothing of the stages that provide them.
+
 Keys come only from the environment; a missing one raises StockreportError naming the variable before any
-network call. Retries belong to `structured.ask` (tenacity), so provider clients get `max_retries=0`.
+network call. Retries belong to `ask` (tenacity), so provider clients get `max_retries=0`.
 A server URL (`--base-url`, `OPENAI_BASE_URL`) is checked before the client is built (`checked_url`: one
 line naming what is wrong, instead of an error from deep inside the HTTP client), and its credentials
 (`http://user:PASS@host/v1`) are secrets from then on: masked everywhere (`redact.add_url_credentials`) and
@@ -17,7 +23,10 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from importlib.metadata import entry_points
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -25,6 +34,7 @@ from langchain_core.language_models import BaseChatModel
 from pipeline.errors import StockreportError
 from pipeline.redact import add_url_credentials, without_userinfo
 
+ENTRY_POINT_GROUP = "stockreport.providers"
 DEFAULT_MODEL = "offline"
 ALIASES: dict[str, str] = {
     "gpt-5.2": "openai:gpt-5.2",
@@ -55,6 +65,25 @@ COMPATIBLE_KEY_ENV = "OPENAI_COMPATIBLE_API_KEY"
 # How each provider is asked for structured output: OpenAI-style servers take a JSON schema natively;
 # others use LangChain's default for the class (tool calling for most).
 _METHOD = {"openai": "json_schema", COMPATIBLE: "json_schema"}
+# How the page names a LangChain provider ("OpenAI - gpt-5.2"); registered providers bring their own name.
+DISPLAY_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google_genai": "Google",
+                 COMPATIBLE: "OpenAI-compatible"}
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model as provenance names it: enough to say which model wrote a section, nothing to call it with."""
+
+    spec: str  # as given by the user
+    provider: str
+    model_id: str
+    display: str  # as the page names it: "OpenAI - gpt-5.2"
+
+
+def model_ref(spec: str, model_id: str) -> ModelRef:
+    """The ModelRef of a model known only by its spec and id (a section kept from an earlier report)."""
+    provider = spec.split(":", 1)[0] if ":" in spec else spec
+    return ModelRef(spec, provider, model_id, f"{DISPLAY_NAMES.get(provider, provider)} - {model_id}")
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,60 @@ class ResolvedModel:
     model_id: str
     structured_method: str | None = None  # with_structured_output(method=...); None: the class default
     settings: dict[str, Any] = field(default_factory=dict)  # what changes the answer; part of the cache key
+    display_name: str = ""  # the provider as the page names it; "" = the provider string
+    cacheable: bool = True  # worth the answer cache (False for free, local, deterministic models)
+    local: bool = False  # computes on this machine's CPU: many tickers run in worker processes, not threads
+
+    @property
+    def ref(self) -> ModelRef:
+        return ModelRef(self.spec, self.provider, self.model_id,
+                        f"{self.display_name or DISPLAY_NAMES.get(self.provider, self.provider)} - {self.model_id}")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """What the command line sets for a model; each provider uses what applies to it."""
+
+    base_url: str | None = None
+    temperature: float | None = None
+    reasoning_effort: str | None = None
+    timeout: float | None = None
+    max_tokens: int | None = None
+    requests_per_second: float | None = None
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A registered model source: `--model NAME` or `--model NAME:<model>` goes to `build(spec, model, settings)`
+    (`model` is what follows the colon, "" when there is none)."""
+
+    name: str
+    build: Callable[[str, str, ModelSettings], ResolvedModel]
+    help: str = ""
+
+
+_REGISTRY: dict[str, Provider] = {}
+_DISCOVERED = False
+_LOCK = threading.RLock()  # a provider module may register more providers while it loads
+
+
+def register_provider(provider: Provider) -> None:
+    """Add (or replace) a provider; the name is the `--model` prefix it answers to."""
+    with _LOCK:
+        _REGISTRY[provider.name] = provider
+
+
+def providers() -> dict[str, Provider]:
+    """Every registered provider, entry points included (loaded once, on first use)."""
+    global _DISCOVERED
+    with _LOCK:
+        if not _DISCOVERED:
+            _DISCOVERED = True
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                provider = ep.load()
+                if isinstance(provider, Provider):
+                    _REGISTRY.setdefault(provider.name, provider)
+        return dict(_REGISTRY)
 
 
 URL_ENV = ("OPENAI_BASE_URL",)  # read by the OpenAI client itself when no --base-url is given
@@ -110,8 +193,7 @@ def _with_endpoint(resolved: ResolvedModel) -> ResolvedModel:
     settings = {k: v for k, v in resolved.settings.items() if k != "base_url"}
     endpoint = endpoint_of(resolved.chat_model) or resolved.settings.get("base_url")
     settings["endpoint"] = without_userinfo(endpoint) if endpoint else None  # credentials never join the key
-    return ResolvedModel(resolved.chat_model, resolved.spec, resolved.provider, resolved.model_id,
-                         resolved.structured_method, settings)
+    return replace(resolved, settings=settings)
 
 
 def _known_providers() -> list[str]:
@@ -148,72 +230,71 @@ def resolve_model(
     requests_per_second: float | None = None,
 ) -> ResolvedModel:
     """Parse `spec` and build the chat model; raise StockreportError on any problem the user can fix."""
+    settings = ModelSettings(base_url, temperature, reasoning_effort, timeout, max_tokens, requests_per_second)
+    return resolve(spec, settings)
+
+
+def resolve(spec: str, settings: ModelSettings) -> ResolvedModel:
+    """`resolve_model` with the settings in one object (the batch runner keeps them in its config)."""
     spec = spec.strip()
     target = ALIASES.get(spec, spec)
-    if base_url is not None:
-        base_url = checked_url(base_url)
-    settings = {
-        k: v
-        for k, v in {
-            "base_url": base_url,
-            "temperature": temperature,
-            "reasoning_effort": reasoning_effort,
-            "max_tokens": max_tokens,
-        }.items()
-        if v is not None
-    }
-    if target.startswith("replay:"):  # answers from recordings (pipeline/review/replay.py)
-        from pipeline.review.replay import resolve_replay
-
-        return resolve_replay(spec, target.split(":", 1)[1])
-    if target == "offline":
-        from pipeline.model.offline import OFFLINE_MODEL_ID, OfflineChatModel
-
-        return ResolvedModel(OfflineChatModel(), spec, "offline", OFFLINE_MODEL_ID, None, {})
+    if settings.base_url is not None:
+        settings = replace(settings, base_url=checked_url(settings.base_url))
+    prefix, _, rest = target.partition(":")
+    registered = providers()
+    if prefix.strip() in registered:
+        return registered[prefix.strip()].build(spec, rest.strip(), settings)
     if ":" not in target:
+        names = sorted(ALIASES) + sorted(registered)
         raise StockreportError(
             f"unknown model {spec!r}: use 'offline', 'provider:model' (e.g. 'openai:gpt-5.2') "
-            f"or an alias ({', '.join(sorted(ALIASES))}){_suggest(spec, list(ALIASES))}"
+            f"or an alias ({', '.join(sorted(ALIASES))}){_suggest(spec, names)}"
         )
-    provider, model_id = (part.strip() for part in target.split(":", 1))
+    provider, model_id = prefix.strip(), rest.strip()
     if not model_id:
         raise StockreportError(f"model {spec!r} names no model after '{provider}:'")
+    return _langchain_model(spec, provider, model_id, settings)
+
+
+def _answer_settings(settings: ModelSettings) -> dict[str, Any]:
+    """The settings that change an answer (they key the answer cache)."""
+    return {k: v for k, v in {"base_url": settings.base_url, "temperature": settings.temperature,
+                              "reasoning_effort": settings.reasoning_effort,
+                              "max_tokens": settings.max_tokens}.items() if v is not None}
+
+
+def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSettings) -> ResolvedModel:
     kwargs: dict[str, Any] = {"max_retries": 0}
-    if temperature is not None:
-        kwargs["temperature"] = temperature
-    if reasoning_effort is not None:
-        kwargs["reasoning_effort"] = reasoning_effort
-    if timeout is not None:
-        kwargs["timeout"] = timeout
-    if max_tokens is not None:
-        kwargs["max_tokens"] = max_tokens
-    if requests_per_second is not None:
+    for name in ("temperature", "reasoning_effort", "timeout", "max_tokens"):
+        if getattr(settings, name) is not None:
+            kwargs[name] = getattr(settings, name)
+    if settings.requests_per_second is not None:
         from langchain_core.rate_limiters import InMemoryRateLimiter
 
         kwargs["rate_limiter"] = InMemoryRateLimiter(
-            requests_per_second=requests_per_second, check_every_n_seconds=0.05, max_bucket_size=1
+            requests_per_second=settings.requests_per_second, check_every_n_seconds=0.05, max_bucket_size=1
         )
-
+    answer_settings = _answer_settings(settings)
     if provider == COMPATIBLE:
-        if not base_url:
+        if not settings.base_url:
             raise StockreportError(
                 f"model {spec!r} needs --base-url (the server's OpenAI-compatible /v1 URL)"
             )
         from langchain_openai import ChatOpenAI
 
         api_key = os.environ.get(COMPATIBLE_KEY_ENV) or "not-needed"
-        chat = ChatOpenAI(model=model_id, base_url=base_url, api_key=api_key, **kwargs)  # type: ignore[arg-type]
-        return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], settings))
+        chat = ChatOpenAI(model=model_id, base_url=settings.base_url, api_key=api_key, **kwargs)  # type: ignore[arg-type]
+        return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], answer_settings))
 
-    providers = _known_providers()
-    if provider not in providers:
+    known = _known_providers()
+    if provider not in known:
         raise StockreportError(
             f"unknown model provider {provider!r} in {spec!r}"
-            f"{_suggest(provider, providers + [COMPATIBLE, 'offline'])}"
+            f"{_suggest(provider, known + [COMPATIBLE, *providers()])}"
         )
     _key(provider, spec)
-    if base_url is not None:
-        kwargs["base_url"] = base_url
+    if settings.base_url is not None:
+        kwargs["base_url"] = settings.base_url
     else:
         for var in URL_ENV:
             if provider == "openai" and os.environ.get(var):
@@ -226,4 +307,4 @@ def resolve_model(
         raise StockreportError(f"model provider {provider!r} needs its LangChain package: {exc}") from None
     except (ValueError, TypeError) as exc:
         raise StockreportError(f"cannot set up model {spec!r}: {exc}") from None
-    return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), settings))
+    return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), answer_settings))

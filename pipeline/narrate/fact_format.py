@@ -1,4 +1,4 @@
-"""Number display rules shared by the prompt facts and the offline writer.
+"""Number display rules shared by the prompt facts, the offline writer and the page's key figures.
 
 The facts given to a model carry numbers already formatted the way the number checker matches them, so the
 model (and the offline writer) copies them verbatim: percentages with two decimals and a sign only when
@@ -9,7 +9,10 @@ negative
 
 from __future__ import annotations
 
+from pipeline.metrics.types import Figure
 from pipeline.money import format_money, is_number
+
+INSUFFICIENT = "insufficient data"
 
 
 def _ok(value: float | None) -> bool:
@@ -34,3 +37,18 @@ def fmt_price(value: float | None, currency: str) -> str | None:
 def fmt_money(value: float | None, currency: str, scale: str = "units") -> str | None:
     """Money in `currency` x `scale` -> 'RMB 9.02B', '€9.02B', '$1.50T', '£45,000.00' (pipeline.money)."""
     return format_money(value, currency, scale=scale)
+
+
+def show_figure(fig: Figure | None, currency: str, scale: str = "units") -> str:
+    """A Figure as the text a model may quote: formatted by unit, or 'insufficient data'."""
+    if fig is None or fig.status != "ok" or fig.value is None:
+        return INSUFFICIENT if fig is None or fig.status != "not_meaningful" else "not meaningful"
+    if fig.unit == "pct":
+        return fmt_pct(fig.value) or INSUFFICIENT
+    if fig.unit == "ratio":
+        return fmt_ratio(fig.value) or INSUFFICIENT
+    if fig.unit == "money":
+        return fmt_money(fig.value, currency, scale) or INSUFFICIENT
+    if fig.unit == "price":
+        return fmt_price(fig.value, currency) or INSUFFICIENT
+    return f"{fig.value:,.0f}"

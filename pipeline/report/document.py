@@ -1,5 +1,10 @@
 """The typed report: metrics, scores and the model's prose merged into one document.
 
+"Page sections" (`PageSections`: summary, business, comparison, earnings call, ...) are the parts of the page;
+"model-written sections" (pipeline/narrate/registry.py) are what the model is asked for. Each model-written
+section says how its answer goes into the page sections and back (`SectionSpec.put` / `.take`); one the page
+has no fixed place for appears under `sections.additional`, which every format renders.
+
 `report.json` is `Report.model_dump(mode="json")`; `stockreport schema report` publishes its JSON Schema.
 Stable contract for consumers: top-level `ticker`, `as_of`, `score` (`overall`, `label`, `subscores`),
 `factors` (`positive`, `negative`: lists of `{title, text}`), `metrics`, `sections`, `provenance`
@@ -9,12 +14,12 @@ Stable contract for consumers: top-level `ticker`, `as_of`, `score` (`overall`, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from pipeline.checks import NumberCheck
-from pipeline.metrics.model import (
+from pipeline.metrics.types import (
     IndicatorReading,
     Metrics,
     MissingPart,
@@ -219,7 +224,21 @@ class GlossaryEntry(Part):
     definition: str
 
 
-class Sections(Part):
+class Paragraph(Part):
+    field: str = Field(description="The answer field the text came from, e.g. 'text' or 'outlook'.")
+    title: str | None = None
+    text: str
+
+
+class AdditionalSection(Section):
+    """A model-written section the page has no fixed place for: its title and its answer's paragraphs."""
+
+    key: str = Field(description="The model-written section's name (pipeline/narrate/registry.py).")
+    title: str
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+
+
+class PageSections(Part):
     summary: TextSection
     business: BusinessSection
     comparison: ComparisonSection
@@ -231,9 +250,20 @@ class Sections(Part):
     events: EventsSection
     glossary: list[GlossaryEntry]
     disclaimer: str
+    additional: list[AdditionalSection] = Field(
+        default_factory=list, description="Model-written sections beyond the fixed ones (absent when none).")
+
+    @model_serializer(mode="wrap")
+    def _omit_no_additional(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("additional"):
+            data.pop("additional", None)  # reports without extra sections keep their exact shape
+        return data
 
 
-class Usage(Part):
+class TokenCounts(Part):
+    """Token counts as the report states them (per section and in total)."""
+
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
@@ -247,7 +277,7 @@ class SectionProvenance(Part):
     attempts: int
     latency_s: float
     cached: bool
-    usage: Usage
+    usage: TokenCounts
     cost_usd: float
 
 
@@ -257,7 +287,7 @@ class Provenance(Part):
     model_id: str
     prompt_versions: dict[str, str]
     input_hash: str
-    usage: Usage
+    usage: TokenCounts
     cost_usd: float
     price_table: str = Field(description="Which dated price table the cost estimate used.")
     latency_s: float
@@ -275,7 +305,7 @@ class Report(Part):
     score: Score
     factors: Factors
     metrics: Metrics
-    sections: Sections
+    sections: PageSections
     provenance: Provenance
     number_checks: list[NumberCheck]
     flagged_sentences: list[str] = Field(

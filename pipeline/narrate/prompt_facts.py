@@ -1,4 +1,5 @@
-"""The per-section prompt context: compact `facts` (numbers from code, pre-formatted) and fenced `data`.
+"""The facts builders: each section's prompt context, compact `facts` (numbers from code, pre-formatted) and
+`data` (untrusted text, fenced in the prompt). The registry (registry.py) names which builder a section uses.
 
 Facts hold only what a section needs, since every key costs tokens. A figure that metrics could not compute is
 given as the string "insufficient data", so the model says so instead of guessing.
@@ -6,14 +7,16 @@ given as the string "insufficient data", so the model says so instead of guessin
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from pipeline.metrics.model import Figure, Metrics
-from pipeline.model.numbers import fmt_money, fmt_pct, fmt_price, fmt_ratio
-from pipeline.model.transcript import DEFAULT_MAX_TRANSCRIPT_TOKENS, cut_transcript
-from pipeline.prompts import fence
+from pipeline.inputs.loaded import LoadedBundle
+from pipeline.metrics.types import Metrics
+from pipeline.narrate.fact_format import INSUFFICIENT, fmt_money, fmt_pct, fmt_price, fmt_ratio, show_figure
+from pipeline.narrate.prompt_context import DataBlock, PromptContext
+from pipeline.narrate.transcript_cut import DEFAULT_MAX_TRANSCRIPT_TOKENS, cut_transcript
 
-INSUFFICIENT = "insufficient data"
 # Headline figures each section sees (keys of PeriodMetrics.figures).
 _FIN_KEYS = (
     "revenue_growth_pct",
@@ -38,22 +41,12 @@ _STATEMENT_LINES = {
 }
 
 
-def show_figure(fig: Figure | None, currency: str, scale: str = "units") -> str:
-    """A Figure as the text a model may quote: formatted by unit, or 'insufficient data'."""
-    if fig is None or fig.status != "ok" or fig.value is None:
-        return INSUFFICIENT if fig is None or fig.status != "not_meaningful" else "not meaningful"
-    if fig.unit == "pct":
-        return fmt_pct(fig.value) or INSUFFICIENT
-    if fig.unit == "ratio":
-        return fmt_ratio(fig.value) or INSUFFICIENT
-    if fig.unit == "money":
-        return fmt_money(fig.value, currency, scale) or INSUFFICIENT
-    if fig.unit == "price":
-        return fmt_price(fig.value, currency) or INSUFFICIENT
-    return f"{fig.value:,.0f}"
+@dataclass(frozen=True)
+class FactsOptions:
+    max_transcript_tokens: int | None = None  # transcript budget; None = DEFAULT_MAX_TRANSCRIPT_TOKENS
 
 
-def period_name(label: str, kind: str, end: Any) -> str:
+def period_name(label: str, kind: str, end: dt.date) -> str:
     return f"TTM to {end:%b %Y}" if kind == "TTM" else label
 
 
@@ -83,11 +76,12 @@ def _score(metrics: Metrics) -> dict[str, Any]:
     return out
 
 
-def _statements(loaded: Any, periods: int = 2) -> list[dict[str, Any]]:
+def _statements(loaded: LoadedBundle, periods: int = 2) -> list[dict[str, Any]]:
     fin = loaded.bundle.financials
     if fin is None:
         return []
-    ordered = ([fin.ttm()] if fin.ttm() else []) + fin.fiscal_years()
+    ttm = fin.ttm()
+    ordered = ([ttm] if ttm is not None else []) + fin.fiscal_years()
     rows = []
     for p in ordered[:periods]:
         row: dict[str, Any] = {"period": p.label}
@@ -145,7 +139,7 @@ def _valuation(metrics: Metrics) -> dict[str, str]:
     return {k: show_figure(v, metrics.price_currency) for k, v in metrics.valuation.items()}
 
 
-def _header(loaded: Any, metrics: Metrics) -> dict[str, Any]:
+def _header(loaded: LoadedBundle, metrics: Metrics) -> dict[str, Any]:
     p = loaded.bundle.profile
     return {
         "company": p.name,
@@ -155,7 +149,7 @@ def _header(loaded: Any, metrics: Metrics) -> dict[str, Any]:
     }
 
 
-def _events_data(loaded: Any) -> str | None:
+def _events_data(loaded: LoadedBundle) -> str | None:
     events = sorted(loaded.bundle.events, key=lambda e: e.date, reverse=True)
     if not events:
         return None
@@ -165,82 +159,94 @@ def _events_data(loaded: Any) -> str | None:
     )
 
 
-def _call_data(loaded: Any, max_tokens: int | None) -> dict[str, str]:
-    """Fenced transcript (cut to `max_tokens`; None leaves it out) and the bundle's own call notes."""
-    data: dict[str, str] = {}
+def _call_data(loaded: LoadedBundle, max_tokens: int | None) -> dict[str, DataBlock]:
+    """The transcript (cut to `max_tokens`; None leaves it out) and the bundle's own call notes."""
+    data: dict[str, DataBlock] = {}
     call = loaded.bundle.earnings_call
     if loaded.transcript_text is not None and max_tokens is not None:
-        data["transcript"] = fence(cut_transcript(loaded.transcript_text, max_tokens), "transcript")
+        data["transcript"] = DataBlock.of(cut_transcript(loaded.transcript_text, max_tokens), "transcript")
     if call and (call.positive_updates or call.negative_updates or call.guidance):
         lines = [f"+ {u.title}: {u.text}" for u in call.positive_updates]
         lines += [f"- {u.title}: {u.text}" for u in call.negative_updates]
         if call.guidance:
             lines.append(f"guidance: {call.guidance}")
-        data["call_notes"] = fence("\n".join(lines), "call_notes")
+        data["call_notes"] = DataBlock.of("\n".join(lines), "call_notes")
     return data
 
 
-def build_context(
-    section: str, loaded: Any, metrics: Metrics, max_transcript_tokens: int | None = None
-) -> dict[str, Any]:
-    """`{"facts": {...}, "data": {name: fenced text}}` for one section."""
-    facts: dict[str, Any] = _header(loaded, metrics)
-    data: dict[str, str] = {}
-    if section == "financials":
-        facts["headline"] = _headline(metrics)
-        facts["statements"] = _statements(loaded)
-        facts["scores"] = _subscores(metrics, ("income_statement", "balance_sheet", "cash_flow"))
-    elif section == "technicals":
-        facts["technicals"] = _technicals(metrics)
-    elif section == "factors":
-        facts["headline"] = _headline(metrics)
-        facts["technicals_sentiment"] = _technicals_sentiment(metrics)
-        facts["valuation"] = _valuation(metrics)
-        facts["earnings_call_sentiment"] = _call_sentiment(metrics)
-        # Business context and the call's reported highlights (not the transcript: too many tokens here).
-        if loaded.bundle.profile.description:
-            data["description"] = fence(loaded.bundle.profile.description, "description")
-        data.update(_call_data(loaded, None))
-    elif section == "summary":
-        facts["score"] = _score(metrics)
-        facts["scores"] = _subscores(metrics)
-        facts["headline"] = _headline(
-            metrics,
-            ("revenue_growth_pct", "net_margin_pct", "debt_to_equity", "fcf_growth_pct", "gross_margin_pct"),
-        )
-        facts["technicals_sentiment"] = _technicals_sentiment(metrics)
-        facts["valuation"] = _valuation(metrics)
-        pt = metrics.price_target
-        facts["price_target"] = (
-            {"target": fmt_price(pt.target, pt.currency), "upside": fmt_pct(pt.upside_pct) or INSUFFICIENT}
-            if pt
-            else INSUFFICIENT
-        )
-    elif section == "earnings_call":
-        call = loaded.bundle.earnings_call
-        facts["call"] = (
-            {
-                "date": call.date.isoformat(),
-                "quarter": call.quarter or INSUFFICIENT,
-                "next_date": call.next_date.isoformat() if call.next_date else INSUFFICIENT,
-            }
-            if call
-            else INSUFFICIENT
-        )
-        data.update(_call_data(loaded, max_transcript_tokens or DEFAULT_MAX_TRANSCRIPT_TOKENS))
-        facts["has_transcript"] = "transcript" in data
-    elif section == "events":
-        latest = max((e.date for e in loaded.bundle.events), default=None)
-        facts["events"] = {
-            "count": len(loaded.bundle.events),
-            "latest": latest.isoformat() if latest else INSUFFICIENT,
+def financials_facts(loaded: LoadedBundle, metrics: Metrics, opts: FactsOptions) -> PromptContext:
+    facts = _header(loaded, metrics)
+    facts["headline"] = _headline(metrics)
+    facts["statements"] = _statements(loaded)
+    facts["scores"] = _subscores(metrics, ("income_statement", "balance_sheet", "cash_flow"))
+    return PromptContext(facts)
+
+
+def technicals_facts(loaded: LoadedBundle, metrics: Metrics, opts: FactsOptions) -> PromptContext:
+    facts = _header(loaded, metrics)
+    facts["technicals"] = _technicals(metrics)
+    return PromptContext(facts)
+
+
+def factors_facts(loaded: LoadedBundle, metrics: Metrics, opts: FactsOptions) -> PromptContext:
+    facts = _header(loaded, metrics)
+    facts["headline"] = _headline(metrics)
+    facts["technicals_sentiment"] = _technicals_sentiment(metrics)
+    facts["valuation"] = _valuation(metrics)
+    facts["earnings_call_sentiment"] = _call_sentiment(metrics)
+    # Business context and the call's reported highlights (not the transcript: too many tokens here).
+    data: dict[str, DataBlock] = {}
+    if loaded.bundle.profile.description:
+        data["description"] = DataBlock.of(loaded.bundle.profile.description, "description")
+    data.update(_call_data(loaded, None))
+    return PromptContext(facts, data)
+
+
+def summary_facts(loaded: LoadedBundle, metrics: Metrics, opts: FactsOptions) -> PromptContext:
+    facts = _header(loaded, metrics)
+    facts["score"] = _score(metrics)
+    facts["scores"] = _subscores(metrics)
+    facts["headline"] = _headline(
+        metrics,
+        ("revenue_growth_pct", "net_margin_pct", "debt_to_equity", "fcf_growth_pct", "gross_margin_pct"),
+    )
+    facts["technicals_sentiment"] = _technicals_sentiment(metrics)
+    facts["valuation"] = _valuation(metrics)
+    pt = metrics.price_target
+    facts["price_target"] = (
+        {"target": fmt_price(pt.target, pt.currency), "upside": fmt_pct(pt.upside_pct) or INSUFFICIENT}
+        if pt
+        else INSUFFICIENT
+    )
+    return PromptContext(facts)
+
+
+def earnings_call_facts(loaded: LoadedBundle, metrics: Metrics, opts: FactsOptions) -> PromptContext:
+    facts = _header(loaded, metrics)
+    call = loaded.bundle.earnings_call
+    facts["call"] = (
+        {
+            "date": call.date.isoformat(),
+            "quarter": call.quarter or INSUFFICIENT,
+            "next_date": call.next_date.isoformat() if call.next_date else INSUFFICIENT,
         }
-        text = _events_data(loaded)
-        if text:
-            data["events"] = fence(text, "events")
-    else:
-        raise ValueError(f"unknown section {section!r}")
-    return {"facts": facts, "data": data}
+        if call
+        else INSUFFICIENT
+    )
+    data = _call_data(loaded, opts.max_transcript_tokens or DEFAULT_MAX_TRANSCRIPT_TOKENS)
+    facts["has_transcript"] = "transcript" in data
+    return PromptContext(facts, data)
+
+
+def events_facts(loaded: LoadedBundle, metrics: Metrics, opts: FactsOptions) -> PromptContext:
+    facts = _header(loaded, metrics)
+    latest = max((e.date for e in loaded.bundle.events), default=None)
+    facts["events"] = {
+        "count": len(loaded.bundle.events),
+        "latest": latest.isoformat() if latest else INSUFFICIENT,
+    }
+    text = _events_data(loaded)
+    return PromptContext(facts, {"events": DataBlock.of(text, "events")} if text else {})
 
 
 def _call_sentiment(metrics: Metrics) -> str:

@@ -1,0 +1,158 @@
+"""The one run path: load -> metrics -> narrate -> assemble -> render.
+
+Every way of making a report goes through these functions, with options built in one place (`RunConfig`):
+
+    stockreport generate / batch       batch/runner.py -> run_report, per ticker
+    stockreport generate --section     regenerate_sections (earlier answers kept, re-checked)
+    stockreport batch --via openai-batch   batch/openai_batch.py -> narrate_bundle per pass, finish_report
+    stockreport record / replay        review/record.py, review/replay.py -> narrate_bundle (and assemble)
+
+Nothing is written until the whole report exists in memory, so a failure never leaves a half report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pipeline.errors import StockreportError
+from pipeline.inputs.load import load_bundle
+from pipeline.inputs.loaded import LoadedBundle
+from pipeline.inputs.sources import MAX_REPORT_BYTES, read_json_file
+from pipeline.metrics.types import Sentiments
+from pipeline.model.ask import ModelReply
+from pipeline.model.cache import AnswerCache
+from pipeline.model.cost import TokenUsage
+from pipeline.model.providers import ModelSettings, ResolvedModel, model_ref, resolve
+from pipeline.narrate.narration import Earlier, NarrateOptions, Narrative, SectionResult, narrate
+from pipeline.narrate.prompts import PromptMessages
+from pipeline.narrate.registry import section_spec, written_sections
+from pipeline.render import write_report
+from pipeline.render.paths import DEFAULT_FORMATS, report_file
+from pipeline.report.assemble import assemble_report
+from pipeline.report.document import Report
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs to rebuild the model and options (picklable for worker processes)."""
+
+    model: str = "offline"
+    out: Path = Path("outputs")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    base_url: str | None = None
+    temperature: float | None = None
+    reasoning_effort: str | None = None
+    timeout: float = 60.0
+    max_tokens: int | None = None
+    strict_numbers: bool = False
+    max_transcript_tokens: int | None = None
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    force: bool = False
+
+    def model_settings(self) -> ModelSettings:
+        return ModelSettings(base_url=self.base_url, temperature=self.temperature,
+                             reasoning_effort=self.reasoning_effort, timeout=self.timeout,
+                             max_tokens=self.max_tokens)
+
+    def narrate_options(self, *, cache: bool = True, sections: tuple[str, ...] | None = None) -> NarrateOptions:
+        """The narrate options of this run; `cache=False` for paths that must see the model itself (record)."""
+        answers = AnswerCache(self.cache_dir) if cache and not self.no_cache else None
+        return NarrateOptions(strict_numbers=self.strict_numbers, max_transcript_tokens=self.max_transcript_tokens,
+                              cache=answers, sections=sections)
+
+
+def build_model(cfg: RunConfig) -> ResolvedModel:
+    """The configured model; a missing key or an unknown model fails here, before anything is written."""
+    return resolve(cfg.model, cfg.model_settings())
+
+
+@dataclass(frozen=True)
+class Narrated:
+    """A bundle after the model step: loaded, its metrics scored with the model's labels, every section checked."""
+
+    loaded: LoadedBundle
+    narrative: Narrative
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    report: Report
+    paths: dict[str, Path]  # format -> file written (empty when nothing was written)
+    seconds: float
+
+
+def narrate_bundle(bundle_dir: Path, model: ResolvedModel, options: NarrateOptions, *,
+                   earlier: Earlier | None = None, loaded: LoadedBundle | None = None) -> Narrated:
+    """Load (unless given) -> metrics -> narrate."""
+    loaded = loaded or load_bundle(bundle_dir)
+    return Narrated(loaded, narrate(loaded, model, options, earlier))
+
+
+def finish_report(narrated: Narrated, model: ResolvedModel, out_root: Path | None,
+                  formats: tuple[str, ...] = DEFAULT_FORMATS, *, started: float | None = None) -> ReportRun:
+    """Assemble -> render (when `out_root` is given)."""
+    start = time.perf_counter() if started is None else started
+    report = assemble_report(narrated.loaded, model.ref, narrated.narrative)
+    paths = write_report(report, out_root, formats) if out_root is not None else {}
+    return ReportRun(report, paths, time.perf_counter() - start)
+
+
+def run_report(bundle_dir: Path, model: ResolvedModel, out_root: Path | None, *,
+               options: NarrateOptions | None = None, formats: tuple[str, ...] = DEFAULT_FORMATS) -> ReportRun:
+    """One ticker end to end."""
+    start = time.perf_counter()
+    narrated = narrate_bundle(bundle_dir, model, options or NarrateOptions())
+    return finish_report(narrated, model, out_root, formats, started=start)
+
+
+def earlier_sections(report: Report, wanted: tuple[str, ...]) -> Earlier:
+    """What regeneration keeps from `report`: every section not in `wanted`, rebuilt as the answer it was
+    (`SectionSpec.take`) with its model, prompt version, usage and cost, and the labels the score counted."""
+    for name in wanted:
+        section_spec(name)  # an unknown name fails here, listing the known ones
+    kept: dict[str, SectionResult] = {}
+    for p in report.provenance.sections:
+        if p.section in wanted:
+            continue
+        parsed = section_spec(p.section).take(report)
+        if parsed is None:
+            continue
+        usage = TokenUsage(p.usage.input_tokens, p.usage.output_tokens, p.usage.cached_tokens)
+        reply = ModelReply(parsed, parsed.model_dump_json(), usage, p.latency_s, p.attempts, 0, p.model_id, p.cached,
+                           p.cost_usd)
+        kept[p.section] = SectionResult(p.section, PromptMessages(p.section, "", "", p.prompt_version), reply, [],
+                                        model=model_ref(p.model, p.model_id))
+    counted = {spec.label.sentiment: spec.label.counted(report) for spec in written_sections() if spec.label}
+    return Earlier(kept, Sentiments.model_validate(counted))
+
+
+def regenerate_sections(bundle_dir: Path, model: ResolvedModel, out_root: Path, sections: tuple[str, ...], *,
+                        options: NarrateOptions | None = None,
+                        formats: tuple[str, ...] = DEFAULT_FORMATS) -> ReportRun:
+    """Re-ask `sections` with `model`; every other section keeps its prose and model from report.json.
+
+    The kept sections' numbers are checked again against the current facts (the score may move when the
+    earnings call or events section is re-asked), so a stale figure is flagged, not silently kept.
+    """
+    start = time.perf_counter()
+    loaded = load_bundle(bundle_dir)
+    path = report_file(out_root, loaded.ticker)
+    if not path.exists():
+        raise StockreportError(f"{path}: no report to update; run generate without --section first")
+    try:
+        old = Report.model_validate(read_json_file(path, max_bytes=MAX_REPORT_BYTES))
+    except ValidationError as exc:
+        raise StockreportError(f"{path}: not a valid report ({str(exc).splitlines()[0]})") from None
+    if old.provenance.input_hash != loaded.input_hash:
+        raise StockreportError(f"{path}: the bundle changed since this report was written; "
+                               "regenerate every section (run generate without --section)")
+    earlier = earlier_sections(old, sections)
+    opts = dataclasses.replace(options or NarrateOptions(), sections=tuple(sections))
+    narrated = narrate_bundle(bundle_dir, model, opts, earlier=earlier, loaded=loaded)
+    return finish_report(narrated, model, out_root, formats, started=start)
