@@ -22,8 +22,10 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from openai import OpenAI
+from openai.types import Batch
 from rich.console import Console
 
 from pipeline.batch.manifest import MAX_MANIFEST_BYTES, Manifest, TickerResult, new_batch_id
@@ -40,7 +42,7 @@ from pipeline.model.spend import Spend
 from pipeline.render.paths import report_file
 from pipeline.run import RunConfig, build_model, finish_report, narrate_bundle
 
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Literal["/v1/chat/completions"] = "/v1/chat/completions"
 DONE_STATES = {"completed", "failed", "expired", "cancelled"}
 STATES = DONE_STATES | {"validating", "in_progress", "finalizing", "cancelling"}
 MAX_ROUNDS = 4
@@ -69,7 +71,7 @@ def _short(text: str) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def _client(cfg: RunConfig) -> Any:
+def _client(cfg: RunConfig) -> OpenAI:
     import openai
 
     key = os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_COMPATIBLE_API_KEY") or "not-needed"
@@ -91,7 +93,7 @@ def _find_manifest(out: Path, batch_id: str) -> Manifest | None:
     return None
 
 
-def submit(client: Any, wanted: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def submit(client: OpenAI, wanted: dict[str, dict[str, Any]]) -> dict[str, Any]:
     lines = [
         json.dumps({"custom_id": k, "method": "POST", "url": ENDPOINT, "body": b}, ensure_ascii=False)
         for k, b in wanted.items()
@@ -115,25 +117,25 @@ def submit(client: Any, wanted: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _progress(batch: Any) -> tuple[Any, ...]:
+def _progress(batch: Batch) -> tuple[object, ...]:
     counts = getattr(batch, "request_counts", None)
     return (batch.status, getattr(counts, "completed", None), getattr(counts, "failed", None))
 
 
 def wait(
-    client: Any,
+    client: OpenAI,
     batch_id: str,
     *,
     waiting: Waiting,
     sleep: Callable[[float], None],
-    on_status: Callable[[Any], None],
+    on_status: Callable[[Batch], None],
     clock: Callable[[], float] = time.monotonic,
-) -> Any:
+) -> Batch:
     """Poll until the batch ends: wait_n = min(poll_s * 1.5**n, 60); refuse an answer that is not a batch,
     and give up (StockreportError) after `waiting.timeout_s`, or `waiting.stall_s` without progress."""
     n = 0
     start = last_change = clock()
-    last: tuple[Any, ...] | None = None
+    last: tuple[object, ...] | None = None
     while True:
         try:
             batch = client.batches.retrieve(batch_id)
@@ -161,7 +163,7 @@ def wait(
         n += 1
 
 
-def download(client: Any, batch: Any) -> list[dict[str, Any]]:
+def download(client: OpenAI, batch: Batch) -> list[dict[str, Any]]:
     """Rows for the answer store: {"key", "body"} for a 200 reply, {"key", "error"} otherwise."""
     rows: list[dict[str, Any]] = []
     for file_id in (batch.output_file_id, batch.error_file_id):
@@ -247,7 +249,7 @@ def run_remote(
     waiting: Waiting | None = None,
     console: Console | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    client: Any = None,
+    client: OpenAI | None = None,
     wait_for_folder: bool = False,
 ) -> list[TickerResult]:
     """Run the whole batch through the Batch API; returns the failed tickers.
@@ -272,7 +274,7 @@ def _run_remote(
     waiting: Waiting,
     console: Console | None,
     sleep: Callable[[float], None],
-    client: Any,
+    client: OpenAI | None,
 ) -> list[TickerResult]:
     base = build_model(cfg)
     if base.provider not in ("openai", "openai-compatible"):
@@ -319,7 +321,7 @@ def _run_remote(
         pending.append(bundle)
 
     def fetch(batch_id: str) -> None:
-        def on_status(b: Any) -> None:
+        def on_status(b: Batch) -> None:
             remote.update(
                 batch_id=b.id, status=b.status, output_file_id=b.output_file_id, error_file_id=b.error_file_id
             )

@@ -10,7 +10,7 @@ from pipeline.metrics import fundamentals as f
 from pipeline.metrics import scoring
 from pipeline.metrics.freshness import PRICE_STALE_TRADING_DAYS, age_of, part_ages
 from pipeline.metrics.peers import peer_comparison
-from pipeline.metrics.technicals import summarize_technicals
+from pipeline.metrics.technicals_summary import summarize_technicals
 from pipeline.metrics.types import (
     Figure,
     Fundamentals,

@@ -34,9 +34,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from pipeline.inputs.bundle import TechnicalSnapshot
 from pipeline.metrics import rolling, scratch
-from pipeline.metrics.types import Technicals
 
 TRADING_DAYS = 252
 
@@ -312,11 +310,3 @@ def indicator_table(prices: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(dict(zip(TABLE_COLUMNS, cols, strict=True)), index=prices.index)
     table.index.name = "Date"
     return table
-
-
-def summarize_technicals(prices: pd.DataFrame | None, benchmark: pd.DataFrame | None,
-                         snapshot: TechnicalSnapshot | None, benchmark_name: str | None) -> Technicals:
-    """The `Technicals` block of the metrics (see `technicals_summary.summarize_technicals`)."""
-    from pipeline.metrics.technicals_summary import summarize_technicals as _summarize
-
-    return _summarize(prices, benchmark, snapshot, benchmark_name)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 _LOOSE_KEYWORDS = {"maxLength", "minLength", "maxItems", "minItems", "default"}
 
 
-def _strip(node: Any) -> Any:
+def _strip(node: object) -> object:
     if isinstance(node, dict):
         return {k: _strip(v) for k, v in node.items() if k not in _LOOSE_KEYWORDS}
     if isinstance(node, list):
@@ -33,6 +33,7 @@ def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
 def wire_schema(schema: type[BaseModel]) -> dict[str, Any]:
     """JSON Schema sent to the provider: the model's schema minus length/size limits, every field required."""
     # _strip rebuilds every dict and list, so the caller gets its own copy, never the cached one
-    out: dict[str, Any] = _strip(_json_schema(schema))
+    out = _strip(_json_schema(schema))
+    assert isinstance(out, dict)
     out.setdefault("description", (schema.__doc__ or schema.__name__).strip().splitlines()[0])
     return out

@@ -1,8 +1,10 @@
 """Rule-based earnings-call and events prose for the offline model (lexicon rules over the fenced data).
 
-Tone = (positive words - negative words) / (all such words): above 0.2 Positive, below -0.2 Negative, else
-Neutral. Updates are sentences of that tone holding a figure, prepared remarks before Q&A, one per topic;
-sentences that read like instructions to a model, safe-harbour boilerplate and filler talk are never quoted.
+Tone: the one tone lexicon and formula (pipeline/checks/tone.py, `tone_label`: score above 0.2 Positive,
+below -0.2 Negative, else Neutral; two tone words at least for a whole passage), the same lexicon the
+evidence check reads the quotes with. Updates are sentences of that tone holding a figure, prepared remarks
+before Q&A, one per topic; sentences that read like instructions to a model, safe-harbour boilerplate and
+filler talk are never quoted.
 Evidence: up to two sentences of the data that lean most towards the label (any two for Neutral), quoted
 verbatim, so the label passes the evidence check (pipeline/checks/evidence.py) like a hosted model's must.
 """
@@ -12,19 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipeline.checks.tone import tone_label, tone_lean
+
 INSUFFICIENT = "insufficient data"
 
 
-_POS_WORDS = re.compile(
-    r"\b(grow|grew|growth|increas\w*|record|strong|improv\w*|exceed\w*|beat|raised|"
-    r"expan\w*|momentum|robust|gain\w*|up)\b",
-    re.I,
-)
-_NEG_WORDS = re.compile(
-    r"\b(declin\w*|decreas\w*|pressure|weak\w*|loss\w*|headwind\w*|challeng\w*|"
-    r"uncertain\w*|lower|shortfall|down|risk\w*)\b",
-    re.I,
-)
 # Sentences that read like instructions to a model are never quoted, whatever the data says.
 _INJECTION = re.compile(
     r"ignore\b.*\b(instruction|previous|prior|above)|disregard|system prompt|you are now|"
@@ -40,14 +34,6 @@ def _without_injection(line: str) -> str:
     if not _INJECTION.search(line):
         return line
     return " ".join(x for x in _SENT.split(line) if x.strip() and not _INJECTION.search(x))
-
-
-def _tone(text: str) -> str:
-    pos, neg = len(_POS_WORDS.findall(text)), len(_NEG_WORDS.findall(text))
-    if pos + neg == 0:
-        return "Neutral"
-    balance = (pos - neg) / (pos + neg)
-    return "Positive" if balance > 0.2 else "Negative" if balance < -0.2 else "Neutral"
 
 
 # Safe-harbour boilerplate and filler talk are never updates.
@@ -73,17 +59,13 @@ _TOPICS = (  # first match names an update: (pattern, topic)
 )
 
 
-def _lean(text: str) -> int:
-    return len(_POS_WORDS.findall(text)) - len(_NEG_WORDS.findall(text))
-
-
 def _evidence(sentences: list[str], tone: str, n: int = 2) -> list[str]:
     """Up to `n` sentences (20-300 characters) that lean most towards `tone`, in their order in the data."""
     usable = list(dict.fromkeys(x for x in sentences if 20 <= len(x) <= 300 and not _INJECTION.search(x)))
     if tone == "Positive":
-        picked = sorted((x for x in usable if _lean(x) > 0), key=_lean, reverse=True)[:n]
+        picked = sorted((x for x in usable if tone_lean(x) > 0), key=tone_lean, reverse=True)[:n]
     elif tone == "Negative":
-        picked = sorted((x for x in usable if _lean(x) < 0), key=_lean)[:n]
+        picked = sorted((x for x in usable if tone_lean(x) < 0), key=tone_lean)[:n]
     else:
         picked = usable[:n]
     return [x for x in usable if x in picked][:n]
@@ -140,7 +122,7 @@ def _from_call_notes(facts: dict[str, Any], notes: str) -> dict[str, Any]:
     plus = [re.sub(r"^\+ [^:]{1,80}:\s*", "", ln) for ln in lines if ln.startswith("+ ")]
     minus = [re.sub(r"^- [^:]{1,80}:\s*", "", ln) for ln in lines if ln.startswith("- ")]
     guidance = [ln.removeprefix("guidance:").strip() for ln in lines if ln.startswith("guidance:")]
-    tone = _tone(" ".join(plus + minus))
+    tone = tone_label(" ".join(plus + minus))
     call = facts.get("call", {})
     quarter = call.get("quarter", INSUFFICIENT) if isinstance(call, dict) else INSUFFICIENT
     summary = f"The {quarter} call's reported highlights read {tone} on balance."
@@ -176,10 +158,10 @@ def write_earnings_call(facts: dict[str, Any], transcript: str, notes: str = "")
     prepared, qa = _call_sentences(transcript)
     sentences = prepared + qa
     numbered = [x for x in sentences if _FIGURE.search(x)]
-    pos = _unique([x for x in numbered if _tone(x) == "Positive"], 3)
-    neg = _unique([x for x in numbered if _tone(x) == "Negative"], 3)
+    pos = _unique([x for x in numbered if tone_label(x, min_hits=1) == "Positive"], 3)
+    neg = _unique([x for x in numbered if tone_label(x, min_hits=1) == "Negative"], 3)
     guide = [x for x in numbered if re.search(r"\b(guidance|outlook|expect\w*)\b", x, re.I)]
-    tone = _tone(" ".join(sentences))
+    tone = tone_label(" ".join(sentences))
     call = facts.get("call", {})
     quarter = call.get("quarter", INSUFFICIENT) if isinstance(call, dict) else INSUFFICIENT
     summary = f"The {quarter} earnings call read {tone} on balance."
@@ -208,7 +190,7 @@ def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
             "evidence": [],
         }
     lines = [ln for ln in map(_without_injection, events.splitlines()) if ln.strip()]
-    tone = _tone(" ".join(lines))
+    tone = tone_label(" ".join(lines))
     # each line is "- DATE [CATEGORY] TITLE: SUMMARY"; quote titles and summary sentences, not the prefix
     texts = [re.sub(r"^- \S+ \[[^\]]*\] ", "", ln) for ln in lines]
     return {

@@ -19,7 +19,7 @@ INSUFFICIENT = "insufficient data"
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
 
 
-def num(text: Any) -> float | None:
+def num(text: object) -> float | None:
     """'-10.78%' -> -10.78, 'RMB 9.02B' -> 9.02 (sign kept), 'insufficient data' -> None."""
     if not isinstance(text, str | int | float) or isinstance(text, bool):
         return None

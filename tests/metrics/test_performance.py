@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.metrics import performance as P
-from pipeline.metrics.technicals import summarize_technicals
+from pipeline.metrics.technicals_summary import summarize_technicals
 
 
 @pytest.mark.parametrize(("as_of", "window", "start"), [

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.inputs import load_bundle
 from pipeline.metrics import readings as R
-from pipeline.metrics.technicals import summarize_technicals
+from pipeline.metrics.technicals_summary import summarize_technicals
 from pipeline.metrics.types import IndicatorReading
 
 BUNDLE = Path(__file__).resolve().parents[2] / "fixtures" / "bundles" / "HK_3896"
