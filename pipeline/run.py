@@ -141,6 +141,8 @@ def regenerate_sections(bundle_dir: Path, model: ResolvedModel, out_root: Path, 
     earnings call or events section is re-asked), so a stale figure is flagged, not silently kept.
     """
     start = time.perf_counter()
+    for name in sections:
+        section_spec(name)  # an unknown name fails before anything is read, listing the known ones
     loaded = load_bundle(bundle_dir)
     path = report_file(out_root, loaded.ticker)
     if not path.exists():
