@@ -1,7 +1,8 @@
 """stockreport: structured company data in, a checked analyst report out.
 
-Stages, one module (or package) each: inputs -> metrics -> prompts -> model -> checks -> report -> render,
-wired together by the CLI.
+Stages, one package each, in order: inputs (load) -> metrics -> narrate -> report (assemble) -> render, wired
+by one run path (run.py). narrate uses model/ (chat models) and checks/ (every number checked); batch/ runs
+many tickers, review/ records and replays answers, cli/ is the command line. docs/architecture.md.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -3,6 +3,7 @@
     python scripts/architecture_audit.py            # table
     python scripts/architecture_audit.py --list     # and every place counted
     python scripts/architecture_audit.py --check    # exit 1 on an import cycle or a private cross-module import
+    python scripts/architecture_audit.py --root /path/to/other/checkout   # the same counts for another commit
 
 Counts (all over pipeline/, Python, JSON and Jinja files):
 - places that list the model-written sections: literal tuples/lists/sets/dicts holding three or more of the
@@ -32,9 +33,9 @@ SECTION_NAMES = {"earnings_call", "events", "factors", "financials", "technicals
 # formula -> regex whose every match is one copy of it
 FORMULAS: dict[str, str] = {
     "prompt version (template hash)": r"hexdigest\(\)\[:8\]",
-    "input-hash file list (hash_inputs over a list)": r"hash_inputs\((?!files: )",
+    "input-hash file list (lists of the hashed files)": r"\[\(BUNDLE_FILE,|^FIXED_FILES\s*=",
     "report file names": r"[\"']md[\"']\s*:\s*[\"']report\.md[\"']",
-    "scale factors": r"[\"']thousands[\"']\s*:\s*1e3",
+    "scale factors": r"(?:[\"']thousands[\"']|Scale\.thousands)\s*:\s*1e3",
     "tone lexicon": r"^(?:_POS_WORDS|POSITIVE(?:_WORDS)?)\s*(?::[^=]*)?=\s*(?:re\.compile|frozenset)",
     "<task section=...> regex": r"re\.compile\(r?['\"]<task section",
     "<facts> regex": r"re\.compile\(r?['\"]<facts>",
@@ -214,7 +215,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--list", action="store_true", help="print every place counted")
     parser.add_argument("--check", action="store_true", help="exit 1 on a cycle or a private cross-module import")
+    parser.add_argument("--root", type=Path, default=None, help="a checkout to measure (default: this one)")
     args = parser.parse_args()
+    if args.root is not None:
+        global ROOT, PKG
+        ROOT, PKG = args.root.resolve(), args.root.resolve() / "pipeline"
     mods = modules()
     graph = import_graph(mods)
     found_cycles = cycles(graph, sorted(mods))

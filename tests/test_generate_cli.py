@@ -21,6 +21,7 @@ def stockreport(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
                           env=env, cwd=REPO)
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_offline_generate_writes_all_formats(tmp_path: Path) -> None:
     proc = stockreport("generate", str(HK), "--model", "offline", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
@@ -37,6 +38,7 @@ def test_offline_generate_writes_all_formats(tmp_path: Path) -> None:
     assert 3 <= len(report.factors.positive) <= 5 and 3 <= len(report.factors.negative) <= 5
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_missing_openai_key_names_the_variable(tmp_path: Path) -> None:
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI")}
     proc = stockreport("generate", str(HK), "--model", "openai:gpt-5.2", "--out", str(tmp_path), env=env)
@@ -45,6 +47,7 @@ def test_missing_openai_key_names_the_variable(tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # spawns a stockreport process
 @pytest.mark.parametrize("breakage", ["bad-json", "bad-price"])
 def test_failing_bundle_writes_nothing(tmp_path: Path, breakage: str) -> None:
     bundle = tmp_path / "in" / "HK_3896"
@@ -59,6 +62,7 @@ def test_failing_bundle_writes_nothing(tmp_path: Path, breakage: str) -> None:
     assert not out.exists() or not any(out.rglob("*"))
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_injected_transcript_does_not_move_the_score(tmp_path: Path) -> None:
     """A transcript telling the model to rate the stock 100 Outperform changes neither score nor label."""
     clean = tmp_path / "clean"

@@ -13,6 +13,7 @@ from pipeline.inputs.currencies import SYMBOLS
 from pipeline.money import SCALE_FACTOR, format_amount, format_money
 from pipeline.narrate.fact_format import fmt_money, fmt_price
 from pipeline.render import format as render_fmt
+from tests.support.fuzz import scaled
 
 CURRENCIES = sorted({*SYMBOLS, "SEK", "BRL", "ZAR", "MXN"})
 
@@ -62,7 +63,7 @@ def test_the_number_check_reads_every_format_back(currency: str, scale: str, val
 
 
 @seed(13)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(value=st.floats(min_value=-1e15, max_value=1e15, allow_nan=False),
        currency=st.sampled_from(CURRENCIES), scale=st.sampled_from(list(SCALE_FACTOR)))
 def test_round_trip_property(value: float, currency: str, scale: str) -> None:

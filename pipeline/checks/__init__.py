@@ -1,4 +1,5 @@
-"""Stage 4, checks: every number of the model's prose against the bundle and metrics; direction and tone.
+"""Checks (used by stage 3, narrate): every number of the model's prose against the bundle and metrics;
+direction, tone, sentiment evidence, growth bases.
 
     index = build_fact_index(loaded, metrics)
     checks = check_answer(answer, index)     # [NumberCheck(section, sentence, written, status, source, ...)]

@@ -43,6 +43,7 @@ def _claims(out: Path) -> dict[str, dict[str, str]]:
     return out_
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_second_batch_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_bundles(tmp_path / "in", TICKERS)
     out = tmp_path / "out"
@@ -50,7 +51,8 @@ def test_second_batch_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
     _wait_for_lock(out, first)
     code, _, err = run_cli(["batch", str(tmp_path / "in"), "--out", str(out), "--workers", "1",
                             "--no-progress", "--force"], capsys)
-    assert first.wait(timeout=120) == 0, first.stderr.read() if first.stderr else ""
+    _, first_err = first.communicate(timeout=120)  # reads and closes the pipes
+    assert first.returncode == 0, first_err
     assert code == 1
     assert [ln for ln in err.splitlines() if ln.strip()] == [
         f"error: {out} is in use by another stockreport run (pid {first.pid}, "
@@ -62,15 +64,17 @@ def test_second_batch_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert not (out / ".stockreport.lock").exists()
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_second_batch_waits_with_wait(tmp_path: Path) -> None:
     make_bundles(tmp_path / "in", TICKERS)
     out = tmp_path / "out"
     first = _start(tmp_path / "in", out)
     _wait_for_lock(out, first)
     second = _start(tmp_path / "in", out, "--wait", "--force", delay="0")
-    assert first.wait(timeout=120) == 0
-    assert second.wait(timeout=120) == 0, second.stderr.read() if second.stderr else ""
-    assert b"waiting for it (--wait)" in (second.stderr.read() if second.stderr else b"")
+    first.communicate(timeout=120)
+    _, second_err = second.communicate(timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, second_err
+    assert b"waiting for it (--wait)" in second_err
     manifests = sorted((json.loads(p.read_text()) for p in out.glob("batch-*.json")), key=lambda m: m["started_at"])
     assert len(manifests) == 2 and manifests[0]["finished_at"] <= manifests[1]["started_at"]
     on_disk = assert_reports_whole(out)

@@ -11,12 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline.report.document import Report
 from tests.batch.conftest import REPO, make_bundles, manifest_of, stockreport
 
 TICKERS = [f"K{i:02d}" for i in range(8)]
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
     make_bundles(tmp_path / "in", TICKERS)
     out = tmp_path / "out"
@@ -83,6 +86,7 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
     json.dumps(rows)  # the manifest itself is valid JSON (loaded above)
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_sigkill_leaves_no_orphan_and_the_rerun_clears_leftovers(tmp_path: Path) -> None:
     """Worker processes die with a SIGKILLed parent; the rerun removes staged files and folds the dead
     run's unfinished manifest into its own; every report is whole (its Markdown is what its JSON renders)."""

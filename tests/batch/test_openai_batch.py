@@ -76,6 +76,7 @@ def test_resume_remote_after_a_crash_reuses_the_batch(tmp_path: Path) -> None:
     assert Report.model_validate_json((out / "AAA" / "report.json").read_text()).ticker == "AAA"
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_cli_then_up_to_date_rerun_sends_nothing(tmp_path: Path) -> None:
     make_bundles(tmp_path / "in", ["AAA", "BBB"])
     out = tmp_path / "out"

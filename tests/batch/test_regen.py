@@ -86,6 +86,7 @@ def test_refuses_when_it_cannot_keep_sections_safely(tmp_path: Path, setup: str,
         regenerate_sections(bundle, resolved, out, ("nonsense",) if setup == "unknown" else ("summary",))
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_cli_section_regeneration_keeps_other_sections(tmp_path: Path) -> None:
     assert stockreport("generate", str(HK), "--out", str(tmp_path)).returncode == 0
     path = tmp_path / "HK_3896" / "report.json"

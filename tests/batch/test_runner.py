@@ -103,6 +103,7 @@ def test_missing_md_means_not_up_to_date(tmp_path: Path) -> None:
     assert run_batch(bundles, _cfg(out), Limits(workers=1)).results[0].status == "done"
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_batch_cli_processes_exit_code_and_summary(tmp_path: Path) -> None:
     make_bundles(tmp_path / "in", ["AAA", "BBB", "CCC"])
     (tmp_path / "in" / "BBB" / "prices.csv").write_text(

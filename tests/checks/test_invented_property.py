@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pipeline.checks import FactIndex, build_fact_index, located_checks
 from pipeline.inputs.load import load_bundle
 from pipeline.metrics import compute_metrics
+from tests.support.fuzz import scaled
 
 BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 SEED = 20260128
@@ -64,7 +65,7 @@ HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 @seed(SEED)
-@settings(max_examples=120, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=scaled(120), deadline=None, suppress_health_check=HEALTH)
 @given(value=st.integers(-60, 400), unit=st.sampled_from(["%", " percent", "-percent", "pct"]),
        disguise=st.sampled_from(sorted(DISGUISES)),
        template=st.sampled_from(["Gross margin was {x} in the TTM period.", "Revenue grew {x} in the TTM period.",
@@ -78,7 +79,7 @@ def test_invented_whole_percentages_are_flagged(value: int, unit: str, disguise:
 
 
 @seed(SEED)
-@settings(max_examples=120, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=scaled(120), deadline=None, suppress_health_check=HEALTH)
 @given(value=st.decimals(min_value=-60, max_value=400, places=2, allow_nan=False, allow_infinity=False),
        disguise=st.sampled_from(sorted(DISGUISES)),
        template=st.sampled_from(["The gross margin was {x}.", "Revenue grew {x}.", "The RSI reads {x}.",
@@ -92,7 +93,7 @@ def test_invented_two_decimal_numbers_are_flagged(value: object, disguise: str, 
 
 
 @seed(SEED)
-@settings(max_examples=120, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=scaled(120), deadline=None, suppress_health_check=HEALTH)
 @given(mantissa=st.decimals(min_value=1, max_value=999, places=1, allow_nan=False, allow_infinity=False),
        scale=st.sampled_from(sorted(SCALES)), currency=st.sampled_from(["RMB ", "RMB", "CNY ", "¥", "$", "HK$"]),
        disguise=st.sampled_from(["plain", "zero-width", "full-width", "bold", "tag-inside"]),
@@ -107,7 +108,7 @@ def test_invented_money_with_a_scale_is_flagged(mantissa: object, scale: str, cu
 
 
 @seed(SEED)
-@settings(max_examples=120, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=scaled(120), deadline=None, suppress_health_check=HEALTH)
 @given(value=st.integers(0, 5000), disguise=st.sampled_from(sorted(DISGUISES)),
        template=st.sampled_from(["The filing lists {x} risk factors.", "The bundle records {x} corporate events.",
                                  "The overall score is {x}.", "The stock trades at {x}.",
@@ -120,7 +121,7 @@ def test_invented_integers_are_flagged(value: int, disguise: str, template: str,
 
 
 @seed(SEED)
-@settings(max_examples=80, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=scaled(80), deadline=None, suppress_health_check=HEALTH)
 @given(year=st.integers(1990, 2035), disguise=st.sampled_from(["plain", "zero-width", "full-width", "bold"]),
        template=st.sampled_from(["A financial collapse hit the company in {x}.", "Revenue peaked in {x}.",
                                  "The company plans a turnaround by {x}.", "The stock listed in {x}."]))

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.checks import extract_numbers, split_sentences
+from tests.support.fuzz import scaled
 
 USD_LIKE = {"USD", "HKD"}
 
@@ -79,7 +80,7 @@ def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert [s for _, s in split_sentences(text)] == sentences
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("0123456789.,-%$()~ xbBmMkK¥€HKUSRMB:Qtimesbillion \n")) | st.characters(),
                max_size=80))
 def test_extractor_never_crashes(text: str) -> None:

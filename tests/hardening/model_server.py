@@ -58,9 +58,12 @@ def completion_body(content: str, model: str = "stub-model") -> bytes:
 class ModelServer:
     def __init__(self, *, fault_rate: float = 0.0, faults: tuple[str, ...] = FAULTS, seed: int = 0,
                  hang_s: float = 0.5, transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                 error_reply: tuple[int, dict[str, Any]] | None = None) -> None:
+                 error_reply: tuple[int, dict[str, Any]] | None = None,
+                 fault_weights: dict[str, float] | None = None) -> None:
         self.rng = random.Random(seed)
         self.fault_rate, self.faults, self.hang_s = fault_rate, faults, hang_s
+        # relative weight of each fault kind (default 1): timeouts cost the client its whole timeout each
+        self.weights = [float((fault_weights or {}).get(f, 1.0)) for f in faults]
         self.transform, self.error_reply = transform, error_reply
         self.counts: Counter[str] = Counter()
         self.auth_headers = 0
@@ -101,7 +104,7 @@ class ModelServer:
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with server._lock:
                     server.auth_headers += bool(self.headers.get("authorization"))
-                    fault = (server.rng.choice(server.faults)
+                    fault = (server.rng.choices(server.faults, weights=server.weights)[0]
                              if server.rng.random() < server.fault_rate else "ok")
                     server.counts[fault] += 1
                 if server.error_reply is not None:

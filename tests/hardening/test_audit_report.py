@@ -19,6 +19,7 @@ SKIPPED = {"dependencies": [{"name": "pydantic", "skip_reason": "Dependency not 
 OFFLINE_ERR = "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='pypi.org'): Max retries exceeded"
 
 
+@pytest.mark.slow  # spawns a stockreport process
 @pytest.mark.parametrize(("report", "stderr", "rc", "expected", "says"), [
     (VULN, "", 1, 1, "VULNERABLE jinja2 3.1.2: GHSA-h5c8-rqwp-cp95"),
     (CLEAN, "", 0, 0, "1 packages audited"),

@@ -2,6 +2,11 @@
 
 Every ticker must end done, or failed with its reason, in a complete manifest; every report on disk parses;
 no temp files are left. Retry backoff is patched small (RetryPolicy) so the run takes seconds.
+
+Timing margins do not depend on the machine's speed or load: a healthy reply comes from a server thread in
+this process, so on a loaded machine it can take a good part of a second; the client timeout (TIMEOUT_S) is
+far above that, and a "timeout" fault hangs well past it (HANG_S), so only the faults time out. Timeouts
+are made rarer than the other faults (FAULT_WEIGHTS): each one costs its client the whole TIMEOUT_S.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES, OFFLINE, check_outputs, files_under
 
 N_TICKERS = 200
+TIMEOUT_S = 2.0  # client timeout: about 10x the slowest healthy reply seen on a loaded 2-core machine
+HANG_S = 3.0  # a "timeout" fault answers only after this, long after the client gave up
+FAULT_WEIGHTS = {"timeout": 0.25}
 
 
 @pytest.fixture
@@ -62,13 +70,14 @@ def _bundles(root: Path, n: int) -> list[str]:
     return tickers
 
 
+@pytest.mark.slow  # 200 tickers, ~1,000 requests against the fault server
 def test_200_ticker_batch_under_30pct_faults(tmp_path: Path, fast_retries: None, clean_env: None) -> None:
     tickers = _bundles(tmp_path / "in", N_TICKERS)
     out = tmp_path / "out"
-    with ModelServer(fault_rate=0.3, seed=9, hang_s=0.4) as server:
+    with ModelServer(fault_rate=0.3, seed=9, hang_s=HANG_S, fault_weights=FAULT_WEIGHTS) as server:
         result = CliRunner().invoke(app, [
             "batch", str(tmp_path / "in"), "--model", "openai-compatible:stub", "--base-url", server.base_url,
-            "--timeout", "0.25", "--concurrency", "16", "--no-cache", "--no-progress", "--out", str(out)])
+            "--timeout", str(TIMEOUT_S), "--concurrency", "16", "--no-cache", "--no-progress", "--out", str(out)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     faults = {k: v for k, v in server.counts.items() if k != "ok"}
     total = sum(server.counts.values())
@@ -111,11 +120,13 @@ def test_accounting_counts_failed_attempts_and_failed_tickers(tmp_path: Path, fa
 
     _bundles(tmp_path / "in", 20)
     out = tmp_path / "out"
-    with ModelServer(fault_rate=0.7, seed=3, hang_s=0.3,
+    with ModelServer(fault_rate=0.7, seed=3, hang_s=HANG_S, fault_weights=FAULT_WEIGHTS,
                      faults=("429", "500", "truncated_json", "reset", "timeout")) as server:
         code, _, err = run_cli([
             "batch", str(tmp_path / "in"), "--model", "openai-compatible:stub", "--base-url", server.base_url,
-            "--timeout", "0.2", "--concurrency", "8", "--no-cache", "--no-progress", "--out", str(out)], capsys)
+            "--timeout", str(TIMEOUT_S), "--concurrency", "8", "--no-cache", "--no-progress", "--out", str(out)],
+            capsys)
+    assert server.counts["timeout"] > 0  # timeouts were among the faults counted
     manifest = json.loads(next(out.glob("batch-*.json")).read_text())
     rows = manifest["tickers"].values()
     received = sum(server.counts.values())
@@ -130,15 +141,18 @@ def test_accounting_counts_failed_attempts_and_failed_tickers(tmp_path: Path, fa
     assert manifest["totals"]["output_tokens"] == 20 * answered
 
 
-def test_every_fault_kind_ends_reported_or_named(tmp_path: Path, fast_retries: None, clean_env: None) -> None:
+def test_every_fault_kind_ends_reported_or_named(tmp_path: Path, fast_retries: None, clean_env: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that always faults the same way: transport faults exhaust retries and name the error;
     a truncated answer exhausts re-asks; a slow stream still succeeds."""
     from pipeline.model.providers import resolve_model
 
+    # two calls per request are enough to show retries end in a named error; timeouts cost TIMEOUT_S each
+    monkeypatch.setattr(structured, "RetryPolicy", functools.partial(structured.RetryPolicy, max_attempts=2))
     for fault in ("timeout", "429", "500", "truncated_body", "truncated_json", "slow", "reset"):
         out = tmp_path / fault
-        with ModelServer(fault_rate=1.0, faults=(fault,), hang_s=0.3) as server:
-            model = resolve_model("openai-compatible:stub", base_url=server.base_url, timeout=0.15)
+        with ModelServer(fault_rate=1.0, faults=(fault,), hang_s=HANG_S) as server:
+            model = resolve_model("openai-compatible:stub", base_url=server.base_url, timeout=TIMEOUT_S)
             if fault == "slow":
                 assert run_report(BUNDLES / "AAPL", model, out).report.ticker == "AAPL"
                 continue

@@ -1,8 +1,8 @@
 """Bad input at volume: malformed bundles run end to end through `run_report` with the offline model.
 
 Every case ends as a clean StockreportError/InputError with nothing on disk, or as a complete, valid
-report. Any other exception fails. Hypothesis generates the cases (>= 1,000 per run in all, counted in
-tests/hardening/support.COUNTS and printed in the terminal summary).
+report. Any other exception fails. Hypothesis generates the cases (>= 1,000 per run in all, counted per test
+and in tests/hardening/support.COUNTS, printed in the terminal summary, xdist workers' counts summed).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 from tests.hardening.support import BUNDLES, COUNTS, run_case
 from tests.support.fuzz import scaled
+
+pytestmark = pytest.mark.slow  # fuzz (CI runs it; `-m "not slow"` skips it)
 
 AAPL = BUNDLES / "AAPL"
 HK = BUNDLES / "HK_3896"
@@ -91,6 +93,24 @@ def _bundle_dir(tmp: Path, base: str) -> Path:
     return dst
 
 
+def fuzz_test(test: Callable[[], None]) -> Callable[[], None]:
+    """Marks a test that runs a Hypothesis search itself, so a failure names the fuzz seed (tests/conftest.py)."""
+    test.runs_hypothesis = True  # type: ignore[attr-defined]
+    return test
+
+
+def run_counted(search: Callable[[], None], kind: str) -> None:
+    """Run a Hypothesis search of bundles of `kind`; it must have run its EXAMPLES cases end to end, and for
+    JSON both outcomes (a report, a clean error) must occur. Counted per test, so it holds under xdist."""
+    before = {k: COUNTS[f"{kind}:{k}"] for k in ("report", "error")}
+    search()
+    ran = {k: COUNTS[f"{kind}:{k}"] - n for k, n in before.items()}
+    print(f"{kind}: {sum(ran.values())} bundles end to end {ran}")
+    assert sum(ran.values()) >= EXAMPLES[kind], ran
+    if kind == "json":
+        assert ran["report"] > 0 and ran["error"] > 0  # both outcomes were exercised
+
+
 def _run(kind: str, base: str, prepare: Callable[[Path], None]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _bundle_dir(Path(tmp), base)
@@ -100,11 +120,16 @@ def _run(kind: str, base: str, prepare: Callable[[Path], None]) -> None:
 
 @settings(FUZZ, max_examples=EXAMPLES["json"])
 @given(mutated_json())
-def test_mutated_bundle_json(case: tuple[str, Any]) -> None:
+def _mutated_bundle_json(case: tuple[str, Any]) -> None:
     base, data = case
     # allow_nan: NaN/Infinity literals are what a careless exporter writes; Python's json reads them back.
     text = json.dumps(data, allow_nan=True, ensure_ascii=False)
     _run("json", base, lambda d: (d / "bundle.json").write_text(text, encoding="utf-8"))
+
+
+@fuzz_test
+def test_mutated_bundle_json() -> None:
+    run_counted(_mutated_bundle_json, "json")
 
 
 def _numeric_paths(node: Any) -> list[tuple[Any, ...]]:
@@ -139,10 +164,15 @@ def perturbed_numbers(draw: st.DrawFn) -> tuple[str, Any]:
 
 @settings(FUZZ, max_examples=EXAMPLES["numbers"])
 @given(perturbed_numbers())
-def test_extreme_numbers(case: tuple[str, Any]) -> None:
+def _extreme_numbers(case: tuple[str, Any]) -> None:
     base, data = case
     text = json.dumps(data)
     _run("numbers", base, lambda d: (d / "bundle.json").write_text(text, encoding="utf-8"))
+
+
+@fuzz_test
+def test_extreme_numbers() -> None:
+    run_counted(_extreme_numbers, "numbers")
 
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "latin-1", "cp1252", "shift_jis"]
@@ -177,9 +207,14 @@ def mangled_bytes(draw: st.DrawFn) -> tuple[str, bytes]:
 
 @settings(FUZZ, max_examples=EXAMPLES["bytes"])
 @given(mangled_bytes())
-def test_mangled_bundle_bytes(case: tuple[str, bytes]) -> None:
+def _mangled_bundle_bytes(case: tuple[str, bytes]) -> None:
     base, raw = case
     _run("bytes", base, lambda d: (d / "bundle.json").write_bytes(raw))
+
+
+@fuzz_test
+def test_mangled_bundle_bytes() -> None:
+    run_counted(_mangled_bundle_bytes, "bytes")
 
 
 cells = st.sampled_from(["", "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1", "0", "1e308", "x",
@@ -234,9 +269,14 @@ def mutated_prices(draw: st.DrawFn) -> tuple[str, bytes]:
 
 @settings(FUZZ, max_examples=EXAMPLES["prices"])
 @given(mutated_prices())
-def test_mutated_price_files(case: tuple[str, bytes]) -> None:
+def _mutated_price_files(case: tuple[str, bytes]) -> None:
     which, raw = case
     _run("prices", "AAPL", lambda d: (d / which).write_bytes(raw))
+
+
+@fuzz_test
+def test_mutated_price_files() -> None:
+    run_counted(_mutated_price_files, "prices")
 
 
 def _drop(name: str) -> Callable[[Path], None]:
@@ -311,14 +351,7 @@ def test_200k_row_price_file(tmp_path: Path) -> None:
     assert run_case(bundle, tmp_path / "out2", "200k") == "report"
 
 
-def test_zz_count_at_least_1000(request: pytest.FixtureRequest) -> None:
-    """Runs last in this module: when the whole module ran, at least 1,000 bundles went end to end."""
-    selected = {item.name.split("[")[0] for item in request.session.items}
-    fuzzers = {"test_mutated_bundle_json", "test_extreme_numbers", "test_mangled_bundle_bytes",
-               "test_mutated_price_files", "test_named_breakages", "test_200k_row_price_file"}
-    if not fuzzers <= selected:
-        pytest.skip("only part of the fuzz module was selected")
-    total = sum(COUNTS.values())
-    print(f"hardening fuzz: {total} bundles end to end: {dict(COUNTS)}")
-    assert total >= min(1000, sum(EXAMPLES.values())), dict(COUNTS)
-    assert COUNTS["json:report"] > 0 and COUNTS["json:error"] > 0  # both outcomes were exercised
+def test_the_fuzz_runs_at_least_1000_bundles() -> None:
+    """Each fuzz test above checks it ran its EXAMPLES (run_counted); together they are >= 1,000 bundles,
+    wherever xdist ran them."""
+    assert sum(EXAMPLES.values()) >= min(1000, scaled(1000))

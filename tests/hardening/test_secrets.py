@@ -42,6 +42,7 @@ def _leaks(home: Path, proc: subprocess.CompletedProcess[bytes]) -> list[str]:
     return found
 
 
+@pytest.mark.slow  # spawns a stockreport process
 @pytest.mark.parametrize("case", ["success", "401 echoes the key", "batch 400"])
 def test_key_never_written_or_printed(case: str, tmp_path: Path) -> None:
     error = None

@@ -77,6 +77,7 @@ def test_documented_commands_build_a_bundle(tmp_path: Path, capsys: pytest.Captu
     assert "OK TSLA as of 2022-06-30" in stdout
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "broken.json"
     bad.write_text("{not json")

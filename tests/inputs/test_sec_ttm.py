@@ -20,6 +20,7 @@ from pipeline.inputs.importers.sec.facts import annual_ends, facts_frame, quarte
 from pipeline.inputs.importers.sec.importer import build_lines
 from pipeline.inputs.importers.sec.ttm import ttm_inputs
 from tests.inputs.importer_helpers import DATA
+from tests.support.fuzz import scaled
 
 FILES = {"AAPL": "CIK0000320193", "NVDA": "CIK0001045810", "GOOGL": "CIK0001652044", "SNOW": "snow_facts",
          "TSLA": "CIK0001318605"}
@@ -139,7 +140,7 @@ def test_no_eps_sum_across_a_stock_split() -> None:
 
 
 @seed(13)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60), deadline=None)
 @given(quarters=st.lists(st.integers(min_value=-10**9, max_value=10**10), min_size=8, max_size=8),
        quarter_index=st.integers(min_value=0, max_value=3))
 def test_ttm_property_on_synthetic_filings(quarters: list[int], quarter_index: int) -> None:

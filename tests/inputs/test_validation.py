@@ -170,6 +170,7 @@ def test_every_problem_is_listed(bundle_dir: Path, capsys: pytest.CaptureFixture
     assert any("peers[1].price" in ln for ln in errors)
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_console_script_has_no_traceback(bundle_dir: Path) -> None:
     """The installed entry point (python -m pipeline) behaves the same as the in-process CLI."""
     edit_prices(bundle_dir / "prices.csv", "7.10,7.30,7.00,7.20", "7.10,6.90,7.00,6.95")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from pipeline.errors import InputError
 from pipeline.inputs.load import parse_bundle
 from pipeline.inputs.prices import validate_price_frame
 from tests.support.fuzz import scaled
+
+pytestmark = pytest.mark.slow  # fuzz (CI runs it; `-m "not slow"` skips it)
 
 HK = json.loads((Path(__file__).resolve().parents[2] / "fixtures/bundles/HK_3896/bundle.json").read_text())
 

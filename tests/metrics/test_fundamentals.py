@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import valuation as v
 from pipeline.metrics.types import Figure
+from tests.support.fuzz import scaled
 
 OK, NM, NA = "ok", "not_meaningful", "insufficient_data"
 
@@ -201,7 +202,7 @@ RATIO_FUNCS: list[tuple[Callable[..., Figure], tuple[str, ...]]] = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(st.sampled_from(RATIO_FUNCS), st.lists(maybe, min_size=4, max_size=4))
 def test_never_inf_or_nan(
     spec: tuple[Callable[..., Figure], tuple[str, ...]], values: list[float | None]

@@ -10,12 +10,13 @@ from hypothesis.extra.numpy import arrays
 
 from pipeline.metrics import performance as P
 from pipeline.metrics import technicals as T
+from tests.support.fuzz import scaled
 
 # Prices in cents between 1.00 and 1000.00: a real tick size keeps ranges either 0 or >= 0.01.
 prices = arrays(np.float64, st.integers(40, 300),
                 elements=st.integers(100, 100_000).map(lambda c: c / 100.0))
 scales = st.sampled_from([0.01, 0.37, 3.0, 1000.0])
-FAST = settings(max_examples=40, deadline=None)
+FAST = settings(max_examples=scaled(40), deadline=None)
 
 
 def _hlc(close: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -64,7 +65,7 @@ def test_averages_scale_linearly(close: np.ndarray, c: float) -> None:
         np.testing.assert_allclose(scaled[key], base[key] * c, rtol=1e-9, atol=tol, err_msg=key)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=scaled(15), deadline=None)
 @given(st.integers(0, 10_000), st.integers(2, 40))
 def test_many_tickers_equal_one_at_a_time(seed: int, tickers: int) -> None:
     rng = np.random.default_rng(seed)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.metrics import scoring as s
 from pipeline.metrics.types import Figure, IndicatorReading, SubScore
+from tests.support.fuzz import scaled
 
 
 def ok(value: float, unit: Any = "pct") -> Figure:
@@ -202,7 +203,7 @@ def test_no_subscores_is_neutral_50() -> None:
 score_or_none = st.one_of(st.none(), st.integers(min_value=0, max_value=100))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(st.lists(score_or_none, min_size=len(s.WEIGHTS), max_size=len(s.WEIGHTS)))
 def test_overall_in_bounds_and_label_consistent(scores: list[int | None]) -> None:
     card = s.score_card([sub(k, v) for k, v in zip(s.WEIGHTS, scores, strict=True)])
@@ -220,7 +221,7 @@ def test_overall_in_bounds_and_label_consistent(scores: list[int | None]) -> Non
         assert sum(x.weight for x in card.subscores) == pytest.approx(1.0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(
@@ -274,7 +275,7 @@ def test_minimum_coverage(present: tuple[str, ...], provisional: bool) -> None:
 SENTIMENTS = st.sampled_from([None, "Positive", "Neutral", "Negative"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=scaled(400), deadline=None)
 @given(others=st.lists(score_or_none, min_size=5, max_size=5), call=SENTIMENTS, events=SENTIMENTS)
 def test_model_read_labels_move_the_score_at_most_the_bound(others: list[int | None], call: str | None,
                                                             events: str | None) -> None:

@@ -17,8 +17,8 @@ import pytest
 
 from pipeline.narrate.answers import AnswerSchema, Prose
 from pipeline.narrate.prompt_context import DataBlock, PromptContext
-from pipeline.narrate.registry import extra_section, prose_section, section_names, written_sections
 from pipeline.narrate.prompts import PACKAGE_TEMPLATES
+from pipeline.narrate.registry import extra_section, prose_section, section_names, written_sections
 from tests.support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[2]

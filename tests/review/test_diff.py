@@ -40,6 +40,7 @@ def edited(report: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_names_exactly_the_changes(hk_report: dict[str, Any], tmp_path: Path) -> None:
     old_title = hk_report["factors"]["positive"][0]["title"]
     removed = hk_report["factors"]["negative"][1]["title"]

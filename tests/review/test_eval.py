@@ -116,6 +116,7 @@ def test_coverage_counts_reference_numbers() -> None:
     assert (tally.ok, tally.n) == (2, 3) and missed == ["3.5%"]  # the year is not counted
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_real_afl_coverage_and_cli_json(tmp_path: Path) -> None:
     done = replay_bundle(REPO / "fixtures" / "bundles" / "AFL", "offline", REPO / "fixtures" / "recorded")
     assert done.report is not None

@@ -111,6 +111,7 @@ def _states(stdout: str) -> dict[str, str]:
     return out
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_edited_prompt_template_makes_only_that_section_stale(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
     shutil.copytree(REPO / "pipeline" / "narrate" / "templates", prompts)
@@ -124,6 +125,7 @@ def test_edited_prompt_template_makes_only_that_section_stale(tmp_path: Path) ->
     assert "prompt version" in next(line for line in proc.stdout.splitlines() if " factors: " in line)
 
 
+@pytest.mark.slow  # spawns a stockreport process
 def test_unchanged_prompts_copy_is_fresh(tmp_path: Path) -> None:
     shutil.copytree(REPO / "pipeline" / "narrate" / "templates", tmp_path / "prompts")
     env = {**os.environ, "STOCKREPORT_PROMPTS": str(tmp_path / "prompts")}
