@@ -246,5 +246,10 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None, 
         price_target=price_target(bundle, None if stale else technicals.last_price),
         missing=missing,
         ages=ages,
-        peers=peer_comparison(loaded) if with_peers else None,
+        peers=peer_comparison(loaded, _without_peers) if with_peers else None,
     )
+
+
+def _without_peers(loaded: LoadedBundle, sentiments: Sentiments) -> Metrics:
+    """A peer's own metrics: computed like any bundle's, without peers of its own."""
+    return compute_metrics(loaded, sentiments, with_peers=False)

@@ -23,6 +23,7 @@ import dataclasses
 import datetime as dt
 import statistics
 import threading
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -134,13 +135,18 @@ _rows: dict[tuple[str, str, dt.date, str | None], PeerFigures] = {}
 _rows_lock = threading.Lock()
 
 
-def computed_row(peer: Peer, source: PeerSource, as_of: dt.date) -> PeerFigures:
+# How a peer's own bundle is scored: compute.py's `compute_metrics` without peers of its own (passed in, so
+# this module and compute.py do not import each other).
+ComputeMetrics = Callable[[LoadedBundle, Sentiments], Metrics]
+
+
+def computed_row(peer: Peer, source: PeerSource, as_of: dt.date, compute: ComputeMetrics) -> PeerFigures:
     """The peer's row (cached per process by its files' hash and the date: a batch computes each once)."""
     key = (str(source.folder.resolve()), source.digest or "", as_of, peer.name)
     with _rows_lock:
         if source.digest and key in _rows:
             return _rows[key]
-    row = _computed_row(peer, source, as_of)
+    row = _computed_row(peer, source, as_of, compute)
     if source.digest:
         with _rows_lock:
             if len(_rows) >= 1024:
@@ -149,12 +155,10 @@ def computed_row(peer: Peer, source: PeerSource, as_of: dt.date) -> PeerFigures:
     return row
 
 
-def _computed_row(peer: Peer, source: PeerSource, as_of: dt.date) -> PeerFigures:
-    from pipeline.metrics.compute import compute_metrics
-
+def _computed_row(peer: Peer, source: PeerSource, as_of: dt.date, compute: ComputeMetrics) -> PeerFigures:
     assert source.loaded is not None
     view = as_of_view(source.loaded, as_of)
-    m = compute_metrics(view, neutral_sentiments(view.bundle), with_peers=False)
+    m = compute(view, neutral_sentiments(view.bundle))
     prof = view.bundle.profile
     row = row_from_metrics(m, name=peer.name or prof.name, currency=prof.currency, origin="computed",
                            source=f"computed from its bundle {source.folder.name}/ as of {as_of}")
@@ -240,7 +244,7 @@ def sector_average(rows: list[PeerFigures], currency: str) -> PeerFigures | None
                        members=sorted(members))
 
 
-def peer_comparison(loaded: LoadedBundle) -> PeerComparison | None:
+def peer_comparison(loaded: LoadedBundle, compute: ComputeMetrics) -> PeerComparison | None:
     """The rows of every listed peer (computed, provided or missing) and the sector average."""
     b = loaded.bundle
     if not b.peers:
@@ -254,7 +258,7 @@ def peer_comparison(loaded: LoadedBundle) -> PeerComparison | None:
         if has_figures(peer):
             row = provided_row(peer, i, b.as_of)
         elif source is not None and source.loaded is not None:
-            row = computed_row(peer, source, b.as_of)
+            row = computed_row(peer, source, b.as_of, compute)
         else:
             row = missing_row(peer, source, loaded.root.name)
         rows.append(row.model_copy(update={"listed": i}))
