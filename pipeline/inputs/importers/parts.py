@@ -33,6 +33,7 @@ from pipeline.errors import InputError, Problem, StockreportError, field_path
 from pipeline.inputs.bundle import (
     AnalystConsensus,
     Benchmark,
+    Bundle,
     CorporateEvent,
     EarningsCall,
     MarketData,
@@ -340,7 +341,7 @@ def _parse_assignment(text: str) -> tuple[list[str], str]:
     return [p for p in path.strip().split(".") if p], value
 
 
-def set_fields(out_dir: Path, assignments: list[str], unset: list[str]) -> Any:
+def set_fields(out_dir: Path, assignments: list[str], unset: list[str]) -> Bundle:
     """`stockreport bundle set DIR PATH=VALUE ... [--unset PATH]`: scalar fields of the object parts and
     as_of; values are read as the schema says (numbers, dates), so `market.pe_ratio=12.5` is a number."""
     raw = open_bundle(Path(out_dir), None, ProfileOptions())
@@ -413,7 +414,7 @@ FILL_HINTS: dict[str, str] = {
 PROFILE_TEXT_FIELDS = ("description", "revenue_model", "sector", "industry", "exchange")
 
 
-def missing_with_hints(bundle: Any, out_dir: Path, has_prices: bool) -> list[tuple[str, str]]:
+def missing_with_hints(bundle: Bundle, out_dir: Path, has_prices: bool) -> list[tuple[str, str]]:
     """(missing part, the command that fills it) for a bundle, profile text fields first."""
     fmt: Callable[[str], str] = lambda s: s.format(ticker=bundle.profile.ticker, dir=out_dir)  # noqa: E731
     out = []
@@ -429,7 +430,7 @@ def missing_with_hints(bundle: Any, out_dir: Path, has_prices: bool) -> list[tup
     return out
 
 
-def new_bundle(ticker: str, out_dir: Path, *, as_of: dt.date, profile: ProfileOptions) -> Any:
+def new_bundle(ticker: str, out_dir: Path, *, as_of: dt.date, profile: ProfileOptions) -> Bundle:
     """`stockreport new TICKER`: a bundle holding only its profile and as_of, which validates."""
     from pipeline.inputs.bundle import TICKER_RE
     from pipeline.inputs.input_hash import BUNDLE_FILE
