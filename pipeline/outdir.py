@@ -13,7 +13,7 @@
     is no longer running, in OUT itself and in its ticker folders (names a ticker folder can have), never
     deeper and never through a symlink;
   - unfinished manifests that carry our writer signature (`batch.manifest.abandoned`: schema, program,
-    this host, and the pid of a run that is no longer running): `interrupted_manifests` folds their
+    this host, and the pid of a run that is no longer running): `batch.manifest.interrupted_manifests` folds their
     accounting into the new run's manifest and removes them. Manifests of remote (OpenAI Batch) runs are
     kept: they are the state `--resume-remote` needs.
 """
@@ -30,13 +30,11 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from pipeline.errors import StockreportError, os_reason
 from pipeline.files import make_folder, staging_pid, ticker_dir_name
 
 LOCK_FILE = ".stockreport.lock"
-_MANIFEST = "batch-*.json"
 
 log = logging.getLogger(__name__)
 
@@ -191,33 +189,3 @@ def remove_staging_leftovers(out_root: Path) -> list[Path]:
                     continue
                 removed.append(Path(entry.path))
     return removed
-
-
-def interrupted_manifests(out_root: Path, keep: Path | None = None) -> list[dict[str, Any]]:
-    """Remove the unfinished manifests of dead direct runs of ours (call under `claim`); return what each
-    recorded: id, start, and totals (calls, tokens and cost spent before the kill), for the new manifest."""
-    from pipeline.batch.manifest import abandoned
-
-    found: list[dict[str, Any]] = []
-    for path in sorted(out_root.glob(_MANIFEST)):
-        if path == keep:
-            continue
-        data = abandoned(path)
-        if data is None:
-            continue  # not provably a dead run's: left alone
-        try:
-            entries = [e for e in (data.get("tickers") or {}).values() if isinstance(e, dict)]
-            folded = [e for e in data.get("interrupted") or [] if isinstance(e, dict)]  # runs it had folded in
-            summary = {
-                "id": data.get("id"), "started_at": data.get("started_at"),
-                "done": sum(e.get("status") == "done" for e in entries),
-                "model_calls": sum(int(e.get("model_calls") or 0) for e in entries),
-                "input_tokens": sum(int((e.get("tokens") or {}).get("input") or 0) for e in entries),
-                "output_tokens": sum(int((e.get("tokens") or {}).get("output") or 0) for e in entries),
-                "cost_usd": round(sum(float(e.get("cost_usd") or 0) for e in entries), 6),
-            }
-        except (TypeError, ValueError, AttributeError):
-            continue  # ours by signature, but edited since: left alone
-        found += [*folded, summary]
-        path.unlink(missing_ok=True)
-    return found

@@ -28,11 +28,13 @@ from typing import Any, Literal
 
 from pipeline.errors import StockreportError
 from pipeline.files import atomic_write_text
+from pipeline.outdir import run_is_gone
 
 Status = Literal["pending", "done", "failed", "cached"]
 SCHEMA = "stockreport.batch-manifest/1"
 PROGRAM = "stockreport"
 _NAME = re.compile(r"^batch-(\d{8}T\d{6}Z-\d{5})\.json$")
+MANIFEST_GLOB = "batch-*.json"
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024  # ~1M tickers; a bigger batch-*.json is not one of ours
 
 
@@ -79,8 +81,6 @@ def abandoned(path: Path) -> dict[str, Any] | None:
     size cap, bounded JSON), so a planted file can neither hang nor flood the run."""
     from pipeline.errors import InputError
     from pipeline.inputs.sources import read_json_file
-    from pipeline.outdir import run_is_gone
-
     name = _NAME.match(path.name)
     if name is None or path.is_symlink():
         return None
@@ -189,3 +189,31 @@ class Manifest:
             text = json.dumps(self.data, indent=1, ensure_ascii=False) + "\n"
             atomic_write_text(self.path, text)
             self._written = now
+
+
+def interrupted_manifests(out_root: Path, keep: Path | None = None) -> list[dict[str, Any]]:
+    """Remove the unfinished manifests of dead direct runs of ours (call under `claim`); return what each
+    recorded: id, start, and totals (calls, tokens and cost spent before the kill), for the new manifest."""
+    found: list[dict[str, Any]] = []
+    for path in sorted(out_root.glob(MANIFEST_GLOB)):
+        if path == keep:
+            continue
+        data = abandoned(path)
+        if data is None:
+            continue  # not provably a dead run's: left alone
+        try:
+            entries = [e for e in (data.get("tickers") or {}).values() if isinstance(e, dict)]
+            folded = [e for e in data.get("interrupted") or [] if isinstance(e, dict)]  # runs it had folded in
+            summary = {
+                "id": data.get("id"), "started_at": data.get("started_at"),
+                "done": sum(e.get("status") == "done" for e in entries),
+                "model_calls": sum(int(e.get("model_calls") or 0) for e in entries),
+                "input_tokens": sum(int((e.get("tokens") or {}).get("input") or 0) for e in entries),
+                "output_tokens": sum(int((e.get("tokens") or {}).get("output") or 0) for e in entries),
+                "cost_usd": round(sum(float(e.get("cost_usd") or 0) for e in entries), 6),
+            }
+        except (TypeError, ValueError, AttributeError):
+            continue  # ours by signature, but edited since: left alone
+        found += [*folded, summary]
+        path.unlink(missing_ok=True)
+    return found

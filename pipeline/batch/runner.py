@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch.manifest import Manifest, TickerResult, new_batch_id
+from pipeline.batch.manifest import Manifest, TickerResult, interrupted_manifests, new_batch_id
 from pipeline.batch.resume import input_hash, read_bundle_head, up_to_date
 from pipeline.errors import InputError, StockreportError, os_problem
 from pipeline.model.providers import ResolvedModel
@@ -235,7 +235,6 @@ def _run_batch(
     resolved: ResolvedModel | None,
     write_manifest: bool,
 ) -> Outcome:
-    from pipeline.outdir import interrupted_manifests
 
     start = time.perf_counter()
     model = resolved or build_model(cfg)
