@@ -50,8 +50,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.metrics import technicals as T  # noqa: E402
 
 Table = dict[str, np.ndarray]  # indicator -> days x tickers
-INDICATORS = ["sma_20", "sma_50", "sma_100", "sma_200", "ema_20", "ema_50", "macd", "macd_signal", "macd_hist",
-              "rsi_14", "stoch_k", "stoch_d", "high_52w", "low_52w", "volatility_pct"]
+INDICATORS = [
+    "sma_20",
+    "sma_50",
+    "sma_100",
+    "sma_200",
+    "ema_20",
+    "ema_50",
+    "macd",
+    "macd_signal",
+    "macd_hist",
+    "rsi_14",
+    "stoch_k",
+    "stoch_d",
+    "high_52w",
+    "low_52w",
+    "volatility_pct",
+]
 DAYS = T.TRADING_DAYS
 # TA-Lib's STDDEV is the population one: this turns it into ours (sample, annualised, percent).
 VOL_SCALE = 100.0 * np.sqrt(DAYS * DAYS / (DAYS - 1))
@@ -73,8 +88,14 @@ class Prices:
         return int(self.close.shape[1])
 
     def first(self, n: int) -> Prices:
-        return Prices(self.high[:, :n], self.low[:, :n], self.close[:, :n],
-                      self.rows_high[:n], self.rows_low[:n], self.rows_close[:n])
+        return Prices(
+            self.high[:, :n],
+            self.low[:, :n],
+            self.close[:, :n],
+            self.rows_high[:n],
+            self.rows_low[:n],
+            self.rows_close[:n],
+        )
 
 
 def synthetic_prices(days: int, tickers: int, seed: int = 7, rows: bool = True) -> Prices:
@@ -96,6 +117,7 @@ def synthetic_prices(days: int, tickers: int, seed: int = 7, rows: bool = True) 
 
 # --- the contenders: each returns its own natural output; `*_table` turns it into a Table (untimed) ---
 
+
 def ours(p: Prices) -> Table:
     return T.compute_all(p.high, p.low, p.close)
 
@@ -110,13 +132,25 @@ def talib_all(p: Prices) -> list[Table]:
         np.log(c[1:] / c[:-1], out=logret[1:])
         line, signal, hist = talib.MACD(c, 12, 26, 9)
         k, d = talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)
-        out.append({
-            "sma_20": talib.SMA(c, 20), "sma_50": talib.SMA(c, 50), "sma_100": talib.SMA(c, 100),
-            "sma_200": talib.SMA(c, 200), "ema_20": talib.EMA(c, 20), "ema_50": talib.EMA(c, 50),
-            "macd": line, "macd_signal": signal, "macd_hist": hist, "rsi_14": talib.RSI(c, 14),
-            "stoch_k": k, "stoch_d": d, "high_52w": talib.MAX(h, DAYS), "low_52w": talib.MIN(lo, DAYS),
-            "volatility_pct": talib.STDDEV(logret, DAYS, 1.0) * VOL_SCALE,
-        })
+        out.append(
+            {
+                "sma_20": talib.SMA(c, 20),
+                "sma_50": talib.SMA(c, 50),
+                "sma_100": talib.SMA(c, 100),
+                "sma_200": talib.SMA(c, 200),
+                "ema_20": talib.EMA(c, 20),
+                "ema_50": talib.EMA(c, 50),
+                "macd": line,
+                "macd_signal": signal,
+                "macd_hist": hist,
+                "rsi_14": talib.RSI(c, 14),
+                "stoch_k": k,
+                "stoch_d": d,
+                "high_52w": talib.MAX(h, DAYS),
+                "low_52w": talib.MIN(lo, DAYS),
+                "volatility_pct": talib.STDDEV(logret, DAYS, 1.0) * VOL_SCALE,
+            }
+        )
     return out
 
 
@@ -131,15 +165,22 @@ def pandas_ta_all(p: Prices) -> list[Table]:
         st = ta.stoch(h, lo, c, k=14, d=3, smooth_k=3, talib=False)
         dc = ta.donchian(h, lo, lower_length=DAYS, upper_length=DAYS)
         vol = ta.stdev(ta.log_return(c), DAYS, ddof=1, talib=False) * (100.0 * np.sqrt(DAYS))
-        out.append({
-            **{f"sma_{n}": ta.sma(c, n, talib=False).to_numpy() for n in (20, 50, 100, 200)},
-            "ema_20": ta.ema(c, 20, talib=False).to_numpy(), "ema_50": ta.ema(c, 50, talib=False).to_numpy(),
-            "macd": m["MACD_12_26_9"].to_numpy(), "macd_signal": m["MACDs_12_26_9"].to_numpy(),
-            "macd_hist": m["MACDh_12_26_9"].to_numpy(), "rsi_14": ta.rsi(c, 14, talib=False).to_numpy(),
-            "stoch_k": st["STOCHk_14_3_3"].to_numpy(), "stoch_d": st["STOCHd_14_3_3"].to_numpy(),
-            "high_52w": dc[f"DCU_{DAYS}_{DAYS}"].to_numpy(), "low_52w": dc[f"DCL_{DAYS}_{DAYS}"].to_numpy(),
-            "volatility_pct": vol.to_numpy(),
-        })
+        out.append(
+            {
+                **{f"sma_{n}": ta.sma(c, n, talib=False).to_numpy() for n in (20, 50, 100, 200)},
+                "ema_20": ta.ema(c, 20, talib=False).to_numpy(),
+                "ema_50": ta.ema(c, 50, talib=False).to_numpy(),
+                "macd": m["MACD_12_26_9"].to_numpy(),
+                "macd_signal": m["MACDs_12_26_9"].to_numpy(),
+                "macd_hist": m["MACDh_12_26_9"].to_numpy(),
+                "rsi_14": ta.rsi(c, 14, talib=False).to_numpy(),
+                "stoch_k": st["STOCHk_14_3_3"].to_numpy(),
+                "stoch_d": st["STOCHd_14_3_3"].to_numpy(),
+                "high_52w": dc[f"DCU_{DAYS}_{DAYS}"].to_numpy(),
+                "low_52w": dc[f"DCL_{DAYS}_{DAYS}"].to_numpy(),
+                "volatility_pct": vol.to_numpy(),
+            }
+        )
     return out
 
 
@@ -152,7 +193,7 @@ def pandas_all(p: Prices) -> Table:
     def smoothed(x: pd.DataFrame, n: int, alpha: float, first: int = 0) -> pd.DataFrame:
         start = first + n - 1
         seeded = x.iloc[start:].copy()
-        seeded.iloc[0] = x.iloc[first:start + 1].mean()
+        seeded.iloc[0] = x.iloc[first : start + 1].mean()
         return seeded.ewm(alpha=alpha, adjust=False).mean().reindex(x.index)
 
     change = c.diff()
@@ -165,10 +206,16 @@ def pandas_all(p: Prices) -> Table:
     slow_d = slow_k.rolling(3).mean()
     frames = {
         **{f"sma_{n}": c.rolling(n).mean() for n in (20, 50, 100, 200)},
-        "ema_20": smoothed(c, 20, 2 / 21), "ema_50": smoothed(c, 50, 2 / 51),
-        "macd": line.where(signal.notna()), "macd_signal": signal, "macd_hist": line - signal,
-        "rsi_14": 100 * gain / (gain + loss), "stoch_k": slow_k.where(slow_d.notna()), "stoch_d": slow_d,
-        "high_52w": h.rolling(DAYS).max(), "low_52w": lo.rolling(DAYS).min(),
+        "ema_20": smoothed(c, 20, 2 / 21),
+        "ema_50": smoothed(c, 50, 2 / 51),
+        "macd": line.where(signal.notna()),
+        "macd_signal": signal,
+        "macd_hist": line - signal,
+        "rsi_14": 100 * gain / (gain + loss),
+        "stoch_k": slow_k.where(slow_d.notna()),
+        "stoch_d": slow_d,
+        "high_52w": h.rolling(DAYS).max(),
+        "low_52w": lo.rolling(DAYS).min(),
         "volatility_pct": np.log(c).diff().rolling(DAYS).std() * (100.0 * np.sqrt(DAYS)),
     }
     return {k: v.to_numpy() for k, v in frames.items()}
@@ -192,8 +239,13 @@ def contenders(pandas_ta_tickers: int) -> list[Contender]:
         Contender("ours", ours, lambda out: out),  # type: ignore[arg-type,return-value]
         Contender("TA-Lib", talib_all, _columns, needs="talib"),  # type: ignore[arg-type]
         Contender("pandas", pandas_all, lambda out: out),  # type: ignore[arg-type,return-value]
-        Contender("pandas-ta-classic", pandas_ta_all, _columns, needs="pandas_ta_classic",  # type: ignore[arg-type]
-                  subset=pandas_ta_tickers),
+        Contender(
+            "pandas-ta-classic",
+            pandas_ta_all,
+            _columns,
+            needs="pandas_ta_classic",  # type: ignore[arg-type]
+            subset=pandas_ta_tickers,
+        ),
     ]
 
 
@@ -260,7 +312,7 @@ def compare(p: Prices, repeat: int, pandas_ta_tickers: int, skip: frozenset[str]
     for c, q, _ in runnable:
         table = c.table(c.run(q))
         if ref is not None and c.name != "TA-Lib":
-            exact[c.name] = exactness(table, {k: v[:, :q.tickers] for k, v in ref.items()})
+            exact[c.name] = exactness(table, {k: v[:, : q.tickers] for k, v in ref.items()})
         del table
     del ref
 
@@ -273,7 +325,9 @@ def compare(p: Prices, repeat: int, pandas_ta_tickers: int, skip: frozenset[str]
             times[c.name].append(seconds * scale)
             faults[c.name].append(count)
 
-    print(f"\n{p.tickers} tickers x {p.close.shape[0]} days; {repeat} repeats, interleaved, after one untimed run")
+    print(
+        f"\n{p.tickers} tickers x {p.close.shape[0]} days; {repeat} repeats, interleaved, after one untimed run"
+    )
     base = times.get("TA-Lib")
     print(f"{'':20s} {'min s':>8s} {'median s':>9s}   {'/ TA-Lib (min, median)':>22s} {'page faults':>12s}")
     for c, q, scale in runnable:
@@ -281,11 +335,15 @@ def compare(p: Prices, repeat: int, pandas_ta_tickers: int, skip: frozenset[str]
         lo, med = min(t), statistics.median(t)
         ratio = f"{lo / min(base):6.2f}x {med / statistics.median(base):6.2f}x" if base else ""
         note = f"   (timed on {q.tickers} tickers, x{scale:g})" if scale != 1 else ""
-        print(f"{c.name:20s} {lo:8.3f} {med:9.3f}   {ratio:>22s} {statistics.median(faults[c.name]):12.0f}{note}")
+        print(
+            f"{c.name:20s} {lo:8.3f} {med:9.3f}   {ratio:>22s} {statistics.median(faults[c.name]):12.0f}{note}"
+        )
 
     if exact:
         names = list(exact)
-        print("\nExactness: max |x - TA-Lib| over the days TA-Lib defines (NaN pattern same as TA-Lib: = / ≠)")
+        print(
+            "\nExactness: max |x - TA-Lib| over the days TA-Lib defines (NaN pattern same as TA-Lib: = / ≠)"
+        )
         print(f"{'indicator':16s}" + "".join(f"{n:>22s}" for n in names))
         for key in INDICATORS:
             cells = "".join(f"{exact[n][key][0]:20.3g} {'=' if exact[n][key][1] else '≠'}" for n in names)
@@ -309,23 +367,33 @@ def _talib_groups(p: Prices) -> dict[str, tuple[Callable[[], object], Callable[[
         return talib.STDDEV(r, DAYS, 1.0) * VOL_SCALE  # type: ignore[no-any-return]
 
     return {
-        "SMA 20/50/100/200": (lambda: T.sma_many(c, (20, 50, 100, 200)),
-                              each(lambda _h, _l, c1: [talib.SMA(c1, n) for n in (20, 50, 100, 200)])),
-        "EMA 20/50": (lambda: (T.ema(c, 20), T.ema(c, 50)),
-                      each(lambda _h, _l, c1: (talib.EMA(c1, 20), talib.EMA(c1, 50)))),
+        "SMA 20/50/100/200": (
+            lambda: T.sma_many(c, (20, 50, 100, 200)),
+            each(lambda _h, _l, c1: [talib.SMA(c1, n) for n in (20, 50, 100, 200)]),
+        ),
+        "EMA 20/50": (
+            lambda: (T.ema(c, 20), T.ema(c, 50)),
+            each(lambda _h, _l, c1: (talib.EMA(c1, 20), talib.EMA(c1, 50))),
+        ),
         "MACD 12/26/9": (lambda: T.macd(c), each(lambda _h, _l, c1: talib.MACD(c1, 12, 26, 9))),
         "RSI 14": (lambda: T.rsi(c, 14), each(lambda _h, _l, c1: talib.RSI(c1, 14))),
-        "STOCH 14/3/3": (lambda: T.stoch(h, lo, c),
-                         each(lambda h1, l1, c1: talib.STOCH(h1, l1, c1, 14, 3, 0, 3, 0))),
-        "52w high/low": (lambda: (T.rolling_max(h, DAYS), T.rolling_min(lo, DAYS)),
-                         each(lambda h1, l1, _c: (talib.MAX(h1, DAYS), talib.MIN(l1, DAYS)))),
+        "STOCH 14/3/3": (
+            lambda: T.stoch(h, lo, c),
+            each(lambda h1, l1, c1: talib.STOCH(h1, l1, c1, 14, 3, 0, 3, 0)),
+        ),
+        "52w high/low": (
+            lambda: (T.rolling_max(h, DAYS), T.rolling_min(lo, DAYS)),
+            each(lambda h1, l1, _c: (talib.MAX(h1, DAYS), talib.MIN(l1, DAYS))),
+        ),
         "volatility 252": (lambda: T.volatility_pct(c), each(lambda _h, _l, c1: logret_std(c1))),
     }
 
 
 def per_indicator(p: Prices, repeat: int) -> None:
-    print(f"\nPer indicator, {p.tickers} tickers x {p.close.shape[0]} days, ms (min / median of {repeat}, "
-          "interleaved)")
+    print(
+        f"\nPer indicator, {p.tickers} tickers x {p.close.shape[0]} days, ms (min / median of {repeat}, "
+        "interleaved)"
+    )
     print(f"{'':20s} {'ours':>15s} {'TA-Lib':>15s} {'ours / TA-Lib':>14s}")
     for name, (mine, theirs) in _talib_groups(p).items():
         mine(), theirs()
@@ -337,7 +405,9 @@ def per_indicator(p: Prices, repeat: int) -> None:
                 t[key].append((time.perf_counter() - start) * 1e3)
         o, a = t["ours"], t["talib"]
         mo, ma = statistics.median(o), statistics.median(a)
-        print(f"{name:20s} {min(o):7.1f} / {mo:5.1f} {min(a):7.1f} / {ma:5.1f} {min(o) / min(a):6.2f}x {mo / ma:5.2f}x")
+        print(
+            f"{name:20s} {min(o):7.1f} / {mo:5.1f} {min(a):7.1f} / {ma:5.1f} {min(o) / min(a):6.2f}x {mo / ma:5.2f}x"
+        )
 
 
 def narrow(days: int, repeat: int) -> None:
@@ -376,9 +446,11 @@ def scaling(days: int, sizes: list[int], repeat: int) -> None:
         print("TA-Lib not importable: pip install -e '.[bench]'")
         return
     print(f"\nScaling, {days} days; {repeat} repeats each, interleaved, after one untimed run")
-    print(f"{'tickers':>8s} {'ours s (min/med)':>18s} {'TA-Lib s (min/med)':>20s} {'ours/TA-Lib':>12s} "
-          f"{'ours ms/ticker':>15s} {'TA-Lib ms/ticker':>17s} {'ours peak / output MB':>22s} "
-          f"{'page faults ours/TA-Lib':>24s}")
+    print(
+        f"{'tickers':>8s} {'ours s (min/med)':>18s} {'TA-Lib s (min/med)':>20s} {'ours/TA-Lib':>12s} "
+        f"{'ours ms/ticker':>15s} {'TA-Lib ms/ticker':>17s} {'ours peak / output MB':>22s} "
+        f"{'page faults ours/TA-Lib':>24s}"
+    )
     per: dict[int, tuple[float, float]] = {}
     for n in sizes:
         p = synthetic_prices(days, n)
@@ -394,14 +466,18 @@ def scaling(days: int, sizes: list[int], repeat: int) -> None:
                 faults[key].append(count)
         o, a = t["ours"], t["talib"]
         per[n] = (min(o) / n, min(a) / n)
-        print(f"{n:8d} {min(o):8.3f} / {statistics.median(o):7.3f} {min(a):9.3f} / {statistics.median(a):8.3f} "
-              f"{min(o) / min(a):5.2f}x {statistics.median(o) / statistics.median(a):5.2f}x "
-              f"{1e3 * per[n][0]:15.3f} {1e3 * per[n][1]:17.3f} {peak:12.0f} / {held:7.0f} "
-              f"{statistics.median(faults['ours']):12.0f} / {statistics.median(faults['talib']):9.0f}")
+        print(
+            f"{n:8d} {min(o):8.3f} / {statistics.median(o):7.3f} {min(a):9.3f} / {statistics.median(a):8.3f} "
+            f"{min(o) / min(a):5.2f}x {statistics.median(o) / statistics.median(a):5.2f}x "
+            f"{1e3 * per[n][0]:15.3f} {1e3 * per[n][1]:17.3f} {peak:12.0f} / {held:7.0f} "
+            f"{statistics.median(faults['ours']):12.0f} / {statistics.median(faults['talib']):9.0f}"
+        )
         del p
     first, last = sizes[0], sizes[-1]
-    print(f"time per ticker at {last} / at {first} (1.00 = linear): ours {per[last][0] / per[first][0]:.2f}, "
-          f"TA-Lib {per[last][1] / per[first][1]:.2f}")
+    print(
+        f"time per ticker at {last} / at {first} (1.00 = linear): ours {per[last][0] / per[first][0]:.2f}, "
+        f"TA-Lib {per[last][1] / per[first][1]:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -409,15 +485,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tickers", type=int, default=500)
     parser.add_argument("--days", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--pandas-ta-tickers", type=int, default=25,
-                        help="pandas-ta-classic is timed on this many tickers and scaled up (it is slow)")
+    parser.add_argument(
+        "--pandas-ta-tickers",
+        type=int,
+        default=25,
+        help="pandas-ta-classic is timed on this many tickers and scaled up (it is slow)",
+    )
     parser.add_argument("--per-indicator", action="store_true", help="also time ours vs TA-Lib per indicator")
-    parser.add_argument("--skip", default="", help="contenders to leave out, comma-separated (e.g. pandas-ta-classic)")
-    parser.add_argument("--scaling", action="store_true",
-                        help="only ours vs TA-Lib at 500, 1,000, 2,000 and 5,000 tickers (--sizes to change)")
-    parser.add_argument("--sizes", type=lambda s: [int(v) for v in s.split(",")], default=[500, 1000, 2000, 5000])
-    parser.add_argument("--system-malloc", action="store_true",
-                        help="leave glibc's allocator as it is (freed memory returns to the kernel)")
+    parser.add_argument(
+        "--skip", default="", help="contenders to leave out, comma-separated (e.g. pandas-ta-classic)"
+    )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="only ours vs TA-Lib at 500, 1,000, 2,000 and 5,000 tickers (--sizes to change)",
+    )
+    parser.add_argument(
+        "--sizes", type=lambda s: [int(v) for v in s.split(",")], default=[500, 1000, 2000, 5000]
+    )
+    parser.add_argument(
+        "--system-malloc",
+        action="store_true",
+        help="leave glibc's allocator as it is (freed memory returns to the kernel)",
+    )
     args = parser.parse_args(argv)
     print("Memory:", "allocator left as it is" if args.system_malloc else keep_freed_memory())
 

@@ -74,23 +74,50 @@ def run_mode(mode: str, tickers: int, kills: int, rng: random.Random, root: Path
     names = [f"K{i:03d}" for i in range(tickers)]
     make_bundles(src, names)
     server = None
-    args = [sys.executable, "-m", "pipeline", "batch", str(src), "--out", str(out), "--no-progress", "--no-cache",
-            "-f", "json", "-f", "md"]
+    args = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "batch",
+        str(src),
+        "--out",
+        str(out),
+        "--no-progress",
+        "--no-cache",
+        "-f",
+        "json",
+        "-f",
+        "md",
+    ]
     if mode == "stub":
         server = ModelServer().__enter__()
         args += ["--model", "openai-compatible:stub", "--base-url", server.base_url, "--concurrency", "8"]
     else:
         args += ["--workers", "2"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "STOCKREPORT"))}
-    stats = {"mode": mode, "tickers": tickers, "kills": 0, "finished_before_kill": 0, "orphans": 0, "lost": 0,
-             "corrupt": 0, "kill_delays_s": []}
+    stats = {
+        "mode": mode,
+        "tickers": tickers,
+        "kills": 0,
+        "finished_before_kill": 0,
+        "orphans": 0,
+        "lost": 0,
+        "corrupt": 0,
+        "kill_delays_s": [],
+    }
     before: dict[str, str] = {}
     attempts = 0
     try:
         while stats["kills"] < kills and attempts < kills * 4:  # type: ignore[operator]
             attempts += 1
-            proc = subprocess.Popen([*args, "--force"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                [*args, "--force"],
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             delay = rng.uniform(0.5, 4.0 if mode == "offline" else 10.0)  # the stub run is slower per ticker
             try:
                 proc.wait(timeout=delay)
@@ -110,8 +137,10 @@ def run_mode(mode: str, tickers: int, kills: int, rng: random.Random, root: Path
             stats["lost"] += len(set(before) - set(now))  # type: ignore[operator]
             stats["corrupt"] += len(corrupt_reports(out))  # type: ignore[operator]
             before = now
-            print(f"  {mode}: kill {stats['kills']} after {delay:.2f} s: {len(now)}/{tickers} reports complete",
-                  flush=True)
+            print(
+                f"  {mode}: kill {stats['kills']} after {delay:.2f} s: {len(now)}/{tickers} reports complete",
+                flush=True,
+            )
         start = time.perf_counter()
         final = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
         stats["rerun_s"] = round(time.perf_counter() - start, 1)
@@ -137,7 +166,9 @@ def run_mode(mode: str, tickers: int, kills: int, rng: random.Random, root: Path
         if md != visible(render_markdown(report)) or not claimed:
             mixed += 1
     stats["mixed_or_missing_after_rerun"] = mixed
-    stats["staging_left"] = len([p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".stockreport-staging-")])
+    stats["staging_left"] = len(
+        [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".stockreport-staging-")]
+    )
     stats["stale_manifests"] = sum(m["finished_at"] is None for m in manifests)
     stats["manifests"] = len(manifests)
     stats["interrupted_folded_into_last"] = len(last.get("interrupted") or [])
@@ -155,12 +186,22 @@ def main() -> None:
     rng = random.Random(opts.seed)
     results = []
     with tempfile.TemporaryDirectory(prefix="kill-batch-") as tmp:
-        for mode in (["offline", "stub"] if opts.mode == "both" else [opts.mode]):
+        for mode in ["offline", "stub"] if opts.mode == "both" else [opts.mode]:
             results.append(run_mode(mode, opts.tickers, opts.kills, rng, Path(tmp)))
     for r in results:
         print(json.dumps(r))
-    bad = [r for r in results if r["orphans"] or r["lost"] or r["corrupt"] or r["mixed_or_missing_after_rerun"]
-           or r["staging_left"] or r["stale_manifests"] or r["lock_file_left"] or r["rerun_exit"] != 0]
+    bad = [
+        r
+        for r in results
+        if r["orphans"]
+        or r["lost"]
+        or r["corrupt"]
+        or r["mixed_or_missing_after_rerun"]
+        or r["staging_left"]
+        or r["stale_manifests"]
+        or r["lock_file_left"]
+        or r["rerun_exit"] != 0
+    ]
     sys.exit(1 if bad else 0)
 
 

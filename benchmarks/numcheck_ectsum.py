@@ -53,8 +53,11 @@ def table(results: list[PairResult], *, show_misses: bool = True) -> str:
         share = r.matched / r.total if r.total else 1.0
         lines.append(f"{r.name:16} {r.matched:7d} {r.total:7d} {share:6.0%}")
         if show_misses:
-            lines += [f"    unverified: {c.written!r} in {c.sentence[:70]!r}" for c in r.checks
-                      if c.status != "verified"]
+            lines += [
+                f"    unverified: {c.written!r} in {c.sentence[:70]!r}"
+                for c in r.checks
+                if c.status != "verified"
+            ]
     matched, total = sum(r.matched for r in results), sum(r.total for r in results)
     lines.append(f"{'TOTAL':16} {matched:7d} {total:7d} {matched / total:6.1%}")
     nd = [c for r in results for c in r.checks if c.kind != "date"]

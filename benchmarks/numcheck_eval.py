@@ -59,9 +59,17 @@ class Finding:
 
 
 def findings(sentence: str, index: FactIndex) -> list[Finding]:
-    return [Finding(lc.start, lc.end, lc.check.written, lc.check.status, lc.check.source,
-                    lc.check.match or lc.check.note)
-            for lc in located_checks(sentence, index, section="eval")]
+    return [
+        Finding(
+            lc.start,
+            lc.end,
+            lc.check.written,
+            lc.check.status,
+            lc.check.source,
+            lc.check.match or lc.check.note,
+        )
+        for lc in located_checks(sentence, index, section="eval")
+    ]
 
 
 @dataclass
@@ -79,8 +87,16 @@ class LabelledScore:
     by_tag_caught: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: LabelledScore) -> None:
-        for name in ("verified_true", "verified_false", "false_spans", "false_caught", "true_sentences",
-                     "true_sentences_verified", "true_numbers", "true_numbers_verified"):
+        for name in (
+            "verified_true",
+            "verified_false",
+            "false_spans",
+            "false_caught",
+            "true_sentences",
+            "true_sentences_verified",
+            "true_numbers",
+            "true_numbers_verified",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
         self.by_tag.update(other.by_tag)
@@ -124,8 +140,9 @@ def score_labelled(rows: list[dict[str, object]], index: FactIndex) -> LabelledS
             if f.status == "verified":
                 if in_false(f):
                     s.verified_false += 1
-                    s.misses.append(f"VERIFIED FALSE {row['id']}: {f.written!r} -> {f.source} ({f.why}) | "
-                                    f"{sentence}")
+                    s.misses.append(
+                        f"VERIFIED FALSE {row['id']}: {f.written!r} -> {f.source} ({f.why}) | {sentence}"
+                    )
                 else:
                     s.verified_true += 1
         for s0, e in false_spans:
@@ -258,19 +275,25 @@ def load_rows(name: str, folder: Path = LABELLED) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run(bundles: Iterable[str] = DEFAULT_BUNDLES, per_kind: int = 1000,
-        out: Callable[[str], None] = print, show_misses: bool = False,
-        labelled: Path = LABELLED) -> dict[str, object]:
+def run(
+    bundles: Iterable[str] = DEFAULT_BUNDLES,
+    per_kind: int = 1000,
+    out: Callable[[str], None] = print,
+    show_misses: bool = False,
+    labelled: Path = LABELLED,
+) -> dict[str, object]:
     total = LabelledScore()
     rates: dict[str, dict[str, float]] = {}
     for name in bundles:
         index = bundle_index(name)
         s = score_labelled(load_rows(name, labelled), index)
         total.add(s)
-        out(f"{name}: precision {s.precision:.4f} ({s.verified_true}/{s.verified_true + s.verified_false}), "
+        out(
+            f"{name}: precision {s.precision:.4f} ({s.verified_true}/{s.verified_true + s.verified_false}), "
             f"invented recall {s.invented_recall:.4f} ({s.false_caught}/{s.false_spans}), "
             f"true sentences verified {s.true_sentence_rate:.4f} ({s.true_sentences_verified}/{s.true_sentences}), "
-            f"true numbers verified {s.true_numbers_verified}/{s.true_numbers}")
+            f"true numbers verified {s.true_numbers_verified}/{s.true_numbers}"
+        )
         rates[name] = {}
         for k, kind in enumerate(KINDS if per_kind else ()):
             v, n, examples = coincidence(index, kind, per_kind, SEED + 1000 * k + sum(map(ord, name)))
@@ -279,17 +302,23 @@ def run(bundles: Iterable[str] = DEFAULT_BUNDLES, per_kind: int = 1000,
             if show_misses:
                 for e in examples:
                     out(f"        e.g. {e}")
-    out(f"ALL: precision {total.precision:.4f} ({total.verified_true}/{total.verified_true + total.verified_false}), "
+    out(
+        f"ALL: precision {total.precision:.4f} ({total.verified_true}/{total.verified_true + total.verified_false}), "
         f"invented recall {total.invented_recall:.4f} ({total.false_caught}/{total.false_spans}), "
         f"true sentences verified {total.true_sentence_rate:.4f} "
-        f"({total.true_sentences_verified}/{total.true_sentences})")
+        f"({total.true_sentences_verified}/{total.true_sentences})"
+    )
     tags = ", ".join(f"{t} {total.by_tag_caught[t]}/{n}" for t, n in sorted(total.by_tag.items()))
     out(f"caught by kind of false number: {tags}")
     if show_misses:
         for m in total.misses:
             out("  " + m)
-    return {"precision": total.precision, "invented_recall": total.invented_recall,
-            "true_sentences": total.true_sentence_rate, "coincidence": rates}
+    return {
+        "precision": total.precision,
+        "invented_recall": total.invented_recall,
+        "true_sentences": total.true_sentence_rate,
+        "coincidence": rates,
+    }
 
 
 def main() -> None:
@@ -297,8 +326,12 @@ def main() -> None:
     parser.add_argument("--bundles", nargs="*", default=list(DEFAULT_BUNDLES))
     parser.add_argument("--per-kind", type=int, default=1000)
     parser.add_argument("--show-misses", action="store_true")
-    parser.add_argument("--labelled", type=Path, default=LABELLED,
-                        help="folder of <BUNDLE>.jsonl files (fixtures/numcheck/holdout: written after tuning)")
+    parser.add_argument(
+        "--labelled",
+        type=Path,
+        default=LABELLED,
+        help="folder of <BUNDLE>.jsonl files (fixtures/numcheck/holdout: written after tuning)",
+    )
     args = parser.parse_args()
     run(args.bundles, args.per_kind, show_misses=args.show_misses, labelled=args.labelled)
 

@@ -92,7 +92,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
             continue
-        key = part if len(part) <= MAX_KEY_CHARS else part[:MAX_KEY_CHARS - 3] + "..."  # untrusted: bounded
+        key = part if len(part) <= MAX_KEY_CHARS else part[: MAX_KEY_CHARS - 3] + "..."  # untrusted: bounded
         if part.isidentifier():
             out += f".{key}" if out else key
         else:  # quoted, so control characters cannot break the line

@@ -16,8 +16,14 @@ from pipeline.redact import redact_bytes
 STAGING_MARKER = ".stockreport-staging-"
 _STAGING_NAME = re.compile(r"^\.stockreport-staging-(\d{1,10})-.+\.[a-z0-9_]{8}(?:\.tmp)?$")
 
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                    *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_DEVICES = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 
 
 def staging_prefix(name: str) -> str:
@@ -36,11 +42,13 @@ def make_folder(path: Path, what: str = "folder") -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise StockreportError(f"{what} {path} is a file, not a folder; choose a folder (it is created if "
-                               "missing)") from None
+        raise StockreportError(
+            f"{what} {path} is a file, not a folder; choose a folder (it is created if missing)"
+        ) from None
     except NotADirectoryError:
-        raise StockreportError(f"{what} {path} cannot be created: a part of that path is a file, not a "
-                               "folder") from None
+        raise StockreportError(
+            f"{what} {path} cannot be created: a part of that path is a file, not a folder"
+        ) from None
     except OSError as exc:
         raise StockreportError(f"{what} {path} cannot be created: {os_reason(exc)}") from None
     if not path.is_dir():
@@ -94,8 +102,14 @@ def atomic_write_text(path: Path, text: str) -> None:
 def ticker_dir_name(ticker: str) -> str:
     """'HK:3896' -> 'HK_3896'. Refuses anything that could name a path outside its parent."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", ticker)
-    if (not name or name.strip(".") == "" or name.startswith(".") or "\x00" in ticker
-            or name.split(".")[0].upper() in _WINDOWS_DEVICES or len(name) > 64):
+    if (
+        not name
+        or name.strip(".") == ""
+        or name.startswith(".")
+        or "\x00" in ticker
+        or name.split(".")[0].upper() in _WINDOWS_DEVICES
+        or len(name) > 64
+    ):
         raise StockreportError(f"ticker {ticker!r} cannot be used as an output folder name")
     return name
 

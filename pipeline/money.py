@@ -53,7 +53,9 @@ def format_amount(value: float | None, scale: str = "units", decimals: int = 2) 
     return f"{_sign(units, body)}{body}"
 
 
-def format_money(value: float | None, currency: str, *, scale: str = "units", decimals: int = 2) -> str | None:
+def format_money(
+    value: float | None, currency: str, *, scale: str = "units", decimals: int = 2
+) -> str | None:
     """An amount with its currency symbol, sign first; None when there is no number."""
     if value is None or not is_number(value):
         return None

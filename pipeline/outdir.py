@@ -55,7 +55,8 @@ def _holder(fd: int) -> str:
 def _refused(path: Path, why: str) -> StockreportError:
     return StockreportError(
         f"cannot lock the output folder {path.parent}: {path.name} {why} (refused: a run writes its pid into "
-        f"that file); if no stockreport run is using the folder, remove {path} and run again")
+        f"that file); if no stockreport run is using the folder, remove {path} and run again"
+    )
 
 
 def _check_lock_file(fd: int, path: Path) -> None:
@@ -72,8 +73,13 @@ def _check_lock_file(fd: int, path: Path) -> None:
 def _open_locked(path: Path, out_root: Path, wait: bool) -> int:
     """An fd of `path` holding its exclusive lock. The file is removed when a run ends, so a lock taken on a
     file that was just removed is retried on the new one (the usual lock-file race)."""
-    flags = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-             | getattr(os, "O_NONBLOCK", 0))  # O_NONBLOCK: a FIFO planted there cannot hang the open
+    flags = (
+        os.O_RDWR
+        | os.O_CREAT
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+    )  # O_NONBLOCK: a FIFO planted there cannot hang the open
     while True:
         try:
             fd = os.open(path, flags, 0o600)
@@ -94,12 +100,16 @@ def _open_locked(path: Path, out_root: Path, wait: bool) -> int:
                 if not wait:
                     raise StockreportError(
                         f"{out_root} is in use by another stockreport run ({holder}); wait for it to finish, "
-                        "pass --wait to queue behind it, or choose another --out") from None
-                log.warning("%s is in use by another stockreport run (%s); waiting for it (--wait)", out_root,
-                            holder)
+                        "pass --wait to queue behind it, or choose another --out"
+                    ) from None
+                log.warning(
+                    "%s is in use by another stockreport run (%s); waiting for it (--wait)", out_root, holder
+                )
                 fcntl.flock(fd, fcntl.LOCK_EX)
             except OSError as exc:  # e.g. a network file system without locks
-                raise StockreportError(f"cannot lock the output folder {out_root}: {os_reason(exc)}") from None
+                raise StockreportError(
+                    f"cannot lock the output folder {out_root}: {os_reason(exc)}"
+                ) from None
             try:
                 now, held = os.lstat(path), os.fstat(fd)
                 same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)

@@ -56,15 +56,25 @@ class RunConfig:
     force: bool = False
 
     def model_settings(self) -> ModelSettings:
-        return ModelSettings(base_url=self.base_url, temperature=self.temperature,
-                             reasoning_effort=self.reasoning_effort, timeout=self.timeout,
-                             max_tokens=self.max_tokens)
+        return ModelSettings(
+            base_url=self.base_url,
+            temperature=self.temperature,
+            reasoning_effort=self.reasoning_effort,
+            timeout=self.timeout,
+            max_tokens=self.max_tokens,
+        )
 
-    def narrate_options(self, *, cache: bool = True, sections: tuple[str, ...] | None = None) -> NarrateOptions:
+    def narrate_options(
+        self, *, cache: bool = True, sections: tuple[str, ...] | None = None
+    ) -> NarrateOptions:
         """The narrate options of this run; `cache=False` for paths that must see the model itself (record)."""
         answers = AnswerCache(self.cache_dir) if cache and not self.no_cache else None
-        return NarrateOptions(strict_numbers=self.strict_numbers, max_transcript_tokens=self.max_transcript_tokens,
-                              cache=answers, sections=sections)
+        return NarrateOptions(
+            strict_numbers=self.strict_numbers,
+            max_transcript_tokens=self.max_transcript_tokens,
+            cache=answers,
+            sections=sections,
+        )
 
 
 def build_model(cfg: RunConfig) -> ResolvedModel:
@@ -87,15 +97,27 @@ class ReportRun:
     seconds: float
 
 
-def narrate_bundle(bundle_dir: Path, model: ResolvedModel, options: NarrateOptions, *,
-                   earlier: Earlier | None = None, loaded: LoadedBundle | None = None) -> Narrated:
+def narrate_bundle(
+    bundle_dir: Path,
+    model: ResolvedModel,
+    options: NarrateOptions,
+    *,
+    earlier: Earlier | None = None,
+    loaded: LoadedBundle | None = None,
+) -> Narrated:
     """Load (unless given) -> metrics -> narrate."""
     loaded = loaded or load_bundle(bundle_dir)
     return Narrated(loaded, narrate(loaded, model, options, earlier))
 
 
-def finish_report(narrated: Narrated, model: ResolvedModel, out_root: Path | None,
-                  formats: tuple[str, ...] = DEFAULT_FORMATS, *, started: float | None = None) -> ReportRun:
+def finish_report(
+    narrated: Narrated,
+    model: ResolvedModel,
+    out_root: Path | None,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    *,
+    started: float | None = None,
+) -> ReportRun:
     """Assemble -> render (when `out_root` is given)."""
     start = time.perf_counter() if started is None else started
     report = assemble_report(narrated.loaded, model.ref, narrated.narrative)
@@ -103,8 +125,14 @@ def finish_report(narrated: Narrated, model: ResolvedModel, out_root: Path | Non
     return ReportRun(report, paths, time.perf_counter() - start)
 
 
-def run_report(bundle_dir: Path, model: ResolvedModel, out_root: Path | None, *,
-               options: NarrateOptions | None = None, formats: tuple[str, ...] = DEFAULT_FORMATS) -> ReportRun:
+def run_report(
+    bundle_dir: Path,
+    model: ResolvedModel,
+    out_root: Path | None,
+    *,
+    options: NarrateOptions | None = None,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+) -> ReportRun:
     """One ticker end to end."""
     start = time.perf_counter()
     narrated = narrate_bundle(bundle_dir, model, options or NarrateOptions())
@@ -124,17 +152,37 @@ def earlier_sections(report: Report, wanted: tuple[str, ...]) -> Earlier:
         if parsed is None:
             continue
         usage = TokenUsage(p.usage.input_tokens, p.usage.output_tokens, p.usage.cached_tokens)
-        reply = ModelReply(parsed, parsed.model_dump_json(), usage, p.latency_s, p.attempts, 0, p.model_id, p.cached,
-                           p.cost_usd)
-        kept[p.section] = SectionResult(p.section, PromptMessages(p.section, "", "", p.prompt_version), reply, [],
-                                        model=model_ref(p.model, p.model_id))
+        reply = ModelReply(
+            parsed,
+            parsed.model_dump_json(),
+            usage,
+            p.latency_s,
+            p.attempts,
+            0,
+            p.model_id,
+            p.cached,
+            p.cost_usd,
+        )
+        kept[p.section] = SectionResult(
+            p.section,
+            PromptMessages(p.section, "", "", p.prompt_version),
+            reply,
+            [],
+            model=model_ref(p.model, p.model_id),
+        )
     counted = {spec.label.sentiment: spec.label.counted(report) for spec in written_sections() if spec.label}
     return Earlier(kept, Sentiments.model_validate(counted))
 
 
-def regenerate_sections(bundle_dir: Path, model: ResolvedModel, out_root: Path, sections: tuple[str, ...], *,
-                        options: NarrateOptions | None = None,
-                        formats: tuple[str, ...] = DEFAULT_FORMATS) -> ReportRun:
+def regenerate_sections(
+    bundle_dir: Path,
+    model: ResolvedModel,
+    out_root: Path,
+    sections: tuple[str, ...],
+    *,
+    options: NarrateOptions | None = None,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+) -> ReportRun:
     """Re-ask `sections` with `model`; every other section keeps its prose and model from report.json.
 
     The kept sections' numbers are checked again against the current facts (the score may move when the
@@ -152,8 +200,10 @@ def regenerate_sections(bundle_dir: Path, model: ResolvedModel, out_root: Path, 
     except ValidationError as exc:
         raise StockreportError(f"{path}: not a valid report ({str(exc).splitlines()[0]})") from None
     if old.provenance.input_hash != loaded.input_hash:
-        raise StockreportError(f"{path}: the bundle changed since this report was written; "
-                               "regenerate every section (run generate without --section)")
+        raise StockreportError(
+            f"{path}: the bundle changed since this report was written; "
+            "regenerate every section (run generate without --section)"
+        )
     earlier = earlier_sections(old, sections)
     opts = dataclasses.replace(options or NarrateOptions(), sections=tuple(sections))
     narrated = narrate_bundle(bundle_dir, model, opts, earlier=earlier, loaded=loaded)

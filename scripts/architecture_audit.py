@@ -140,7 +140,9 @@ def section_lists(mods: dict[str, Path]) -> list[str]:
             names = set(_strings(node)) & SECTION_NAMES
             if len(names) >= 3:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} lists {len(names)} sections")
-            if isinstance(node, ast.Compare) and any(isinstance(op, ast.Eq | ast.NotEq | ast.In) for op in node.ops):
+            if isinstance(node, ast.Compare) and any(
+                isinstance(op, ast.Eq | ast.NotEq | ast.In) for op in node.ops
+            ):
                 left = ast.unparse(node.left)
                 rights = [c.value for c in node.comparators if isinstance(c, ast.Constant)]
                 if "section" in left and any(r in SECTION_NAMES for r in rights):
@@ -175,7 +177,9 @@ def formula_copies() -> dict[str, list[str]]:
 
 
 def _is_bare_any(ann: ast.AST | None) -> bool:
-    return isinstance(ann, ast.Name) and ann.id == "Any" or isinstance(ann, ast.Constant) and ann.value == "Any"
+    return (
+        isinstance(ann, ast.Name) and ann.id == "Any" or isinstance(ann, ast.Constant) and ann.value == "Any"
+    )
 
 
 def any_annotations(mods: dict[str, Path]) -> tuple[list[str], list[str]]:
@@ -203,8 +207,14 @@ def private_reach(mods: dict[str, Path]) -> tuple[list[str], list[str]]:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline"):
                 for a in node.names:
                     if a.name.startswith("_") and not a.name.startswith("__"):
-                        imports.append(f"{path.relative_to(ROOT)}:{node.lineno} from {node.module} import {a.name}")
-            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                        imports.append(
+                            f"{path.relative_to(ROOT)}:{node.lineno} from {node.module} import {a.name}"
+                        )
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
                 owner = ast.unparse(node.value)
                 if owner not in ("self", "cls") and not owner.startswith(("self.", "super(")):
                     attrs.append(f"{path.relative_to(ROOT)}:{node.lineno} {owner}.{node.attr}")
@@ -212,9 +222,13 @@ def private_reach(mods: dict[str, Path]) -> tuple[list[str], list[str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--list", action="store_true", help="print every place counted")
-    parser.add_argument("--check", action="store_true", help="exit 1 on a cycle or a private cross-module import")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 on a cycle or a private cross-module import"
+    )
     parser.add_argument("--root", type=Path, default=None, help="a checkout to measure (default: this one)")
     args = parser.parse_args()
     if args.root is not None:

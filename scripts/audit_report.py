@@ -16,8 +16,11 @@ try:
 except (ValueError, TypeError, KeyError):
     deps = None
 if deps is None:  # pip-audit gave no report: unreachable service is a warning, anything else fails
-    offline = re.search(r"ConnectionError|NameResolution|Max retries exceeded|timed out|Temporary failure"
-                        r"|Network is unreachable|SSLError|ProxyError", errors)
+    offline = re.search(
+        r"ConnectionError|NameResolution|Max retries exceeded|timed out|Temporary failure"
+        r"|Network is unreachable|SSLError|ProxyError",
+        errors,
+    )
     print(errors.strip().splitlines()[-1] if errors.strip() else f"pip-audit exited {rc} with no report")
     if offline:
         print("warning: vulnerability service unreachable; dependencies NOT audited")
@@ -32,8 +35,12 @@ for d in vulnerable:
 if vulnerable:
     sys.exit(1)
 if not audited:
-    print(f"warning: the index answered for none of the {len(deps)} packages (no vulnerability data, e.g. "
-          "a mirror without PyPI's JSON API); dependencies NOT audited")
+    print(
+        f"warning: the index answered for none of the {len(deps)} packages (no vulnerability data, e.g. "
+        "a mirror without PyPI's JSON API); dependencies NOT audited"
+    )
 else:
-    print(f"pip-audit: {len(audited)} packages audited, no known vulnerabilities "
-          f"({len(deps) - len(audited)} skipped)")
+    print(
+        f"pip-audit: {len(audited)} packages audited, no known vulnerabilities "
+        f"({len(deps) - len(audited)} skipped)"
+    )

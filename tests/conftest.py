@@ -70,8 +70,10 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return (f"fuzz: seed {config.getoption('hypothesis_seed')} ({SEED_ENV}), "
-            f"{fuzz_examples()} hardening examples ({EXAMPLES_ENV}), profile {fuzz_profile()}")
+    return (
+        f"fuzz: seed {config.getoption('hypothesis_seed')} ({SEED_ENV}), "
+        f"{fuzz_examples()} hardening examples ({EXAMPLES_ENV}), profile {fuzz_profile()}"
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -80,15 +82,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     outcome = yield
     report = outcome.get_result()
     test = getattr(item, "obj", None)
-    if report.failed and (getattr(test, "is_hypothesis_test", False) or getattr(test, "runs_hypothesis", False)):
+    if report.failed and (
+        getattr(test, "is_hypothesis_test", False) or getattr(test, "runs_hypothesis", False)
+    ):
         seed = item.config.getoption("hypothesis_seed")
-        report.sections.append(("fuzz seed", f"seed {seed}: rerun with {SEED_ENV}={seed} "
-                                             f"(or pytest --hypothesis-seed={seed}) {item.nodeid}"))
+        report.sections.append(
+            (
+                "fuzz seed",
+                f"seed {seed}: rerun with {SEED_ENV}={seed} "
+                f"(or pytest --hypothesis-seed={seed}) {item.nodeid}",
+            )
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="Rewrite golden files under fixtures/golden/ from the current output.")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite golden files under fixtures/golden/ from the current output.",
+    )
 
 
 @pytest.fixture

@@ -17,13 +17,38 @@ PRICES = REPO / "fixtures" / "data" / "prices" / "financetoolkit-historical_data
 
 
 def test_commands_alone_build_a_bundle_that_reaches_every_section(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root, b = tmp_path / "bundles", str(tmp_path / "bundles" / "AAPL")
     steps = [
         ["new", "AAPL", "--out", b, "--as-of", "2022-12-30"],
-        ["fetch", "sec", "AAPL", "GOOGL", "NVDA", "--as-of", "2022-12-30", "--out", str(root), "--no-progress"],
-        ["import", "prices", str(PRICES), "--ticker", "AAPL", "--benchmark", str(PRICES), "--benchmark-ticker",
-         "Benchmark", "--benchmark-name", "SPDR S&P 500 ETF Trust (SPY)", "--out", b],
+        [
+            "fetch",
+            "sec",
+            "AAPL",
+            "GOOGL",
+            "NVDA",
+            "--as-of",
+            "2022-12-30",
+            "--out",
+            str(root),
+            "--no-progress",
+        ],
+        [
+            "import",
+            "prices",
+            str(PRICES),
+            "--ticker",
+            "AAPL",
+            "--benchmark",
+            str(PRICES),
+            "--benchmark-ticker",
+            "Benchmark",
+            "--benchmark-name",
+            "SPDR S&P 500 ETF Trust (SPY)",
+            "--out",
+            b,
+        ],
         ["import", "profile", str(EXAMPLES / "profile.yaml"), "--out", b],
         ["import", "market", str(EXAMPLES / "market.csv"), "--out", b],
         ["import", "consensus", str(EXAMPLES / "consensus.json"), "--out", b],

@@ -36,7 +36,9 @@ def _copy(name: str, tmp_path: Path, edit: Any = None, keep_prices: bool = True)
     return target
 
 
-def test_prices_two_years_old_are_never_shown_as_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_prices_two_years_old_are_never_shown_as_current(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = _copy("AAPL", tmp_path, lambda d: d.update(as_of="2024-12-30"))
     code, out, err = run_cli(["validate", str(bundle)], capsys)
     assert code == 0  # stale is a warning, not an error
@@ -46,7 +48,9 @@ def test_prices_two_years_old_are_never_shown_as_current(tmp_path: Path, capsys:
     assert report["header"]["price_stale"] and report["header"]["price_as_of"] == "2022-12-30"
     assert "Last Price" not in md and "<dt>Last Price</dt>" not in html and "Last Price" not in html
     assert "Close of Dec 30, 2022: $129.93 (**stale**: not the current price)" in md
-    assert "Returns to Dec 30, 2022 (**stale**" in md and "Indicators computed on prices to Dec 30, 2022" in md
+    assert (
+        "Returns to Dec 30, 2022 (**stale**" in md and "Indicators computed on prices to Dec 30, 2022" in md
+    )
     subs = {s["key"]: s for s in report["score"]["subscores"]}
     assert subs["technicals"]["score"] is None and "stale" in subs["technicals"]["basis"]
     pe = report["metrics"]["valuation"]["pe_ratio"]
@@ -60,14 +64,24 @@ def test_fresh_prices_show_the_last_price(tmp_path: Path, capsys: pytest.Capture
     assert "· Last Price: $129.93 on Dec 30, 2022" in md and not report["header"]["price_stale"]
 
 
-def test_statements_only_bundle_is_insufficient_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_statements_only_bundle_is_insufficient_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """AAPL's statements, nothing else: three of seven sub-scores, 50% of the weight, below the 60% minimum."""
     bundle = _copy("AAPL", tmp_path, lambda d: d.pop("benchmark"), keep_prices=False)
     report, md, html = _generate(bundle, tmp_path / "out", capsys)
     sc = report["score"]
     assert sc["label"] == "Insufficient data" and sc["provisional"] and sc["coverage_pct"] == 50.0
-    assert [m["key"] for m in sc["missing_parts"]] == ["technicals", "valuation", "earnings_call", "corporate_events"]
-    assert f"**Insufficient data** (provisional score {sc['overall']}/100: coverage 50% is below the 60% minimum)" in md
+    assert [m["key"] for m in sc["missing_parts"]] == [
+        "technicals",
+        "valuation",
+        "earnings_call",
+        "corporate_events",
+    ]
+    assert (
+        f"**Insufficient data** (provisional score {sc['overall']}/100: coverage 50% is below the 60% minimum)"
+        in md
+    )
     assert "provisional" in html and "Insufficient data" in html
     summary = report["sections"]["summary"]["text"]
     assert "provisional" in summary and "Technical Analysis" in summary and "Valuation" in summary
@@ -77,29 +91,43 @@ def test_hk3896_growth_and_cash_flow(tmp_path: Path, capsys: pytest.CaptureFixtu
     """No TTM-vs-FY 'growth' (15.79%) anywhere; no free cash flow computed without capex, so no cash-flow score."""
     report, md, html = _generate(BUNDLES / "HK_3896", tmp_path / "out", capsys)
     assert "15.79" not in json.dumps(report) and "15.79" not in md
-    growth = next(k for k in report["sections"]["financials"]["key_figures"] if k["key"] == "revenue_growth_pct")
-    assert growth["value"] == "n/a" and "comparing with FY2024 would mix overlapping periods" in growth["basis"]
+    growth = next(
+        k for k in report["sections"]["financials"]["key_figures"] if k["key"] == "revenue_growth_pct"
+    )
+    assert (
+        growth["value"] == "n/a" and "comparing with FY2024 would mix overlapping periods" in growth["basis"]
+    )
     assert "revenue growth has insufficient data" in report["sections"]["financials"]["income_statement"]
     cash = next(s for s in report["score"]["subscores"] if s["key"] == "cash_flow")
     assert cash["score"] is None and "capital_expenditure" in cash["basis"]
-    fcf = next(r for r in report["sections"]["financials"]["breakdown"]["rows"] if r["line"] == "Free Cash Flow")
+    fcf = next(
+        r for r in report["sections"]["financials"]["breakdown"]["rows"] if r["line"] == "Free Cash Flow"
+    )
     assert fcf["values"][0] is None and "capital_expenditure" in fcf["notes"][0]
     assert fcf["values"][1] == -3050  # FY2024's reported FCF is below its OCF: capex was deducted
     assert "| Free Cash Flow | n/a [" in md and "no capital expenditure was deducted" in md
 
 
 @pytest.mark.parametrize(("ticker", "ebitda_filled"), [("AAPL", True), ("GOOGL", False)])
-def test_breakdown_rows_their_inputs_allow(ticker: str, ebitda_filled: bool, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_breakdown_rows_their_inputs_allow(
+    ticker: str, ebitda_filled: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report, md, html = _generate(BUNDLES / ticker, tmp_path / "out", capsys)
     rows = {r["line"]: r for r in report["sections"]["financials"]["breakdown"]["rows"]}
-    assert {"Free Cash Flow", "EBITDA", "EBIT (Operating Income)", "Cash and Cash Equivalents",
-            "Capital Expenditure"} <= set(rows)
+    assert {
+        "Free Cash Flow",
+        "EBITDA",
+        "EBIT (Operating Income)",
+        "Cash and Cash Equivalents",
+        "Capital Expenditure",
+    } <= set(rows)
     assert all(v is not None for v in rows["Free Cash Flow"]["values"])  # OCF - capex in every column
     assert all(v is not None for v in rows["Cash and Cash Equivalents"]["values"])
     ebitda = rows["EBITDA"]
     assert all(v is not None for v in ebitda["values"]) is ebitda_filled
     if not ebitda_filled:  # Alphabet tags no D&A: each cell says so, in the page and the Markdown
         assert all("depreciation_amortization" in (n or "") for n in ebitda["notes"])
-        assert "EBITDA (TTM, Dec 2016, Dec 2015, Dec 2014, Dec 2013): missing depreciation\\_amortization" in md
+        assert (
+            "EBITDA (TTM, Dec 2016, Dec 2015, Dec 2014, Dec 2013): missing depreciation\\_amortization" in md
+        )
         assert "missing depreciation_amortization" in html

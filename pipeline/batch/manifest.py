@@ -81,6 +81,7 @@ def abandoned(path: Path) -> dict[str, Any] | None:
     size cap, bounded JSON), so a planted file can neither hang nor flood the run."""
     from pipeline.errors import InputError
     from pipeline.inputs.sources import read_json_file
+
     name = _NAME.match(path.name)
     if name is None or path.is_symlink():
         return None
@@ -92,8 +93,12 @@ def abandoned(path: Path) -> dict[str, Any] | None:
         return None
     found = data.get("writer")
     signed: dict[str, Any] = found if isinstance(found, dict) else {}
-    if (data.get("schema") != SCHEMA or signed.get("program") != PROGRAM
-            or signed.get("host") != socket.gethostname() or data.get("id") != name.group(1)):
+    if (
+        data.get("schema") != SCHEMA
+        or signed.get("program") != PROGRAM
+        or signed.get("host") != socket.gethostname()
+        or data.get("id") != name.group(1)
+    ):
         return None
     if data.get("finished_at") is not None or data.get("remote"):
         return None
@@ -203,9 +208,12 @@ def interrupted_manifests(out_root: Path, keep: Path | None = None) -> list[dict
             continue  # not provably a dead run's: left alone
         try:
             entries = [e for e in (data.get("tickers") or {}).values() if isinstance(e, dict)]
-            folded = [e for e in data.get("interrupted") or [] if isinstance(e, dict)]  # runs it had folded in
+            folded = [
+                e for e in data.get("interrupted") or [] if isinstance(e, dict)
+            ]  # runs it had folded in
             summary = {
-                "id": data.get("id"), "started_at": data.get("started_at"),
+                "id": data.get("id"),
+                "started_at": data.get("started_at"),
                 "done": sum(e.get("status") == "done" for e in entries),
                 "model_calls": sum(int(e.get("model_calls") or 0) for e in entries),
                 "input_tokens": sum(int((e.get("tokens") or {}).get("input") or 0) for e in entries),

@@ -55,10 +55,13 @@ def remote_error(what: str, exc: Exception) -> StockreportError:
     if isinstance(exc, StockreportError):
         return exc
     if isinstance(exc, openai.APIStatusError):
-        hint = {401: " (check the API key)", 403: " (check the API key's permissions)",
-                404: " (is --base-url an OpenAI Batch API endpoint?)",
-                405: " (is --base-url an OpenAI Batch API endpoint?)",
-                501: " (is --base-url an OpenAI Batch API endpoint?)"}.get(exc.status_code, "")
+        hint = {
+            401: " (check the API key)",
+            403: " (check the API key's permissions)",
+            404: " (is --base-url an OpenAI Batch API endpoint?)",
+            405: " (is --base-url an OpenAI Batch API endpoint?)",
+            501: " (is --base-url an OpenAI Batch API endpoint?)",
+        }.get(exc.status_code, "")
         return StockreportError(f"{what}: the server answered {exc.status_code}{hint}: {_short(exc.message)}")
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc.__context__
@@ -154,7 +157,11 @@ def wait(
             last, last_change = _progress(batch), now
         stalled = now - last_change >= waiting.stall_s
         if stalled or now - start >= waiting.timeout_s:
-            why = f"no progress for {now - last_change:.0f} s" if stalled else f"not done after {now - start:.0f} s"
+            why = (
+                f"no progress for {now - last_change:.0f} s"
+                if stalled
+                else f"not done after {now - start:.0f} s"
+            )
             raise StockreportError(
                 f"remote batch {batch_id}: {why} (still {batch.status!r}); it stays on the server: "
                 f"run again later with --resume-remote {batch_id}"
@@ -180,8 +187,9 @@ def download(client: OpenAI, batch: Batch) -> list[dict[str, Any]]:
                 item = json.loads(line)
                 item["custom_id"], item.get("response")  # noqa: B018 - the fields every result line has
             except (ValueError, KeyError, TypeError, AttributeError):
-                raise StockreportError(f"remote batch {batch.id}: {file_id} holds a line that is not a "
-                                       "batch result") from None
+                raise StockreportError(
+                    f"remote batch {batch.id}: {file_id} holds a line that is not a batch result"
+                ) from None
             response = item.get("response") or {}
             if item.get("error") or response.get("status_code") != 200:
                 err = item.get("error") or (response.get("body") or {}).get("error") or response
@@ -193,7 +201,9 @@ def download(client: OpenAI, batch: Batch) -> list[dict[str, Any]]:
     return rows
 
 
-def _one_pass(bundle: Path, cfg: RunConfig, resolved: ResolvedModel, store: AnswerStore) -> TickerResult | None:
+def _one_pass(
+    bundle: Path, cfg: RunConfig, resolved: ResolvedModel, store: AnswerStore
+) -> TickerResult | None:
     """Report from stored answers, or None when it still needs remote answers (collected in the store)."""
     start = time.perf_counter()
     store.missed_first, store.stand_ins = False, set()
@@ -215,9 +225,14 @@ def _spent(keys: list[str], store: AnswerStore, model_id: str) -> Spend:
         body = (store.answers.get(key) or {}).get("body") or {}
         usage = body.get("usage") or {}
         details = usage.get("prompt_tokens_details") or {}
-        spent.record(model_id, TokenUsage(int(usage.get("prompt_tokens") or 0),
-                                          int(usage.get("completion_tokens") or 0),
-                                          int(details.get("cached_tokens") or 0)))
+        spent.record(
+            model_id,
+            TokenUsage(
+                int(usage.get("prompt_tokens") or 0),
+                int(usage.get("completion_tokens") or 0),
+                int(details.get("cached_tokens") or 0),
+            ),
+        )
     return spent
 
 
@@ -230,8 +245,11 @@ class SentLog:
         self.keys: dict[str, list[str]] = {}
         if path.is_file():
             data = read_json_file(path, max_bytes=MAX_MANIFEST_BYTES)
-            self.keys = {str(k): [str(x) for x in v] for k, v in data.items() if isinstance(v, list)} \
-                if isinstance(data, dict) else {}
+            self.keys = (
+                {str(k): [str(x) for x in v] for k, v in data.items() if isinstance(v, list)}
+                if isinstance(data, dict)
+                else {}
+            )
 
     def add(self, ticker: str, keys: list[str]) -> None:
         self.keys.setdefault(ticker, []).extend(k for k in keys if k not in self.keys.get(ticker, []))
@@ -262,8 +280,15 @@ def run_remote(
     from pipeline.outdir import claim
 
     with claim(cfg.out, wait=wait_for_folder):
-        return _run_remote(bundles, cfg, resume_id=resume_id, waiting=waiting or Waiting(poll_s=poll_s),
-                           console=console, sleep=sleep, client=client)
+        return _run_remote(
+            bundles,
+            cfg,
+            resume_id=resume_id,
+            waiting=waiting or Waiting(poll_s=poll_s),
+            console=console,
+            sleep=sleep,
+            client=client,
+        )
 
 
 def _run_remote(
@@ -390,8 +415,13 @@ def _run_remote(
         if sent_keys and r.status in ("done", "failed"):
             spent = _spent(sent_keys, store, base.model_id)
             results[key] = dataclasses.replace(
-                r, model_calls=spent.calls, input_tokens=spent.usage.input, output_tokens=spent.usage.output,
-                cached_tokens=spent.usage.cached, cost_usd=round(spent.cost_usd or 0.0, 6))
+                r,
+                model_calls=spent.calls,
+                input_tokens=spent.usage.input,
+                output_tokens=spent.usage.output,
+                cached_tokens=spent.usage.cached,
+                cost_usd=round(spent.cost_usd or 0.0, 6),
+            )
     for r in results.values():
         manifest.record(r)
     manifest.flush(finished=True)

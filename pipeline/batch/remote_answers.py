@@ -68,7 +68,9 @@ class AnswerStore:
                 if isinstance(row, dict):
                     self.answers[str(row["key"])] = row
             except (InputError, KeyError, TypeError, IndexError):
-                log.warning("%s line %d: not a stored answer; skipped (it is fetched again)", self.path, number)
+                log.warning(
+                    "%s line %d: not a stored answer; skipped (it is fetched again)", self.path, number
+                )
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         with self.path.open("a", encoding="utf-8") as fh:

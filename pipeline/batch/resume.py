@@ -40,7 +40,9 @@ def input_hash(bundle_dir: Path, head: dict[str, Any]) -> str:
     """The hash `load_bundle` would give, from the unvalidated head (each read refused as it would be),
     the files of the peers' own bundles included."""
     peers = head.get("peers") or []
-    return input_hash_of(bundle_dir, transcript_name(head), peer_hash_inputs(bundle_dir, peers) if peers else ())
+    return input_hash_of(
+        bundle_dir, transcript_name(head), peer_hash_inputs(bundle_dir, peers) if peers else ()
+    )
 
 
 def up_to_date(

@@ -60,7 +60,9 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 
 
-def result_of(ticker: str, bundle: Path, report: Report, paths: dict[str, Path], seconds: float) -> TickerResult:
+def result_of(
+    ticker: str, bundle: Path, report: Report, paths: dict[str, Path], seconds: float
+) -> TickerResult:
     prov = report.provenance
     return TickerResult(
         ticker,
@@ -78,8 +80,9 @@ def result_of(ticker: str, bundle: Path, report: Report, paths: dict[str, Path],
     )
 
 
-def _cached_result(bundle: Path, head: dict[str, Any], ticker: str, cfg: RunConfig,
-                   start: float) -> TickerResult | None:
+def _cached_result(
+    bundle: Path, head: dict[str, Any], ticker: str, cfg: RunConfig, start: float
+) -> TickerResult | None:
     """The 'cached' result when the ticker's report is up to date, else None (so it is generated).
 
     An input that cannot be hashed (a refused or missing file) is not up to date: `run_report` then
@@ -94,8 +97,9 @@ def _cached_result(bundle: Path, head: dict[str, Any], ticker: str, cfg: RunConf
     if prov is None:
         return None
     paths = {f: str(p) for f, p in report_files(report_json.parent, cfg.formats).items()}
-    return TickerResult(ticker, str(bundle), "cached", None, in_hash, paths,
-                        seconds=round(time.perf_counter() - start, 4))
+    return TickerResult(
+        ticker, str(bundle), "cached", None, in_hash, paths, seconds=round(time.perf_counter() - start, 4)
+    )
 
 
 def report_digest(result: TickerResult) -> str | None:
@@ -109,7 +113,9 @@ def report_digest(result: TickerResult) -> str | None:
         return None
 
 
-def run_ticker(bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions) -> TickerResult:
+def run_ticker(
+    bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions
+) -> TickerResult:
     """One ticker, never raising: done, cached (report up to date) or failed with the reason.
 
     Calls, tokens and cost come from the ticker's spend ledger, so a failed ticker still shows what it
@@ -130,7 +136,9 @@ def run_ticker(bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: N
     )
 
 
-def _run_ticker(bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions) -> TickerResult:
+def _run_ticker(
+    bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions
+) -> TickerResult:
     start = time.perf_counter()
     ticker = bundle.name
     try:
@@ -187,8 +195,9 @@ def _executor(
     if resolved.local and (limits.workers or os.cpu_count() or 1) > 1:
         workers = limits.workers or os.cpu_count() or 1
         ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        procs = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                    initargs=(cfg, os.getpid()))
+        procs = cf.ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg, os.getpid())
+        )
         return procs, _in_worker
     options = cfg.narrate_options()
     if limits.rpm or limits.tpm:
@@ -221,8 +230,15 @@ def run_batch(
     from pipeline.outdir import claim
 
     with claim(cfg.out, wait=limits.wait):
-        return _run_batch(bundles, cfg, limits, on_result=on_result, batch_id=batch_id, resolved=resolved,
-                          write_manifest=write_manifest)
+        return _run_batch(
+            bundles,
+            cfg,
+            limits,
+            on_result=on_result,
+            batch_id=batch_id,
+            resolved=resolved,
+            write_manifest=write_manifest,
+        )
 
 
 def _run_batch(

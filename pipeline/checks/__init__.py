@@ -21,7 +21,21 @@ from pipeline.checks.tone import ToneCheck, check_tone
 from pipeline.checks.written_numbers import WrittenNumber, extract_numbers, scan, split_sentences
 
 __all__ = [
-    "Fact", "FactIndex", "LocatedCheck", "MatchConfig", "NumberCheck", "ToneCheck", "WrittenNumber",
-    "build_fact_index", "build_text_index", "check_answer", "check_text", "check_tone", "extract_numbers",
-    "located_checks", "scan", "silent_neutrals", "split_sentences",
+    "Fact",
+    "FactIndex",
+    "LocatedCheck",
+    "MatchConfig",
+    "NumberCheck",
+    "ToneCheck",
+    "WrittenNumber",
+    "build_fact_index",
+    "build_text_index",
+    "check_answer",
+    "check_text",
+    "check_tone",
+    "extract_numbers",
+    "located_checks",
+    "scan",
+    "silent_neutrals",
+    "split_sentences",
 ]

@@ -48,7 +48,9 @@ class NumberCheck(BaseModel):
         """One line for the appendix: how the value agrees and where the sentence names the fact."""
         if self.status != "verified":
             return self.note or ""
-        where = {"clause": "named in its clause", "sentence": "named in its sentence"}.get(self.named or "", "")
+        where = {"clause": "named in its clause", "sentence": "named in its sentence"}.get(
+            self.named or "", ""
+        )
         return "; ".join(p for p in (self.match, where) if p)
 
 
@@ -61,8 +63,15 @@ class LocatedCheck:
     end: int
 
 
-def _check_number(w: WrittenNumber, ctx: SentenceContext, index: FactIndex, cfg: MatchConfig, sentence: str,
-                  section: str, checked_periods: set[str]) -> tuple[NumberCheck, Fact | None]:
+def _check_number(
+    w: WrittenNumber,
+    ctx: SentenceContext,
+    index: FactIndex,
+    cfg: MatchConfig,
+    sentence: str,
+    section: str,
+    checked_periods: set[str],
+) -> tuple[NumberCheck, Fact | None]:
     """The check of one number, and the fact it was verified against (None unless verified)."""
     clause = ctx.clause_text(w.nstart)
     found = candidates(w, index, cfg, clause)
@@ -73,15 +82,22 @@ def _check_number(w: WrittenNumber, ctx: SentenceContext, index: FactIndex, cfg:
         return NumberCheck(**base, status="unverified", note=choice.note), None
     fact = dict(source=best.fact.source, fact_value=best.compared, label=best.fact.label or None)
     if direction_conflict(clause, best.fact, w.negative):
-        return NumberCheck(**base, status="direction_mismatch", **fact,
-                           note="direction words contradict the sign of this change"), None
+        return NumberCheck(
+            **base,
+            status="direction_mismatch",
+            **fact,
+            note="direction words contradict the sign of this change",
+        ), None
     if not best.sign_ok:
-        return NumberCheck(**base, status="unverified", **fact, note="sign differs from the source fact"), None
+        return NumberCheck(
+            **base, status="unverified", **fact, note="sign differs from the source fact"
+        ), None
     return NumberCheck(**base, status="verified", **fact, match=best.how, named=choice.named), best.fact
 
 
-def _sentence_checks(sentence: str, offset: int, index: FactIndex, cfg: MatchConfig,
-                     section: str) -> list[LocatedCheck]:
+def _sentence_checks(
+    sentence: str, offset: int, index: FactIndex, cfg: MatchConfig, section: str
+) -> list[LocatedCheck]:
     found = scan(sentence, index.identifiers)
     if not found.numbers and not found.unparsed:
         return []
@@ -103,14 +119,27 @@ def _sentence_checks(sentence: str, offset: int, index: FactIndex, cfg: MatchCon
         out[i] = LocatedCheck(check, offset + w.start, offset + w.end)
     located = [out[i] for i in range(len(found.numbers))]
     for u in found.unparsed:
-        located.append(LocatedCheck(NumberCheck(section=section, sentence=sentence, written=u.text, value=None,
-                                                kind=None, status="unparsed", note=f"unparsed number: {u.reason}"),
-                                    offset + u.start, offset + u.end))
+        located.append(
+            LocatedCheck(
+                NumberCheck(
+                    section=section,
+                    sentence=sentence,
+                    written=u.text,
+                    value=None,
+                    kind=None,
+                    status="unparsed",
+                    note=f"unparsed number: {u.reason}",
+                ),
+                offset + u.start,
+                offset + u.end,
+            )
+        )
     return sorted(located, key=lambda lc: lc.start)
 
 
-def located_checks(text: str, index: FactIndex, *, section: str,
-                   config: MatchConfig | None = None) -> list[LocatedCheck]:
+def located_checks(
+    text: str, index: FactIndex, *, section: str, config: MatchConfig | None = None
+) -> list[LocatedCheck]:
     """Like check_text, with each number's offsets in `text` (for evaluation and highlighting)."""
     cfg = config or MatchConfig()
     out: list[LocatedCheck] = []
@@ -119,7 +148,9 @@ def located_checks(text: str, index: FactIndex, *, section: str,
     return out
 
 
-def check_text(text: str, index: FactIndex, *, section: str, config: MatchConfig | None = None) -> list[NumberCheck]:
+def check_text(
+    text: str, index: FactIndex, *, section: str, config: MatchConfig | None = None
+) -> list[NumberCheck]:
     """One NumberCheck per number (and per unparsed numeric string) written in `text`, sentence by sentence."""
     return [lc.check for lc in located_checks(text, index, section=section, config=config)]
 
@@ -139,9 +170,15 @@ def string_fields(value: object, path: str = "") -> Iterator[tuple[str, str]]:
             yield from string_fields(item, f"{path}.{key}" if path else str(key))
 
 
-def check_answer(answer: BaseModel, index: FactIndex, *, config: MatchConfig | None = None) -> list[NumberCheck]:
+def check_answer(
+    answer: BaseModel, index: FactIndex, *, config: MatchConfig | None = None
+) -> list[NumberCheck]:
     """check_text over every string field of a model's answer; `section` is the field path."""
-    return [c for path, text in string_fields(answer) for c in check_text(text, index, section=path, config=config)]
+    return [
+        c
+        for path, text in string_fields(answer)
+        for c in check_text(text, index, section=path, config=config)
+    ]
 
 
 _NEUTRAL = re.compile(r"\bneutral\b", re.I)
@@ -158,7 +195,10 @@ def silent_neutrals(text: str, metrics: Metrics) -> list[str]:
     flagged: list[str] = []
     for _, sentence in split_sentences(text):
         low = sentence.lower()
-        if _NEUTRAL.search(sentence) and "insufficient data" not in low and any(
-                re.search(rf"\b{re.escape(name.lower())}\b", low) for name in missing):
+        if (
+            _NEUTRAL.search(sentence)
+            and "insufficient data" not in low
+            and any(re.search(rf"\b{re.escape(name.lower())}\b", low) for name in missing)
+        ):
             flagged.append(sentence)
     return flagged

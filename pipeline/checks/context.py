@@ -41,25 +41,53 @@ _MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep o
 _MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b(?:ttm|ltm)(?:[\s-]+to)?[\s-]+{_MON}[\s-]+(?P<year>(?:19|20)\d{{2}})\b", re.I), "TTM"),
-    (re.compile(r"\b(?:ttm|ltm|trailing[\s-]+(?:twelve|12)[\s-]+months?|(?:last|latest)[\s-]+(?:twelve|12)"
-                r"[\s-]+months?|trailing(?![\s-]+(?:the|by|its|peers?|benchmark)\b))\b(?![\s-]+(?:to[\s-]+)?"
-                r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[\s-]+(?:19|20)\d\d)", re.I), "TTM"),
-    (re.compile(r"\b(?:fy|cy)[\s'-]?(?P<year>(?:19|20)?\d{2})\b|\bfiscal(?:[\s-]+year)?[\s-]+(?P<y2>(?:19|20)\d{2})\b"
-                r"|\bfull[\s-]+year[\s-]+(?P<y3>(?:19|20)\d{2})\b|\b(?P<y4>(?:19|20)\d{2})[\s-]+fiscal[\s-]+year\b",
-                re.I), "FY"),
+    (
+        re.compile(
+            r"\b(?:ttm|ltm|trailing[\s-]+(?:twelve|12)[\s-]+months?|(?:last|latest)[\s-]+(?:twelve|12)"
+            r"[\s-]+months?|trailing(?![\s-]+(?:the|by|its|peers?|benchmark)\b))\b(?![\s-]+(?:to[\s-]+)?"
+            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[\s-]+(?:19|20)\d\d)",
+            re.I,
+        ),
+        "TTM",
+    ),
+    (
+        re.compile(
+            r"\b(?:fy|cy)[\s'-]?(?P<year>(?:19|20)?\d{2})\b|\bfiscal(?:[\s-]+year)?[\s-]+(?P<y2>(?:19|20)\d{2})\b"
+            r"|\bfull[\s-]+year[\s-]+(?P<y3>(?:19|20)\d{2})\b|\b(?P<y4>(?:19|20)\d{2})[\s-]+fiscal[\s-]+year\b",
+            re.I,
+        ),
+        "FY",
+    ),
     (re.compile(r"\b(?:fiscal[\s-]+years?|full[\s-]+years?|annual|annually)\b", re.I), "FY"),
-    (re.compile(r"\b(?:q[1-4]|[1-4]q)(?:[\s'-]*(?:fy)?(?P<year>(?:19|20)?\d{2}))?\b|\b(?:first|second|third|fourth)"
-                r"[\s-]+quarter\b|\bquarter(?:ly)?\b|\bq/q\b|\bqoq\b", re.I), "Q"),
+    (
+        re.compile(
+            r"\b(?:q[1-4]|[1-4]q)(?:[\s'-]*(?:fy)?(?P<year>(?:19|20)?\d{2}))?\b|\b(?:first|second|third|fourth)"
+            r"[\s-]+quarter\b|\bquarter(?:ly)?\b|\bq/q\b|\bqoq\b",
+            re.I,
+        ),
+        "Q",
+    ),
     (re.compile(r"\b(?:h[12]|[12]h|first half|second half|half[\s-]year)\b", re.I), "H"),
-    (re.compile(r"\b(?:a year (?:earlier|before|ago)|prior[\s-]years?|previous years?|the year before|last year|"
-                r"year[\s-]ago)\b", re.I), "prior"),
+    (
+        re.compile(
+            r"\b(?:a year (?:earlier|before|ago)|prior[\s-]years?|previous years?|the year before|last year|"
+            r"year[\s-]ago)\b",
+            re.I,
+        ),
+        "prior",
+    ),
 )
 _WINDOW_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:(?:past|last|one|1)[\s-]+month|1m|month[\s-]+to[\s-]+date)\b", re.I), "1M"),
     (re.compile(r"\b(?:(?:past|last)[\s-]+)?(?:three|3)[\s-]+months?\b|\b3m\b|\bpast quarter\b", re.I), "3M"),
     (re.compile(r"\b(?:(?:past|last)[\s-]+)?(?:six|6)[\s-]+months?\b|\b6m\b", re.I), "6M"),
     (re.compile(r"\b(?:ytd|year[\s-]+to[\s-]+date|so far this year)\b", re.I), "YTD"),
-    (re.compile(r"\b(?:(?:past|last|one|1)[\s-]+year|(?:12|twelve)[\s-]+months?|1y|52[\s-]+weeks?)\b", re.I), "1Y"),
+    (
+        re.compile(
+            r"\b(?:(?:past|last|one|1)[\s-]+year|(?:12|twelve)[\s-]+months?|1y|52[\s-]+weeks?)\b", re.I
+        ),
+        "1Y",
+    ),
 )
 
 
@@ -75,11 +103,17 @@ class Lexicon:
 
     def __init__(self, entities: Mapping[str, Sequence[str]] | None = None) -> None:
         self.entities = {k: tuple(v) for k, v in (entities or {}).items()}
-        names = {_squash(a): f"entity:{key}" for key, aliases in self.entities.items() for a in aliases if a.strip()}
+        names = {
+            _squash(a): f"entity:{key}"
+            for key, aliases in self.entities.items()
+            for a in aliases
+            if a.strip()
+        }
         self.table = {**_vocabulary_table(), **names}
         self.pattern = _compiled(_trie_pattern(sorted(names)))
-        self.entity_words = frozenset(w for aliases in self.entities.values() for a in aliases
-                                      for w in _stems(a))
+        self.entity_words = frozenset(
+            w for aliases in self.entities.values() for a in aliases for w in _stems(a)
+        )
 
     def mentions(self, text: str) -> list[Mention]:
         out = []
@@ -123,7 +157,9 @@ def _trie_pattern(phrases: Iterable[str]) -> str:
         node[""] = {}
 
     def build(node: dict[str, Any]) -> str:
-        alts = [(r"[\s-]+" if ch == " " else re.escape(ch)) + build(child) for ch, child in node.items() if ch]
+        alts = [
+            (r"[\s-]+" if ch == " " else re.escape(ch)) + build(child) for ch, child in node.items() if ch
+        ]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -138,10 +174,28 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s-]+", " ", text.lower()).strip()
 
 
-_SUFFIXES = (("izations", "iz"), ("isations", "is"), ("ization", "iz"), ("isation", "is"), ("ations", "at"),
-             ("ation", "at"), ("ments", ""), ("ment", ""), ("nesses", ""), ("ness", ""), ("ities", "it"),
-             ("ity", "it"), ("ings", ""), ("ing", ""), ("ies", "y"), ("ied", "y"), ("ed", ""), ("es", ""),
-             ("s", ""), ("ly", ""))
+_SUFFIXES = (
+    ("izations", "iz"),
+    ("isations", "is"),
+    ("ization", "iz"),
+    ("isation", "is"),
+    ("ations", "at"),
+    ("ation", "at"),
+    ("ments", ""),
+    ("ment", ""),
+    ("nesses", ""),
+    ("ness", ""),
+    ("ities", "it"),
+    ("ity", "it"),
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ed", ""),
+    ("es", ""),
+    ("s", ""),
+    ("ly", ""),
+)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -151,7 +205,11 @@ def _stem(word: str) -> str:
     if w.endswith("'s"):
         w = w[:-2]
     for suffix, repl in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith(("ss", "us", "is"))):
+        if (
+            w.endswith(suffix)
+            and len(w) - len(suffix) >= 3
+            and not (suffix == "s" and w.endswith(("ss", "us", "is")))
+        ):
             w = w[: -len(suffix)] + repl
             break
     return w[:-1] if len(w) > 4 and w.endswith("e") else w
@@ -161,7 +219,9 @@ def _stems(text: str) -> list[str]:
     return [_stem(m.group(0)) for m in _WORD.finditer(text)]
 
 
-_STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS) | frozenset(_stem(p) for p in PHRASES["growth"] if " " not in p)
+_STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS) | frozenset(
+    _stem(p) for p in PHRASES["growth"] if " " not in p
+)
 _BASIS_STEMS = frozenset(_stem(w) for w in BASIS_WORDS)
 
 
@@ -174,15 +234,39 @@ def content_tokens(text: str, lexicon: Lexicon, skip: Iterable[tuple[int, int]] 
     out = set()
     for m in _WORD.finditer(text):
         stem = _stem(m.group(0))
-        if (len(stem) > 1 and stem not in _STOP_STEMS and stem not in _BASIS_STEMS
-                and stem not in lexicon.entity_words):
+        if (
+            len(stem) > 1
+            and stem not in _STOP_STEMS
+            and stem not in _BASIS_STEMS
+            and stem not in lexicon.entity_words
+        ):
             out.add(stem)
     return frozenset(out)
 
 
 _LINKS = frozenset({"from", "of", "in", "at", "for"})
-_VERB_CUES = frozenset({"to", "will", "we", "i", "they", "can", "could", "would", "should", "may", "might", "must",
-                        "not", "you", "it", "did", "do", "does"})
+_VERB_CUES = frozenset(
+    {
+        "to",
+        "will",
+        "we",
+        "i",
+        "they",
+        "can",
+        "could",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "not",
+        "you",
+        "it",
+        "did",
+        "do",
+        "does",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -191,8 +275,9 @@ class Modifiers:
     proper: frozenset[str] = frozenset()  # those written as names ("AI", "Xiaomi"): surely scope, not verbs
 
 
-def modifiers(text: str, mentions: Sequence[Mention], lexicon: Lexicon,
-              skip: Iterable[tuple[int, int]] = ()) -> Modifiers:
+def modifiers(
+    text: str, mentions: Sequence[Mention], lexicon: Lexicon, skip: Iterable[tuple[int, int]] = ()
+) -> Modifiers:
     """Words that narrow a subject's scope: the distinctive words right before a subject ("public cloud
     revenue", "enterprise cloud revenue") and after "from/of/in/at/for" right after it ("revenue from Xiaomi").
     Measurement words ("diluted", "adjusted", "total", BASIS_WORDS) and the company's own name do not count.
@@ -202,8 +287,14 @@ def modifiers(text: str, mentions: Sequence[Mention], lexicon: Lexicon,
     for s, e in skip:  # a number ends a noun phrase: "granted 4,402,557 restricted share units"
         blanked = blanked[:s] + "#" * (e - s) + blanked[e:]
     # participles are verbs more often than scope words ("generated free cash flow", "continuing operations")
-    words = [(m.start(), m.end(), "" if re.search(r"(?:ed|ing)$", m.group(0), re.I) and len(m.group(0)) > 4
-              else _stem(m.group(0))) for m in _WORD.finditer(blanked)]
+    words = [
+        (
+            m.start(),
+            m.end(),
+            "" if re.search(r"(?:ed|ing)$", m.group(0), re.I) and len(m.group(0)) > 4 else _stem(m.group(0)),
+        )
+        for m in _WORD.finditer(blanked)
+    ]
     inside = [(m.start, m.end) for m in mentions]
     out: set[str] = set()
     proper: set[str] = set()
@@ -235,10 +326,12 @@ def modifiers(text: str, mentions: Sequence[Mention], lexicon: Lexicon,
                 break
             add(start, end, stem)
         after = [w for w in words if w[0] >= m.end]
-        if after and after[0][2] in _LINKS and not blanked[m.end:after[0][0]].strip():
+        if after and after[0][2] in _LINKS and not blanked[m.end : after[0][0]].strip():
             edge = after[0][1]
             for start, end, stem in after[1:4]:
-                if any(a <= start < b for a, b in inside) or re.search(r"[^\sA-Za-z'&-]", blanked[edge:start]):
+                if any(a <= start < b for a, b in inside) or re.search(
+                    r"[^\sA-Za-z'&-]", blanked[edge:start]
+                ):
                     break
                 edge = end
                 if stem in lexicon.entity_words or stem in _BASIS_STEMS:
@@ -271,8 +364,12 @@ class Segment:
     comparison: bool = False  # starts with from/versus/against/than...: a base, its period stays its own
 
 
-def _cuts(text: str, number_spans: Sequence[tuple[int, int]], extra: re.Pattern[str] | None,
-          mentions: Sequence[Mention] = ()) -> list[int]:
+def _cuts(
+    text: str,
+    number_spans: Sequence[tuple[int, int]],
+    extra: re.Pattern[str] | None,
+    mentions: Sequence[Mention] = (),
+) -> list[int]:
     cuts = [m.start() for m in _CLAUSE_CUT.finditer(text)]
     if extra is not None:
         cuts += [m.start() for m in extra.finditer(text)]
@@ -284,7 +381,9 @@ def _cuts(text: str, number_spans: Sequence[tuple[int, int]], extra: re.Pattern[
     return sorted({0, *cuts, len(text)})
 
 
-def clause_cuts(text: str, number_spans: Sequence[tuple[int, int]], mentions: Sequence[Mention] = ()) -> list[int]:
+def clause_cuts(
+    text: str, number_spans: Sequence[tuple[int, int]], mentions: Sequence[Mention] = ()
+) -> list[int]:
     """Clause boundaries of a sentence (see the module docstring), as offsets with 0 and len(text)."""
     return _cuts(text, number_spans, None, mentions)
 
@@ -294,8 +393,11 @@ def _pieces(cuts: list[int]) -> list[tuple[int, int]]:
 
 
 # A period right after a comparison word is the base of the comparison, not the period of the figure.
-_BASE_BEFORE = re.compile(r"\b(?:against|compared (?:with|to)|versus|vs\.?|from|than|relative to)"
-                          r"(?:\s+(?:the|a|an|its|their))?\s*$", re.I)
+_BASE_BEFORE = re.compile(
+    r"\b(?:against|compared (?:with|to)|versus|vs\.?|from|than|relative to)"
+    r"(?:\s+(?:the|a|an|its|their))?\s*$",
+    re.I,
+)
 
 
 def _periods(text: str, years: Iterable[tuple[int, int, int]]) -> list[tuple[int, Period]]:
@@ -307,19 +409,26 @@ def _periods(text: str, years: Iterable[tuple[int, int, int]]) -> list[tuple[int
             if year is not None and year < 100:
                 year += 2000
             month = _MONTHS[groups["mon"][:3].lower()] if groups.get("mon") else None
-            base = bool(_BASE_BEFORE.search(text[max(0, m.start() - 40):m.start()]))
+            base = bool(_BASE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]))
             found.append((m.start(), Period(kind, year, month, base)))
-    found += [(start, Period("year", y, None, bool(_BASE_BEFORE.search(text[max(0, start - 40):start]))))
-              for start, _, y in years]
+    found += [
+        (start, Period("year", y, None, bool(_BASE_BEFORE.search(text[max(0, start - 40) : start]))))
+        for start, _, y in years
+    ]
     return found
 
 
 class SentenceContext:
     """Clauses, segments and mentions of one normalised sentence."""
 
-    def __init__(self, text: str, lexicon: Lexicon, number_spans: Sequence[tuple[int, int]] = (),
-                 years: Iterable[tuple[int, int, int]] = (),
-                 figure_spans: Sequence[tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        lexicon: Lexicon,
+        number_spans: Sequence[tuple[int, int]] = (),
+        years: Iterable[tuple[int, int, int]] = (),
+        figure_spans: Sequence[tuple[int, int]] | None = None,
+    ) -> None:
         """`number_spans`: every number; `figure_spans`: those that are figures (not period labels or years),
         which decide whether a segment's period is its own or the whole sentence's."""
         figures = number_spans if figure_spans is None else figure_spans
@@ -332,13 +441,23 @@ class SentenceContext:
         seen_entities: set[str] = set()
         for a, b in _pieces(_cuts(text, number_spans, None, mentions)):
             inside = [m for m in mentions if a <= m.start < b]
-            skip = [(m.start - a, m.end - a) for m in inside] + [(s - a, e - a) for s, e in number_spans if a <= s < b]
-            clause = Clause(a, b, {m.key for m in inside if not m.key.startswith("entity:")},
-                            {m.key[7:] for m in inside if m.key.startswith("entity:")},
-                            set(content_tokens(text[a:b], lexicon, skip)),
-                            modifiers(text[a:b], [Mention(m.key, m.start - a, m.end - a) for m in inside], lexicon,
-                                      [(s - a, e - a) for s, e in number_spans if a <= s < b]))
-            clause.phrase_words = frozenset(w for m in inside for w in _stems(text[m.start:m.end]))
+            skip = [(m.start - a, m.end - a) for m in inside] + [
+                (s - a, e - a) for s, e in number_spans if a <= s < b
+            ]
+            clause = Clause(
+                a,
+                b,
+                {m.key for m in inside if not m.key.startswith("entity:")},
+                {m.key[7:] for m in inside if m.key.startswith("entity:")},
+                set(content_tokens(text[a:b], lexicon, skip)),
+                modifiers(
+                    text[a:b],
+                    [Mention(m.key, m.start - a, m.end - a) for m in inside],
+                    lexicon,
+                    [(s - a, e - a) for s, e in number_spans if a <= s < b],
+                ),
+            )
+            clause.phrase_words = frozenset(w for m in inside for w in _stems(text[m.start : m.end]))
             own = clause.concepts - QUALIFIERS - CONTAINERS
             clause.names_subject = bool(own or clause.entities or clause.tokens)
             if not own and not clause.tokens and self.clauses:
@@ -353,7 +472,9 @@ class SentenceContext:
             self.clauses.append(clause)
         self.concepts = {m.key for m in mentions if not m.key.startswith("entity:")}
         self.entities = {m.key[7:] for m in mentions if m.key.startswith("entity:")}
-        self.tokens = set(content_tokens(text, lexicon, [(m.start, m.end) for m in mentions] + list(number_spans)))
+        self.tokens = set(
+            content_tokens(text, lexicon, [(m.start, m.end) for m in mentions] + list(number_spans))
+        )
         for clause in self.clauses:  # "In 2022, Corning expects...": an opening phrase is about the sentence
             if clause.concepts - QUALIFIERS - CONTAINERS or clause.tokens or clause.entities:
                 break
@@ -361,15 +482,21 @@ class SentenceContext:
             clause.tokens |= self.tokens
             clause.entities |= self.entities
         self.modifiers = modifiers(text, mentions, lexicon, number_spans)
-        self.phrase_words = frozenset(w for m in mentions for w in _stems(text[m.start:m.end]))
+        self.phrase_words = frozenset(w for m in mentions for w in _stems(text[m.start : m.end]))
         periods = _periods(text, years)
         windows = [(m.start(), key) for pattern, key in _WINDOW_PATTERNS for m in pattern.finditer(text)]
         self.segments: list[Segment] = []
         for a, b in _pieces(_cuts(text, number_spans, _SEGMENT_CUT, mentions)):
-            self.segments.append(Segment(
-                a, b, [p for at, p in periods if a <= at < b and not p.base],
-                {w for at, w in windows if a <= at < b},
-                any(a <= s < b for s, _ in figures), bool(_SEGMENT_CUT.match(text, a))))
+            self.segments.append(
+                Segment(
+                    a,
+                    b,
+                    [p for at, p in periods if a <= at < b and not p.base],
+                    {w for at, w in windows if a <= at < b},
+                    any(a <= s < b for s, _ in figures),
+                    bool(_SEGMENT_CUT.match(text, a)),
+                )
+            )
         self.all_periods = [p for _, p in periods if not p.base]
 
     def clause_at(self, pos: int) -> Clause:
@@ -377,7 +504,7 @@ class SentenceContext:
 
     def clause_text(self, pos: int) -> str:
         c = self.clause_at(pos)
-        return self.text[c.start:c.end]
+        return self.text[c.start : c.end]
 
     def _scoped(self, pos: int) -> tuple[list[Period], set[str]]:
         own = next((s for s in self.segments if s.start <= pos < s.end), None)
@@ -390,8 +517,12 @@ class SentenceContext:
     def periods_for(self, pos: int) -> list[Period]:
         periods = self._scoped(pos)[0]
         own = next((s for s in self.segments if s.start <= pos < s.end), None)
-        if (not periods and own is not None and "growth" in self.concepts
-                and re.match(r"\s*from\s+(?:about\s+|roughly\s+)?\S{0,4}\d", self.text[own.start:own.end], re.I)):
+        if (
+            not periods
+            and own is not None
+            and "growth" in self.concepts
+            and re.match(r"\s*from\s+(?:about\s+|roughly\s+)?\S{0,4}\d", self.text[own.start : own.end], re.I)
+        ):
             # "rose to $14.84 billion from $14.47 billion": the base of a change is the period before
             return [Period("prior")]
         return periods

@@ -28,8 +28,18 @@ from pipeline.metrics.types import Reading
 MIN_QUOTE_CHARS = 20
 MAX_QUOTE_CHARS = 300
 INSUFFICIENT = "Insufficient data"
-_TRANSLATE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-                            "\u2014": "-", "\u2212": "-", "\u00a0": " "})
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
 _SPACE = re.compile(r"\s+")
 _EDGES = " \t\n\"'.,;:…"
 
@@ -70,25 +80,44 @@ class ReadLabel:
     flag: str | None = None
 
 
-def resolve_label(model_label: str, evidence: list[str], sources: list[str], *, has_source: bool,
-                  part: str) -> ReadLabel:
+def resolve_label(
+    model_label: str, evidence: list[str], sources: list[str], *, has_source: bool, part: str
+) -> ReadLabel:
     """The label the score counts for one model-read part (rules in the module docstring)."""
     quotes = [CheckedQuote(q, quote_status(q, sources)) for q in evidence]
     if not has_source:
         return ReadLabel(model_label, None, quotes)
     bad = [q for q in quotes if q.status != "verified"]
     if model_label == INSUFFICIENT:
-        return ReadLabel(model_label, "Neutral", quotes, f"{part}: the model answered {INSUFFICIENT} although "
-                         f"the bundle has the {part}; counted as Neutral")
+        return ReadLabel(
+            model_label,
+            "Neutral",
+            quotes,
+            f"{part}: the model answered {INSUFFICIENT} although "
+            f"the bundle has the {part}; counted as Neutral",
+        )
     if model_label in ("Positive", "Negative") and (not quotes or bad):
-        why = "no quote" if not quotes else f"{len(bad)} of {len(quotes)} quote(s) not found verbatim in the source"
-        return ReadLabel(model_label, "Neutral", quotes, f"{part}: {model_label} label unsupported ({why}); "
-                         "counted as Neutral")
+        why = (
+            "no quote"
+            if not quotes
+            else f"{len(bad)} of {len(quotes)} quote(s) not found verbatim in the source"
+        )
+        return ReadLabel(
+            model_label,
+            "Neutral",
+            quotes,
+            f"{part}: {model_label} label unsupported ({why}); counted as Neutral",
+        )
     if model_label in ("Positive", "Negative"):
         tone = check_tone(" ".join(q.quote for q in quotes), model_label, min_hits=1)
         if tone.flagged:
-            return ReadLabel(model_label, "Neutral", quotes, f"{part}: {model_label} label unsupported (the quotes "
-                             f"read the other way: {tone.reason}); counted as Neutral")
+            return ReadLabel(
+                model_label,
+                "Neutral",
+                quotes,
+                f"{part}: {model_label} label unsupported (the quotes "
+                f"read the other way: {tone.reason}); counted as Neutral",
+            )
     label: Reading = model_label  # type: ignore[assignment]
     flag = f"{part}: {len(bad)} quote(s) not found verbatim in the source" if bad else None
     return ReadLabel(model_label, label, quotes, flag)

@@ -43,13 +43,33 @@ from pipeline.inputs.loaded import LoadedBundle
 from pipeline.inputs.peers import peer_names
 from pipeline.metrics.types import Figure, Metrics
 
-FactKind = Literal["pct", "money", "ratio", "count", "date", "multiple", "price", "per_share", "duration", "period"]
+FactKind = Literal[
+    "pct", "money", "ratio", "count", "date", "multiple", "price", "per_share", "duration", "period"
+]
 Names = tuple[frozenset[str], ...]
 
 # Bundle fields that are bookkeeping, labels or provenance: never facts, and not prose the model might quote.
 _BOOKKEEPING = {"schema_version"}
-_SKIP_TEXT = {"ticker", "currency", "label", "kind", "source", "transcript", "origin", "website", "exchange",
-              "rating", "notes", "name", "sector", "industry", "country", "top_category", "quarter", "category"}
+_SKIP_TEXT = {
+    "ticker",
+    "currency",
+    "label",
+    "kind",
+    "source",
+    "transcript",
+    "origin",
+    "website",
+    "exchange",
+    "rating",
+    "notes",
+    "name",
+    "sector",
+    "industry",
+    "country",
+    "top_category",
+    "quarter",
+    "category",
+}
 _CHANGE_WORDS = ("growth", "change", "upside", "relative", "stock_pct", "benchmark_pct")
 DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "quarter": 365.25 / 4, "year": 365.25}
 
@@ -88,21 +108,41 @@ FIELDS: dict[str, tuple[FactKind, Names, str]] = {
     "dividends_paid": ("money", names("dividends"), "dividends paid"),
     "revenue_growth_pct": ("pct", names("revenue growth"), "revenue growth"),
     # a margin is also "X ... of sales/revenue" ("net income was 21.58% of sales")
-    "gross_margin_pct": ("pct", names("gross_margin", "gross_profit margin", "margin", "gross_profit revenue"),
-                         "gross margin"),
-    "ebit_margin_pct": ("pct", names("ebit_margin", "operating_income margin", "margin", "operating_income revenue"),
-                        "EBIT margin"),
-    "ebitda_margin_pct": ("pct", names("ebitda_margin", "ebitda margin", "margin", "ebitda revenue"), "EBITDA margin"),
-    "net_margin_pct": ("pct", names("net_margin", "net_income margin", "margin", "net_income revenue"), "net margin"),
+    "gross_margin_pct": (
+        "pct",
+        names("gross_margin", "gross_profit margin", "margin", "gross_profit revenue"),
+        "gross margin",
+    ),
+    "ebit_margin_pct": (
+        "pct",
+        names("ebit_margin", "operating_income margin", "margin", "operating_income revenue"),
+        "EBIT margin",
+    ),
+    "ebitda_margin_pct": (
+        "pct",
+        names("ebitda_margin", "ebitda margin", "margin", "ebitda revenue"),
+        "EBITDA margin",
+    ),
+    "net_margin_pct": (
+        "pct",
+        names("net_margin", "net_income margin", "margin", "net_income revenue"),
+        "net margin",
+    ),
     "roe_pct": ("pct", names("roe"), "return on average equity"),
     "roe_ending_equity_pct": ("pct", names("roe_ending", "roe"), "return on ending equity"),
     "debt_to_equity": ("ratio", names("debt_to_equity", "total_debt equity"), "debt-to-equity"),
     "equity_ratio_pct": ("pct", names("equity_ratio", "equity total_assets"), "equity ratio"),
     "fcf_growth_pct": ("pct", names("free_cash_flow growth"), "free cash flow growth"),
-    "fcf_margin_pct": ("pct", names("fcf_margin", "free_cash_flow margin", "free_cash_flow revenue"),
-                       "free cash flow margin"),
-    "ocf_to_net_income": ("ratio", names("operating_cash_flow net_income", "cash_conversion"),
-                          "operating cash flow / net income"),
+    "fcf_margin_pct": (
+        "pct",
+        names("fcf_margin", "free_cash_flow margin", "free_cash_flow revenue"),
+        "free cash flow margin",
+    ),
+    "ocf_to_net_income": (
+        "ratio",
+        names("operating_cash_flow net_income", "cash_conversion"),
+        "operating cash flow / net income",
+    ),
     "fcf_to_net_income": ("ratio", names("free_cash_flow net_income"), "free cash flow / net income"),
     "net_debt": ("money", names("net_debt"), "net debt"),
     "current_ratio": ("ratio", names("current_ratio"), "current ratio"),
@@ -130,13 +170,21 @@ FIELDS: dict[str, tuple[FactKind, Names, str]] = {
     **{f"sma_{n}": ("price", names(f"sma_{n}", "sma"), f"{n}-day SMA") for n in (20, 50, 100, 200)},
     **{f"ema_{n}": ("price", names(f"ema_{n}", "ema"), f"{n}-day EMA") for n in (20, 50)},
 }
-_WINDOW_DAYS = {**{f"sma_{n}": n for n in (20, 50, 100, 200)}, **{f"ema_{n}": n for n in (20, 50)},
-                "rsi_14": 14, "high_52w": 364, "low_52w": 364}
+_WINDOW_DAYS = {
+    **{f"sma_{n}": n for n in (20, 50, 100, 200)},
+    **{f"ema_{n}": n for n in (20, 50)},
+    "rsi_14": 14,
+    "high_52w": 364,
+    "low_52w": 364,
+}
 _WINDOW_LENGTH = {"1M": 365.25 / 12, "3M": 365.25 / 4, "6M": 365.25 / 2, "1Y": 365.25}
 _SUBSCORE_NAMES: dict[str, Names] = {
-    "income_statement": names("score_income_statement"), "balance_sheet": names("score_balance_sheet"),
-    "cash_flow": names("cash_flow"), "technicals": names("score_technicals"),
-    "valuation": names("score_valuation"), "earnings_call": names("score_earnings_call", "call"),
+    "income_statement": names("score_income_statement"),
+    "balance_sheet": names("score_balance_sheet"),
+    "cash_flow": names("cash_flow"),
+    "technicals": names("score_technicals"),
+    "valuation": names("score_valuation"),
+    "earnings_call": names("score_earnings_call", "call"),
     "corporate_events": names("events"),
 }
 
@@ -224,10 +272,14 @@ class FactIndex:
         anchor = next((p for p in self.periods if p.label == (label or self.headline)), None)
         if anchor is None:
             return None
-        same = [p for p in self.periods if p.kind == anchor.kind and abs((anchor.end - p.end).days - 365) <= 45]
+        same = [
+            p for p in self.periods if p.kind == anchor.kind and abs((anchor.end - p.end).days - 365) <= 45
+        ]
         if same:
             return same[0].label
-        older = sorted((p for p in self.periods if p.kind == "FY" and p.end < anchor.end), key=lambda p: p.end)
+        older = sorted(
+            (p for p in self.periods if p.kind == "FY" and p.end < anchor.end), key=lambda p: p.end
+        )
         return older[-1].label if older else None
 
     def with_facts(self, extra: Iterable[Fact]) -> FactIndex:
@@ -241,12 +293,41 @@ class FactIndex:
 
 
 def _date_facts(value: dt.date, source: str, base: Fact) -> list[Fact]:
-    return [Fact(float(value.year * 10_000 + value.month * 100 + value.day), "date", source, names=base.names,
-                 words=base.words, period=base.period, year=value.year, label=base.label, unit="day"),
-            Fact(float(value.year * 10_000 + value.month * 100), "date", source, names=base.names, words=base.words,
-                 period=base.period, year=value.year, label=base.label, unit="month"),
-            Fact(float(value.year), "date", source, names=base.names, words=base.words, period=base.period,
-                 year=value.year, label=base.label, unit="year")]
+    return [
+        Fact(
+            float(value.year * 10_000 + value.month * 100 + value.day),
+            "date",
+            source,
+            names=base.names,
+            words=base.words,
+            period=base.period,
+            year=value.year,
+            label=base.label,
+            unit="day",
+        ),
+        Fact(
+            float(value.year * 10_000 + value.month * 100),
+            "date",
+            source,
+            names=base.names,
+            words=base.words,
+            period=base.period,
+            year=value.year,
+            label=base.label,
+            unit="month",
+        ),
+        Fact(
+            float(value.year),
+            "date",
+            source,
+            names=base.names,
+            words=base.words,
+            period=base.period,
+            year=value.year,
+            label=base.label,
+            unit="year",
+        ),
+    ]
 
 
 def _walk(model: object, path: str) -> Iterator[tuple[str, str, object, BaseModel | None]]:
@@ -259,8 +340,9 @@ def _walk(model: object, path: str) -> Iterator[tuple[str, str, object, BaseMode
             yield from _walk(item, f"{path}[{i}]")
 
 
-def _walk_value(value: object, path: str, name: str, owner: BaseModel) -> Iterator[
-        tuple[str, str, object, BaseModel | None]]:
+def _walk_value(
+    value: object, path: str, name: str, owner: BaseModel
+) -> Iterator[tuple[str, str, object, BaseModel | None]]:
     if isinstance(value, (BaseModel, list)):
         yield from _walk(value, path)
     else:
@@ -278,14 +360,22 @@ _ANAPHORA = re.compile(r"\b(?:this|these|its|such|which)\b", re.I)
 @dataclass(frozen=True)
 class SourceWords:
     words: frozenset[str]  # distinctive words and concepts ("c:revenue") of the number's clause
-    required: frozenset[str]  # scope words around its subject ("public" in "public cloud revenue"): one must be said
+    required: frozenset[
+        str
+    ]  # scope words around its subject ("public" in "public cloud revenue"): one must be said
     context: frozenset[str]  # the distinctive words of its source sentence and the two before it
     inherited: frozenset[str] = frozenset()  # measures of the sentence before, when its own names none
     clause: str = ""  # the source clause, quoted in the fact's label
 
 
-def _source_words(sentence: str, at: int, numbers: Sequence[tuple[int, int]], lexicon: Lexicon,
-                  before: frozenset[str] = frozenset(), mentions: Sequence[Mention] | None = None) -> SourceWords:
+def _source_words(
+    sentence: str,
+    at: int,
+    numbers: Sequence[tuple[int, int]],
+    lexicon: Lexicon,
+    before: frozenset[str] = frozenset(),
+    mentions: Sequence[Mention] | None = None,
+) -> SourceWords:
     """What names the number at `at` of a source sentence (numbers left out): the words of its clause; when
     that clause has none ("representing a year-over-year growth of 24%"), those of the sentence's first clause
     ("Q2 revenue reached RMB 2.35 billion"); when it points back ("this segment", "its"), the words of the
@@ -302,13 +392,18 @@ def _source_words(sentence: str, at: int, numbers: Sequence[tuple[int, int]], le
         piece = sentence[a:b]
         mentions = [Mention(m.key, m.start - a, m.end - a) for m in found if a <= m.start and m.end <= b]
         spans = [(s - a, e - a) for s, e in numbers if a <= s < b]
-        return _tokens_with_concepts(piece, lexicon, mentions), modifiers(piece, mentions, lexicon, spans).words
+        return _tokens_with_concepts(piece, lexicon, mentions), modifiers(
+            piece, mentions, lexicon, spans
+        ).words
 
     words, required = read(lo, hi)
     if words and _ANAPHORA.search(sentence[lo:hi]) and lo > 0:
         start = max(c for c in cuts if c < lo)
         prev_words, _ = read(start, lo)
-        words, required = words | prev_words, required | frozenset(w for w in prev_words if not w.startswith("c:"))
+        words, required = (
+            words | prev_words,
+            required | frozenset(w for w in prev_words if not w.startswith("c:")),
+        )
     elif not words:
         words, required = read(0, cuts[1])
     # A sentence that names nothing continues the one before ("we are raising again our guide to $26.3
@@ -320,8 +415,9 @@ def _source_words(sentence: str, at: int, numbers: Sequence[tuple[int, int]], le
 
 
 _QUARTER_TALK = re.compile(r"\b(?:q[1-4]|[1-4]q|quarter(?:ly)?|first half|second half|h[12])\b", re.I)
-_YEAR_TALK = re.compile(r"\b(?:full[\s-]year|fiscal|annual|for the year|this year|next year|twelve months|ttm)\b",
-                        re.I)
+_YEAR_TALK = re.compile(
+    r"\b(?:full[\s-]year|fiscal|annual|for the year|this year|next year|twelve months|ttm)\b", re.I
+)
 
 
 def _text_period(where: str, sentence: str) -> str | None:
@@ -334,8 +430,12 @@ def _text_period(where: str, sentence: str) -> str | None:
     return None
 
 
-def text_facts(texts: Iterable[tuple[str, str]], identifiers: Sequence[str] = (), lexicon: Lexicon | None = None,
-               quarter_year: int | None = None) -> list[Fact]:
+def text_facts(
+    texts: Iterable[tuple[str, str]],
+    identifiers: Sequence[str] = (),
+    lexicon: Lexicon | None = None,
+    quarter_year: int | None = None,
+) -> list[Fact]:
     """Facts from prose: each written number of each (where, text) pair, source `text:<where>`, named by the
     words of its own clause (see `_source_words`), with the quarter as its period when its sentence is about
     one (`_text_period`)."""
@@ -354,29 +454,43 @@ def text_facts(texts: Iterable[tuple[str, str]], identifiers: Sequence[str] = ()
             context = frozenset().union(*recent)
             for n in found.numbers:
                 source = _source_words(norm, n.nstart, spans, lex, previous, mentions)
-                for f in _facts_from_written(n, f"text:{where}", source, period, quarter_year if period else None,
-                                             f"{where}#{i}"):
+                for f in _facts_from_written(
+                    n, f"text:{where}", source, period, quarter_year if period else None, f"{where}#{i}"
+                ):
                     facts.append(replace(f, context=f.context | context))
             previous = frozenset(f"c:{m.key}" for m in mentions if m.key in MEASURES) or previous
     return facts
 
 
 def _quote(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-_SOURCE_NAMES = {"earnings_call": "earnings call", "transcript": "transcript", "events": "event",
-                 "profile": "company description", "risk_factors": "risk factors", "prompt": "transcript"}
+_SOURCE_NAMES = {
+    "earnings_call": "earnings call",
+    "transcript": "transcript",
+    "events": "event",
+    "profile": "company description",
+    "risk_factors": "risk factors",
+    "prompt": "transcript",
+}
 
 
-def _facts_from_written(n: WrittenNumber, source: str, sw: SourceWords, period: str | None,
-                        year: int | None, sentence_id: str) -> list[Fact]:
+def _facts_from_written(
+    n: WrittenNumber, source: str, sw: SourceWords, period: str | None, year: int | None, sentence_id: str
+) -> list[Fact]:
     currency = next(iter(n.currency)) if n.currency and len(n.currency) == 1 else None
     words = sw.words
     where = re.split(r"[.\[]", source.removeprefix("text:"))[0]
     label = f'{_SOURCE_NAMES.get(where, "source text")}: "{_quote(sw.clause)}"'
-    base = dict(words=words, required=sw.required, context=sw.context, label=label, sentence=sentence_id,
-                inherited=sw.inherited)
+    base = dict(
+        words=words,
+        required=sw.required,
+        context=sw.context,
+        label=label,
+        sentence=sentence_id,
+        inherited=sw.inherited,
+    )
     if n.kind == "date":
         value = int(n.value)
         y = value if n.unit == "year" else value // 10_000
@@ -387,8 +501,18 @@ def _facts_from_written(n: WrittenNumber, source: str, sw: SourceWords, period: 
         days = n.num * DAYS[n.unit or "day"]
         return [Fact(days, "duration", source, unit=n.unit, **base)]  # type: ignore[arg-type]
     kind: FactKind = "money" if n.kind == "money" else n.kind
-    return [Fact(n.value, kind, source, currency, exact=True, signed=n.negative, period=period, year=year,
-                 **base)]  # type: ignore[arg-type]
+    fact = Fact(
+        n.value,
+        kind,
+        source,
+        currency,
+        exact=True,
+        signed=n.negative,
+        period=period,
+        year=year,
+        **base,  # type: ignore[arg-type]
+    )
+    return [fact]
 
 
 def _period_of(path: str, loaded: LoadedBundle) -> tuple[str | None, int | None]:
@@ -404,8 +528,15 @@ def _entity_of(path: str) -> str | None:
     return f"peer:{m.group(1)}" if m else None
 
 
-def _bundle_number(path: str, name: str, value: float, owner: BaseModel | None, loaded: LoadedBundle,
-                   fin_currency: str | None, fin_scale: float) -> Fact | None:
+def _bundle_number(
+    path: str,
+    name: str,
+    value: float,
+    owner: BaseModel | None,
+    loaded: LoadedBundle,
+    fin_currency: str | None,
+    fin_scale: float,
+) -> Fact | None:
     b = loaded.bundle
     period, year = _period_of(path, loaded)
     entity = _entity_of(path)
@@ -432,8 +563,18 @@ def _bundle_number(path: str, name: str, value: float, owner: BaseModel | None, 
         label = f"{peer_names(loaded)[int(entity.split(':')[1])]}: {label}"
     elif period is not None:
         label = f"{period} {label}"
-    return Fact(v, kind, path, currency, change=any(w in name for w in _CHANGE_WORDS), names=nm, entity=entity,
-                period=period, year=year, label=label)
+    return Fact(
+        v,
+        kind,
+        path,
+        currency,
+        change=any(w in name for w in _CHANGE_WORDS),
+        names=nm,
+        entity=entity,
+        period=period,
+        year=year,
+        label=label,
+    )
 
 
 def _bundle_facts(loaded: LoadedBundle, lexicon: Lexicon) -> tuple[list[Fact], list[tuple[str, str]]]:
@@ -453,8 +594,18 @@ def _bundle_facts(loaded: LoadedBundle, lexicon: Lexicon) -> tuple[list[Fact], l
         elif isinstance(value, (int, float)):
             if name == "fiscal_year":
                 period, _ = _period_of(path, loaded)
-                facts.append(Fact(float(value), "date", path, names=names("period_end"), period=period,
-                                  year=int(value), label=f"{period} fiscal year", unit="year"))
+                facts.append(
+                    Fact(
+                        float(value),
+                        "date",
+                        path,
+                        names=names("period_end"),
+                        period=period,
+                        year=int(value),
+                        label=f"{period} fiscal year",
+                        unit="year",
+                    )
+                )
                 continue
             fact = _bundle_number(path, name, value, owner, loaded, fin_currency, fin_scale)
             if fact is not None:
@@ -462,19 +613,39 @@ def _bundle_facts(loaded: LoadedBundle, lexicon: Lexicon) -> tuple[list[Fact], l
     if b.financials:
         for i, p in enumerate(b.financials.periods):
             value = (p.fiscal_year or p.end.year) * 10 if p.kind == "FY" else p.end.year * 100 + p.end.month
-            facts.append(Fact(float(value), "period", f"financials.periods[{i}]",
-                              label=f"{p.label} (a period of the statements)"))
+            facts.append(
+                Fact(
+                    float(value),
+                    "period",
+                    f"financials.periods[{i}]",
+                    label=f"{p.label} (a period of the statements)",
+                )
+            )
     if b.earnings_call and b.earnings_call.quarter:
         m = PERIOD_LABEL_RE.search(b.earnings_call.quarter)
         value = period_value(m) if m else None
         if value is not None:
             facts.append(Fact(value, "period", "earnings_call.quarter", label="quarter of the earnings call"))
     if b.events:
-        facts.append(Fact(float(len(b.events)), "count", "events (count)", names=names("events"),
-                          label="corporate events in the bundle"))
+        facts.append(
+            Fact(
+                float(len(b.events)),
+                "count",
+                "events (count)",
+                names=names("events"),
+                label="corporate events in the bundle",
+            )
+        )
     if b.peers:
-        facts.append(Fact(float(len(b.peers)), "count", "peers (count)", names=names("peers"),
-                          label="peers in the bundle"))
+        facts.append(
+            Fact(
+                float(len(b.peers)),
+                "count",
+                "peers (count)",
+                names=names("peers"),
+                label="peers in the bundle",
+            )
+        )
     return facts, texts
 
 
@@ -485,11 +656,23 @@ def _date_base(path: str, name: str, loaded: LoadedBundle, lexicon: Lexicon) -> 
     m = re.match(r"events\[(\d+)\]", path)
     if m:
         title = b.events[int(m.group(1))].title
-        return Fact(0.0, "date", path, names=names("events"), words=_tokens_with_concepts(
-            title, lexicon, lexicon.mentions(title)), label=f'event: "{_quote(title)}"')
+        return Fact(
+            0.0,
+            "date",
+            path,
+            names=names("events"),
+            words=_tokens_with_concepts(title, lexicon, lexicon.mentions(title)),
+            label=f'event: "{_quote(title)}"',
+        )
     if path.startswith("earnings_call."):
         nm = names("call next", "next") if name == "next_date" else names("call")
-        return Fact(0.0, "date", path, names=nm, label="next earnings call" if name == "next_date" else "earnings call")
+        return Fact(
+            0.0,
+            "date",
+            path,
+            names=nm,
+            label="next earnings call" if name == "next_date" else "earnings call",
+        )
     if path.startswith("financials."):
         nm = names("filed") if name == "filed" else names("period_end")
         return Fact(0.0, "date", path, names=nm, period=period, label=f"{period} {name}")
@@ -498,12 +681,25 @@ def _date_base(path: str, name: str, loaded: LoadedBundle, lexicon: Lexicon) -> 
     return Fact(0.0, "date", path, names=names("as_of", "price"), label="data as of")
 
 
-def _figure_fact(fig: Figure, source: str, name: str, money_currency: str | None, money_scale: float,
-                 price_currency: str, period: str | None = None, year: int | None = None) -> Fact | None:
+def _figure_fact(
+    fig: Figure,
+    source: str,
+    name: str,
+    money_currency: str | None,
+    money_scale: float,
+    price_currency: str,
+    period: str | None = None,
+    year: int | None = None,
+) -> Fact | None:
     if fig.status != "ok" or fig.value is None:
         return None
-    kinds: dict[str, FactKind] = {"pct": "pct", "ratio": "ratio", "money": "money", "price": "price",
-                                  "count": "count"}
+    kinds: dict[str, FactKind] = {
+        "pct": "pct",
+        "ratio": "ratio",
+        "money": "money",
+        "price": "price",
+        "count": "count",
+    }
     kind = kinds[fig.unit]
     value, currency = fig.value, None
     if fig.unit == "money":
@@ -511,8 +707,18 @@ def _figure_fact(fig: Figure, source: str, name: str, money_currency: str | None
     elif fig.unit == "price":
         currency = price_currency
     _, nm, label = FIELDS.get(name, (kind, (), name.replace("_", " ")))
-    return Fact(value, kind, source, currency, exact=False, change=any(w in source for w in _CHANGE_WORDS),
-                names=nm, period=period, year=year, label=f"{period} {label}" if period else label)
+    return Fact(
+        value,
+        kind,
+        source,
+        currency,
+        exact=False,
+        change=any(w in source for w in _CHANGE_WORDS),
+        names=nm,
+        period=period,
+        year=year,
+        label=f"{period} {label}" if period else label,
+    )
 
 
 def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
@@ -523,13 +729,32 @@ def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
         scale = Scale(m.fundamentals.scale).factor
         for p in m.fundamentals.periods:
             for key, fig in p.figures.items():
-                f = _figure_fact(fig, f"metrics.fundamentals.{p.label}.{key}", key, m.fundamentals.currency, scale,
-                                 m.price_currency, p.label, years.get(p.label, p.end.year))
+                f = _figure_fact(
+                    fig,
+                    f"metrics.fundamentals.{p.label}.{key}",
+                    key,
+                    m.fundamentals.currency,
+                    scale,
+                    m.price_currency,
+                    p.label,
+                    years.get(p.label, p.end.year),
+                )
                 if f:
                     add(f)
                     if key == "net_debt":  # "net cash of RMB 540 million" is a net debt of -540 million
-                        add(Fact(-f.value, "money", f.source, f.currency, exact=False, names=names("net_cash"),
-                                 period=f.period, year=f.year, label=f"{p.label} net cash"))
+                        add(
+                            Fact(
+                                -f.value,
+                                "money",
+                                f.source,
+                                f.currency,
+                                exact=False,
+                                names=names("net_cash"),
+                                period=f.period,
+                                year=f.year,
+                                label=f"{p.label} net cash",
+                            )
+                        )
     for key, fig in m.valuation.items():
         # Valuation money (market cap) is in the price currency, units.
         f = _figure_fact(fig, f"metrics.valuation.{key}", key, m.price_currency, 1.0, m.price_currency)
@@ -539,56 +764,154 @@ def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
     # them is rounded before they are computed, so they are compared by rounding, with no tolerance.
     t = m.technicals
     if t.as_of is not None:  # the day the prices end: prose names it when they are stale
-        facts += _date_facts(t.as_of, "metrics.technicals.as_of",
-                             Fact(0.0, "date", "", names=names("as_of", "price"), label="prices as of"))
+        facts += _date_facts(
+            t.as_of,
+            "metrics.technicals.as_of",
+            Fact(0.0, "date", "", names=names("as_of", "price"), label="prices as of"),
+        )
     if t.last_price is not None:
-        add(Fact(t.last_price, "price", "metrics.technicals.last_price", m.price_currency,
-                 names=FIELDS["last_price"][1], label="last price"))
+        add(
+            Fact(
+                t.last_price,
+                "price",
+                "metrics.technicals.last_price",
+                m.price_currency,
+                names=FIELDS["last_price"][1],
+                label="last price",
+            )
+        )
     for key, v in t.values.items():
         if v is None:
             continue
         kind, nm, label = FIELDS.get(key, ("ratio", (), key))
-        add(Fact(v, kind, f"metrics.technicals.values.{key}", m.price_currency if kind == "price" else None,
-                 names=nm, label=label))
+        add(
+            Fact(
+                v,
+                kind,
+                f"metrics.technicals.values.{key}",
+                m.price_currency if kind == "price" else None,
+                names=nm,
+                label=label,
+            )
+        )
         if key in _WINDOW_DAYS:
-            add(Fact(float(_WINDOW_DAYS[key]), "duration", f"metrics.technicals.values.{key}", names=nm,
-                     label=f"{label} window"))
-    performance = (("stock_pct", names("stock growth", "performance", "entity:company growth"), "stock"),
-                   ("benchmark_pct", names("entity:benchmark"), "benchmark"),
-                   ("relative_pct", names("relative"), "stock vs benchmark"))
+            add(
+                Fact(
+                    float(_WINDOW_DAYS[key]),
+                    "duration",
+                    f"metrics.technicals.values.{key}",
+                    names=nm,
+                    label=f"{label} window",
+                )
+            )
+    performance = (
+        ("stock_pct", names("stock growth", "performance", "entity:company growth"), "stock"),
+        ("benchmark_pct", names("entity:benchmark"), "benchmark"),
+        ("relative_pct", names("relative"), "stock vs benchmark"),
+    )
     for row in t.performance:
         if row.window in _WINDOW_LENGTH and row.stock_pct is not None:
-            add(Fact(_WINDOW_LENGTH[row.window], "duration", f"metrics.technicals.performance.{row.window}",
-                     names=tuple(n for _, nm, _ in performance for n in nm), label=f"{row.window} performance window"))
+            add(
+                Fact(
+                    _WINDOW_LENGTH[row.window],
+                    "duration",
+                    f"metrics.technicals.performance.{row.window}",
+                    names=tuple(n for _, nm, _ in performance for n in nm),
+                    label=f"{row.window} performance window",
+                )
+            )
         for col, nm, label in performance:
             v = getattr(row, col)
             if v is not None:
-                add(Fact(v, "pct", f"metrics.technicals.performance.{row.window}.{col}", change=True,
-                         names=nm, window=row.window, entity="benchmark" if col == "benchmark_pct" else None,
-                         label=f"{row.window} {label} performance"))
-    add(Fact(float(m.score.overall), "count", "metrics.score.overall", names=names("score"), label="overall score"))
-    add(Fact(100.0, "count", "metrics.score (scale)", names=names("score"), label="top of the 0-100 score scale"))
+                add(
+                    Fact(
+                        v,
+                        "pct",
+                        f"metrics.technicals.performance.{row.window}.{col}",
+                        change=True,
+                        names=nm,
+                        window=row.window,
+                        entity="benchmark" if col == "benchmark_pct" else None,
+                        label=f"{row.window} {label} performance",
+                    )
+                )
+    add(
+        Fact(
+            float(m.score.overall),
+            "count",
+            "metrics.score.overall",
+            names=names("score"),
+            label="overall score",
+        )
+    )
+    add(
+        Fact(
+            100.0,
+            "count",
+            "metrics.score (scale)",
+            names=names("score"),
+            label="top of the 0-100 score scale",
+        )
+    )
     for s in m.score.subscores:
         sub_names = _SUBSCORE_NAMES.get(s.key, ())
         if s.score is not None:
-            add(Fact(float(s.score), "count", f"metrics.score.{s.key}", names=sub_names, label=f"{s.title} score"))
+            add(
+                Fact(
+                    float(s.score),
+                    "count",
+                    f"metrics.score.{s.key}",
+                    names=sub_names,
+                    label=f"{s.title} score",
+                )
+            )
         if s.weight:
-            add(Fact(s.weight, "ratio", f"metrics.score.{s.key}.weight", exact=False,
-                     names=tuple(alt | {"weight"} for alt in sub_names), label=f"{s.title} weight"))
+            add(
+                Fact(
+                    s.weight,
+                    "ratio",
+                    f"metrics.score.{s.key}.weight",
+                    exact=False,
+                    names=tuple(alt | {"weight"} for alt in sub_names),
+                    label=f"{s.title} weight",
+                )
+            )
     if m.price_target:
         pt = m.price_target
-        add(Fact(pt.target, "price", "metrics.price_target.target", pt.currency, names=names("price_target"),
-                 label="price target"))
+        add(
+            Fact(
+                pt.target,
+                "price",
+                "metrics.price_target.target",
+                pt.currency,
+                names=names("price_target"),
+                label="price target",
+            )
+        )
         if pt.upside_pct is not None:
-            add(Fact(pt.upside_pct, "pct", "metrics.price_target.upside_pct", exact=False, change=True,
-                     names=names("upside"), label="upside to the price target"))
+            add(
+                Fact(
+                    pt.upside_pct,
+                    "pct",
+                    "metrics.price_target.upside_pct",
+                    exact=False,
+                    change=True,
+                    names=names("upside"),
+                    label="upside to the price target",
+                )
+            )
     return facts + _peer_facts(m)
 
 
-_SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|holdings?|corp|corporation|co|company|group|plc|n\.?v|"
-                       r"s\.?a|ag|se|class [a-c]|trust|etf)\b\.?|\([^)]*\)|[.,]", re.I)
-_GENERIC_NAME_WORDS = frozenset("the cloud china group global international technologies technology systems "
-                                "electronic commerce music shares".split())
+_SUFFIXES = re.compile(
+    r"\b(?:inc|incorporated|ltd|limited|holdings?|corp|corporation|co|company|group|plc|n\.?v|"
+    r"s\.?a|ag|se|class [a-c]|trust|etf)\b\.?|\([^)]*\)|[.,]",
+    re.I,
+)
+_GENERIC_NAME_WORDS = frozenset(
+    "the cloud china group global international technologies technology systems "
+    "electronic commerce music shares".split()
+)
 
 
 def _peer_facts(m: Metrics) -> list[Fact]:
@@ -605,7 +928,9 @@ def _peer_facts(m: Metrics) -> list[Fact]:
         who = "peer median" if average else row.name
         figures: list[tuple[str, Figure]] = list(row.figures.items())
         if row.overall_score is not None:
-            figures.append(("overall_score", Figure(value=float(row.overall_score), unit="count", formula="score")))
+            figures.append(
+                ("overall_score", Figure(value=float(row.overall_score), unit="count", formula="score"))
+            )
         for key, fig in figures:
             f = _figure_fact(fig, f"{where}.{key}", key, row.currency, 1.0, row.currency or m.price_currency)
             if f is None:
@@ -616,7 +941,7 @@ def _peer_facts(m: Metrics) -> list[Fact]:
 
 
 def _aliases(name: str, extra: Iterable[str] = ()) -> list[str]:
-    """"Kingsoft Cloud Holdings Ltd" -> ["Kingsoft Cloud Holdings Ltd", "Kingsoft Cloud", "Kingsoft"]."""
+    """ "Kingsoft Cloud Holdings Ltd" -> ["Kingsoft Cloud Holdings Ltd", "Kingsoft Cloud", "Kingsoft"]."""
     short = re.sub(r"\s+", " ", _SUFFIXES.sub(" ", name)).strip()
     out = [name, short]
     first = short.split(" ")[0] if short else ""
@@ -633,8 +958,11 @@ def entities_of(loaded: LoadedBundle) -> dict[str, list[str]]:
     company_words = {w.lower() for a in out["company"] for w in a.split()}
     for i, (p, name) in enumerate(zip(b.peers, peer_names(loaded), strict=True)):
         peer_code = p.ticker.split(":")[-1]
-        aliases = [a for a in _aliases(name, [p.ticker, peer_code, f"{peer_code}.HK"])
-                   if a.lower() not in company_words]
+        aliases = [
+            a
+            for a in _aliases(name, [p.ticker, peer_code, f"{peer_code}.HK"])
+            if a.lower() not in company_words
+        ]
         out[f"peer:{i}"] = aliases
     if b.benchmark:
         bench = [*_aliases(b.benchmark.name), "benchmark", "the index", "the market"]
@@ -677,8 +1005,9 @@ def _call_year(loaded: LoadedBundle) -> int | None:
     return int(m.group(0)) if m else call.date.year
 
 
-def build_fact_index(loaded: LoadedBundle, metrics: Metrics | None = None,
-                     extra_texts: Sequence[tuple[str, str]] = ()) -> FactIndex:
+def build_fact_index(
+    loaded: LoadedBundle, metrics: Metrics | None = None, extra_texts: Sequence[tuple[str, str]] = ()
+) -> FactIndex:
     """All facts of a bundle, its metrics, its transcript and any `extra_texts` (where, text) pairs."""
     identifiers = identifiers_of(loaded)
     lexicon = Lexicon(entities_of(loaded))

@@ -54,8 +54,15 @@ _COMPATIBLE: dict[str, frozenset[str]] = {
     "period": frozenset({"period"}),
 }
 How = Literal["exact", "rounded", "within tolerance", "approximate", "exact date", "window", "known period"]
-_HOW_RANK = {"exact": 0, "exact date": 0, "window": 0, "known period": 0, "rounded": 1, "within tolerance": 2,
-             "approximate": 3}
+_HOW_RANK = {
+    "exact": 0,
+    "exact date": 0,
+    "window": 0,
+    "known period": 0,
+    "rounded": 1,
+    "within tolerance": 2,
+    "approximate": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -116,16 +123,26 @@ def _special(w: WrittenNumber, index: FactIndex) -> list[Match]:
     if w.kind == "period":
         # a known period, or (named, see choose) a year a source text states ("fiscal 2022" for "in 2022")
         year = int(w.value) // 10
-        return ([Match(f, f.value, True, "known period") for f in index.near(w.value, 0.5) if f.kind == "period"]
-                + [Match(f, w.value, True, "known period") for f in index.near(year, 0.5)
-                   if f.kind == "date" and f.unit == "year" and f.from_text])
+        return [
+            Match(f, f.value, True, "known period") for f in index.near(w.value, 0.5) if f.kind == "period"
+        ] + [
+            Match(f, w.value, True, "known period")
+            for f in index.near(year, 0.5)
+            if f.kind == "date" and f.unit == "year" and f.from_text
+        ]
     if w.kind == "date":
-        return [Match(f, f.value, True, "exact date") for f in index.near(w.value, 0.5)
-                if f.kind == "date" and f.unit == w.unit]
+        return [
+            Match(f, f.value, True, "exact date")
+            for f in index.near(w.value, 0.5)
+            if f.kind == "date" and f.unit == w.unit
+        ]
     unit_days = DAYS[w.unit or "day"]
     days = w.num * unit_days
-    return [Match(f, f.value / unit_days, True, "window") for f in index.near(days, unit_days * 0.6)
-            if f.kind == "duration" and _rounds_to(f.value / unit_days, w.num, w.decimals)]
+    return [
+        Match(f, f.value / unit_days, True, "window")
+        for f in index.near(days, unit_days * 0.6)
+        if f.kind == "duration" and _rounds_to(f.value / unit_days, w.num, w.decimals)
+    ]
 
 
 def candidates(w: WrittenNumber, index: FactIndex, cfg: MatchConfig, clause: str) -> list[Match]:
@@ -144,11 +161,15 @@ def candidates(w: WrittenNumber, index: FactIndex, cfg: MatchConfig, clause: str
     if w.kind == "money" and w.currency is None and not w.scaled:
         allowed = allowed - {"count"}
     for magnitude, factor in targets:
-        tol = max(cfg.approx_tol, cfg.rel_tol) * magnitude * 1.05 + 0.5 * 10.0 ** -w.decimals * w.scale / factor
+        tol = max(cfg.approx_tol, cfg.rel_tol) * magnitude * 1.05 + 0.5 * 10.0**-w.decimals * w.scale / factor
         if w.approx and w.decimals == 0:
             tol += 0.5 * 10.0 ** (len(f"{w.num:.0f}") - w.sig_figs) * w.scale / factor
         for fact in index.near(magnitude, tol):
-            if fact.kind not in allowed or (factor != 1.0 and fact.kind != "ratio") or not _currency_ok(w, fact):
+            if (
+                fact.kind not in allowed
+                or (factor != 1.0 and fact.kind != "ratio")
+                or not _currency_ok(w, fact)
+            ):
                 continue
             if w.kind == "pct" and factor == 1.0 and fact.kind == "ratio":
                 continue
@@ -164,8 +185,14 @@ def candidates(w: WrittenNumber, index: FactIndex, cfg: MatchConfig, clause: str
                 sign_ok = compared >= 0 or negative_word
             found.append(Match(fact, compared, sign_ok, how))
     written = abs(w.value) or 1.0
-    found.sort(key=lambda m: (not m.sign_ok, _HOW_RANK[m.how], round(abs(abs(m.compared) - written) / written, 9),
-                              m.fact.from_text))
+    found.sort(
+        key=lambda m: (
+            not m.sign_ok,
+            _HOW_RANK[m.how],
+            round(abs(abs(m.compared) - written) / written, 9),
+            m.fact.from_text,
+        )
+    )
     return found
 
 
@@ -193,7 +220,9 @@ def _by_concepts(fact: Fact, clause: Clause, ctx: SentenceContext) -> Named | No
     return None
 
 
-def _by_source_words(fact: Fact, clause: Clause, ctx: SentenceContext, scope_words: frozenset[str]) -> Named | None:
+def _by_source_words(
+    fact: Fact, clause: Clause, ctx: SentenceContext, scope_words: frozenset[str]
+) -> Named | None:
     """Numbers read from prose: by the measure their source clause names, or by its distinctive words."""
     found: Named | None = None
     measures = {w for w in fact.words if w.startswith("c:") and w[2:] in MEASURES} | set(fact.inherited)
@@ -222,8 +251,9 @@ def _by_source_words(fact: Fact, clause: Clause, ctx: SentenceContext, scope_wor
     return found
 
 
-def naming(fact: Fact, clause: Clause, ctx: SentenceContext,
-           scope_words: frozenset[str] = frozenset()) -> Named | None:
+def naming(
+    fact: Fact, clause: Clause, ctx: SentenceContext, scope_words: frozenset[str] = frozenset()
+) -> Named | None:
     """Where the sentence names the fact: its clause, elsewhere in the sentence (and the clause names no other
     subject), or nowhere. Bundle and metric facts are named by concepts (all of one of `Fact.names`). A number
     from source prose is named by the measure its source clause gives it ("revenue"), with the same scope
@@ -236,13 +266,15 @@ def naming(fact: Fact, clause: Clause, ctx: SentenceContext,
     return by_words if by_words == "clause" else by_names or by_words
 
 
-def _period_ok(fact: Fact, periods: list[Period], index: FactIndex, low_info: bool,
-               all_periods: list[Period]) -> bool:
+def _period_ok(
+    fact: Fact, periods: list[Period], index: FactIndex, low_info: bool, all_periods: list[Period]
+) -> bool:
     if fact.period is None:
         return True
     if fact.period == "quarter":  # a number from the earnings call
-        return not periods or any(p.kind in ("Q", "H") or (p.kind == "year" and p.year == fact.year)
-                                  for p in periods)
+        return not periods or any(
+            p.kind in ("Q", "H") or (p.kind == "year" and p.year == fact.year) for p in periods
+        )
     info = next((p for p in index.periods if p.label == fact.period), None)
     if info is None:
         return not periods
@@ -256,14 +288,16 @@ def _period_ok(fact: Fact, periods: list[Period], index: FactIndex, low_info: bo
         if p.kind in ("FY", "year") and info.kind == "FY" and (p.year is None or p.year == fact.year):
             return True
         if p.kind == "prior":
-            anchor = next((index_label(q, index) for q in all_periods if q.kind in ("TTM", "FY", "year")), None)
+            anchor = next(
+                (index_label(q, index) for q in all_periods if q.kind in ("TTM", "FY", "year")), None
+            )
             if fact.period == index.prior_of(anchor):
                 return True
     return False
 
 
 def _same_ttm(p: Period, info: PeriodInfo, index: FactIndex) -> bool:
-    """"TTM to Sep 2016" is the TTM ending then; a plain "TTM" / "trailing twelve months" the latest one."""
+    """ "TTM to Sep 2016" is the TTM ending then; a plain "TTM" / "trailing twelve months" the latest one."""
     if p.year is not None:
         return info.end.year == p.year and (p.month is None or info.end.month == p.month)
     latest = max((q.end for q in index.periods if q.kind == "TTM"), default=None)
@@ -295,8 +329,9 @@ class Choice:
     note: str | None
 
 
-def choose(w: WrittenNumber, found: list[Match], ctx: SentenceContext, index: FactIndex,
-           checked_periods: set[str]) -> Choice:
+def choose(
+    w: WrittenNumber, found: list[Match], ctx: SentenceContext, index: FactIndex, checked_periods: set[str]
+) -> Choice:
     """The fact the sentence means among those that agree in value, or why none is accepted.
 
     * the sentence must name the fact: a low-information number (WrittenNumber.low_information) in its own
@@ -350,9 +385,12 @@ def choose(w: WrittenNumber, found: list[Match], ctx: SentenceContext, index: Fa
         return Choice(best, named, None)
     if rejected:
         m, why = rejected[0]
-        return Choice(None, None, f"value agrees with {m.fact.label or m.fact.source} ({m.fact.source}), but {why}")
+        return Choice(
+            None, None, f"value agrees with {m.fact.label or m.fact.source} ({m.fact.source}), but {why}"
+        )
     subject = sorted(clause.concepts - QUALIFIERS)
     if subject:
-        return Choice(None, None, f"no source fact for {', '.join(s.replace('_', ' ') for s in subject)} "
-                                  "has this value")
+        return Choice(
+            None, None, f"no source fact for {', '.join(s.replace('_', ' ') for s in subject)} has this value"
+        )
     return Choice(None, None, "no source fact has this value")

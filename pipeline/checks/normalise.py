@@ -23,8 +23,20 @@ import unicodedata
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_SPECIAL = {"\u066a": "%", "\u066b": ".", "\u066c": ",", "\u2212": "-", "\u2010": "-", "\u2011": "-",
-            "\u2012": "-", "\ufe63": "-", "\uff0d": "-", "\u2043": "-", "\u2019": "'", "\u2018": "'"}
+_SPECIAL = {
+    "\u066a": "%",
+    "\u066b": ".",
+    "\u066c": ",",
+    "\u2212": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\ufe63": "-",
+    "\uff0d": "-",
+    "\u2043": "-",
+    "\u2019": "'",
+    "\u2018": "'",
+}
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>|<!--.{0,200}?-->", re.S)
 _MARKS = re.compile(r"[*`~]+|(?<=\d)_+(?=\d)|\\(?=[.,%$*_`~-])")
 _NUMBERISH = re.compile(r"[0-9.,%$]")
@@ -60,16 +72,27 @@ def _decode(text: str) -> tuple[list[str], list[int]]:
     origin: list[int] = []
     pos = 0
     for m in _ENTITY.finditer(text):
-        _map(text[pos:m.start()], pos, chars, origin)
+        _map(text[pos : m.start()], pos, chars, origin)
         decoded = html.unescape(m.group(0))
-        _map(decoded if decoded != m.group(0) else m.group(0), m.start(), chars, origin, fixed=decoded != m.group(0))
+        _map(
+            decoded if decoded != m.group(0) else m.group(0),
+            m.start(),
+            chars,
+            origin,
+            fixed=decoded != m.group(0),
+        )
         pos = m.end()
     _map(text[pos:], pos, chars, origin)
     return chars, origin
 
 
-_SUPERSCRIPTS = dict(zip("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b",
-                         "0123456789+-", strict=True))
+_SUPERSCRIPTS = dict(
+    zip(
+        "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b",
+        "0123456789+-",
+        strict=True,
+    )
+)
 
 
 def _map(piece: str, offset: int, chars: list[str], origin: list[int], fixed: bool = False) -> None:
@@ -99,8 +122,10 @@ def _strip_markup(chars: list[str], origin: list[int]) -> tuple[str, list[int]]:
     out: list[str] = []
     out_origin: list[int] = []
     pos = 0
-    spans = sorted([(m.start(), m.end(), True) for m in _TAG.finditer(text)]
-                   + [(m.start(), m.end(), False) for m in _MARKS.finditer(text)])
+    spans = sorted(
+        [(m.start(), m.end(), True) for m in _TAG.finditer(text)]
+        + [(m.start(), m.end(), False) for m in _MARKS.finditer(text)]
+    )
     for start, end, is_tag in spans:
         if start < pos:
             continue
@@ -110,7 +135,8 @@ def _strip_markup(chars: list[str], origin: list[int]) -> tuple[str, list[int]]:
         after = text[end] if end < len(text) else ""
         inside_number = bool(before and after) and (
             (before.isdigit() and (after.isalnum() or _NUMBERISH.match(after) is not None))
-            or (after.isdigit() and (before.isalnum() or _NUMBERISH.match(before) is not None)))
+            or (after.isdigit() and (before.isalnum() or _NUMBERISH.match(before) is not None))
+        )
         if not inside_number:
             if is_tag:
                 out.append(" ")

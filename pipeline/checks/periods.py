@@ -16,8 +16,11 @@ from pipeline.checks.answer_checks import NumberCheck
 from pipeline.metrics.types import Metrics, PeriodMetrics
 
 CHANGE_KEYS = ("revenue_growth_pct", "fcf_growth_pct")
-LIKE_FOR_LIKE = re.compile(r"\b(year[- ]over[- ]year|year[- ]on[- ]year|a year (?:earlier|before|ago)|"
-                           r"prior[- ]year|previous year|last year|yoy)\b", re.I)
+LIKE_FOR_LIKE = re.compile(
+    r"\b(year[- ]over[- ]year|year[- ]on[- ]year|a year (?:earlier|before|ago)|"
+    r"prior[- ]year|previous year|last year|yoy)\b",
+    re.I,
+)
 _FY = re.compile(r"\bFY\s?(\d{4})\b", re.I)
 
 
@@ -49,8 +52,12 @@ def unnamed_bases(checks: Iterable[NumberCheck], metrics: Metrics) -> list[str]:
         years = {int(y) for y in _FY.findall(text)}
         wrong = years - {int(y) for y in re.findall(r"\d{4}", fig.base + " " + period.label)}
         if wrong:
-            flags.append(f"[growth base misnamed] {c.written} compares {period.label} with {fig.base}, "
-                         f"not FY{min(wrong)}: {text}")
+            flags.append(
+                f"[growth base misnamed] {c.written} compares {period.label} with {fig.base}, "
+                f"not FY{min(wrong)}: {text}"
+            )
         elif not named and not LIKE_FOR_LIKE.search(text):
-            flags.append(f"[growth base not named] {c.written} compares {period.label} with {fig.base}: {text}")
+            flags.append(
+                f"[growth base not named] {c.written} compares {period.label} with {fig.base}: {text}"
+            )
     return flags

@@ -24,7 +24,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-POSITIVE: frozenset[str] = frozenset("""
+POSITIVE: frozenset[str] = frozenset(
+    """
     strong stronger strongest robust solid improve improved improves improving improvement growth grow grew
     growing gain gains gained surge surged surging outperform outperformed outperforming record healthy
     resilient momentum upside bullish accelerate accelerated accelerating expand expanded expanding expansion
@@ -32,8 +33,10 @@ POSITIVE: frozenset[str] = frozenset("""
     durable tailwind tailwinds opportunity opportunities confident confidence positive rising rose upgrade
     supportive leadership advantage advantages success successful boost boosted
     increase increased increases increasing raised up exceeds exceeding expands grows gaining improvements
-""".split())
-NEGATIVE: frozenset[str] = frozenset("""
+""".split()
+)
+NEGATIVE: frozenset[str] = frozenset(
+    """
     weak weaker weakest weakness decline declined declines declining decrease decreased loss losses
     deteriorate deteriorated deteriorating risk risks risky headwind headwinds pressure pressures pressured
     underperform underperformed underperforming bearish slowdown slowing slow concern concerns uncertain
@@ -41,7 +44,8 @@ NEGATIVE: frozenset[str] = frozenset("""
     persistent struggle struggles struggling challenging challenges challenge difficult downgrade downturn
     dilution dilutive fell drop dropped adverse unprofitable limited constrained burden erosion elevated
     decreasing decreases lower down challenged uncertainties weakened weakening headwinds
-""".split())
+""".split()
+)
 _NEGATORS = frozenset({"not", "no", "never", "without", "lack", "lacks", "lacking", "hardly", "nor"})
 _WORD = re.compile(r"[a-z]+")
 POSITIVE_LABELS = frozenset({"Outperform", "Positive"})
@@ -77,7 +81,7 @@ def tone_words(text: str) -> tuple[list[str], list[str]]:
         side = 1 if w in POSITIVE else -1 if w in NEGATIVE else 0
         if side == 0:
             continue
-        if _NEGATORS.intersection(words[max(0, i - 3):i]):
+        if _NEGATORS.intersection(words[max(0, i - 3) : i]):
             side = -side
         (pos if side > 0 else neg).append(w)
     return pos, neg
@@ -109,8 +113,14 @@ def tone_label(text: str, min_hits: int = LABEL_MIN_HITS) -> Tone:
     return "Positive" if score > LABEL_THRESHOLD else "Negative" if score < -LABEL_THRESHOLD else "Neutral"
 
 
-def check_tone(text: str, label: str | None, *, section: str = "", threshold: float = CLEAR_THRESHOLD,
-               min_hits: int = MIN_HITS) -> ToneCheck:
+def check_tone(
+    text: str,
+    label: str | None,
+    *,
+    section: str = "",
+    threshold: float = CLEAR_THRESHOLD,
+    min_hits: int = MIN_HITS,
+) -> ToneCheck:
     """Score `text` and flag it when its tone is clearly opposite to `label`."""
     pos, neg = tone_words(text)
     total = len(pos) + len(neg)
@@ -121,5 +131,12 @@ def check_tone(text: str, label: str | None, *, section: str = "", threshold: fl
         flagged, reason = True, f"clearly positive prose ({score:+.2f}) for a {label} label"
     elif clear and score < 0 and label in POSITIVE_LABELS:
         flagged, reason = True, f"clearly negative prose ({score:+.2f}) for a {label} label"
-    return ToneCheck(section=section, label=label or "none", score=round(score, 3), positives=pos,
-                     negatives=neg, flagged=flagged, reason=reason)
+    return ToneCheck(
+        section=section,
+        label=label or "none",
+        score=round(score, 3),
+        positives=pos,
+        negatives=neg,
+        flagged=flagged,
+        reason=reason,
+    )

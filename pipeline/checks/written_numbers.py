@@ -36,23 +36,72 @@ Kind = Literal["pct", "money", "ratio", "count", "date", "multiple", "duration",
 
 # Identifiers that contain digits but are names, not figures.
 BUILTIN_IDENTIFIERS: tuple[str, ...] = (
-    "S&P 500", "S&P500", "Russell 2000", "Russell 1000", "Nasdaq 100", "Nasdaq-100", "FTSE 100", "DAX 40",
-    "Nikkei 225", "CSI 300", "Hang Seng 50", "COVID-19", "Covid-19", "covid-19", "COVID19", "Form 10-K",
-    "Form 10-Q", "10-K", "10-Q", "20-F", "8-K", "6-K", "Fortune 500", "Web 3.0", "Industry 4.0", "Wi-Fi 6",
-    "5G", "4G", "3G", "20DMA", "50DMA", "100DMA", "200DMA", "24/7",
+    "S&P 500",
+    "S&P500",
+    "Russell 2000",
+    "Russell 1000",
+    "Nasdaq 100",
+    "Nasdaq-100",
+    "FTSE 100",
+    "DAX 40",
+    "Nikkei 225",
+    "CSI 300",
+    "Hang Seng 50",
+    "COVID-19",
+    "Covid-19",
+    "covid-19",
+    "COVID19",
+    "Form 10-K",
+    "Form 10-Q",
+    "10-K",
+    "10-Q",
+    "20-F",
+    "8-K",
+    "6-K",
+    "Fortune 500",
+    "Web 3.0",
+    "Industry 4.0",
+    "Wi-Fi 6",
+    "5G",
+    "4G",
+    "3G",
+    "20DMA",
+    "50DMA",
+    "100DMA",
+    "200DMA",
+    "24/7",
 )
 
 _DOLLARS = frozenset({"USD", "HKD", "CAD", "AUD", "SGD", "NZD", "TWD"})
 # Written currency marker -> the ISO codes it can mean ("$" and "¥" are ambiguous on purpose).
 CURRENCY_MARKERS: dict[str, frozenset[str]] = {
-    "us$": frozenset({"USD"}), "hk$": frozenset({"HKD"}), "nt$": frozenset({"TWD"}),
-    "c$": frozenset({"CAD"}), "a$": frozenset({"AUD"}), "s$": frozenset({"SGD"}), "r$": frozenset({"BRL"}),
-    "$": _DOLLARS, "¥": frozenset({"JPY", "CNY"}), "€": frozenset({"EUR"}), "£": frozenset({"GBP"}),
-    "₹": frozenset({"INR"}), "₩": frozenset({"KRW"}), "rmb": frozenset({"CNY"}), "yuan": frozenset({"CNY"}),
-    "renminbi": frozenset({"CNY"}), "yen": frozenset({"JPY"}), "euro": frozenset({"EUR"}),
-    "euros": frozenset({"EUR"}), "dollar": _DOLLARS, "dollars": _DOLLARS, "pound": frozenset({"GBP"}),
-    "pounds": frozenset({"GBP"}), "rupee": frozenset({"INR"}), "rupees": frozenset({"INR"}),
-    "franc": frozenset({"CHF"}), "francs": frozenset({"CHF"}),
+    "us$": frozenset({"USD"}),
+    "hk$": frozenset({"HKD"}),
+    "nt$": frozenset({"TWD"}),
+    "c$": frozenset({"CAD"}),
+    "a$": frozenset({"AUD"}),
+    "s$": frozenset({"SGD"}),
+    "r$": frozenset({"BRL"}),
+    "$": _DOLLARS,
+    "¥": frozenset({"JPY", "CNY"}),
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}),
+    "₹": frozenset({"INR"}),
+    "₩": frozenset({"KRW"}),
+    "rmb": frozenset({"CNY"}),
+    "yuan": frozenset({"CNY"}),
+    "renminbi": frozenset({"CNY"}),
+    "yen": frozenset({"JPY"}),
+    "euro": frozenset({"EUR"}),
+    "euros": frozenset({"EUR"}),
+    "dollar": _DOLLARS,
+    "dollars": _DOLLARS,
+    "pound": frozenset({"GBP"}),
+    "pounds": frozenset({"GBP"}),
+    "rupee": frozenset({"INR"}),
+    "rupees": frozenset({"INR"}),
+    "franc": frozenset({"CHF"}),
+    "francs": frozenset({"CHF"}),
 }
 _CODES = ("USD", "HKD", "CNY", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SGD", "INR", "KRW", "TWD", "RMB")
 # Before a number any ISO 4217 code is a currency ("SEK 1,234.50", as pipeline.money writes codes without a
@@ -62,16 +111,46 @@ for _code in _CODES_BEFORE:
     CURRENCY_MARKERS.setdefault(_code.lower(), frozenset({"CNY" if _code == "RMB" else _code}))
 
 SCALES: dict[str, float] = {
-    "trillion": 1e12, "trillions": 1e12, "tn": 1e12, "trn": 1e12, "t": 1e12,
-    "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9,
-    "million": 1e6, "mn": 1e6, "mln": 1e6, "mm": 1e6, "mil": 1e6, "m": 1e6,
-    "thousand": 1e3, "k": 1e3, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
-    **{s.value: s.factor for s in Scale if s is not Scale.units},  # "millions" as a bundle's statements say it
+    "trillion": 1e12,
+    "trillions": 1e12,
+    "tn": 1e12,
+    "trn": 1e12,
+    "t": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "bln": 1e9,
+    "b": 1e9,
+    "million": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "mm": 1e6,
+    "mil": 1e6,
+    "m": 1e6,
+    "thousand": 1e3,
+    "k": 1e3,
+    "lakh": 1e5,
+    "lakhs": 1e5,
+    "crore": 1e7,
+    "crores": 1e7,
+    **{
+        s.value: s.factor for s in Scale if s is not Scale.units
+    },  # "millions" as a bundle's statements say it
 }
 DURATION_UNITS: dict[str, str] = {
-    "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month",
-    "mo": "month", "mos": "month", "year": "year", "years": "year", "yr": "year", "yrs": "year",
-    "quarter": "quarter", "quarters": "quarter",
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "month": "month",
+    "months": "month",
+    "mo": "month",
+    "mos": "month",
+    "year": "year",
+    "years": "year",
+    "yr": "year",
+    "yrs": "year",
+    "quarter": "quarter",
+    "quarters": "quarter",
 }
 
 _SYM = r"US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|\$|¥|€|£|₹|₩"
@@ -81,8 +160,10 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _EXP = r"[eE][+]?\d{1,3}(?![A-Za-z0-9])|\s?[x×*·]\s?10\^[+]?\d{1,3}"
 _WSCALE = r"(?i:trillions?|billions?|millions?|thousands?|lakhs?|crores?|bn|bln|mn|mln|tn|trn|mil)"
 _LSCALE = r"MM|Mn|MN|Bn|BN|B|M|K|T|k|m|b"
-_PCT = (r"(?i:%|per[\s-]?cent(?:age\s+points?)?\b|percentage\s+points?\b|pct\b|ppts?\b|pp\b|basis\s+points?\b|"
-        r"bps?\b|points\b(?!\s+(?:to|at|toward|towards)\b))")
+_PCT = (
+    r"(?i:%|per[\s-]?cent(?:age\s+points?)?\b|percentage\s+points?\b|pct\b|ppts?\b|pp\b|basis\s+points?\b|"
+    r"bps?\b|points\b(?!\s+(?:to|at|toward|towards)\b))"
+)
 _MULT = r"x(?![A-Za-z0-9])|×|(?i:times\b|fold\b)"
 _DUR = r"(?i:days?|weeks?|months?|years?|quarters?|yrs?|mos?)\b"
 _CUR_AFTER = r"(?i:yuan|renminbi|dollars?|euros?|yen|pounds?|francs?|rupees?)|" + _CODE
@@ -161,10 +242,16 @@ def period_value(m: re.Match[str]) -> float | None:
     return float(year * 10 + (digit if "Q" in label else 4 + digit))
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-_MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-        r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_MON = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 DATE_RES: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\b{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON}\s+(?P<year>(?:19|20)\d\d)\b", re.I),
@@ -173,11 +260,23 @@ DATE_RES: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\b{_MON}\s+(?P<year>(?:19|20)\d\d)\b", re.I),
 )
 
-_SMALL = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen".split())}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
+_SMALL = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _WORD_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMWORD = "|".join([*_SMALL, *_TENS, "hundred", *_WORD_SCALES])
 WORD_NUMBER_RE = re.compile(
@@ -214,7 +313,9 @@ class WrittenNumber:
     negative: bool = False
     currency: frozenset[str] | None = None
     approx: bool = False
-    has_unit: bool = False  # a %, "times", scale word or duration was written (a currency alone does not count)
+    has_unit: bool = (
+        False  # a %, "times", scale word or duration was written (a currency alone does not count)
+    )
     paren: bool = False  # written in parentheses, "(1.2)": either sign is accepted
     unit: str | None = None
     scaled: bool = False  # a scale (K, M, B, million, ...) was written
@@ -271,8 +372,11 @@ class Scan:
 @functools.lru_cache(maxsize=64)
 def _maskable(identifiers: tuple[str, ...]) -> tuple[str, ...]:
     # built once per identifier set: mask() runs for every sentence checked
-    return tuple(ident for ident in sorted({*BUILTIN_IDENTIFIERS, *identifiers}, key=len, reverse=True)
-                 if any(c.isdigit() for c in ident))
+    return tuple(
+        ident
+        for ident in sorted({*BUILTIN_IDENTIFIERS, *identifiers}, key=len, reverse=True)
+        if any(c.isdigit() for c in ident)
+    )
 
 
 _CURRENCY_BEFORE = re.compile(rf"(?:{_SYM}|(?i:{_CODE}))\s?-?$")
@@ -297,7 +401,7 @@ def mask(text: str, identifiers: Iterable[str] = ()) -> str:
         at = text.find(ident)
         while at >= 0:
             end = at + len(ident)
-            disguised = _CURRENCY_BEFORE.search(text[max(0, at - 5):at]) or _UNIT_AFTER.match(text, end)
+            disguised = _CURRENCY_BEFORE.search(text[max(0, at - 5) : at]) or _UNIT_AFTER.match(text, end)
             if not disguised:
                 text = _blank(text, at, end)
             at = text.find(ident, end)
@@ -371,11 +475,26 @@ def _from_match(m: re.Match[str], norm: Normalised, text: str) -> WrittenNumber:
     if kind == "date" and open_ and close:  # "(2025)" is the year 2025
         nstart, nend = m.start("num"), m.end("num")
     start, end = norm.span(nstart, nend)
-    approx = bool(APPROX_RE.search(norm.text[max(0, nstart - 25):nstart]))
+    approx = bool(APPROX_RE.search(norm.text[max(0, nstart - 25) : nstart]))
     has_unit = bool(m.group("pct") or m.group("mult") or wscale or m.group("dur"))
-    return WrittenNumber(text[start:end], start, end, num, scale, decimals, kind, negative, currency, approx,
-                         has_unit=has_unit, paren=paren, unit=unit_word, scaled=bool(wscale or m.group("exp")),
-                         nstart=nstart, nend=nend)
+    return WrittenNumber(
+        text[start:end],
+        start,
+        end,
+        num,
+        scale,
+        decimals,
+        kind,
+        negative,
+        currency,
+        approx,
+        has_unit=has_unit,
+        paren=paren,
+        unit=unit_word,
+        scaled=bool(wscale or m.group("exp")),
+        nstart=nstart,
+        nend=nend,
+    )
 
 
 def _word_value(words: str) -> tuple[float, float, int]:
@@ -411,7 +530,7 @@ def _word_numbers(masked: str, norm: Normalised, text: str) -> list[WrittenNumbe
     for m in WORD_NUMBER_RE.finditer(masked):
         num, scale, decimals = _word_value(m.group("words"))
         unit = (m.group("unit") or "").lower()
-        before = masked[max(0, m.start() - 5):m.start()]
+        before = masked[max(0, m.start() - 5) : m.start()]
         currency: frozenset[str] | None = None
         cur_before = _CURRENCY_BEFORE.search(before)
         if cur_before:
@@ -434,25 +553,52 @@ def _word_numbers(masked: str, norm: Normalised, text: str) -> list[WrittenNumbe
             continue  # "one of the", "two segments": grammar, not a figure
         nstart = m.start() - (len(cur_before.group(0)) if cur_before else 0)
         start, end = norm.span(nstart, m.end())
-        approx = bool(APPROX_RE.search(norm.text[max(0, nstart - 25):nstart]))
-        found.append(WrittenNumber(text[start:end], start, end, num, scale, decimals, kind, currency=currency,
-                                   approx=approx, has_unit=bool(unit) or scale > 1,
-                                   unit=unit_word, scaled=scale > 1, nstart=nstart, nend=m.end()))
+        approx = bool(APPROX_RE.search(norm.text[max(0, nstart - 25) : nstart]))
+        found.append(
+            WrittenNumber(
+                text[start:end],
+                start,
+                end,
+                num,
+                scale,
+                decimals,
+                kind,
+                currency=currency,
+                approx=approx,
+                has_unit=bool(unit) or scale > 1,
+                unit=unit_word,
+                scaled=scale > 1,
+                nstart=nstart,
+                nend=m.end(),
+            )
+        )
     return found
 
 
 def _inherit_range_units(found: list[WrittenNumber], text: str) -> list[WrittenNumber]:
-    """"$6.5 to $7.0 billion", "10 to 10.2 percent": a bare left end takes the right end's unit."""
+    """ "$6.5 to $7.0 billion", "10 to 10.2 percent": a bare left end takes the right end's unit."""
     out = list(found)
     for i in range(len(out) - 2, -1, -1):
         left, right = out[i], out[i + 1]
         plain = ("date", "period")
-        if left.has_unit or left.kind in plain or not right.has_unit or right.kind in plain or (
-                left.currency and right.currency and left.currency != right.currency):
+        if (
+            left.has_unit
+            or left.kind in plain
+            or not right.has_unit
+            or right.kind in plain
+            or (left.currency and right.currency and left.currency != right.currency)
+        ):
             continue
-        if _RANGE_GAP.fullmatch(text[left.nend:right.nstart]):
-            out[i] = replace(left, scale=right.scale, kind=right.kind, currency=left.currency or right.currency,
-                             has_unit=True, unit=right.unit, scaled=right.scaled)
+        if _RANGE_GAP.fullmatch(text[left.nend : right.nstart]):
+            out[i] = replace(
+                left,
+                scale=right.scale,
+                kind=right.kind,
+                currency=left.currency or right.currency,
+                has_unit=True,
+                unit=right.unit,
+                scaled=right.scaled,
+            )
     return out
 
 
@@ -485,13 +631,19 @@ def scan(text: str, identifiers: Iterable[str] = ()) -> Scan:
         value = period_value(m)
         if value is not None:
             start, end = norm.span(m.start(), m.end())
-            numbers.append(WrittenNumber(text[start:end], start, end, value, 1.0, 0, "period", nstart=m.start(),
-                                         nend=m.end()))
+            numbers.append(
+                WrittenNumber(
+                    text[start:end], start, end, value, 1.0, 0, "period", nstart=m.start(), nend=m.end()
+                )
+            )
     date_spans, masked = _dates(mask(norm.text, identifiers))
     for s, e, value, precision in date_spans:
         start, end = norm.span(s, e)
-        numbers.append(WrittenNumber(text[start:end], start, end, value, 1.0, 0, "date", unit=precision,
-                                     nstart=s, nend=e))
+        numbers.append(
+            WrittenNumber(
+                text[start:end], start, end, value, 1.0, 0, "date", unit=precision, nstart=s, nend=e
+            )
+        )
     unparsed: list[Unparsed] = []
 
     def flag(s: int, e: int, reason: str) -> None:
@@ -551,10 +703,10 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         if m.group(0)[0] == ".":
-            word = re.search(r"([A-Za-z.]+)\.$", text[start:m.start() + 1])
+            word = re.search(r"([A-Za-z.]+)\.$", text[start : m.start() + 1])
             if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
                 continue
-        piece = text[start:m.end()]
+        piece = text[start : m.end()]
         if piece.strip():
             out.append((start + len(piece) - len(piece.lstrip()), piece.strip()))
         start = m.end()

@@ -16,8 +16,11 @@ from rich.console import Console
 
 from pipeline.errors import InputError, StockreportError, os_problem
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Turn a per-ticker data bundle into a checked analyst report.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Turn a per-ticker data bundle into a checked analyst report.",
+)
 import_app = typer.Typer(no_args_is_help=True, help="Fill a bundle from real source formats.")
 app.add_typer(import_app, name="import")
 
@@ -48,18 +51,22 @@ def validate(bundle_dir: BundleDir) -> None:
     loaded = load_bundle(bundle_dir)
     b = loaded.bundle
     n_days = 0 if loaded.prices is None else len(loaded.prices)
-    out.print(f"OK {b.profile.ticker} as of {b.as_of}: "
-              f"{len(b.financials.periods) if b.financials else 0} statement periods, {n_days} price days, "
-              f"benchmark {'yes' if loaded.benchmark is not None else 'no'}")
+    out.print(
+        f"OK {b.profile.ticker} as of {b.as_of}: "
+        f"{len(b.financials.periods) if b.financials else 0} statement periods, {n_days} price days, "
+        f"benchmark {'yes' if loaded.benchmark is not None else 'no'}"
+    )
     missing = b.missing_parts()
     if missing:
         out.print(f"missing (the report will say so): {', '.join(missing)}")
     for age in part_ages(loaded):
         out.print(f"age: {age.text}", markup=False)
         if age.stale:
-            err.print(f"warning: stale {age.part}: {age.date.isoformat()} is more than {age.limit} before as_of "
-                      f"{b.as_of.isoformat()}; the report labels it with its own date, never as current",
-                      markup=False)
+            err.print(
+                f"warning: stale {age.part}: {age.date.isoformat()} is more than {age.limit} before as_of "
+                f"{b.as_of.isoformat()}; the report labels it with its own date, never as current",
+                markup=False,
+            )
 
 
 @app.command()
@@ -85,8 +92,11 @@ def _unexpected(exc: BaseException) -> None:
     logging.getLogger("stockreport").debug("unexpected error", exc_info=exc)
     text = " ".join(str(exc).split())
     text = text if len(text) <= 200 else text[:197] + "..."
-    err.print(f"error: unexpected {type(exc).__name__}{': ' + text if text else ''} "
-              "(please report it; --verbose shows the traceback)", markup=False)
+    err.print(
+        f"error: unexpected {type(exc).__name__}{': ' + text if text else ''} "
+        "(please report it; --verbose shows the traceback)",
+        markup=False,
+    )
 
 
 def main() -> None:

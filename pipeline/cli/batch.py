@@ -114,13 +114,22 @@ def batch(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the local answer cache.")] = False,
     cache_dir: Annotated[Path | None, typer.Option(help="Answer cache folder.")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar (logs, CI).")] = False,
-    wait: Annotated[bool, typer.Option(
-        "--wait", help="If another run is writing to --out, wait for it instead of failing.")] = False,
-    remote_timeout: Annotated[float, typer.Option(
-        min=1, help="--via openai-batch: longest wait for one remote batch, in seconds (default 25 h).")
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another run is writing to --out, wait for it instead of failing."),
+    ] = False,
+    remote_timeout: Annotated[
+        float,
+        typer.Option(
+            min=1, help="--via openai-batch: longest wait for one remote batch, in seconds (default 25 h)."
+        ),
     ] = REMOTE_TIMEOUT_S,
-    stall_timeout: Annotated[float, typer.Option(
-        min=1, help="--via openai-batch: give up on a remote batch after this many seconds without progress.")
+    stall_timeout: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="--via openai-batch: give up on a remote batch after this many seconds without progress.",
+        ),
     ] = STALL_TIMEOUT_S,
 ) -> None:
     """Generate every bundle's report; writes OUT/batch-<id>.json; exit 1 if any ticker failed."""
@@ -145,8 +154,9 @@ def batch(
         from pipeline.batch.openai_batch import run_remote
 
         waiting = Waiting(poll_s=poll, timeout_s=remote_timeout, stall_s=stall_timeout)
-        failed = run_remote(bundles, cfg, resume_id=resume_remote, waiting=waiting, console=err,
-                            wait_for_folder=wait)
+        failed = run_remote(
+            bundles, cfg, resume_id=resume_remote, waiting=waiting, console=err, wait_for_folder=wait
+        )
         if failed:
             sys.exit(1)
         return
@@ -154,5 +164,7 @@ def batch(
         from pipeline.errors import StockreportError
 
         raise StockreportError(f"unknown --via {via!r}: choose 'direct' or 'openai-batch'")
-    limits = Limits(concurrency=concurrency, rpm=rpm, tpm=tpm, workers=workers, fail_fast=fail_fast, wait=wait)
+    limits = Limits(
+        concurrency=concurrency, rpm=rpm, tpm=tpm, workers=workers, fail_fast=fail_fast, wait=wait
+    )
     run_cli(bundles, cfg, limits, manifest=True, progress=not no_progress, lines=False)

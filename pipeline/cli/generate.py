@@ -13,40 +13,73 @@ from pipeline.cli.app import app, out
 if TYPE_CHECKING:  # the run path imports the model stack; `--help` stays fast without it
     from pipeline.run import RunConfig
 
-ModelOpt = Annotated[str, typer.Option("--model", "-m", envvar="STOCKREPORT_MODEL",
-                                       help="offline (default), openai:gpt-5.2, provider:model, "
-                                            "openai-compatible:NAME with --base-url.")]
+ModelOpt = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        envvar="STOCKREPORT_MODEL",
+        help="offline (default), openai:gpt-5.2, provider:model, openai-compatible:NAME with --base-url.",
+    ),
+]
 
 
 @app.command()
 def generate(
     bundle_dirs: Annotated[list[Path], typer.Argument(help="One or more bundle directories.")],
     model: ModelOpt = "offline",
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output root; reports go to OUT/<TICKER>/.")] = Path(
-        "outputs"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Output root; reports go to OUT/<TICKER>/.")
+    ] = Path("outputs"),
     fmt: Annotated[list[str], typer.Option("--format", "-f", help="json, md, html, pdf (repeatable).")] = [  # noqa: B006
-        "json", "md", "html"],
+        "json",
+        "md",
+        "html",
+    ],
     base_url: Annotated[str | None, typer.Option(help="Server URL for openai-compatible models.")] = None,
-    temperature: Annotated[float | None, typer.Option(help="Sampling temperature, where the model takes it.")] = None,
-    reasoning_effort: Annotated[str | None, typer.Option(help="minimal|low|medium|high, for reasoning models.")] = None,
+    temperature: Annotated[
+        float | None, typer.Option(help="Sampling temperature, where the model takes it.")
+    ] = None,
+    reasoning_effort: Annotated[
+        str | None, typer.Option(help="minimal|low|medium|high, for reasoning models.")
+    ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds per model request.")] = 60.0,
     max_tokens: Annotated[int | None, typer.Option(help="Output token cap per request.")] = None,
-    max_transcript_tokens: Annotated[int | None, typer.Option(help="Token budget for the transcript.")] = None,
-    strict_numbers: Annotated[bool, typer.Option(
-        "--strict-numbers/--flag-numbers",
-        help="Drop sentences whose numbers do not check out (default: keep and flag them).")] = False,
+    max_transcript_tokens: Annotated[
+        int | None, typer.Option(help="Token budget for the transcript.")
+    ] = None,
+    strict_numbers: Annotated[
+        bool,
+        typer.Option(
+            "--strict-numbers/--flag-numbers",
+            help="Drop sentences whose numbers do not check out (default: keep and flag them).",
+        ),
+    ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the local answer cache.")] = False,
     cache_dir: Annotated[Path | None, typer.Option(help="Answer cache folder.")] = None,
-    section: Annotated[list[str] | None, typer.Option(
-        "--section", "-s", help="Re-ask only this section (repeatable); the rest is kept from report.json.")] = None,
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Re-ask only this section (repeatable); the rest is kept from report.json.",
+        ),
+    ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Tickers in flight at once.")] = 4,
-    rpm: Annotated[int | None, typer.Option(min=1, help="Client-side limit: model requests per minute.")] = None,
-    tpm: Annotated[int | None, typer.Option(min=1, help="Client-side limit: tokens per minute (estimated).")] = None,
-    force: Annotated[bool, typer.Option("--force/--resume",
-                                        help="Regenerate even reports that are up to date (default).")] = True,
+    rpm: Annotated[
+        int | None, typer.Option(min=1, help="Client-side limit: model requests per minute.")
+    ] = None,
+    tpm: Annotated[
+        int | None, typer.Option(min=1, help="Client-side limit: tokens per minute (estimated).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force/--resume", help="Regenerate even reports that are up to date (default).")
+    ] = True,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failed ticker.")] = False,
-    wait: Annotated[bool, typer.Option(
-        "--wait", help="If another run is writing to --out, wait for it instead of failing.")] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another run is writing to --out, wait for it instead of failing."),
+    ] = False,
 ) -> None:
     """Generate the report of each bundle (JSON, Markdown, HTML; PDF with --format pdf).
 
@@ -57,12 +90,29 @@ def generate(
     from pipeline.cli.batch import run_cli
     from pipeline.run import RunConfig
 
-    cache = None if no_cache else (cache_dir or (Path(os.environ["STOCKREPORT_CACHE"])
-                                                 if os.environ.get("STOCKREPORT_CACHE") else None))
-    cfg = RunConfig(model=model, out=out_dir, formats=tuple(dict.fromkeys(fmt)), base_url=base_url,
-                    temperature=temperature, reasoning_effort=reasoning_effort, timeout=timeout,
-                    max_tokens=max_tokens, strict_numbers=strict_numbers,
-                    max_transcript_tokens=max_transcript_tokens, no_cache=no_cache, cache_dir=cache, force=force)
+    cache = (
+        None
+        if no_cache
+        else (
+            cache_dir
+            or (Path(os.environ["STOCKREPORT_CACHE"]) if os.environ.get("STOCKREPORT_CACHE") else None)
+        )
+    )
+    cfg = RunConfig(
+        model=model,
+        out=out_dir,
+        formats=tuple(dict.fromkeys(fmt)),
+        base_url=base_url,
+        temperature=temperature,
+        reasoning_effort=reasoning_effort,
+        timeout=timeout,
+        max_tokens=max_tokens,
+        strict_numbers=strict_numbers,
+        max_transcript_tokens=max_transcript_tokens,
+        no_cache=no_cache,
+        cache_dir=cache,
+        force=force,
+    )
     if section:
         _regenerate(bundle_dirs, cfg, tuple(dict.fromkeys(section)), wait=wait)
         return
@@ -78,11 +128,15 @@ def _regenerate(bundle_dirs: list[Path], cfg: RunConfig, sections: tuple[str, ..
     resolved = build_model(cfg)
     with claim(cfg.out, wait=wait):
         for bundle_dir in bundle_dirs:
-            done = regenerate_sections(bundle_dir, resolved, cfg.out, sections, options=cfg.narrate_options(),
-                                       formats=cfg.formats)
+            done = regenerate_sections(
+                bundle_dir, resolved, cfg.out, sections, options=cfg.narrate_options(), formats=cfg.formats
+            )
             r = done.report
             by_model = ", ".join(f"{p.section}={p.model}" for p in r.provenance.sections)
-            out.print(f"{r.ticker}: re-asked {', '.join(sections)} with {cfg.model} | sections: {by_model} | "
-                      f"{done.seconds:.2f}s", markup=False)
+            out.print(
+                f"{r.ticker}: re-asked {', '.join(sections)} with {cfg.model} | sections: {by_model} | "
+                f"{done.seconds:.2f}s",
+                markup=False,
+            )
             for kind, path in done.paths.items():
                 out.print(f"  {kind}: {path}", markup=False)

@@ -16,7 +16,9 @@ FLOAT_FORMAT = "%.12g"  # 12 significant digits: well inside the 1e-6 the TA-Lib
 @app.command()
 def indicators(
     prices: Annotated[Path, typer.Argument(help="Canonical price file: Date,Open,High,Low,Close,Volume.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the CSV here instead of stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the CSV here instead of stdout.")
+    ] = None,
 ) -> None:
     """Write SMA 20/50/100/200, MACD(12,26,9), RSI(14) and slow STOCH(14,3,3) for every day, as CSV."""
     from pipeline.files import atomic_write_text

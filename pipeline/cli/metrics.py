@@ -38,14 +38,19 @@ def _show(fig: Figure | None) -> str:
 def _table(m: Metrics) -> None:
     sc = m.score
     provisional = " provisional" if sc.provisional else ""
-    out.print(f"[bold]{m.ticker}[/bold] as of {m.as_of}: overall {sc.overall}{provisional} ({sc.label}), "
-              f"coverage {sc.coverage_pct:.0f}% of the nominal weight")
+    out.print(
+        f"[bold]{m.ticker}[/bold] as of {m.as_of}: overall {sc.overall}{provisional} ({sc.label}), "
+        f"coverage {sc.coverage_pct:.0f}% of the nominal weight"
+    )
     for part in sc.missing_parts:
         out.print(f"  not scored: {part.title}: {part.reason}", markup=False)
     if sc.model_influence:
         mi = sc.model_influence
-        out.print(f"  model-read sentiment moved it {mi.shift:+d} from {mi.neutral} at Neutral (bound "
-                  f"±{mi.bound:.1f}); without those parts: {mi.without}", markup=False)
+        out.print(
+            f"  model-read sentiment moved it {mi.shift:+d} from {mi.neutral} at Neutral (bound "
+            f"±{mi.bound:.1f}); without those parts: {mi.without}",
+            markup=False,
+        )
     for age in m.ages:
         out.print(f"  age: {age.text}", markup=False)
     if m.fundamentals and m.fundamentals.periods:

@@ -57,7 +57,9 @@ def record(
 
     if model.startswith("replay:"):
         raise StockreportError("record a real model, not a replay")
-    resolved = build_model(RunConfig(model=model, base_url=base_url, temperature=temperature, timeout=timeout))
+    resolved = build_model(
+        RunConfig(model=model, base_url=base_url, temperature=temperature, timeout=timeout)
+    )
     for bundle_dir in bundle_dirs:
         paths = record_bundle(bundle_dir, resolved, out_dir)
         where = paths[0].parent if paths else out_dir

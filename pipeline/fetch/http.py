@@ -89,9 +89,11 @@ class FetchStats:
         return best
 
     def summary(self) -> str:
-        return (f"{self.requests} requests ({self.downloads} downloads, {self.not_modified} not modified, "
-                f"{self.retries} retries), {self.cache_hits} served from the cache, "
-                f"peak {self.peak_per_window()} requests in any 1 s")
+        return (
+            f"{self.requests} requests ({self.downloads} downloads, {self.not_modified} not modified, "
+            f"{self.retries} retries), {self.cache_hits} served from the cache, "
+            f"peak {self.peak_per_window()} requests in any 1 s"
+        )
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -143,25 +145,50 @@ class HttpCache:
 
     def touch(self, url: str, body: bytes, etag: str | None, last_modified: str | None) -> None:
         meta_path, _ = self._paths(url)
-        meta = {"url": shown(url), "etag": etag, "last_modified": last_modified, "stored_at": time.time(),
-                "sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+        meta = {
+            "url": shown(url),
+            "etag": etag,
+            "last_modified": last_modified,
+            "stored_at": time.time(),
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "size": len(body),
+        }
         atomic_write_bytes(meta_path, json.dumps(meta, indent=1).encode())
 
 
 class CachedClient:
     """Thread-safe GET with the shared limiter, retries and the cache. Close it (or use `with`)."""
 
-    def __init__(self, *, user_agent: str, cache_dir: Path, limiter: SlidingWindowLimiter,
-                 max_age_s: float = 3600.0, timeout_s: float = 30.0, attempts: int = 5, backoff_s: float = 0.5,
-                 max_bytes: int = DEFAULT_MAX_BYTES, sleep: Callable[[float], None] = time.sleep,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        cache_dir: Path,
+        limiter: SlidingWindowLimiter,
+        max_age_s: float = 3600.0,
+        timeout_s: float = 30.0,
+        attempts: int = 5,
+        backoff_s: float = 0.5,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.cache = HttpCache(cache_dir)
         self.limiter = limiter
-        self.max_age_s, self.attempts, self.backoff_s, self.max_bytes = max_age_s, attempts, backoff_s, max_bytes
+        self.max_age_s, self.attempts, self.backoff_s, self.max_bytes = (
+            max_age_s,
+            attempts,
+            backoff_s,
+            max_bytes,
+        )
         self.sleep = sleep
         self.stats = FetchStats()
-        self._client = httpx.Client(headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-                                    timeout=timeout_s, follow_redirects=True, transport=transport)
+        self._client = httpx.Client(
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=timeout_s,
+            follow_redirects=True,
+            transport=transport,
+        )
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
 
@@ -199,9 +226,14 @@ class CachedClient:
             headers["If-None-Match"] = entry.etag
         if entry is not None and entry.last_modified:
             headers["If-Modified-Since"] = entry.last_modified
-        retrying = Retrying(stop=stop_after_attempt(self.attempts), wait=self._wait, sleep=self.sleep,
-                            retry=retry_if_exception(lambda e: isinstance(e, _Transient)), reraise=True,
-                            before_sleep=lambda _: self.stats.add(retries=1))
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            sleep=self.sleep,
+            retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
+            reraise=True,
+            before_sleep=lambda _: self.stats.add(retries=1),
+        )
         try:
             status, body, etag, modified = retrying(self._attempt, url, headers)
         except _Transient as exc:
@@ -231,25 +263,37 @@ class CachedClient:
                     raise FetchError(self._refusal(url, status, response.reason_phrase), status)
                 declared = response.headers.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                    raise FetchError(f"{shown(url)}: answer of {declared} bytes is larger than the "
-                                     f"{self.max_bytes}-byte limit (refused)")
+                    raise FetchError(
+                        f"{shown(url)}: answer of {declared} bytes is larger than the "
+                        f"{self.max_bytes}-byte limit (refused)"
+                    )
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():  # decompressed: the cap holds after gzip too
                     size += len(chunk)
                     if size > self.max_bytes:
-                        raise FetchError(f"{shown(url)}: answer is larger than {self.max_bytes} bytes (refused)")
+                        raise FetchError(
+                            f"{shown(url)}: answer is larger than {self.max_bytes} bytes (refused)"
+                        )
                     chunks.append(chunk)
-                return status, b"".join(chunks), response.headers.get("ETag"), \
-                    response.headers.get("Last-Modified")
+                return (
+                    status,
+                    b"".join(chunks),
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                )
         except httpx.TransportError as exc:  # connect/read errors and timeouts
-            raise _Transient(f"{type(exc).__name__}: {' '.join(str(exc).split())[:200] or 'no answer'}") from None
+            raise _Transient(
+                f"{type(exc).__name__}: {' '.join(str(exc).split())[:200] or 'no answer'}"
+            ) from None
 
     @staticmethod
     def _refusal(url: str, status: int, reason: str) -> str:
         text = f"{shown(url)}: HTTP {status} {reason}".rstrip()
         if status == 403:
-            text += (" (SEC answers 403 to a User-Agent that does not name the user with an email, and blocks "
-                     "clients above 10 requests per second for 10 minutes)")
+            text += (
+                " (SEC answers 403 to a User-Agent that does not name the user with an email, and blocks "
+                "clients above 10 requests per second for 10 minutes)"
+            )
         elif status == 404:
             text += " (no such document)"
         return text

@@ -52,11 +52,13 @@ def user_agent() -> str:
     if not value:
         raise StockreportError(
             f"{USER_AGENT_ENV} is not set: SEC EDGAR asks every client to say who it is; set it to your name "
-            f"and email, e.g. export {USER_AGENT_ENV}=\"Jane Doe jane@example.com\" (no request was made)")
+            f'and email, e.g. export {USER_AGENT_ENV}="Jane Doe jane@example.com" (no request was made)'
+        )
     if not _EMAIL.search(value):
         raise StockreportError(
-            f"{USER_AGENT_ENV} must include a contact email, e.g. \"Jane Doe jane@example.com\" (SEC fair-access "
-            "policy; no request was made)")
+            f'{USER_AGENT_ENV} must include a contact email, e.g. "Jane Doe jane@example.com" (SEC fair-access '
+            "policy; no request was made)"
+        )
     return value
 
 
@@ -129,8 +131,9 @@ def bundle_dirs(tickers: list[str], out: Path) -> list[tuple[str, Path]]:
     ticker), else OUT/<TICKER> (HK:3896 -> HK_3896)."""
     bad = [t for t in tickers if not TICKER_RE.fullmatch(t)]
     if bad:
-        raise InputError([Problem("TICKER", "", "not a plain ticker symbol (e.g. AAPL, BRK.B, HK:3896)", t)
-                          for t in bad])
+        raise InputError(
+            [Problem("TICKER", "", "not a plain ticker symbol (e.g. AAPL, BRK.B, HK:3896)", t) for t in bad]
+        )
     if len(tickers) == 1 and ((out / BUNDLE_FILE).exists() or out.name == ticker_dir_name(tickers[0])):
         return [(tickers[0], out)]
     return [(t, out / ticker_dir_name(t)) for t in tickers]
@@ -152,7 +155,9 @@ class SecFetcher:
     def ticker_map(self) -> dict[str, tuple[int, str]]:
         with self._map_lock:
             if self._map is None:
-                self._map = parse_ticker_map(self._json(self.endpoints.tickers), shown(self.endpoints.tickers))
+                self._map = parse_ticker_map(
+                    self._json(self.endpoints.tickers), shown(self.endpoints.tickers)
+                )
             return self._map
 
     def cik(self, ticker: str) -> int:
@@ -160,10 +165,13 @@ class SecFetcher:
         for key in lookup_keys(ticker):
             if key in known:
                 return known[key][0]
-        raise StockreportError("not in SEC's company_tickers.json (EDGAR lists US-registered filers by their "
-                               "current ticker)")
+        raise StockreportError(
+            "not in SEC's company_tickers.json (EDGAR lists US-registered filers by their current ticker)"
+        )
 
-    def fetch_one(self, ticker: str, out_dir: Path, *, as_of: dt.date | None, years: int | None) -> TickerResult:
+    def fetch_one(
+        self, ticker: str, out_dir: Path, *, as_of: dt.date | None, years: int | None
+    ) -> TickerResult:
         from pipeline.inputs.importers.sec import SecDocuments, import_sec
 
         result = TickerResult(ticker, out_dir)
@@ -172,8 +180,15 @@ class SecFetcher:
         submissions = self._json(submissions_url)
         facts = self._json(facts_url)
         docs = SecDocuments(facts, shown(facts_url), submissions, shown(submissions_url))
-        b = import_sec(docs, out_dir, ticker=ticker, as_of=as_of, profile=ProfileOptions(), years=years,
-                       warn=result.warnings.append)
+        b = import_sec(
+            docs,
+            out_dir,
+            ticker=ticker,
+            as_of=as_of,
+            profile=ProfileOptions(),
+            years=years,
+            warn=result.warnings.append,
+        )
         fin = b.financials
         periods = ", ".join(p.label for p in fin.periods) if fin else "no statements"
         result.ok = True
@@ -181,10 +196,18 @@ class SecFetcher:
         return result
 
 
-def fetch_sec(tickers: list[str], out: Path, *, as_of: dt.date | None = None, years: int | None = 5,
-              cache_dir: Path, max_age_s: float = 3600.0, workers: int = 4,
-              on_done: Callable[[TickerResult], None] | None = None,
-              client_factory: Callable[..., CachedClient] = CachedClient) -> FetchRun:
+def fetch_sec(
+    tickers: list[str],
+    out: Path,
+    *,
+    as_of: dt.date | None = None,
+    years: int | None = 5,
+    cache_dir: Path,
+    max_age_s: float = 3600.0,
+    workers: int = 4,
+    on_done: Callable[[TickerResult], None] | None = None,
+    client_factory: Callable[..., CachedClient] = CachedClient,
+) -> FetchRun:
     """Fetch and import every ticker; a failing ticker is reported and never stops the others."""
     agent = user_agent()  # before anything else: without it, no request is made
     endpoints = Endpoints.from_env()
@@ -192,7 +215,9 @@ def fetch_sec(tickers: list[str], out: Path, *, as_of: dt.date | None = None, ye
     limiter = SlidingWindowLimiter(rpm=MAX_REQUESTS_PER_SECOND, window_s=LIMIT_WINDOW_S)
     start = time.perf_counter()
     results: list[TickerResult] = []
-    with client_factory(user_agent=agent, cache_dir=cache_dir, limiter=limiter, max_age_s=max_age_s) as client:
+    with client_factory(
+        user_agent=agent, cache_dir=cache_dir, limiter=limiter, max_age_s=max_age_s
+    ) as client:
         fetcher = SecFetcher(client, endpoints)
 
         def one(ticker: str, folder: Path) -> TickerResult:

@@ -102,14 +102,18 @@ class IncomeStatement(Strict):
     revenue: FiniteFloat | None = None
     cost_of_revenue: FiniteFloat | None = None
     gross_profit: FiniteFloat | None = None
-    operating_income: FiniteFloat | None = Field(default=None, description="EBIT as reported (operating income).")
+    operating_income: FiniteFloat | None = Field(
+        default=None, description="EBIT as reported (operating income)."
+    )
     ebitda: FiniteFloat | None = None
     depreciation_amortization: FiniteFloat | None = None
     interest_expense: FiniteFloat | None = None
     income_tax: FiniteFloat | None = None
     net_income: FiniteFloat | None = None
     eps_diluted: FiniteFloat | None = Field(default=None, description="Per share, in units (never scaled).")
-    shares_diluted: NonNegFloat | None = Field(default=None, description="Share count, in units (never scaled).")
+    shares_diluted: NonNegFloat | None = Field(
+        default=None, description="Share count, in units (never scaled)."
+    )
 
 
 class BalanceSheet(Strict):
@@ -142,7 +146,9 @@ class LineComponent(Strict):
     `counted` is False for an amount that was reported but not added because it overlaps another component
     (e.g. short-term borrowings equal to the current portion of long-term debt); `note` says why."""
 
-    source: ShortText = Field(description="The source's name for the amount, e.g. the XBRL tag 'LongTermDebtCurrent'.")
+    source: ShortText = Field(
+        description="The source's name for the amount, e.g. the XBRL tag 'LongTermDebtCurrent'."
+    )
     value: FiniteFloat = Field(description="In the statement currency and scale, as the line itself.")
     counted: bool = True
     note: ShortText | None = None
@@ -161,7 +167,8 @@ class Period(Strict):
     source: ShortText | None = None
     components: dict[str, list[LineComponent]] = Field(
         default_factory=dict,
-        description="Per line (e.g. 'total_debt'), the reported amounts it was built from and those left out.")
+        description="Per line (e.g. 'total_debt'), the reported amounts it was built from and those left out.",
+    )
 
     @model_validator(mode="after")
     def _start_before_end(self) -> Period:

@@ -25,8 +25,9 @@ FIXED_FILES = (BUNDLE_FILE, PRICES_FILE, BENCHMARK_FILE)
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 
 
-def hash_input_files(files: Mapping[str, bytes], transcript: str | None,
-                     peers: Sequence[tuple[str, bytes]] = ()) -> str:
+def hash_input_files(
+    files: Mapping[str, bytes], transcript: str | None, peers: Sequence[tuple[str, bytes]] = ()
+) -> str:
     """'sha256:<hex>' over the bundle's input files that are present in `files`, in the order above, then the
     peers' entries as given."""
     names = [n for n in FIXED_FILES if n in files]
@@ -64,4 +65,3 @@ def input_files(root: Path, transcript: str | None) -> dict[str, bytes]:
 def input_hash_of(root: Path, transcript: str | None, peers: Sequence[tuple[str, bytes]] = ()) -> str:
     """The hash `load_bundle` gives the bundle at `root`, from its files alone (nothing validated)."""
     return hash_input_files(input_files(root, transcript), transcript, peers)
-

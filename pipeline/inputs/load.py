@@ -29,8 +29,10 @@ __all__ = ["LoadedBundle", "load_bundle", "parse_bundle", "read_bundle_json", "t
 
 def read_bundle_json(path: Path, label: str) -> object:
     """bundle.json parsed: the size is checked before anything is read or parsed."""
-    return parse_json(decode_text(read_bytes(path, max_bytes=MAX_BUNDLE_BYTES, label=label,
-                                             inside=path.parent), label), label)
+    return parse_json(
+        decode_text(read_bytes(path, max_bytes=MAX_BUNDLE_BYTES, label=label, inside=path.parent), label),
+        label,
+    )
 
 
 def json_shape(value: object) -> str:
@@ -47,9 +49,17 @@ def parse_bundle(data: object, label: str = BUNDLE_FILE) -> Bundle:
     if not isinstance(data, dict) or not set(data) & set(Bundle.model_fields):
         required = [k for k, f in Bundle.model_fields.items() if f.is_required()]
         none = ", none of them a bundle field" if isinstance(data, dict) and data else ""
-        raise InputError([Problem(label, "", f"not a stockreport bundle: {json_shape(data)}{none} (expected an "
-                                  f"object with {', '.join(required)}; `stockreport schema bundle` prints the "
-                                  "format)")])
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    "",
+                    f"not a stockreport bundle: {json_shape(data)}{none} (expected an "
+                    f"object with {', '.join(required)}; `stockreport schema bundle` prints the "
+                    "format)",
+                )
+            ]
+        )
     try:
         return Bundle.model_validate(data)
     except ValidationError as exc:
@@ -63,8 +73,9 @@ def transcript_name(head: object) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _price_problems(root: Path, as_of: dt.date | None,
-                    read: dict[str, bytes]) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+def _price_problems(
+    root: Path, as_of: dt.date | None, read: dict[str, bytes]
+) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
     frames: dict[str, pd.DataFrame | None] = {}
     problems: list[Problem] = []
     for name in (PRICES_FILE, BENCHMARK_FILE):
@@ -133,8 +144,16 @@ def load_bundle(root: Path, *, with_peers: bool = True) -> LoadedBundle:
         peer_hashes = peer_hash_inputs(root, bundle.peers)
         digests = {name.removeprefix("peer:"): data.decode() for name, data in peer_hashes}
         peers = load_peers(root, list(bundle.peers), bundle.profile.ticker, digests, load=_load_peer)
-    return LoadedBundle(root, bundle, frames[PRICES_FILE], frames[BENCHMARK_FILE], transcript_path,
-                        hash_input_files(read, transcript, peer_hashes), text, peers)
+    return LoadedBundle(
+        root,
+        bundle,
+        frames[PRICES_FILE],
+        frames[BENCHMARK_FILE],
+        transcript_path,
+        hash_input_files(read, transcript, peer_hashes),
+        text,
+        peers,
+    )
 
 
 def _load_peer(folder: Path) -> LoadedBundle:

@@ -26,8 +26,18 @@ CACHE_SIZE = 256
 _loaded: OrderedDict[tuple[str, str], LoadedBundle] = OrderedDict()
 _lock = threading.Lock()
 
-PEER_FIGURE_FIELDS = ("price", "change", "change_pct", "market_cap", "pe_ratio", "roe_pct", "dividend_yield_pct",
-                      "revenue_growth_pct", "eps_growth_pct", "overall_score")
+PEER_FIGURE_FIELDS = (
+    "price",
+    "change",
+    "change_pct",
+    "market_cap",
+    "pe_ratio",
+    "roe_pct",
+    "dividend_yield_pct",
+    "revenue_growth_pct",
+    "eps_growth_pct",
+    "overall_score",
+)
 
 
 def has_figures(peer: object) -> bool:
@@ -94,9 +104,14 @@ def _load(folder: Path, digest: str | None, load: Callable[[Path], LoadedBundle]
     return loaded
 
 
-def load_peers(bundle_root: Path, peers: list[object], own_ticker: str,
-               digests: dict[str, str] | None = None, *,
-               load: Callable[[Path], LoadedBundle]) -> tuple[PeerSource, ...]:
+def load_peers(
+    bundle_root: Path,
+    peers: list[object],
+    own_ticker: str,
+    digests: dict[str, str] | None = None,
+    *,
+    load: Callable[[Path], LoadedBundle],
+) -> tuple[PeerSource, ...]:
     """Load the bundle of every peer listed without figures of its own that has one beside this bundle
     (`load`: the loader, load.py's, which does not load the peers' peers).
 
@@ -114,11 +129,14 @@ def load_peers(bundle_root: Path, peers: list[object], own_ticker: str,
         except InputError as exc:
             first = exc.problems[0] if exc.problems else None
             more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
-            sources.append(PeerSource(ticker, folder, problem=f"its bundle {folder.name}/ does not load: "
-                                      f"{first}{more}"))
+            sources.append(
+                PeerSource(ticker, folder, problem=f"its bundle {folder.name}/ does not load: {first}{more}")
+            )
             continue
         if loaded.ticker != ticker:
-            sources.append(PeerSource(ticker, folder, problem=f"{folder.name}/bundle.json is {loaded.ticker}'s"))
+            sources.append(
+                PeerSource(ticker, folder, problem=f"{folder.name}/bundle.json is {loaded.ticker}'s")
+            )
             continue
         sources.append(PeerSource(ticker, folder, loaded, digest=digest))
     return tuple(sources)

@@ -30,8 +30,14 @@ def _date_label(text: object) -> str:
     return shown if len(shown) <= 12 else shown[:10] + "..."
 
 
-def _rows(file: str, mask: np.ndarray, dates: pd.Series, field: str, message: str,
-          values: pd.Series | Callable[[int], object]) -> list[Problem]:
+def _rows(
+    file: str,
+    mask: np.ndarray,
+    dates: pd.Series,
+    field: str,
+    message: str,
+    values: pd.Series | Callable[[int], object],
+) -> list[Problem]:
     """Problems for the first rows where `mask` is set; `values` may be a function of the row (built lazily)."""
     idx = np.flatnonzero(mask)
     if not len(idx):
@@ -42,8 +48,11 @@ def _rows(file: str, mask: np.ndarray, dates: pd.Series, field: str, message: st
         for i in idx[:MAX_ROWS_PER_KIND]
     ]
     if len(idx) > MAX_ROWS_PER_KIND:
-        out.append(Problem(file, field, f"{len(idx) - MAX_ROWS_PER_KIND} more rows with the same problem",
-                           int(len(idx))))
+        out.append(
+            Problem(
+                file, field, f"{len(idx) - MAX_ROWS_PER_KIND} more rows with the same problem", int(len(idx))
+            )
+        )
     return out
 
 
@@ -68,8 +77,16 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     problems: list[Problem] = []
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise InputError([Problem(file, "header", f"missing column(s) {', '.join(missing)}; expected "
-                                  f"{','.join(COLUMNS)} ({describe_header(raw.columns, COLUMNS)})")])
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    "header",
+                    f"missing column(s) {', '.join(missing)}; expected "
+                    f"{','.join(COLUMNS)} ({describe_header(raw.columns, COLUMNS)})",
+                )
+            ]
+        )
     if raw.empty:
         raise InputError([Problem(file, "rows", "no price rows", 0)])
 
@@ -83,8 +100,11 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     typed = {}
     for col in PRICE_COLUMNS + ["Volume"]:
         column = raw[col]
-        num = (column.astype("float64") if pd.api.types.is_numeric_dtype(column)
-               else pd.to_numeric(column, errors="coerce").astype("float64"))
+        num = (
+            column.astype("float64")
+            if pd.api.types.is_numeric_dtype(column)
+            else pd.to_numeric(column, errors="coerce").astype("float64")
+        )
         bad = num.isna().to_numpy() | ~np.isfinite(num.to_numpy())
         problems += _rows(file, bad, date_text, col, "not a finite number", raw[col])
         typed[col] = num
@@ -92,16 +112,31 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     ok = frame.notna().all(axis=1).to_numpy() & np.isfinite(frame.to_numpy()).all(axis=1)
 
     for col in PRICE_COLUMNS:
-        problems += _rows(file, ok & (frame[col] <= 0).to_numpy(), date_text, col,
-                          "price must be positive", frame[col])
-    problems += _rows(file, ok & (frame["Volume"] < 0).to_numpy(), date_text, "Volume",
-                      "volume must not be negative", frame["Volume"])
-    problems += _rows(file, ok & (frame["High"] < frame["Low"]).to_numpy(), date_text, "High",
-                      "High is below Low", lambda i: f"{frame['High'].iloc[i]} < {frame['Low'].iloc[i]}")
+        problems += _rows(
+            file, ok & (frame[col] <= 0).to_numpy(), date_text, col, "price must be positive", frame[col]
+        )
+    problems += _rows(
+        file,
+        ok & (frame["Volume"] < 0).to_numpy(),
+        date_text,
+        "Volume",
+        "volume must not be negative",
+        frame["Volume"],
+    )
+    problems += _rows(
+        file,
+        ok & (frame["High"] < frame["Low"]).to_numpy(),
+        date_text,
+        "High",
+        "High is below Low",
+        lambda i: f"{frame['High'].iloc[i]} < {frame['Low'].iloc[i]}",
+    )
     # Close must sit inside the day's range; Open is not checked because real feeds (e.g. Yahoo SPY
     # 2008) carry opens slightly outside the reported range.
     tol = 1e-9 * frame["Close"].abs()
-    outside = ok & (((frame["Close"] > frame["High"] + tol) | (frame["Close"] < frame["Low"] - tol)).to_numpy())
+    outside = ok & (
+        ((frame["Close"] > frame["High"] + tol) | (frame["Close"] < frame["Low"] - tol)).to_numpy()
+    )
     problems += _rows(file, outside, date_text, "Close", "Close is outside [Low, High]", frame["Close"])
 
     valid_dates = dates.notna().to_numpy()
@@ -109,7 +144,7 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     problems += _rows(file, dup, date_text, "Date", "duplicate date", date_text)
     back = np.zeros(len(dates), dtype=bool)
     if valid_dates.all():
-        back[1:] = (dates.to_numpy()[1:] < dates.to_numpy()[:-1])
+        back[1:] = dates.to_numpy()[1:] < dates.to_numpy()[:-1]
     problems += _rows(file, back, date_text, "Date", "dates out of order (must be ascending)", date_text)
     if as_of is not None and valid_dates.any():
         late = valid_dates & (dates > pd.Timestamp(as_of)).to_numpy()
@@ -127,16 +162,21 @@ def parse_price_csv(data: bytes, file: str, as_of: dt.date | None = None) -> pd.
         # Numbers are parsed by the C reader; a column with any bad cell stays text and is checked cell by cell.
         raw = pd.read_csv(io.BytesIO(data), dtype={"Date": str}, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError([Problem(file, "", f"not a readable CSV file: {str(exc).splitlines()[0]}")]) from None
+        raise InputError(
+            [Problem(file, "", f"not a readable CSV file: {str(exc).splitlines()[0]}")]
+        ) from None
     raw.columns = [str(c).strip() for c in raw.columns]
     return validate_price_frame(raw, file, as_of)
 
 
-def read_price_csv(path: Path, as_of: dt.date | None = None, label: str | None = None,
-                   inside: Path | None = None) -> pd.DataFrame:
+def read_price_csv(
+    path: Path, as_of: dt.date | None = None, label: str | None = None, inside: Path | None = None
+) -> pd.DataFrame:
     """Read (regular file, size cap, inside `inside` when given) and validate a canonical bundle price file."""
     file = label or str(path)
-    return parse_price_csv(read_bytes(path, max_bytes=MAX_PRICE_BYTES, label=file, inside=inside), file, as_of)
+    return parse_price_csv(
+        read_bytes(path, max_bytes=MAX_PRICE_BYTES, label=file, inside=inside), file, as_of
+    )
 
 
 def write_price_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -62,8 +62,11 @@ def _check_opened(info: os.stat_result, path: Path, inside: Path, name: str) -> 
     if now is None or (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
         raise fail(name, "changed while it was being opened (refused)")
     if info.st_nlink > 1:
-        raise fail(name, f"has {info.st_nlink} names (a hard link; refused in a bundle: copy the file "
-                         "into the bundle folder instead)")
+        raise fail(
+            name,
+            f"has {info.st_nlink} names (a hard link; refused in a bundle: copy the file "
+            "into the bundle folder instead)",
+        )
 
 
 def _read_capped(fd: int, max_bytes: int) -> bytes:
@@ -89,8 +92,9 @@ def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
     return out
 
 
-def read_bytes(path: Path, *, max_bytes: int, label: str | None = None, gunzip: bool = False,
-               inside: Path | None = None) -> bytes:
+def read_bytes(
+    path: Path, *, max_bytes: int, label: str | None = None, gunzip: bool = False, inside: Path | None = None
+) -> bytes:
     """The bytes of a regular file, at most `max_bytes` (also after un-gzipping, when `gunzip` and the file
     is gzip). With `inside`, the file opened must be the one the path leads to inside that folder, with one
     name. Everything else is one InputError."""
@@ -185,16 +189,23 @@ def parse_json(text: str, name: str) -> object:
         raise fail(name, f"bad JSON: nested deeper than {MAX_JSON_DEPTH} levels") from None
     except _LongInteger as exc:
         digits = str(exc.args[0])
-        raise fail(name, f"bad JSON: an integer of {len(digits.lstrip('-'))} digits (more than {MAX_INT_DIGITS}; "
-                   "refused)", _position(text, text.find(digits))) from None
+        raise fail(
+            name,
+            f"bad JSON: an integer of {len(digits.lstrip('-'))} digits (more than {MAX_INT_DIGITS}; refused)",
+            _position(text, text.find(digits)),
+        ) from None
     if json_depth_exceeds(value):
         raise fail(name, f"bad JSON: nested deeper than {MAX_JSON_DEPTH} levels")
     return value
 
 
-def read_json_file(path: Path, *, max_bytes: int, label: str | None = None, inside: Path | None = None) -> object:
+def read_json_file(
+    path: Path, *, max_bytes: int, label: str | None = None, inside: Path | None = None
+) -> object:
     """A JSON file read with every rule above (regular file, size cap, UTF-8, bounded nesting and integers):
     the one way to read a JSON file a user can point us at or edit (reports, recordings, manifests, price
     tables), so each problem is one InputError line."""
     name = label or str(path)
-    return parse_json(decode_text(read_bytes(path, max_bytes=max_bytes, label=name, inside=inside), name), name)
+    return parse_json(
+        decode_text(read_bytes(path, max_bytes=max_bytes, label=name, inside=inside), name), name
+    )

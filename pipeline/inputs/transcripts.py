@@ -46,6 +46,7 @@ class Transcript(BaseModel):
         turns = self.prepared_remarks + self.q_and_a
         return "\n\n".join(f"{t.speaker}: {t.text}" if t.speaker else t.text for t in turns)
 
+
 def _turns(items: object, path: Path, field: str) -> list[Turn]:
     if not isinstance(items, list):
         raise fail(path, "expected a list of {speaker, speech} objects", field)
@@ -58,8 +59,9 @@ def _turns(items: object, path: Path, field: str) -> list[Turn]:
             raise fail(path, "missing 'speech' text", f"{field}[{i}]")
         speaker = item.get("speaker")
         if text.strip():
-            turns.append(Turn(speaker=speaker if isinstance(speaker, str) and speaker.strip() else None,
-                              text=text))
+            turns.append(
+                Turn(speaker=speaker if isinstance(speaker, str) and speaker.strip() else None, text=text)
+            )
     return turns
 
 
@@ -68,9 +70,12 @@ def parse_la83la(doc: dict[str, object], path: Path) -> Transcript:
     header = doc.get("header_texts", [])
     participants = doc.get("participants", [])
     transcript = Transcript(
-        format="turns", source_file=path.name,
+        format="turns",
+        source_file=path.name,
         header=[h for h in header if isinstance(h, str)] if isinstance(header, list) else [],
-        participants=[p for p in participants if isinstance(p, str)] if isinstance(participants, list) else [],
+        participants=[p for p in participants if isinstance(p, str)]
+        if isinstance(participants, list)
+        else [],
         prepared_remarks=_turns(doc.get("prepared_remarks", []), path, "prepared_remarks"),
         q_and_a=_turns(doc.get("q_and_a", []), path, "q_and_a"),
     )

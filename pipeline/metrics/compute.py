@@ -36,8 +36,13 @@ def like_for_like_base(period: Period, financials: Financials) -> Period | None:
     prior FY), within LIKE_FOR_LIKE_SLACK_DAYS; None when the bundle has none. Never a TTM with a fiscal year:
     they share months, so the change would not be a year's growth."""
     target = (pd.Timestamp(period.end) - pd.DateOffset(years=1)).date()
-    near = [p for p in financials.periods if p.kind == period.kind and p is not period
-            and abs((p.end - target).days) <= LIKE_FOR_LIKE_SLACK_DAYS]
+    near = [
+        p
+        for p in financials.periods
+        if p.kind == period.kind
+        and p is not period
+        and abs((p.end - target).days) <= LIKE_FOR_LIKE_SLACK_DAYS
+    ]
     return min(near, key=lambda p: abs((p.end - target).days)) if near else None
 
 
@@ -95,9 +100,12 @@ def period_figures(period: Period, prior: Period | None, no_base: str | None = N
             revenue=revenue, prior_revenue=p_inc.revenue if p_inc else None, base=base, no_base=no_base
         ),
         "eps_growth_pct": f.eps_growth(
-            eps=inc.eps_diluted if inc else None, prior_eps=p_inc.eps_diluted if p_inc else None,
-            shares=inc.shares_diluted if inc else None, prior_shares=p_inc.shares_diluted if p_inc else None,
-            base=base, no_base=no_base,
+            eps=inc.eps_diluted if inc else None,
+            prior_eps=p_inc.eps_diluted if p_inc else None,
+            shares=inc.shares_diluted if inc else None,
+            prior_shares=p_inc.shares_diluted if p_inc else None,
+            base=base,
+            no_base=no_base,
         ),
         "gross_margin_pct": f.gross_margin(
             revenue=revenue,
@@ -108,25 +116,39 @@ def period_figures(period: Period, prior: Period | None, no_base: str | None = N
             operating_income=inc.operating_income if inc else None, revenue=revenue
         ),
         "ebitda": ebitda,
-        "ebitda_margin_pct": _through("EBITDA", ebitda, f.ebitda_margin(revenue=revenue, ebitda=ebitda.value)),
+        "ebitda_margin_pct": _through(
+            "EBITDA", ebitda, f.ebitda_margin(revenue=revenue, ebitda=ebitda.value)
+        ),
         "net_margin_pct": f.net_margin(net_income=net_income, revenue=revenue),
         "roe_pct": f.roe_average_equity(
-            net_income=net_income, equity=equity, prior_equity=p_bal.stockholders_equity if p_bal else None,
-            base=base, no_base=no_base,
+            net_income=net_income,
+            equity=equity,
+            prior_equity=p_bal.stockholders_equity if p_bal else None,
+            base=base,
+            no_base=no_base,
         ),
         "roe_ending_equity_pct": f.roe_ending_equity(net_income=net_income, equity=equity),
         "debt_to_equity": f.debt_to_equity(total_debt=bal.total_debt if bal else None, equity=equity),
         "equity_ratio_pct": f.equity_ratio(equity=equity, total_assets=bal.total_assets if bal else None),
         "free_cash_flow": fcf,
-        "fcf_growth_pct": f.fcf_growth(fcf=None, prior_fcf=None, no_base=no_base) if no_base else _through(
-            "free cash flow", fcf, _through("prior free cash flow", prior_fcf, f.fcf_growth(
-                fcf=fcf.value, prior_fcf=prior_fcf.value if prior_fcf else None, base=base))),
+        "fcf_growth_pct": f.fcf_growth(fcf=None, prior_fcf=None, no_base=no_base)
+        if no_base
+        else _through(
+            "free cash flow",
+            fcf,
+            _through(
+                "prior free cash flow",
+                prior_fcf,
+                f.fcf_growth(fcf=fcf.value, prior_fcf=prior_fcf.value if prior_fcf else None, base=base),
+            ),
+        ),
         "fcf_margin_pct": _through("free cash flow", fcf, f.fcf_margin(fcf=fcf.value, revenue=revenue)),
         "ocf_to_net_income": f.ocf_to_net_income(
             operating_cash_flow=cf.operating_cash_flow if cf else None, net_income=net_income
         ),
-        "fcf_to_net_income": _through("free cash flow", fcf,
-                                      f.fcf_to_net_income(fcf=fcf.value, net_income=net_income)),
+        "fcf_to_net_income": _through(
+            "free cash flow", fcf, f.fcf_to_net_income(fcf=fcf.value, net_income=net_income)
+        ),
         "net_debt": f.net_debt(
             total_debt=bal.total_debt if bal else None,
             cash_and_short_term_investments=bal.cash_and_short_term_investments if bal else None,
@@ -148,9 +170,15 @@ def compute_fundamentals(financials: Financials) -> Fundamentals:
     for p in ordered:
         base = like_for_like_base(p, financials)
         no_base = None if base else _no_base_reason(p, financials)
-        periods.append(PeriodMetrics(label=p.label, kind=p.kind, end=p.end,
-                                     base=period_name(base) if base else None,
-                                     figures=period_figures(p, base, no_base)))
+        periods.append(
+            PeriodMetrics(
+                label=p.label,
+                kind=p.kind,
+                end=p.end,
+                base=period_name(base) if base else None,
+                figures=period_figures(p, base, no_base),
+            )
+        )
     return Fundamentals(
         currency=financials.currency,
         scale=financials.scale.value,
@@ -161,7 +189,9 @@ def compute_fundamentals(financials: Financials) -> Fundamentals:
 
 def _sentiment_missing(bundle: Bundle, key: str) -> str:
     if key == "earnings_call":
-        return "no earnings call in the bundle" if bundle.earnings_call is None else "call not read (no label)"
+        return (
+            "no earnings call in the bundle" if bundle.earnings_call is None else "call not read (no label)"
+        )
     return "no corporate events in the bundle" if not bundle.events else "events not read (no label)"
 
 
@@ -170,12 +200,20 @@ def _stale_technicals(technicals: Technicals, ages: list[PartAge]) -> str | None
     age = age_of(ages, part)
     if technicals.origin == "none" or age is None or not age.stale:
         return None
-    return (f"stale: {part.replace('_', ' ')} end {age.date.isoformat()}, {age.trading_days} trading days before "
-            f"as_of (limit {PRICE_STALE_TRADING_DAYS})")
+    return (
+        f"stale: {part.replace('_', ' ')} end {age.date.isoformat()}, {age.trading_days} trading days before "
+        f"as_of (limit {PRICE_STALE_TRADING_DAYS})"
+    )
 
 
-def _score_card(bundle: Bundle, fundamentals: Fundamentals | None, technicals: Technicals,
-                valuation: dict[str, Figure], sentiments: Sentiments, ages: list[PartAge]) -> ScoreCard:
+def _score_card(
+    bundle: Bundle,
+    fundamentals: Fundamentals | None,
+    technicals: Technicals,
+    valuation: dict[str, Figure],
+    sentiments: Sentiments,
+    ages: list[PartAge],
+) -> ScoreCard:
     head = fundamentals.headline if fundamentals else None
     figures = head.figures if head else {}
     headline_period = (
@@ -194,23 +232,29 @@ def _score_card(bundle: Bundle, fundamentals: Fundamentals | None, technicals: T
             *fundamental,
             scoring.technicals_score(technicals.readings, stale=_stale_technicals(technicals, ages)),
             scoring.valuation_score(valuation),
-            scoring.sentiment_score("earnings_call", sentiments.earnings_call,
-                                    _sentiment_missing(bundle, "earnings_call")),
-            scoring.sentiment_score("corporate_events", sentiments.corporate_events,
-                                    _sentiment_missing(bundle, "corporate_events")),
+            scoring.sentiment_score(
+                "earnings_call", sentiments.earnings_call, _sentiment_missing(bundle, "earnings_call")
+            ),
+            scoring.sentiment_score(
+                "corporate_events",
+                sentiments.corporate_events,
+                _sentiment_missing(bundle, "corporate_events"),
+            ),
         ]
     )
 
 
 def rescore(metrics: Metrics, loaded: LoadedBundle, sentiments: Sentiments) -> Metrics:
     """The same metrics with the score card recomputed for new sentiment labels (nothing else changes)."""
-    card = _score_card(loaded.bundle, metrics.fundamentals, metrics.technicals, metrics.valuation, sentiments,
-                       metrics.ages)
+    card = _score_card(
+        loaded.bundle, metrics.fundamentals, metrics.technicals, metrics.valuation, sentiments, metrics.ages
+    )
     return metrics.model_copy(update={"score": card})
 
 
-def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None, *,
-                    with_peers: bool = True) -> Metrics:
+def compute_metrics(
+    loaded: LoadedBundle, sentiments: Sentiments | None = None, *, with_peers: bool = True
+) -> Metrics:
     """Every computed figure of a bundle: fundamentals, technicals, valuation, score card, price target, and
     (with `with_peers`) the peer comparison, each peer computed from its own bundle where there is one."""
     bundle = loaded.bundle
@@ -227,9 +271,13 @@ def compute_metrics(loaded: LoadedBundle, sentiments: Sentiments | None = None, 
     technicals = technicals.model_copy(update={"stale": stale is not None})
     market_age = age_of(ages, "market")
     valuation = valuation_figures(
-        bundle, None if stale else technicals.last_price,
+        bundle,
+        None if stale else technicals.last_price,
         price_note=stale,
-        market_stale=f"market data {market_age.text.split(': ', 1)[1]}" if market_age and market_age.stale else None)
+        market_stale=f"market data {market_age.text.split(': ', 1)[1]}"
+        if market_age and market_age.stale
+        else None,
+    )
 
     card = _score_card(bundle, fundamentals, technicals, valuation, sentiments, ages)
     missing = bundle.missing_parts()

@@ -41,17 +41,29 @@ def _trading(part: str, what: str, date: dt.date, as_of: dt.date) -> PartAge:
     n = trading_days_between(date, as_of)
     stale = n > PRICE_STALE_TRADING_DAYS
     text = f"{part}: {what} {date.isoformat()}, {n} trading day{'s' if n != 1 else ''} before as_of"
-    return PartAge(part=part, date=date, days=(as_of - date).days, trading_days=n, stale=stale,
-                   limit=f"{PRICE_STALE_TRADING_DAYS} trading days", text=text + (" (stale)" if stale else ""))
+    return PartAge(
+        part=part,
+        date=date,
+        days=(as_of - date).days,
+        trading_days=n,
+        stale=stale,
+        limit=f"{PRICE_STALE_TRADING_DAYS} trading days",
+        text=text + (" (stale)" if stale else ""),
+    )
 
 
 def _calendar(part: str, what: str, date: dt.date, as_of: dt.date, limit_days: int | None) -> PartAge:
     days = (as_of - date).days
     stale = limit_days is not None and days > limit_days
     text = f"{part}: {what} {date.isoformat()}, {days} day{'s' if days != 1 else ''} before as_of"
-    return PartAge(part=part, date=date, days=days, stale=stale,
-                   limit=f"{limit_days} days" if limit_days is not None else "none",
-                   text=text + (" (stale)" if stale else ""))
+    return PartAge(
+        part=part,
+        date=date,
+        days=days,
+        stale=stale,
+        limit=f"{limit_days} days" if limit_days is not None else "none",
+        text=text + (" (stale)" if stale else ""),
+    )
 
 
 def part_ages(loaded: LoadedBundle) -> list[PartAge]:
@@ -71,8 +83,13 @@ def part_ages(loaded: LoadedBundle) -> list[PartAge]:
         what = f"newest period {newest.label} ends"
         age = _calendar("statements", what, newest.end, as_of, STATEMENTS_STALE_DAYS)
         if newest.filed is not None:
-            age = age.model_copy(update={"text": age.text.replace(" before as_of", f" before as_of, filed "
-                                                                  f"{newest.filed.isoformat()}", 1)})
+            age = age.model_copy(
+                update={
+                    "text": age.text.replace(
+                        " before as_of", f" before as_of, filed {newest.filed.isoformat()}", 1
+                    )
+                }
+            )
         ages.append(age)
     if b.earnings_call is not None:
         ages.append(_calendar("earnings_call", "call on", b.earnings_call.date, as_of, CALL_STALE_DAYS))

@@ -46,12 +46,14 @@ def growth_pct(
         return not_meaningful("pct", formula, f"{prior_name} is zero").model_copy(update={"base": base})
     if (current < 0 < prior) or (prior < 0 < current):
         return not_meaningful("pct", formula, f"changes sign, from {prior:g} to {current:g}").model_copy(
-            update={"base": base})
+            update={"base": base}
+        )
     return ok((current - prior) / abs(prior) * 100.0, "pct", formula).model_copy(update={"base": base})
 
 
-def revenue_growth(*, revenue: float | None, prior_revenue: float | None, base: str | None = None,
-                   no_base: str | None = None) -> Figure:
+def revenue_growth(
+    *, revenue: float | None, prior_revenue: float | None, base: str | None = None, no_base: str | None = None
+) -> Figure:
     """revenue_growth_pct = (revenue - revenue of the same period a year earlier) / |that revenue| * 100."""
     return growth_pct(
         current=revenue,
@@ -87,8 +89,14 @@ def _quotient(
 
 def _margin(numerator: float | None, revenue: float | None, *, formula: str, name: str) -> Figure:
     """numerator / revenue * 100; not meaningful when revenue <= 0."""
-    return _quotient((name, numerator), ("revenue", revenue), unit="pct", formula=formula,
-                     denominator_label="revenue is", scale=100.0)
+    return _quotient(
+        (name, numerator),
+        ("revenue", revenue),
+        unit="pct",
+        formula=formula,
+        denominator_label="revenue is",
+        scale=100.0,
+    )
 
 
 def gross_margin(
@@ -123,8 +131,12 @@ def ebitda(
     if reported is not None:
         return ok(reported, "money", "ebitda as reported")
     formula = "operating_income + depreciation_amortization"
-    gap = _missing("money", formula, operating_income=operating_income,
-                   depreciation_amortization=depreciation_amortization)
+    gap = _missing(
+        "money",
+        formula,
+        operating_income=operating_income,
+        depreciation_amortization=depreciation_amortization,
+    )
     if gap:
         return gap.model_copy(update={"note": f"{gap.note} (and no reported EBITDA line)"})
     assert operating_income is not None and depreciation_amortization is not None
@@ -155,7 +167,11 @@ def net_margin(*, net_income: float | None, revenue: float | None) -> Figure:
 
 
 def roe_average_equity(
-    *, net_income: float | None, equity: float | None, prior_equity: float | None, base: str | None = None,
+    *,
+    net_income: float | None,
+    equity: float | None,
+    prior_equity: float | None,
+    base: str | None = None,
     no_base: str | None = None,
 ) -> Figure:
     """roe_pct = net_income / ((equity + equity a year earlier) / 2) * 100; not meaningful if either equity <= 0.
@@ -175,29 +191,47 @@ def roe_average_equity(
         return gap.model_copy(update={"base": base})
     assert net_income is not None and equity is not None and prior_equity is not None
     if equity <= 0 or prior_equity <= 0:
-        return not_meaningful("pct", formula, f"equity is not positive ({prior_equity:g} -> {equity:g})"
-                              ).model_copy(update={"base": base})
+        return not_meaningful(
+            "pct", formula, f"equity is not positive ({prior_equity:g} -> {equity:g})"
+        ).model_copy(update={"base": base})
     return ok(net_income / (equity / 2.0 + prior_equity / 2.0) * 100.0, "pct", formula).model_copy(
-        update={"base": base})
+        update={"base": base}
+    )
 
 
 def roe_ending_equity(*, net_income: float | None, equity: float | None) -> Figure:
     """roe_ending_equity_pct = net_income / ending equity * 100; not meaningful if equity <= 0."""
-    return _quotient(("net_income", net_income), ("stockholders_equity", equity), unit="pct",
-                     formula="net_income / ending equity * 100", denominator_label="equity is", scale=100.0)
+    return _quotient(
+        ("net_income", net_income),
+        ("stockholders_equity", equity),
+        unit="pct",
+        formula="net_income / ending equity * 100",
+        denominator_label="equity is",
+        scale=100.0,
+    )
 
 
 def debt_to_equity(*, total_debt: float | None, equity: float | None) -> Figure:
     """debt_to_equity = total_debt / stockholders_equity (a ratio); not meaningful if equity <= 0."""
-    return _quotient(("total_debt", total_debt), ("stockholders_equity", equity), unit="ratio",
-                     formula="total_debt / stockholders_equity", denominator_label="equity is")
+    return _quotient(
+        ("total_debt", total_debt),
+        ("stockholders_equity", equity),
+        unit="ratio",
+        formula="total_debt / stockholders_equity",
+        denominator_label="equity is",
+    )
 
 
 def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
     """equity_ratio_pct = stockholders_equity / total_assets * 100; not meaningful if assets <= 0."""
-    return _quotient(("stockholders_equity", equity), ("total_assets", total_assets), unit="pct",
-                     formula="stockholders_equity / total_assets * 100", denominator_label="total assets are",
-                     scale=100.0)
+    return _quotient(
+        ("stockholders_equity", equity),
+        ("total_assets", total_assets),
+        unit="pct",
+        formula="stockholders_equity / total_assets * 100",
+        denominator_label="total assets are",
+        scale=100.0,
+    )
 
 
 def free_cash_flow(
@@ -213,21 +247,34 @@ def free_cash_flow(
     if operating_cash_flow is not None and capital_expenditure is not None:
         return ok(operating_cash_flow - capital_expenditure, "money", formula)
     if reported is not None and operating_cash_flow is not None and reported >= operating_cash_flow:
-        return insufficient("money", formula, "missing capital_expenditure: the reported free cash flow is not "
-                            "below operating cash flow, so no capital expenditure was deducted")
+        return insufficient(
+            "money",
+            formula,
+            "missing capital_expenditure: the reported free cash flow is not "
+            "below operating cash flow, so no capital expenditure was deducted",
+        )
     if reported is not None:
-        implied = ("; it is below operating cash flow, so the source deducted capital expenditure"
-                   if operating_cash_flow is not None else "")
-        return ok(reported, "money", "free_cash_flow as reported",
-                  note=f"reported by the source; capital expenditure is not in the bundle{implied}")
-    gap = _missing("money", formula, operating_cash_flow=operating_cash_flow,
-                   capital_expenditure=capital_expenditure)
+        implied = (
+            "; it is below operating cash flow, so the source deducted capital expenditure"
+            if operating_cash_flow is not None
+            else ""
+        )
+        return ok(
+            reported,
+            "money",
+            "free_cash_flow as reported",
+            note=f"reported by the source; capital expenditure is not in the bundle{implied}",
+        )
+    gap = _missing(
+        "money", formula, operating_cash_flow=operating_cash_flow, capital_expenditure=capital_expenditure
+    )
     assert gap is not None  # reported is None and OCF or capex is, so something is named
     return gap
 
 
-def fcf_growth(*, fcf: float | None, prior_fcf: float | None, base: str | None = None,
-               no_base: str | None = None) -> Figure:
+def fcf_growth(
+    *, fcf: float | None, prior_fcf: float | None, base: str | None = None, no_base: str | None = None
+) -> Figure:
     """fcf_growth_pct = (fcf - fcf a year earlier) / |that fcf| * 100; not meaningful on a sign change or 0 start."""
     return growth_pct(
         current=fcf,
@@ -243,21 +290,42 @@ def fcf_growth(*, fcf: float | None, prior_fcf: float | None, base: str | None =
 SPLIT_SUSPECT_RATIO = 1.25  # diluted share counts further apart than this: per-share figures do not compare
 
 
-def eps_growth(*, eps: float | None, prior_eps: float | None, shares: float | None = None,
-               prior_shares: float | None = None, base: str | None = None, no_base: str | None = None) -> Figure:
+def eps_growth(
+    *,
+    eps: float | None,
+    prior_eps: float | None,
+    shares: float | None = None,
+    prior_shares: float | None = None,
+    base: str | None = None,
+    no_base: str | None = None,
+) -> Figure:
     """eps_growth_pct = (diluted EPS - diluted EPS a year earlier) / |that EPS| * 100.
 
     Insufficient when the two periods' diluted share counts are more than 25% apart: a stock split (Tesla's
     3-for-1 in 2022) or a large issuance makes the per-share figures incomparable unless the earlier one was
     restated, which the bundle cannot tell."""
     formula = "(diluted EPS / prior diluted EPS - 1) * 100"
-    if no_base is None and shares and prior_shares and max(shares, prior_shares) / min(shares, prior_shares) \
-            > SPLIT_SUSPECT_RATIO:
-        return insufficient("pct", formula, f"diluted shares {prior_shares:,.0f} in {base} and {shares:,.0f} now "
-                            "differ by more than 25% (a split?): per-share figures do not compare").model_copy(
-            update={"base": base})
-    return growth_pct(current=eps, prior=prior_eps, formula=formula, current_name="eps_diluted",
-                      prior_name="prior eps_diluted", base=base, no_base=no_base)
+    if (
+        no_base is None
+        and shares
+        and prior_shares
+        and max(shares, prior_shares) / min(shares, prior_shares) > SPLIT_SUSPECT_RATIO
+    ):
+        return insufficient(
+            "pct",
+            formula,
+            f"diluted shares {prior_shares:,.0f} in {base} and {shares:,.0f} now "
+            "differ by more than 25% (a split?): per-share figures do not compare",
+        ).model_copy(update={"base": base})
+    return growth_pct(
+        current=eps,
+        prior=prior_eps,
+        formula=formula,
+        current_name="eps_diluted",
+        prior_name="prior eps_diluted",
+        base=base,
+        no_base=no_base,
+    )
 
 
 def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
@@ -267,8 +335,13 @@ def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
 
 def _to_net_income(cash: float | None, net_income: float | None, *, name: str) -> Figure:
     """cash / net_income; not meaningful when net income <= 0 (a loss flips the ratio's sign)."""
-    return _quotient((name, cash), ("net_income", net_income), unit="ratio", formula=f"{name} / net_income",
-                     denominator_label="net income is")
+    return _quotient(
+        (name, cash),
+        ("net_income", net_income),
+        unit="ratio",
+        formula=f"{name} / net_income",
+        denominator_label="net income is",
+    )
 
 
 def ocf_to_net_income(*, operating_cash_flow: float | None, net_income: float | None) -> Figure:
@@ -302,6 +375,10 @@ def net_debt(
 
 def current_ratio(*, current_assets: float | None, current_liabilities: float | None) -> Figure:
     """current_ratio = current_assets / current_liabilities; not meaningful if liabilities <= 0."""
-    return _quotient(("current_assets", current_assets), ("current_liabilities", current_liabilities),
-                     unit="ratio", formula="current_assets / current_liabilities",
-                     denominator_label="current liabilities are")
+    return _quotient(
+        ("current_assets", current_assets),
+        ("current_liabilities", current_liabilities),
+        unit="ratio",
+        formula="current_assets / current_liabilities",
+        denominator_label="current liabilities are",
+    )

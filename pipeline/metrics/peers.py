@@ -38,14 +38,30 @@ from pipeline.metrics.valuation import pe_ratio
 PEER_CHANGE_WINDOW = "1Y"
 MIN_PEERS_FOR_AVERAGE = 3
 COLUMN_UNITS: dict[str, Unit] = {
-    "price": "price", "change": "price", "change_pct": "pct", "market_cap": "money", "pe_ratio": "ratio",
-    "roe_pct": "pct", "dividend_yield_pct": "pct", "revenue_growth_pct": "pct", "eps_growth_pct": "pct",
+    "price": "price",
+    "change": "price",
+    "change_pct": "pct",
+    "market_cap": "money",
+    "pe_ratio": "ratio",
+    "roe_pct": "pct",
+    "dividend_yield_pct": "pct",
+    "revenue_growth_pct": "pct",
+    "eps_growth_pct": "pct",
 }
 PRICE_BASED = ("price", "change", "change_pct", "market_cap", "pe_ratio", "dividend_yield_pct")
-AVERAGED = ("market_cap", "pe_ratio", "roe_pct", "dividend_yield_pct", "revenue_growth_pct", "eps_growth_pct",
-            "change_pct")
-AVERAGE_RULE = (f"median of the peers' values per column where at least {MIN_PEERS_FOR_AVERAGE} peers have one "
-                "(market cap: peers quoted in this company's currency); this company is not included")
+AVERAGED = (
+    "market_cap",
+    "pe_ratio",
+    "roe_pct",
+    "dividend_yield_pct",
+    "revenue_growth_pct",
+    "eps_growth_pct",
+    "change_pct",
+)
+AVERAGE_RULE = (
+    f"median of the peers' values per column where at least {MIN_PEERS_FOR_AVERAGE} peers have one "
+    "(market cap: peers quoted in this company's currency); this company is not included"
+)
 
 
 def as_of_view(loaded: LoadedBundle, as_of: dt.date) -> LoadedBundle:
@@ -56,13 +72,20 @@ def as_of_view(loaded: LoadedBundle, as_of: dt.date) -> LoadedBundle:
     raw["as_of"] = as_of
     raw["peers"] = []
     if b.financials is not None:
-        periods = [p for p in raw["financials"]["periods"]
-                   if p["end"] <= as_of and (p.get("filed") is None or p["filed"] <= as_of)]
+        periods = [
+            p
+            for p in raw["financials"]["periods"]
+            if p["end"] <= as_of and (p.get("filed") is None or p["filed"] <= as_of)
+        ]
         raw["financials"] = {**raw["financials"], "periods": periods} if periods else None
     raw["events"] = [e for e in raw["events"] if e["date"] <= as_of]
     later = b.as_of > as_of  # undated parts of a later bundle may hold later data
-    for key, field in (("market", "as_of"), ("consensus", "as_of"), ("technical_snapshot", "as_of"),
-                       ("earnings_call", "date")):
+    for key, field in (
+        ("market", "as_of"),
+        ("consensus", "as_of"),
+        ("technical_snapshot", "as_of"),
+        ("earnings_call", "date"),
+    ):
         part = raw.get(key)
         if part is not None and ((part.get(field) is None and later) or (part.get(field) or as_of) > as_of):
             raw[key] = None
@@ -74,14 +97,17 @@ def as_of_view(loaded: LoadedBundle, as_of: dt.date) -> LoadedBundle:
         kept = frame[frame.index <= pd.Timestamp(as_of)]
         return kept if len(kept) else None
 
-    return dataclasses.replace(loaded, bundle=bundle, prices=cut(loaded.prices), benchmark=cut(loaded.benchmark),
-                               peers=())
+    return dataclasses.replace(
+        loaded, bundle=bundle, prices=cut(loaded.prices), benchmark=cut(loaded.benchmark), peers=()
+    )
 
 
 def neutral_sentiments(bundle: Bundle) -> Sentiments:
     """The model-read parts at Neutral where the bundle has them (a peer's rating needs no model call)."""
-    return Sentiments(earnings_call="Neutral" if bundle.earnings_call else None,
-                      corporate_events="Neutral" if bundle.events else None)
+    return Sentiments(
+        earnings_call="Neutral" if bundle.earnings_call else None,
+        corporate_events="Neutral" if bundle.events else None,
+    )
 
 
 def _price_figures(m: Metrics, window: str) -> dict[str, Figure]:
@@ -89,28 +115,46 @@ def _price_figures(m: Metrics, window: str) -> dict[str, Figure]:
     formula = "last close" if t.origin == "computed" else "technical snapshot last price"
     if t.last_price is None:
         why = "no prices in the bundle"
-        return {"price": insufficient("price", formula, why), "change": insufficient("price", "close change", why),
-                "change_pct": insufficient("pct", f"{window} price change", why)}
+        return {
+            "price": insufficient("price", formula, why),
+            "change": insufficient("price", "close change", why),
+            "change_pct": insufficient("pct", f"{window} price change", why),
+        }
     if t.stale:
-        why = f"stale: prices end {t.as_of}, more than {PRICE_STALE_TRADING_DAYS} trading days before {m.as_of}"
-        return {"price": insufficient("price", formula, why), "change": insufficient("price", "close change", why),
-                "change_pct": insufficient("pct", f"{window} price change", why)}
+        why = (
+            f"stale: prices end {t.as_of}, more than {PRICE_STALE_TRADING_DAYS} trading days before {m.as_of}"
+        )
+        return {
+            "price": insufficient("price", formula, why),
+            "change": insufficient("price", "close change", why),
+            "change_pct": insufficient("pct", f"{window} price change", why),
+        }
     price = ok(t.last_price, "price", f"{formula} on {t.as_of}")
     row = next((r for r in t.performance if r.window == window), None)
     formula_pct = f"(last close / close {window} earlier - 1) * 100"
     if row is None or row.stock_pct is None:
-        why = ("a technical snapshot has no price history" if t.origin == "provided"
-               else f"the price history is shorter than {window}")
-        return {"price": price, "change": insufficient("price", "close change", why),
-                "change_pct": insufficient("pct", formula_pct, why)}
+        why = (
+            "a technical snapshot has no price history"
+            if t.origin == "provided"
+            else f"the price history is shorter than {window}"
+        )
+        return {
+            "price": price,
+            "change": insufficient("price", "close change", why),
+            "change_pct": insufficient("pct", formula_pct, why),
+        }
     pct = row.stock_pct
     start = t.last_price / (1 + pct / 100)
-    return {"price": price, "change": ok(t.last_price - start, "price", f"last close - close {window} earlier"),
-            "change_pct": ok(pct, "pct", formula_pct)}
+    return {
+        "price": price,
+        "change": ok(t.last_price - start, "price", f"last close - close {window} earlier"),
+        "change_pct": ok(pct, "pct", formula_pct),
+    }
 
 
-def row_from_metrics(m: Metrics, *, name: str, currency: str, origin: str, source: str | None,
-                     window: str = PEER_CHANGE_WINDOW) -> PeerFigures:
+def row_from_metrics(
+    m: Metrics, *, name: str, currency: str, origin: str, source: str | None, window: str = PEER_CHANGE_WINDOW
+) -> PeerFigures:
     """A comparison row from a company's own metrics (this company's row, or a peer's computed one)."""
     head = m.fundamentals.headline if m.fundamentals else None
     figures = _price_figures(m, window)
@@ -125,10 +169,19 @@ def row_from_metrics(m: Metrics, *, name: str, currency: str, origin: str, sourc
         period = f"TTM to {head.end:%b %Y}" if head.kind == "TTM" else head.label
         basis = f"{period} vs {head.base}" if head.base else f"{period} (no period a year earlier)"
     return PeerFigures(
-        ticker=m.ticker, name=name, origin=origin, currency=currency,  # type: ignore[arg-type]
-        as_of=m.technicals.as_of, source=source,
-        figures={k: figures[k] for k in COLUMN_UNITS}, overall_score=m.score.overall, score_label=m.score.label,
-        score_note=None, growth_basis=basis, notes=stale)
+        ticker=m.ticker,
+        name=name,
+        origin=origin,
+        currency=currency,  # type: ignore[arg-type]
+        as_of=m.technicals.as_of,
+        source=source,
+        figures={k: figures[k] for k in COLUMN_UNITS},
+        overall_score=m.score.overall,
+        score_label=m.score.label,
+        score_note=None,
+        growth_basis=basis,
+        notes=stale,
+    )
 
 
 _rows: dict[tuple[str, str, dt.date, str | None], PeerFigures] = {}
@@ -160,13 +213,24 @@ def _computed_row(peer: Peer, source: PeerSource, as_of: dt.date, compute: Compu
     view = as_of_view(source.loaded, as_of)
     m = compute(view, neutral_sentiments(view.bundle))
     prof = view.bundle.profile
-    row = row_from_metrics(m, name=peer.name or prof.name, currency=prof.currency, origin="computed",
-                           source=f"computed from its bundle {source.folder.name}/ as of {as_of}")
+    row = row_from_metrics(
+        m,
+        name=peer.name or prof.name,
+        currency=prof.currency,
+        origin="computed",
+        source=f"computed from its bundle {source.folder.name}/ as of {as_of}",
+    )
     if source.loaded.bundle.as_of > as_of:
-        row = row.model_copy(update={"notes": [
-            f"its bundle is as of {source.loaded.bundle.as_of}, after this report's {as_of}: what was filed or "
-            f"dated later is left out (statements restated later count as filed then); build it as of {as_of} "
-            "for its full history", *row.notes]})
+        row = row.model_copy(
+            update={
+                "notes": [
+                    f"its bundle is as of {source.loaded.bundle.as_of}, after this report's {as_of}: what was filed or "
+                    f"dated later is left out (statements restated later count as filed then); build it as of {as_of} "
+                    "for its full history",
+                    *row.notes,
+                ]
+            }
+        )
     parts = m.score.missing_parts
     note = "its own score, model-read sentiment at Neutral"
     if m.score.provisional:
@@ -182,8 +246,10 @@ def provided_row(peer: Peer, index: int, as_of: dt.date) -> PeerFigures:
     if peer.as_of is not None:
         n = trading_days_between(peer.as_of, as_of)
         if n > PRICE_STALE_TRADING_DAYS:
-            stale = (f"stale: provided as of {peer.as_of}, {n} trading days before as_of "
-                     f"(limit {PRICE_STALE_TRADING_DAYS})")
+            stale = (
+                f"stale: provided as of {peer.as_of}, {n} trading days before as_of "
+                f"(limit {PRICE_STALE_TRADING_DAYS})"
+            )
     figures = {}
     for key, unit in COLUMN_UNITS.items():
         value = getattr(peer, key)
@@ -193,26 +259,43 @@ def provided_row(peer: Peer, index: int, as_of: dt.date) -> PeerFigures:
             figures[key] = insufficient(unit, where, stale)
         elif key == "pe_ratio":  # the rule of this report's own P/E: a negative one ranks nothing
             fig = pe_ratio(reported_pe=float(value))
-            figures[key] = fig.model_copy(update={"formula": where, "note": fig.note and fig.note.replace(
-                "reported", "provided")})
+            figures[key] = fig.model_copy(
+                update={"formula": where, "note": fig.note and fig.note.replace("reported", "provided")}
+            )
         else:
             figures[key] = ok(float(value), unit, where)
     notes = [stale] if stale else []
     if peer.change is not None or peer.change_pct is not None:
-        notes.append("its price change is over its source's window, not necessarily "
-                     f"{PEER_CHANGE_WINDOW}")
-    return PeerFigures(ticker=peer.ticker, name=peer.name or peer.ticker, origin="provided", currency=peer.currency,
-                       as_of=peer.as_of, source=peer.source or where, figures=figures,
-                       overall_score=peer.overall_score, score_note="provided" if peer.overall_score is not None
-                       else None, notes=notes)
+        notes.append(f"its price change is over its source's window, not necessarily {PEER_CHANGE_WINDOW}")
+    return PeerFigures(
+        ticker=peer.ticker,
+        name=peer.name or peer.ticker,
+        origin="provided",
+        currency=peer.currency,
+        as_of=peer.as_of,
+        source=peer.source or where,
+        figures=figures,
+        overall_score=peer.overall_score,
+        score_note="provided" if peer.overall_score is not None else None,
+        notes=notes,
+    )
 
 
 def missing_row(peer: Peer, source: PeerSource | None, root_name: str) -> PeerFigures:
-    why = source.problem if source is not None and source.problem else (
-        f"no figures given and no bundle of {peer.ticker} beside {root_name}/")
+    why = (
+        source.problem
+        if source is not None and source.problem
+        else (f"no figures given and no bundle of {peer.ticker} beside {root_name}/")
+    )
     figures = {k: insufficient(u, "peer row", why) for k, u in COLUMN_UNITS.items()}
-    return PeerFigures(ticker=peer.ticker, name=peer.name or peer.ticker, origin="missing", currency=peer.currency,
-                       figures=figures, notes=[why])
+    return PeerFigures(
+        ticker=peer.ticker,
+        name=peer.name or peer.ticker,
+        origin="missing",
+        currency=peer.currency,
+        figures=figures,
+        notes=[why],
+    )
 
 
 def sector_average(rows: list[PeerFigures], currency: str) -> PeerFigures | None:
@@ -220,28 +303,47 @@ def sector_average(rows: list[PeerFigures], currency: str) -> PeerFigures | None
     figures: dict[str, Figure] = {}
     members: set[str] = set()
     for key in AVERAGED:
-        have = [r for r in rows if r.figures.get(key) is not None and r.figures[key].status == "ok"
-                and (key != "market_cap" or r.currency == currency)]
+        have = [
+            r
+            for r in rows
+            if r.figures.get(key) is not None
+            and r.figures[key].status == "ok"
+            and (key != "market_cap" or r.currency == currency)
+        ]
         unit = COLUMN_UNITS[key]
         if len(have) < MIN_PEERS_FOR_AVERAGE:
-            figures[key] = insufficient(unit, "median of the peers", f"{len(have)} of {len(rows)} peers have it "
-                                        f"(the average needs {MIN_PEERS_FOR_AVERAGE})")
+            figures[key] = insufficient(
+                unit,
+                "median of the peers",
+                f"{len(have)} of {len(rows)} peers have it (the average needs {MIN_PEERS_FOR_AVERAGE})",
+            )
             continue
         values = [r.figures[key].value for r in have]
-        figures[key] = ok(statistics.median(v for v in values if v is not None), unit,
-                          f"median of {len(have)} peers ({', '.join(r.ticker for r in have)})")
+        figures[key] = ok(
+            statistics.median(v for v in values if v is not None),
+            unit,
+            f"median of {len(have)} peers ({', '.join(r.ticker for r in have)})",
+        )
         members.update(r.ticker for r in have)
     scored = [r.overall_score for r in rows if r.overall_score is not None]
     if not members and len(scored) < MIN_PEERS_FOR_AVERAGE:
         return None
     for key in ("price", "change"):
-        figures[key] = insufficient("price", "median of the peers", "prices of different companies do not average")
+        figures[key] = insufficient(
+            "price", "median of the peers", "prices of different companies do not average"
+        )
     score = round(statistics.median(scored)) if len(scored) >= MIN_PEERS_FOR_AVERAGE else None
     n = len({r.ticker for r in rows if r.origin != "missing"})
-    return PeerFigures(ticker="", name=f"Sector average (median of {n} peers)", origin="sector_average",
-                       currency=currency, figures={k: figures[k] for k in COLUMN_UNITS}, overall_score=score,
-                       score_note=f"median of {len(scored)} peers' ratings" if score is not None else None,
-                       members=sorted(members))
+    return PeerFigures(
+        ticker="",
+        name=f"Sector average (median of {n} peers)",
+        origin="sector_average",
+        currency=currency,
+        figures={k: figures[k] for k in COLUMN_UNITS},
+        overall_score=score,
+        score_note=f"median of {len(scored)} peers' ratings" if score is not None else None,
+        members=sorted(members),
+    )
 
 
 def peer_comparison(loaded: LoadedBundle, compute: ComputeMetrics) -> PeerComparison | None:
@@ -262,5 +364,9 @@ def peer_comparison(loaded: LoadedBundle, compute: ComputeMetrics) -> PeerCompar
         else:
             row = missing_row(peer, source, loaded.root.name)
         rows.append(row.model_copy(update={"listed": i}))
-    return PeerComparison(window=PEER_CHANGE_WINDOW, rows=rows, average=sector_average(rows, b.profile.currency),
-                          average_rule=AVERAGE_RULE)
+    return PeerComparison(
+        window=PEER_CHANGE_WINDOW,
+        rows=rows,
+        average=sector_average(rows, b.profile.currency),
+        average_rule=AVERAGE_RULE,
+    )

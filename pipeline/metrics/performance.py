@@ -36,16 +36,19 @@ def window_start(as_of: dt.date, window: str) -> dt.date:
     return start
 
 
-def window_returns_pct(close: pd.Series, as_of: dt.date,
-                       windows: tuple[str, ...] = WINDOWS) -> dict[str, float | None]:
+def window_returns_pct(
+    close: pd.Series, as_of: dt.date, windows: tuple[str, ...] = WINDOWS
+) -> dict[str, float | None]:
     """Percent return of `close` (indexed by ascending dates) over each window ending at `as_of`."""
     if close.empty:
         return {w: None for w in windows}
     index = close.index.to_numpy(dtype="datetime64[ns]")
     values = close.to_numpy(dtype=np.float64)
     # Position of the last close on or before each date (-1: no close that early), all windows at once.
-    ends = np.array([np.datetime64(as_of)] + [np.datetime64(window_start(as_of, w)) for w in windows],
-                    dtype="datetime64[ns]")
+    ends = np.array(
+        [np.datetime64(as_of)] + [np.datetime64(window_start(as_of, w)) for w in windows],
+        dtype="datetime64[ns]",
+    )
     pos = np.searchsorted(index, ends, side="right") - 1
     end = pos[0]
     out: dict[str, float | None] = {}
@@ -57,8 +60,9 @@ def window_returns_pct(close: pd.Series, as_of: dt.date,
     return out
 
 
-def performance_rows(close: pd.Series, benchmark_close: pd.Series | None,
-                     as_of: dt.date) -> list[PerformanceRow]:
+def performance_rows(
+    close: pd.Series, benchmark_close: pd.Series | None, as_of: dt.date
+) -> list[PerformanceRow]:
     """One row per window: stock, benchmark (same windows, same `as_of`) and their difference."""
     stock = window_returns_pct(close, as_of)
     bench = window_returns_pct(benchmark_close, as_of) if benchmark_close is not None else {}
@@ -74,8 +78,13 @@ def _or_none(values: np.ndarray) -> list[float | None]:
     return [None if not math.isfinite(v) else float(v) for v in values.tolist()]
 
 
-def chart_series(close: pd.Series, sma_50: np.ndarray, sma_200: np.ndarray,
-                 benchmark_close: pd.Series | None, days: int = CHART_DAYS) -> ChartSeries:
+def chart_series(
+    close: pd.Series,
+    sma_50: np.ndarray,
+    sma_200: np.ndarray,
+    benchmark_close: pd.Series | None,
+    days: int = CHART_DAYS,
+) -> ChartSeries:
     """The last `days` closes with their 50/200-day averages and the rebased benchmark.
 
     The benchmark is aligned on the stock's dates (its last close on or before each date) and multiplied by

@@ -38,8 +38,13 @@ def price_vs_average(price: float | None, average: float | None, period: int) ->
     """Positive if price > SMA(period), Negative if below, Neutral if equal."""
     key, name = f"price_vs_sma_{period}", f"{period}DMA"
     if not (_known(price) and _known(average)):
-        return IndicatorReading(key=key, name=name, value=average if _known(average) else None, reading=None,
-                                detail=f"insufficient data for the {period}-day average")
+        return IndicatorReading(
+            key=key,
+            name=name,
+            value=average if _known(average) else None,
+            reading=None,
+            detail=f"insufficient data for the {period}-day average",
+        )
     assert price is not None and average is not None
     if price > average:
         reading: Reading = "Positive"
@@ -48,25 +53,41 @@ def price_vs_average(price: float | None, average: float | None, period: int) ->
         reading, word = "Negative", "below"
     else:
         reading, word = "Neutral", "equal to"
-    return IndicatorReading(key=key, name=name, value=average, reading=reading,
-                            detail=f"price {_fmt(price)} is {word} the {period}-day average {_fmt(average)}")
+    return IndicatorReading(
+        key=key,
+        name=name,
+        value=average,
+        reading=reading,
+        detail=f"price {_fmt(price)} is {word} the {period}-day average {_fmt(average)}",
+    )
 
 
 def macd_reading(line: float | None, signal: float | None) -> IndicatorReading:
     """Line vs signal; by the line's sign alone when no signal is known."""
     if not _known(line):
-        return IndicatorReading(key="macd", name="MACD", value=None, reading=None,
-                                detail="insufficient data for MACD(12,26,9)")
+        return IndicatorReading(
+            key="macd", name="MACD", value=None, reading=None, detail="insufficient data for MACD(12,26,9)"
+        )
     assert line is not None
     if _known(signal):
         assert signal is not None
         reading: Reading = "Positive" if line > signal else "Negative" if line < signal else "Neutral"
         word = "above" if line > signal else "below" if line < signal else "equal to"
-        return IndicatorReading(key="macd", name="MACD", value=line, reading=reading,
-                                detail=f"MACD line {line:.4f} is {word} its signal line {signal:.4f}")
+        return IndicatorReading(
+            key="macd",
+            name="MACD",
+            value=line,
+            reading=reading,
+            detail=f"MACD line {line:.4f} is {word} its signal line {signal:.4f}",
+        )
     reading = "Positive" if line > 0 else "Negative" if line < 0 else "Neutral"
-    return IndicatorReading(key="macd", name="MACD", value=line, reading=reading,
-                            detail=f"no signal line known; read by the sign of the MACD line ({line:.4f})")
+    return IndicatorReading(
+        key="macd",
+        name="MACD",
+        value=line,
+        reading=reading,
+        detail=f"no signal line known; read by the sign of the MACD line ({line:.4f})",
+    )
 
 
 def _band(value: float, low: float, high: float) -> tuple[Reading, str]:
@@ -80,28 +101,37 @@ def _band(value: float, low: float, high: float) -> tuple[Reading, str]:
 def rsi_reading(value: float | None) -> IndicatorReading:
     """Overbought (>= 70) Negative, oversold (<= 30) Positive, else Neutral."""
     if not _known(value):
-        return IndicatorReading(key="rsi_14", name="RSI", value=None, reading=None,
-                                detail="insufficient data for RSI(14)")
+        return IndicatorReading(
+            key="rsi_14", name="RSI", value=None, reading=None, detail="insufficient data for RSI(14)"
+        )
     assert value is not None
     reading, why = _band(value, RSI_OVERSOLD, RSI_OVERBOUGHT)
-    return IndicatorReading(key="rsi_14", name="RSI", value=value, reading=reading,
-                            detail=f"RSI(14) {_fmt(value)} is {why}")
+    return IndicatorReading(
+        key="rsi_14", name="RSI", value=value, reading=reading, detail=f"RSI(14) {_fmt(value)} is {why}"
+    )
 
 
 def stoch_reading(k: float | None, d: float | None = None) -> IndicatorReading:
     """Slow %K: overbought (>= 80) Negative, oversold (<= 20) Positive, else Neutral."""
     if not _known(k):
-        return IndicatorReading(key="stoch", name="STOCH", value=None, reading=None,
-                                detail="insufficient data for the slow stochastic (14,3,3)")
+        return IndicatorReading(
+            key="stoch",
+            name="STOCH",
+            value=None,
+            reading=None,
+            detail="insufficient data for the slow stochastic (14,3,3)",
+        )
     assert k is not None
     reading, why = _band(k, STOCH_OVERSOLD, STOCH_OVERBOUGHT)
     tail = f" (%D {_fmt(d)})" if d is not None and _known(d) else ""
-    return IndicatorReading(key="stoch", name="STOCH", value=k, reading=reading,
-                            detail=f"slow %K {_fmt(k)}{tail} is {why}")
+    return IndicatorReading(
+        key="stoch", name="STOCH", value=k, reading=reading, detail=f"slow %K {_fmt(k)}{tail} is {why}"
+    )
 
 
-def readings_from_values(last_price: float | None,
-                         values: Mapping[str, float | None]) -> list[IndicatorReading]:
+def readings_from_values(
+    last_price: float | None, values: Mapping[str, float | None]
+) -> list[IndicatorReading]:
     """All seven readings, in display order, from a `Technicals.values`-style mapping.
 
     A value that is missing (too little history, or not in a snapshot) gives a reading of None.

@@ -42,7 +42,7 @@ def _is_wide(x: np.ndarray) -> bool:
 def _block_view(a: np.ndarray, block: int) -> np.ndarray:
     """The whole blocks of `a` as `blocks x block x ...` (a view)."""
     full = a.shape[0] // block
-    return a[:full * block].reshape(full, block, *a.shape[1:])
+    return a[: full * block].reshape(full, block, *a.shape[1:])
 
 
 def _within_blocks(x: np.ndarray, out: np.ndarray, block: int) -> None:
@@ -54,16 +54,17 @@ def _within_blocks(x: np.ndarray, out: np.ndarray, block: int) -> None:
     if not _is_wide(x):
         full = x.shape[0] // block
         np.add.accumulate(_block_view(x, block), axis=1, out=_block_view(out, block))
-        np.add.accumulate(x[full * block:], axis=0, out=out[full * block:])
+        np.add.accumulate(x[full * block :], axis=0, out=out[full * block :])
         return
     np.copyto(out[0::block], x[0::block])
     for k in range(1, block):
         cur = out[k::block]
-        np.add(out[k - 1::block][:cur.shape[0]], x[k::block], out=cur)
+        np.add(out[k - 1 :: block][: cur.shape[0]], x[k::block], out=cur)
 
 
-def smooth(x: np.ndarray, out: np.ndarray, start: int, seed: np.ndarray | float,
-           gain: float, decay: float) -> None:
+def smooth(
+    x: np.ndarray, out: np.ndarray, start: int, seed: np.ndarray | float, gain: float, decay: float
+) -> None:
     """out[start] = seed, then out[t] = gain*x[t] + decay*out[t-1] for start < t < len(x).
 
     The recursion of an EMA (gain alpha, decay 1-alpha), of Wilder's smoothing (1/n, (n-1)/n) and of a
@@ -71,7 +72,7 @@ def smooth(x: np.ndarray, out: np.ndarray, start: int, seed: np.ndarray | float,
     """
     _check(x, out)
     out[start] = seed
-    xs, ys = x[start + 1:], out[start + 1:]
+    xs, ys = x[start + 1 :], out[start + 1 :]
     if xs.shape[0] == 0:
         return
     before = np.array(out[start])  # a copy: ys may share memory with x
@@ -102,23 +103,23 @@ def _smooth_blocks(x: np.ndarray, y: np.ndarray, before: np.ndarray, gain: float
     block = min(_smooth_block(decay), days)
     powers = decay ** np.arange(block, dtype=np.float64)
     full = days // block
-    whole, tail = _block_view(y, block), y[full * block:]
+    whole, tail = _block_view(y, block), y[full * block :]
     # Per-position factors spelled out over a whole block (one contiguous operand: a faster NumPy loop).
     grow = _per_position(gain / powers, rest)
     shrink = _per_position(powers, rest)
     np.multiply(_block_view(x, block), grow, out=whole)
-    np.multiply(x[full * block:], grow[:tail.shape[0]], out=tail)
+    np.multiply(x[full * block :], grow[: tail.shape[0]], out=tail)
     _within_blocks(y, y, block)
     # Entering values: E[0] = before, E[b+1] = decay**block * E[b] + decay**(block-1) * v[end of block b].
     entering = np.empty((full + 1, *rest))
     entering[0] = before
-    np.multiply(y[block - 1::block][:full], powers[-1], out=entering[1:])
-    _carry(entering, decay ** block)
+    np.multiply(y[block - 1 :: block][:full], powers[-1], out=entering[1:])
+    _carry(entering, decay**block)
     np.multiply(entering, decay, out=entering)
     np.add(whole, entering[:full, None], out=whole)
     np.multiply(whole, shrink, out=whole)
     np.add(tail, entering[full], out=tail)
-    np.multiply(tail, shrink[:tail.shape[0]], out=tail)
+    np.multiply(tail, shrink[: tail.shape[0]], out=tail)
 
 
 def _carry(e: np.ndarray, step: float) -> None:
@@ -134,7 +135,9 @@ def _carry(e: np.ndarray, step: float) -> None:
 
 def _per_position(factors: np.ndarray, rest: tuple[int, ...]) -> np.ndarray:
     """factors[k] repeated over one day's row: shape (block, *rest)."""
-    return np.ascontiguousarray(np.broadcast_to(factors.reshape((-1,) + (1,) * len(rest)), (len(factors), *rest)))
+    return np.ascontiguousarray(
+        np.broadcast_to(factors.reshape((-1,) + (1,) * len(rest)), (len(factors), *rest))
+    )
 
 
 def block_for(*windows: int) -> int:
@@ -150,8 +153,13 @@ def block_sums(x: np.ndarray, block: int) -> np.ndarray:
     return out
 
 
-def window_sum(x: np.ndarray, n: int, out: np.ndarray, scale: float | np.ndarray = 1.0,
-               shared: tuple[np.ndarray, int] | None = None) -> None:
+def window_sum(
+    x: np.ndarray,
+    n: int,
+    out: np.ndarray,
+    scale: float | np.ndarray = 1.0,
+    shared: tuple[np.ndarray, int] | None = None,
+) -> None:
     """out[t] = scale * (x[t-n+1] + ... + x[t]) for t >= n-1; NaN before (everywhere if n > len(x)).
 
     `scale` broadcasts against one day's row; `shared` may hand in (`block_sums(x, block)`, block), to
@@ -165,36 +173,36 @@ def window_sum(x: np.ndarray, n: int, out: np.ndarray, scale: float | np.ndarray
     if not 1 <= n <= days:
         out[...] = np.nan
         return
-    body = out[n - 1:]
+    body = out[n - 1 :]
     if n == 1:
         np.copyto(body, x)
     elif n <= _SHORT_WINDOW:
-        np.add(x[n - 1:], x[n - 2:days - 1], out=body)
+        np.add(x[n - 1 :], x[n - 2 : days - 1], out=body)
         for j in range(2, n):
-            np.add(body, x[n - 1 - j:days - j], out=body)
+            np.add(body, x[n - 1 - j : days - j], out=body)
     else:
         if shared is None:
             block = min(block_for(n), days)
             shared = block_sums(x, block), block
         _window_sum_blocks(*shared, n, out)
     np.multiply(body, scale, out=body)
-    out[:n - 1] = np.nan
+    out[: n - 1] = np.nan
 
 
 def _window_sum_blocks(sums: np.ndarray, block: int, n: int, out: np.ndarray) -> None:
     days = sums.shape[0]
     block = min(block, days)
     full = days // block
-    totals = sums[block - 1::block]  # whole blocks only
+    totals = sums[block - 1 :: block]  # whole blocks only
     m, r = divmod(n, block)
-    np.subtract(sums[n:], sums[:days - n], out=out[n:])
+    np.subtract(sums[n:], sums[: days - n], out=out[n:])
     # t = b*block + k: t-n lies in block b-m (k >= r) or b-m-1 (k < r); add the blocks in between.
-    whole, tail = _block_view(out, block), out[full * block:]
+    whole, tail = _block_view(out, block), out[full * block :]
     for count, rows in ((m, slice(r, None)), (m + 1, slice(None, r))):
         before = _blocks_before(totals, count)
         np.add(whole[:, rows], before[:full, None], out=whole[:, rows])
         np.add(tail[rows], before[full], out=tail[rows])
-    out[n - 1] = sums[n - 1] + totals[:(n - 1) // block].sum(axis=0)  # the first window starts at day 0
+    out[n - 1] = sums[n - 1] + totals[: (n - 1) // block].sum(axis=0)  # the first window starts at day 0
 
 
 def _blocks_before(totals: np.ndarray, count: int) -> np.ndarray:
@@ -206,18 +214,24 @@ def _blocks_before(totals: np.ndarray, count: int) -> np.ndarray:
     offset, length = 0, 1
     while count:
         if count & 1:
-            g[offset:] += run[:run.shape[0] - offset]
+            g[offset:] += run[: run.shape[0] - offset]
             offset += length
         count >>= 1
         if count:
             doubled = run.copy()
-            doubled[length:] += run[:run.shape[0] - length]
+            doubled[length:] += run[: run.shape[0] - length]
             run, length = doubled, 2 * length
     return g
 
 
-def window_extreme(x: np.ndarray, n: int, op: Callable[..., np.ndarray], out: np.ndarray,
-                   done: np.ndarray | None = None, span: int = 1) -> None:
+def window_extreme(
+    x: np.ndarray,
+    n: int,
+    op: Callable[..., np.ndarray],
+    out: np.ndarray,
+    done: np.ndarray | None = None,
+    span: int = 1,
+) -> None:
     """out[t] = op(x[t-n+1], ..., x[t]) for t >= n-1 (op: np.maximum or np.minimum); NaN before.
 
     Doubling: when m[t] covers the last `span` values, op(m[t], m[t-span]) covers 2*span, so a window costs
@@ -243,4 +257,4 @@ def window_extreme(x: np.ndarray, n: int, op: Callable[..., np.ndarray], out: np
         target[:shift] = cur[:shift]
         op(cur[shift:], cur[:-shift], out=target[shift:])
         cur = target
-    out[:n - 1] = np.nan
+    out[: n - 1] = np.nan

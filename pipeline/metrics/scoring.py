@@ -313,8 +313,11 @@ def _model_influence(subscores: Sequence[SubScore], overall: int, coverage: floa
 
 
 def _missing_reason(s: SubScore) -> str:
-    return s.basis.removeprefix("insufficient data (").removesuffix(")") if s.basis.startswith(
-        "insufficient data (") else s.basis
+    return (
+        s.basis.removeprefix("insufficient data (").removesuffix(")")
+        if s.basis.startswith("insufficient data (")
+        else s.basis
+    )
 
 
 def score_card(subscores: Sequence[SubScore]) -> ScoreCard:
@@ -344,8 +347,15 @@ def score_card(subscores: Sequence[SubScore]) -> ScoreCard:
     raw = _weighted(subscores, {})
     overall = 50 if raw is None else round_score(raw)
     return ScoreCard(
-        overall=overall, label=overall_label(overall, coverage), provisional=coverage < MIN_COVERAGE,
+        overall=overall,
+        label=overall_label(overall, coverage),
+        provisional=coverage < MIN_COVERAGE,
         coverage_pct=round(coverage * 100.0, 2),
-        missing_parts=[MissingPart(key=s.key, title=TITLES[s.key], reason=_missing_reason(s))
-                       for s in subscores if s.score is None],
-        model_influence=_model_influence(subscores, overall, coverage), subscores=out)
+        missing_parts=[
+            MissingPart(key=s.key, title=TITLES[s.key], reason=_missing_reason(s))
+            for s in subscores
+            if s.score is None
+        ],
+        model_influence=_model_influence(subscores, overall, coverage),
+        subscores=out,
+    )

@@ -39,8 +39,11 @@ class Scratch:
     def empty(self, shape: tuple[int, ...]) -> np.ndarray:
         size = int(np.prod(shape))
         buffers = self._buffers
-        free = [i for i in range(len(buffers))
-                if buffers[i].size >= size and sys.getrefcount(buffers[i]) == _UNUSED]
+        free = [
+            i
+            for i in range(len(buffers))
+            if buffers[i].size >= size and sys.getrefcount(buffers[i]) == _UNUSED
+        ]
         if free:
             buffer = buffers[min(free, key=lambda i: buffers[i].size)]
         else:

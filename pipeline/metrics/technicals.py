@@ -39,12 +39,37 @@ from pipeline.metrics import rolling, scratch
 TRADING_DAYS = 252
 
 # Column names of `stockreport indicators` (same as the TA-Lib reference file).
-TABLE_COLUMNS = ["SMA_20", "SMA_50", "SMA_100", "SMA_200", "MACD_12_26_9", "MACD_signal", "MACD_hist",
-                 "RSI_14", "STOCH_slowK_14_3", "STOCH_slowD_3"]
+TABLE_COLUMNS = [
+    "SMA_20",
+    "SMA_50",
+    "SMA_100",
+    "SMA_200",
+    "MACD_12_26_9",
+    "MACD_signal",
+    "MACD_hist",
+    "RSI_14",
+    "STOCH_slowK_14_3",
+    "STOCH_slowD_3",
+]
 
 # Keys of `compute_all`, in the order `_compute_chunk` returns them.
-INDICATORS = ("sma_20", "sma_50", "sma_100", "sma_200", "ema_20", "ema_50", "macd", "macd_signal", "macd_hist",
-              "rsi_14", "stoch_k", "stoch_d", "high_52w", "low_52w", "volatility_pct")
+INDICATORS = (
+    "sma_20",
+    "sma_50",
+    "sma_100",
+    "sma_200",
+    "ema_20",
+    "ema_50",
+    "macd",
+    "macd_signal",
+    "macd_hist",
+    "rsi_14",
+    "stoch_k",
+    "stoch_d",
+    "high_52w",
+    "low_52w",
+    "volatility_pct",
+)
 
 # Many tickers are computed in chunks of about this many bytes per array (500 tickers of 5,000 days): each
 # chunk works on arrays of the same size whatever the number of tickers, so time grows linearly with it,
@@ -112,7 +137,7 @@ def _sma_many(x: np.ndarray, periods: tuple[int, ...]) -> Arrays:
 def _mean_of_halves(half_sma: np.ndarray, half: int, out: np.ndarray) -> None:
     """SMA(2h)[t] = (SMA(h)[t] + SMA(h)[t-h]) / 2: one pass instead of another window sum."""
     start = min(2 * half - 1, out.shape[0])
-    np.add(half_sma[start:], half_sma[half - 1:half_sma.shape[0] - half], out=out[start:])
+    np.add(half_sma[start:], half_sma[half - 1 : half_sma.shape[0] - half], out=out[start:])
     np.multiply(out[start:], 0.5, out=out[start:])
     out[:start] = np.nan
 
@@ -134,13 +159,14 @@ def _ema(x: np.ndarray, period: int, first_valid: int) -> np.ndarray:
         return out
     alpha = 2.0 / (period + 1)
     # As a linear recursion: EMA[t] = alpha*x[t] + (1-alpha)*EMA[t-1].
-    rolling.smooth(x, out, t0, x[first_valid:t0 + 1].mean(axis=0), alpha, 1.0 - alpha)
+    rolling.smooth(x, out, t0, x[first_valid : t0 + 1].mean(axis=0), alpha, 1.0 - alpha)
     out[:t0] = np.nan
     return out
 
 
-def macd(x: np.ndarray | pd.Series, fast: int = 12, slow: int = 26,
-         signal: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def macd(
+    x: np.ndarray | pd.Series, fast: int = 12, slow: int = 26, signal: int = 9
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """MACD line, signal and histogram, aligned as TA-Lib does.
 
     line = EMA_fast - EMA_slow, both defined from t = slow-1; EMA_slow is seeded with mean(x[0 .. slow-1])
@@ -208,20 +234,28 @@ def rolling_min(x: np.ndarray | pd.Series, window: int) -> np.ndarray:
     return _by_column_chunks(lambda c: (_extreme(c, window, np.minimum),), _as_float(x))[0]
 
 
-def _extreme(x: np.ndarray, window: int, op: Callable[..., np.ndarray], done: np.ndarray | None = None,
-             span: int = 1) -> np.ndarray:
+def _extreme(
+    x: np.ndarray, window: int, op: Callable[..., np.ndarray], done: np.ndarray | None = None, span: int = 1
+) -> np.ndarray:
     out = scratch.empty(x.shape)
     rolling.window_extreme(x, window, op, out, done, span)
     return out
 
 
-def stoch(high: np.ndarray | pd.Series, low: np.ndarray | pd.Series, close: np.ndarray | pd.Series,
-          fastk: int = 14, slowk: int = 3, slowd: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def stoch(
+    high: np.ndarray | pd.Series,
+    low: np.ndarray | pd.Series,
+    close: np.ndarray | pd.Series,
+    fastk: int = 14,
+    slowk: int = 3,
+    slowd: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
     """Slow stochastic %K and %D (TA-Lib STOCH with SMA smoothing).
 
     fastK = 100 * (C - min(L, k)) / (max(H, k) - min(L, k)) (50 when the range is 0);
     slowK = SMA_sk(fastK); slowD = SMA_sd(slowK); both reported from t = k + sk + sd - 3.
     """
+
     def one_chunk(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> Arrays:
         hh, ll = _extreme(h, fastk, np.maximum), _extreme(lo, fastk, np.minimum)
         return _stoch_from(hh, ll, c, fastk, slowk, slowd)
@@ -245,9 +279,9 @@ def _stoch_from(hh: np.ndarray, ll: np.ndarray, c: np.ndarray, fastk: int, slowk
     _where_undefined(fast, 0.5)  # a flat range gives 0/0: neutral
     k[:start] = np.nan
     rolling.window_sum(fast, slowk, k[start:], 100.0 / slowk)
-    d[:start + slowk - 1] = np.nan
+    d[: start + slowk - 1] = np.nan
     if start + slowk - 1 < c.shape[0]:
-        rolling.window_sum(k[start + slowk - 1:], slowd, d[start + slowk - 1:], 1.0 / slowd)
+        rolling.window_sum(k[start + slowk - 1 :], slowd, d[start + slowk - 1 :], 1.0 / slowd)
     k[: fastk + slowk + slowd - 3] = np.nan
     return k, d
 
@@ -275,7 +309,7 @@ def _volatility(c: np.ndarray, window: int) -> np.ndarray:
     var = out[window:]
     np.subtract(log_c[window:], log_c[:-window], out=var)
     np.square(var, out=var)
-    np.subtract(total_sq[window - 1:], var, out=var)
+    np.subtract(total_sq[window - 1 :], var, out=var)
     np.multiply(var, 1e4 * TRADING_DAYS / (window * (window - 1)), out=var)  # annualised, in %^2
     with np.errstate(invalid="ignore"):
         np.sqrt(var, out=var)
@@ -296,8 +330,18 @@ def _compute_chunk(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> Arra
     high_52w = _extreme(high, TRADING_DAYS, np.maximum, done=hh, span=14)
     low_52w = _extreme(low, TRADING_DAYS, np.minimum, done=ll, span=14)
     k, d = _stoch_from(hh, ll, close, 14, 3, 3)
-    return (*_sma_many(close, (20, 50, 100, 200)), _ema(close, 20, 0), _ema(close, 50, 0),
-            *_macd(close, 12, 26, 9), _rsi(close, 14), k, d, high_52w, low_52w, _volatility(close, TRADING_DAYS))
+    return (
+        *_sma_many(close, (20, 50, 100, 200)),
+        _ema(close, 20, 0),
+        _ema(close, 50, 0),
+        *_macd(close, 12, 26, 9),
+        _rsi(close, 14),
+        k,
+        d,
+        high_52w,
+        low_52w,
+        _volatility(close, TRADING_DAYS),
+    )
 
 
 def indicator_table(prices: pd.DataFrame) -> pd.DataFrame:
@@ -305,8 +349,7 @@ def indicator_table(prices: pd.DataFrame) -> pd.DataFrame:
     close = prices["Close"].to_numpy(dtype=np.float64)
     line, sig, hist = macd(close)
     k, d = stoch(prices["High"].to_numpy(np.float64), prices["Low"].to_numpy(np.float64), close)
-    cols = [*sma_many(close, (20, 50, 100, 200)), line, sig, hist,
-            rsi(close, 14), k, d]
+    cols = [*sma_many(close, (20, 50, 100, 200)), line, sig, hist, rsi(close, 14), k, d]
     table = pd.DataFrame(dict(zip(TABLE_COLUMNS, cols, strict=True)), index=prices.index)
     table.index.name = "Date"
     return table

@@ -37,16 +37,22 @@ class Figure(Frozen):
     unit: Unit
     formula: str
     note: str | None = None
-    base: str | None = Field(default=None, description="For a change or an average over two periods: the "
-                             "earlier period compared with, e.g. 'FY2021' or 'TTM Sep 2016'.")
+    base: str | None = Field(
+        default=None,
+        description="For a change or an average over two periods: the "
+        "earlier period compared with, e.g. 'FY2021' or 'TTM Sep 2016'.",
+    )
 
 
 class PeriodMetrics(Frozen):
     label: str
     kind: Literal["TTM", "FY"]
     end: dt.date
-    base: str | None = Field(default=None, description="The like-for-like period a year earlier that growth "
-                             "compares with (TTM with the TTM a year before, FY with the prior FY), if any.")
+    base: str | None = Field(
+        default=None,
+        description="The like-for-like period a year earlier that growth "
+        "compares with (TTM with the TTM a year before, FY with the prior FY), if any.",
+    )
     # Keys: revenue_growth_pct, eps_growth_pct, gross_margin_pct, ebit_margin_pct, ebitda, ebitda_margin_pct,
     # net_margin_pct,
     # roe_pct, roe_ending_equity_pct, debt_to_equity, equity_ratio_pct, free_cash_flow, fcf_growth_pct,
@@ -60,7 +66,9 @@ class Fundamentals(Frozen):
     roe_basis: Literal["average_equity", "ending_equity"] = Field(
         description="Which equity `roe_pct` divides by; the other is in `roe_ending_equity_pct`."
     )
-    periods: list[PeriodMetrics] = Field(description="TTM first (when present), then fiscal years newest first.")
+    periods: list[PeriodMetrics] = Field(
+        description="TTM first (when present), then fiscal years newest first."
+    )
 
     @property
     def headline(self) -> PeriodMetrics | None:
@@ -89,7 +97,9 @@ class ChartSeries(Frozen):
     close: list[float]
     sma_50: list[float | None]
     sma_200: list[float | None]
-    benchmark_rebased: list[float | None] = Field(description="Benchmark close rebased to the stock's first close.")
+    benchmark_rebased: list[float | None] = Field(
+        description="Benchmark close rebased to the stock's first close."
+    )
 
 
 class Technicals(Frozen):
@@ -97,8 +107,11 @@ class Technicals(Frozen):
         description="computed from prices.csv, provided by the bundle's technical snapshot, or none."
     )
     as_of: dt.date | None = Field(default=None, description="The last price day the values are computed on.")
-    stale: bool = Field(default=False, description="The price data ends too long before the bundle's as_of "
-                        "(docs/metrics.md, Staleness): values are labelled with their own date, never as current.")
+    stale: bool = Field(
+        default=False,
+        description="The price data ends too long before the bundle's as_of "
+        "(docs/metrics.md, Staleness): values are labelled with their own date, never as current.",
+    )
     last_price: float | None = None
     # Keys: sma_20, sma_50, sma_100, sma_200, ema_20, ema_50, macd, macd_signal, macd_hist, rsi_14,
     # stoch_k, stoch_d, high_52w, low_52w, volatility_pct (annualised, percent).
@@ -111,10 +124,19 @@ class Technicals(Frozen):
 
 
 class SubScore(Frozen):
-    key: Literal["income_statement", "balance_sheet", "cash_flow", "technicals", "valuation",
-                 "earnings_call", "corporate_events"]
+    key: Literal[
+        "income_statement",
+        "balance_sheet",
+        "cash_flow",
+        "technicals",
+        "valuation",
+        "earnings_call",
+        "corporate_events",
+    ]
     title: str
-    score: int | None = Field(description="0-100; None when the inputs are insufficient (weight then redistributed).")
+    score: int | None = Field(
+        description="0-100; None when the inputs are insufficient (weight then redistributed)."
+    )
     label: Label | None
     weight: float
     basis: str = Field(description="The inputs and arithmetic behind the score, in one line.")
@@ -130,11 +152,15 @@ class ModelInfluence(Frozen):
     """How far the model-read sentiment labels moved the overall score (docs/metrics.md, Model-read parts)."""
 
     parts: list[str] = Field(description="The sub-scores whose label a model read (earnings call, events).")
-    without: int | None = Field(description="Overall from the other sub-scores alone (their weight redistributed).")
+    without: int | None = Field(
+        description="Overall from the other sub-scores alone (their weight redistributed)."
+    )
     neutral: int = Field(description="Overall with the model-read parts counted as Neutral.")
     shift: int = Field(description="overall - neutral: what the model's labels did to the score.")
-    bound: float = Field(description="The most the labels can move the overall from `neutral`, in points "
-                         "(before rounding): 20 x their nominal weight / the nominal weight present.")
+    bound: float = Field(
+        description="The most the labels can move the overall from `neutral`, in points "
+        "(before rounding): 20 x their nominal weight / the nominal weight present."
+    )
     bound_points: int = Field(description="The same on the rounded scores shown: ceil(bound).")
     label_changed: bool = Field(description="The label differs from the label at `neutral`: model-driven.")
 
@@ -142,10 +168,14 @@ class ModelInfluence(Frozen):
 class ScoreCard(Frozen):
     overall: int
     label: OverallLabel
-    provisional: bool = Field(default=False, description="Coverage below the minimum: the number is shown as "
-                              "provisional and the label is 'Insufficient data'.")
-    coverage_pct: float = Field(default=100.0, description="Share of the nominal weight the present sub-scores "
-                                "carry, in percent.")
+    provisional: bool = Field(
+        default=False,
+        description="Coverage below the minimum: the number is shown as "
+        "provisional and the label is 'Insufficient data'.",
+    )
+    coverage_pct: float = Field(
+        default=100.0, description="Share of the nominal weight the present sub-scores carry, in percent."
+    )
     missing_parts: list[MissingPart] = Field(default_factory=list)
     model_influence: ModelInfluence | None = None
     subscores: list[SubScore]
@@ -170,14 +200,18 @@ class Sentiments(Frozen):
 class PartAge(Frozen):
     """How old one part of the bundle is relative to its as_of (docs/metrics.md, Staleness)."""
 
-    part: str = Field(description="prices, benchmark, technical_snapshot, statements, market, consensus, "
-                      "earnings_call or events.")
+    part: str = Field(
+        description="prices, benchmark, technical_snapshot, statements, market, consensus, "
+        "earnings_call or events."
+    )
     date: dt.date
     days: int = Field(description="Calendar days before as_of.")
     trading_days: int | None = Field(default=None, description="Weekdays after `date` up to as_of (prices).")
     stale: bool
     limit: str = Field(description="The threshold it is held to, e.g. '10 trading days'.")
-    text: str = Field(description="One line for people, e.g. 'prices: last day 2022-12-30, 803 trading days ...'.")
+    text: str = Field(
+        description="One line for people, e.g. 'prices: last day 2022-12-30, 803 trading days ...'."
+    )
 
 
 PeerOrigin = Literal["subject", "computed", "provided", "missing", "sector_average"]
@@ -190,9 +224,13 @@ class PeerFigures(Frozen):
     ticker: str
     name: str
     origin: PeerOrigin
-    currency: str | None = Field(default=None, description="The share-price currency of price and market cap.")
-    as_of: dt.date | None = Field(default=None, description="Computed: the last price day used; provided: the "
-                                  "date given with the figures.")
+    currency: str | None = Field(
+        default=None, description="The share-price currency of price and market cap."
+    )
+    as_of: dt.date | None = Field(
+        default=None,
+        description="Computed: the last price day used; provided: the date given with the figures.",
+    )
     source: str | None = None
     # Keys: price, change, change_pct, market_cap, pe_ratio, roe_pct, dividend_yield_pct, revenue_growth_pct,
     # eps_growth_pct.
@@ -200,10 +238,13 @@ class PeerFigures(Frozen):
     overall_score: int | None = None
     score_label: str | None = None
     score_note: str | None = Field(default=None, description="How the rating was obtained.")
-    growth_basis: str | None = Field(default=None, description="The periods growth compares, e.g. 'FY2022 vs "
-                                     "FY2021' (computed rows).")
+    growth_basis: str | None = Field(
+        default=None, description="The periods growth compares, e.g. 'FY2022 vs FY2021' (computed rows)."
+    )
     notes: list[str] = Field(default_factory=list, description="Stale parts, or why the row has no data.")
-    members: list[str] = Field(default_factory=list, description="Sector average: the peers each column uses.")
+    members: list[str] = Field(
+        default_factory=list, description="Sector average: the peers each column uses."
+    )
     listed: int | None = Field(default=None, description="Its position in bundle.peers (peers[i]).")
 
 
@@ -226,5 +267,8 @@ class Metrics(Frozen):
     price_target: PriceTarget | None
     missing: list[str] = Field(description="Bundle parts that were absent, so the report can say so.")
     ages: list[PartAge] = Field(default_factory=list, description="How old each dated part is, oldest first.")
-    peers: PeerComparison | None = Field(default=None, description="The bundle's peers, computed from their own "
-                                         "bundles where possible (docs/metrics.md, Peers).")
+    peers: PeerComparison | None = Field(
+        default=None,
+        description="The bundle's peers, computed from their own "
+        "bundles where possible (docs/metrics.md, Peers).",
+    )

@@ -108,16 +108,24 @@ def _why_missing(fig: Figure, what: str, why: str | None) -> Figure:
     return fig.model_copy(update={"note": fig.note.replace(what, f"{what} ({why})", 1)})
 
 
-def valuation_figures(bundle: Bundle, last_price: float | None, *, price_note: str | None = None,
-                      market_stale: str | None = None) -> dict[str, Figure]:
+def valuation_figures(
+    bundle: Bundle,
+    last_price: float | None,
+    *,
+    price_note: str | None = None,
+    market_stale: str | None = None,
+) -> dict[str, Figure]:
     """The `Metrics.valuation` dict: pe_ratio, dividend_yield_pct, market_cap.
 
     `price_note` says why there is no last price (stale prices); `market_stale` says why the bundle's reported
     market figures are not used (dated too long before as_of), so they are computed or missing instead."""
     figures = _valuation_figures(bundle, last_price, use_market=market_stale is None)
-    return {k: _why_missing(_why_missing(v, "last price", price_note), "missing", market_stale)
-            if market_stale and v.status != "ok" else _why_missing(v, "last price", price_note)
-            for k, v in figures.items()}
+    return {
+        k: _why_missing(_why_missing(v, "last price", price_note), "missing", market_stale)
+        if market_stale and v.status != "ok"
+        else _why_missing(v, "last price", price_note)
+        for k, v in figures.items()
+    }
 
 
 def _valuation_figures(bundle: Bundle, last_price: float | None, *, use_market: bool) -> dict[str, Figure]:

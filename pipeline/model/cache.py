@@ -64,7 +64,8 @@ class AnswerCache:
     def _unusable(self, exc: Exception) -> StockreportError:
         return StockreportError(
             f"the answer cache {self.path} cannot be used ({exc}); point --cache-dir or {CACHE_ENV} at a "
-            "writable folder, or pass --no-cache")
+            "writable folder, or pass --no-cache"
+        )
 
     def _connect(self) -> sqlite3.Connection:
         make_folder(self.path.parent, "the answer cache folder")

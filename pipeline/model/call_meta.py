@@ -33,8 +33,11 @@ class CallMeta:
         metadata: dict[str, Any] = {SECTION_KEY: self.section, TICKER_KEY: self.ticker}
         if self.context is not None:
             metadata[CONTEXT_KEY] = dict(self.context)
-        return {"metadata": metadata, "tags": [f"section:{self.section}", f"ticker:{self.ticker}"],
-                "run_name": f"stockreport.{self.section}"}
+        return {
+            "metadata": metadata,
+            "tags": [f"section:{self.section}", f"ticker:{self.ticker}"],
+            "run_name": f"stockreport.{self.section}",
+        }
 
     @classmethod
     def from_metadata(cls, metadata: Mapping[str, Any] | None) -> CallMeta | None:

@@ -66,8 +66,12 @@ COMPATIBLE_KEY_ENV = "OPENAI_COMPATIBLE_API_KEY"
 # others use LangChain's default for the class (tool calling for most).
 _METHOD = {"openai": "json_schema", COMPATIBLE: "json_schema"}
 # How the page names a LangChain provider ("OpenAI - gpt-5.2"); registered providers bring their own name.
-DISPLAY_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google_genai": "Google",
-                 COMPATIBLE: "OpenAI-compatible"}
+DISPLAY_NAMES = {
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "google_genai": "Google",
+    COMPATIBLE: "OpenAI-compatible",
+}
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,12 @@ class ResolvedModel:
 
     @property
     def ref(self) -> ModelRef:
-        return ModelRef(self.spec, self.provider, self.model_id,
-                        f"{self.display_name or DISPLAY_NAMES.get(self.provider, self.provider)} - {self.model_id}")
+        return ModelRef(
+            self.spec,
+            self.provider,
+            self.model_id,
+            f"{self.display_name or DISPLAY_NAMES.get(self.provider, self.provider)} - {self.model_id}",
+        )
 
 
 @dataclass(frozen=True)
@@ -181,8 +189,13 @@ def endpoint_of(chat: BaseChatModel) -> str | None:
     """The URL a chat model sends its requests to, as its client resolved it (ChatOpenAI reads
     OPENAI_BASE_URL itself when no --base-url is given), or None when the model does not say."""
     client = getattr(chat, "root_client", None) or getattr(chat, "_client", None)
-    for value in (getattr(client, "base_url", None), *(getattr(chat, a, None) for a in (
-            "openai_api_base", "base_url", "anthropic_api_url", "azure_endpoint", "endpoint"))):
+    for value in (
+        getattr(client, "base_url", None),
+        *(
+            getattr(chat, a, None)
+            for a in ("openai_api_base", "base_url", "anthropic_api_url", "azure_endpoint", "endpoint")
+        ),
+    ):
         if value:
             return str(value).rstrip("/")
     return None
@@ -230,7 +243,9 @@ def resolve_model(
     requests_per_second: float | None = None,
 ) -> ResolvedModel:
     """Parse `spec` and build the chat model; raise StockreportError on any problem the user can fix."""
-    settings = ModelSettings(base_url, temperature, reasoning_effort, timeout, max_tokens, requests_per_second)
+    settings = ModelSettings(
+        base_url, temperature, reasoning_effort, timeout, max_tokens, requests_per_second
+    )
     return resolve(spec, settings)
 
 
@@ -258,9 +273,16 @@ def resolve(spec: str, settings: ModelSettings) -> ResolvedModel:
 
 def _answer_settings(settings: ModelSettings) -> dict[str, Any]:
     """The settings that change an answer (they key the answer cache)."""
-    return {k: v for k, v in {"base_url": settings.base_url, "temperature": settings.temperature,
-                              "reasoning_effort": settings.reasoning_effort,
-                              "max_tokens": settings.max_tokens}.items() if v is not None}
+    return {
+        k: v
+        for k, v in {
+            "base_url": settings.base_url,
+            "temperature": settings.temperature,
+            "reasoning_effort": settings.reasoning_effort,
+            "max_tokens": settings.max_tokens,
+        }.items()
+        if v is not None
+    }
 
 
 def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSettings) -> ResolvedModel:
@@ -284,7 +306,9 @@ def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSet
 
         api_key = os.environ.get(COMPATIBLE_KEY_ENV) or "not-needed"
         chat = ChatOpenAI(model=model_id, base_url=settings.base_url, api_key=api_key, **kwargs)  # type: ignore[arg-type]
-        return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], answer_settings))
+        return _with_endpoint(
+            ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], answer_settings)
+        )
 
     known = _known_providers()
     if provider not in known:
@@ -307,4 +331,6 @@ def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSet
         raise StockreportError(f"model provider {provider!r} needs its LangChain package: {exc}") from None
     except (ValueError, TypeError) as exc:
         raise StockreportError(f"cannot set up model {spec!r}: {exc}") from None
-    return _with_endpoint(ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), answer_settings))
+    return _with_endpoint(
+        ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), answer_settings)
+    )

@@ -18,10 +18,12 @@ Prose = Annotated[str, Field(min_length=1, max_length=4000)]
 # A quote longer than evidence.MAX_QUOTE_CHARS is accepted here but does not count as evidence: a long quote
 # is a bad answer to flag, not a reason to fail the whole section.
 Quote = Annotated[str, Field(min_length=1, max_length=2000)]
-EVIDENCE_HELP = ("One to three short quotes (each at most 300 characters, a sentence or part of one) copied "
-                 "verbatim from the <data> blocks that support the sentiment. They are checked against the "
-                 "data: a Positive or Negative sentiment without a quote found there counts as Neutral. "
-                 "Empty only when the sentiment is Insufficient data.")
+EVIDENCE_HELP = (
+    "One to three short quotes (each at most 300 characters, a sentence or part of one) copied "
+    "verbatim from the <data> blocks that support the sentiment. They are checked against the "
+    "data: a Positive or Negative sentiment without a quote found there counts as Neutral. "
+    "Empty only when the sentiment is Insufficient data."
+)
 
 
 class AnswerSchema(BaseModel):

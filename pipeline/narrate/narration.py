@@ -94,13 +94,20 @@ class Narrative:
     labels: dict[str, ReadLabel] = field(default_factory=dict)  # model-read sentiment, checked (evidence.py)
 
 
-def read_label(spec: SectionSpec, result: SectionResult, loaded: LoadedBundle, context: PromptContext) -> ReadLabel:
+def read_label(
+    spec: SectionSpec, result: SectionResult, loaded: LoadedBundle, context: PromptContext
+) -> ReadLabel:
     """The sentiment label of a labels-phase answer as the score counts it: its quotes are checked against the
     very data blocks the prompt gave the model."""
     answer = result.reply.parsed
     assert spec.label is not None and isinstance(answer, LabelledAnswer), spec.name
-    return resolve_label(answer.sentiment, list(answer.evidence or []), [b.text for b in context.data.values()],
-                         has_source=spec.label.has_source(loaded), part=spec.label.part)
+    return resolve_label(
+        answer.sentiment,
+        list(answer.evidence or []),
+        [b.text for b in context.data.values()],
+        has_source=spec.label.has_source(loaded),
+        part=spec.label.part,
+    )
 
 
 def _offending(checks: list[NumberCheck]) -> list[str]:
@@ -109,10 +116,12 @@ def _offending(checks: list[NumberCheck]) -> list[str]:
 
 def _feedback(sentences: list[str], checks: list[NumberCheck]) -> str:
     bad = [f"- {c.written!r} in: {c.sentence}" for c in checks if c.status in BAD]
-    return ("Some numbers in your answer do not match the facts or data given (or their direction is wrong):\n"
-            + "\n".join(bad[:20])
-            + "\nRewrite the answer with the same schema, using only numbers that appear in <facts> or the "
-              "<data> blocks, exactly as given, or leave the number out.")
+    return (
+        "Some numbers in your answer do not match the facts or data given (or their direction is wrong):\n"
+        + "\n".join(bad[:20])
+        + "\nRewrite the answer with the same schema, using only numbers that appear in <facts> or the "
+        "<data> blocks, exactly as given, or leave the number out."
+    )
 
 
 def _dropped_note(section: str, sentence: str, checks: list[NumberCheck]) -> str:
@@ -128,7 +137,9 @@ def _without(value: object, sentences: set[str]) -> object:
         kept = [s for _, s in split_sentences(value) if s not in sentences]
         return " ".join(kept) if kept else "Insufficient data."
     if isinstance(value, BaseModel):
-        return value.model_copy(update={k: _without(getattr(value, k), sentences) for k in type(value).model_fields})
+        return value.model_copy(
+            update={k: _without(getattr(value, k), sentences) for k in type(value).model_fields}
+        )
     if isinstance(value, list):
         return [_without(v, sentences) for v in value]
     return value
@@ -136,11 +147,19 @@ def _without(value: object, sentences: set[str]) -> object:
 
 def remove_sentences(answer: BaseModel, sentences: set[str]) -> BaseModel:
     """A copy of `answer` with the given sentences cut from every string field (for --strict-numbers)."""
-    return answer.model_copy(update={k: _without(getattr(answer, k), sentences) for k in type(answer).model_fields})
+    return answer.model_copy(
+        update={k: _without(getattr(answer, k), sentences) for k in type(answer).model_fields}
+    )
 
 
-def _ask_checked(model: ResolvedModel, spec: SectionSpec, loaded: LoadedBundle, context: PromptContext,
-                 opts: NarrateOptions, index: FactIndex) -> SectionResult:
+def _ask_checked(
+    model: ResolvedModel,
+    spec: SectionSpec,
+    loaded: LoadedBundle,
+    context: PromptContext,
+    opts: NarrateOptions,
+    index: FactIndex,
+) -> SectionResult:
     prompt = render_context(spec.name, context)
     meta = CallMeta(spec.name, loaded.ticker, context.as_json())
     messages: list[BaseMessage] = prompt.as_langchain()
@@ -151,13 +170,22 @@ def _ask_checked(model: ResolvedModel, spec: SectionSpec, loaded: LoadedBundle, 
         if not offending:
             break
         log.info("%s: %d sentence(s) with unverified numbers; re-asking", spec.name, len(offending))
-        messages = [*messages, AIMessage(content=reply.raw_text), HumanMessage(content=_feedback(offending, checks))]
+        messages = [
+            *messages,
+            AIMessage(content=reply.raw_text),
+            HumanMessage(content=_feedback(offending, checks)),
+        ]
         retry = ask(model, meta, messages, spec.answer, cache=opts.cache)
         retry = replace(  # account for both calls
-            retry, attempts=retry.attempts + reply.attempts, reasks=retry.reasks + reply.reasks + 1,
-            usage=retry.usage + reply.usage, latency_s=retry.latency_s + reply.latency_s,
-            cost_usd=None if retry.cost_usd is None or reply.cost_usd is None
-            else retry.cost_usd + reply.cost_usd)
+            retry,
+            attempts=retry.attempts + reply.attempts,
+            reasks=retry.reasks + reply.reasks + 1,
+            usage=retry.usage + reply.usage,
+            latency_s=retry.latency_s + reply.latency_s,
+            cost_usd=None
+            if retry.cost_usd is None or reply.cost_usd is None
+            else retry.cost_usd + reply.cost_usd,
+        )
         reply, checks = retry, check_answer(retry.parsed, index)
     result = SectionResult(spec.name, prompt, reply, checks)
     offending = _offending(checks)
@@ -171,8 +199,13 @@ def _ask_checked(model: ResolvedModel, spec: SectionSpec, loaded: LoadedBundle, 
     return result
 
 
-def ask_section(model: ResolvedModel, section: str, loaded: LoadedBundle, metrics: Metrics,
-                opts: NarrateOptions | None = None) -> ModelReply:
+def ask_section(
+    model: ResolvedModel,
+    section: str,
+    loaded: LoadedBundle,
+    metrics: Metrics,
+    opts: NarrateOptions | None = None,
+) -> ModelReply:
     """One section asked once, nothing checked: its facts, its prompt, the run metadata, `ask`."""
     spec = section_spec(section)
     opts = opts or NarrateOptions()
@@ -198,11 +231,14 @@ def _tone_flags(spec: SectionSpec, result: SectionResult, metrics: Metrics) -> l
 def _recheck(kept: SectionResult, index: FactIndex) -> SectionResult:
     """A section kept from an earlier report, its numbers checked again against today's facts."""
     checks = check_answer(kept.reply.parsed, index)
-    return SectionResult(kept.section, kept.prompt, kept.reply, checks, flagged=_offending(checks), model=kept.model)
+    return SectionResult(
+        kept.section, kept.prompt, kept.reply, checks, flagged=_offending(checks), model=kept.model
+    )
 
 
-def _counted(specs: tuple[SectionSpec, ...], labels: dict[str, ReadLabel], loaded: LoadedBundle,
-             before: Sentiments) -> Sentiments:
+def _counted(
+    specs: tuple[SectionSpec, ...], labels: dict[str, ReadLabel], loaded: LoadedBundle, before: Sentiments
+) -> Sentiments:
     """The sentiments the score counts: each labels-phase section's checked label; a section not asked keeps
     the earlier label, unless it is skipped for this bundle (then the part is missing)."""
     update: dict[str, object] = {}
@@ -217,8 +253,9 @@ def _counted(specs: tuple[SectionSpec, ...], labels: dict[str, ReadLabel], loade
     return before.model_copy(update=update)
 
 
-def narrate(loaded: LoadedBundle, model: ResolvedModel, opts: NarrateOptions,
-            earlier: Earlier | None = None) -> Narrative:
+def narrate(
+    loaded: LoadedBundle, model: ResolvedModel, opts: NarrateOptions, earlier: Earlier | None = None
+) -> Narrative:
     """Ask every wanted section; return the final metrics (scored with the model's labels) and the results.
 
     `earlier` carries the sections of an earlier report that are not re-asked (single-section regeneration):
@@ -237,7 +274,9 @@ def narrate(loaded: LoadedBundle, model: ResolvedModel, opts: NarrateOptions,
         contexts[spec.name] = spec.facts(loaded, metrics, opts.facts)
         results[spec.name] = _ask_checked(model, spec, loaded, contexts[spec.name], opts, index)
     labels = {k: read_label(section_spec(k), r, loaded, contexts[k]) for k, r in results.items()}
-    metrics = rescore(metrics, loaded, _counted(specs, labels, loaded, sentiments))  # the score, with the labels
+    metrics = rescore(
+        metrics, loaded, _counted(specs, labels, loaded, sentiments)
+    )  # the score, with the labels
     index = base_index.with_metrics(metrics)
     for spec in specs:
         if spec.phase == "labels" or not opts.wants(spec.name) or spec.skip(loaded):

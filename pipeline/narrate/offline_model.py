@@ -45,13 +45,19 @@ def _text(message: BaseMessage) -> str:
 def write_offline(meta: CallMeta | None) -> dict[str, Any]:
     """The offline answer of the call `meta` describes: its section's writer over the prompt's context."""
     if meta is None or meta.context is None:
-        raise ValueError("the offline model writes from the run metadata `ask` passes (section and prompt "
-                         "context); call it through pipeline.model.ask")
+        raise ValueError(
+            "the offline model writes from the run metadata `ask` passes (section and prompt "
+            "context); call it through pipeline.model.ask"
+        )
     return section_spec(meta.section).offline(PromptContext.from_json(meta.context))
 
 
-def offline_reply(messages: Sequence[BaseMessage], answer: dict[str, Any], tools: Sequence[dict[str, Any]],
-                  model_name: str = OFFLINE_MODEL_ID) -> ChatResult:
+def offline_reply(
+    messages: Sequence[BaseMessage],
+    answer: dict[str, Any],
+    tools: Sequence[dict[str, Any]],
+    model_name: str = OFFLINE_MODEL_ID,
+) -> ChatResult:
     """`answer` as a model's reply: a tool call when tools are bound, else JSON text; usage estimated."""
     body = json.dumps(answer, ensure_ascii=False, sort_keys=True)
     tokens_in = sum(estimate_tokens(_text(m)) for m in messages)
@@ -124,8 +130,17 @@ def _build(spec: str, model: str, settings: ModelSettings) -> ResolvedModel:
     if model:
         raise StockreportError(f"model {spec!r}: the offline model takes no name (use 'offline')")
     delay = float(os.environ.get(OFFLINE_DELAY_ENV) or 0)
-    return ResolvedModel(OfflineChatModel(delay_s=delay), spec, "offline", OFFLINE_MODEL_ID, None, {},
-                         display_name="Offline", cacheable=False, local=True)
+    return ResolvedModel(
+        OfflineChatModel(delay_s=delay),
+        spec,
+        "offline",
+        OFFLINE_MODEL_ID,
+        None,
+        {},
+        display_name="Offline",
+        cacheable=False,
+        local=True,
+    )
 
 
 PROVIDER = Provider("offline", _build, "the deterministic rule-based writer (no key, no network)")

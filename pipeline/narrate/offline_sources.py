@@ -136,7 +136,9 @@ def _from_call_notes(facts: dict[str, Any], notes: str) -> dict[str, Any]:
         "evidence": _evidence(_sentences(plus + minus), tone),
         "positive_updates": [],
         "negative_updates": [],
-        "guidance": _SENT.split(guidance[0])[0] if guidance else "Insufficient data: no guidance in the call notes.",
+        "guidance": _SENT.split(guidance[0])[0]
+        if guidance
+        else "Insufficient data: no guidance in the call notes.",
     }
 
 

@@ -252,17 +252,41 @@ def write_financials(facts: dict[str, Any]) -> dict[str, Any]:
     else:
         rev = "revenue growth with insufficient data (no like-for-like period a year earlier)"
         change = f"In {p} revenue growth has insufficient data: no like-for-like period a year earlier; "
-    income = change + _join([_clause("the gross margin", g("gross_margin_pct")),
-                              _clause("the EBIT margin", g("ebit_margin_pct")),
-                              _clause("the net margin", g("net_margin_pct"))]) + "."
-    balance = _join([_clause("The debt-to-equity ratio", g("debt_to_equity"), "is"),
-                     _clause("return on equity", g("roe_pct"), "is"),
-                     _clause("the equity ratio", g("equity_ratio_pct"), "is")]) + "."
-    cash = _join([_clause("Free cash flow", g("free_cash_flow")),
-                  _clause(f"its growth against {base}" if num(g("fcf_growth_pct")) is not None else "its growth",
-                          g("fcf_growth_pct")),
-                  _clause("operating cash flow to net income", g("ocf_to_net_income")),
-                  _clause("free cash flow to net income", g("fcf_to_net_income"))]) + "."
+    income = (
+        change
+        + _join(
+            [
+                _clause("the gross margin", g("gross_margin_pct")),
+                _clause("the EBIT margin", g("ebit_margin_pct")),
+                _clause("the net margin", g("net_margin_pct")),
+            ]
+        )
+        + "."
+    )
+    balance = (
+        _join(
+            [
+                _clause("The debt-to-equity ratio", g("debt_to_equity"), "is"),
+                _clause("return on equity", g("roe_pct"), "is"),
+                _clause("the equity ratio", g("equity_ratio_pct"), "is"),
+            ]
+        )
+        + "."
+    )
+    cash = (
+        _join(
+            [
+                _clause("Free cash flow", g("free_cash_flow")),
+                _clause(
+                    f"its growth against {base}" if num(g("fcf_growth_pct")) is not None else "its growth",
+                    g("fcf_growth_pct"),
+                ),
+                _clause("operating cash flow to net income", g("ocf_to_net_income")),
+                _clause("free cash flow to net income", g("fcf_to_net_income")),
+            ]
+        )
+        + "."
+    )
     summary = (
         f"{facts.get('company', 'The company')} shows {rev}, a net margin of {g('net_margin_pct')} and "
         f"debt-to-equity of {g('debt_to_equity')} in {p}."
@@ -275,8 +299,10 @@ def write_technicals(facts: dict[str, Any]) -> dict[str, Any]:
     if t.get("origin", "none") == "none":
         return {"text": "Technical analysis: insufficient data (no price history or indicator snapshot)."}
     if t.get("stale"):
-        parts = [f"The prices end on {t.get('as_of')}, long before the analysis date, so the last close of "
-                 f"{t.get('last_price', INSUFFICIENT)} and the readings below describe that day, not today."]
+        parts = [
+            f"The prices end on {t.get('as_of')}, long before the analysis date, so the last close of "
+            f"{t.get('last_price', INSUFFICIENT)} and the readings below describe that day, not today."
+        ]
     else:
         parts = [f"The last price is {t.get('last_price', INSUFFICIENT)}."]
     for r in t.get("readings", []):
@@ -289,8 +315,10 @@ def write_summary(facts: dict[str, Any]) -> dict[str, Any]:
     score = facts.get("score", {})
     scored = [(k, v) for k, v in facts.get("scores", {}).items() if isinstance(v.get("score"), int)]
     if score.get("provisional"):
-        text = (f"Too few parts could be scored for a rating, so the label is {score.get('label')} and the "
-                f"overall {score.get('overall')} is provisional.")
+        text = (
+            f"Too few parts could be scored for a rating, so the label is {score.get('label')} and the "
+            f"overall {score.get('overall')} is provisional."
+        )
     else:
         text = f"The overall score is {score.get('overall')} ({score.get('label')})."
     missing = list(score.get("not_scored", {}))

@@ -91,9 +91,13 @@ def take_earnings_call(report: Report) -> EarningsCallAnswer | None:
     if not ec.summary:
         return None
     return EarningsCallAnswer.model_construct(
-        summary=ec.summary, sentiment=_model_label(ec.model_sentiment, ec.sentiment),
-        evidence=[e.quote for e in ec.evidence], positive_updates=_as_titled(ec.positive_updates),
-        negative_updates=_as_titled(ec.negative_updates), guidance=ec.guidance or "")
+        summary=ec.summary,
+        sentiment=_model_label(ec.model_sentiment, ec.sentiment),
+        evidence=[e.quote for e in ec.evidence],
+        positive_updates=_as_titled(ec.positive_updates),
+        negative_updates=_as_titled(ec.negative_updates),
+        guidance=ec.guidance or "",
+    )
 
 
 # --- events ----------------------------------------------------------------------------------------------
@@ -108,8 +112,11 @@ def take_events(report: Report) -> EventsAnswer | None:
     ev = report.sections.events
     if not ev.summary:
         return None
-    return EventsAnswer.model_construct(summary=ev.summary, sentiment=_model_label(ev.model_sentiment, ev.sentiment),
-                                        evidence=[e.quote for e in ev.evidence])
+    return EventsAnswer.model_construct(
+        summary=ev.summary,
+        sentiment=_model_label(ev.model_sentiment, ev.sentiment),
+        evidence=[e.quote for e in ev.evidence],
+    )
 
 
 # --- factors ---------------------------------------------------------------------------------------------
@@ -139,8 +146,12 @@ def take_financials(report: Report) -> FinancialsAnswer | None:
     fin = report.sections.financials
     if not fin.summary:
         return None
-    return FinancialsAnswer.model_construct(summary=fin.summary, income_statement=fin.income_statement or "",
-                                            balance_sheet=fin.balance_sheet or "", cash_flow=fin.cash_flow or "")
+    return FinancialsAnswer.model_construct(
+        summary=fin.summary,
+        income_statement=fin.income_statement or "",
+        balance_sheet=fin.balance_sheet or "",
+        cash_flow=fin.cash_flow or "",
+    )
 
 
 # --- technicals and summary ------------------------------------------------------------------------------

@@ -59,14 +59,22 @@ class PromptContext:
 
     def template_vars(self) -> dict[str, Any]:
         """What the Jinja templates see: `facts`, `facts_json`, and `data` as fenced strings."""
-        return {"facts": self.facts, "facts_json": facts_json(self.facts),
-                "data": {k: b.fenced for k, b in self.data.items()}}
+        return {
+            "facts": self.facts,
+            "facts_json": facts_json(self.facts),
+            "data": {k: b.fenced for k, b in self.data.items()},
+        }
 
     def as_json(self) -> dict[str, Any]:
-        return {"facts": self.facts, "data": {k: {"source": b.source, "text": b.text} for k, b in self.data.items()}}
+        return {
+            "facts": self.facts,
+            "data": {k: {"source": b.source, "text": b.text} for k, b in self.data.items()},
+        }
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> PromptContext:
         data = raw.get("data") or {}
-        return cls(dict(raw.get("facts") or {}),
-                   {str(k): DataBlock(str(v["source"]), str(v["text"])) for k, v in data.items()})
+        return cls(
+            dict(raw.get("facts") or {}),
+            {str(k): DataBlock(str(v["source"]), str(v["text"])) for k, v in data.items()},
+        )

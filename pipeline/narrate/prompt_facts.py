@@ -56,10 +56,15 @@ def _headline(metrics: Metrics, keys: tuple[str, ...] = _FIN_KEYS) -> dict[str, 
     if f is None or f.headline is None:
         return {"period": INSUFFICIENT}
     h = f.headline
-    out: dict[str, Any] = {"period": h.label, "period_name": period_name(h.label, h.kind, h.end),
-                           "period_end": h.end.isoformat()}
+    out: dict[str, Any] = {
+        "period": h.label,
+        "period_name": period_name(h.label, h.kind, h.end),
+        "period_end": h.end.isoformat(),
+    }
     growth = h.figures.get("revenue_growth_pct")
-    out["growth_base"] = h.base or (f"{INSUFFICIENT}: {growth.note}" if growth and growth.note else INSUFFICIENT)
+    out["growth_base"] = h.base or (
+        f"{INSUFFICIENT}: {growth.note}" if growth and growth.note else INSUFFICIENT
+    )
     out.update({k: show_figure(h.figures.get(k), f.currency, f.scale) for k in keys})
     return out
 
@@ -67,10 +72,15 @@ def _headline(metrics: Metrics, keys: tuple[str, ...] = _FIN_KEYS) -> dict[str, 
 def _score(metrics: Metrics) -> dict[str, Any]:
     """Overall, label, coverage and what is not scored (and why), and the model-read parts' effect."""
     sc = metrics.score
-    out: dict[str, Any] = {"overall": sc.overall, "label": sc.label,
-                           "coverage": fmt_pct(sc.coverage_pct) or INSUFFICIENT}
+    out: dict[str, Any] = {
+        "overall": sc.overall,
+        "label": sc.label,
+        "coverage": fmt_pct(sc.coverage_pct) or INSUFFICIENT,
+    }
     if sc.provisional:
-        out["provisional"] = "coverage below the minimum: the number is provisional, the label Insufficient data"
+        out["provisional"] = (
+            "coverage below the minimum: the number is provisional, the label Insufficient data"
+        )
     if sc.missing_parts:
         out["not_scored"] = {m.title: m.reason for m in sc.missing_parts}
     return out
@@ -107,8 +117,14 @@ def _technicals(metrics: Metrics) -> dict[str, Any]:
     if t.origin == "none":
         return {"origin": "none", "sentiment": INSUFFICIENT}
     ends = t.as_of.isoformat() if t.as_of else "?"
-    stale = {"stale": f"the prices end on {ends}, long before the analysis date {metrics.as_of.isoformat()}: "
-                      "name that date, never call the price current"} if t.stale else {}
+    stale = (
+        {
+            "stale": f"the prices end on {ends}, long before the analysis date {metrics.as_of.isoformat()}: "
+            "name that date, never call the price current"
+        }
+        if t.stale
+        else {}
+    )
     return {
         "origin": t.origin,
         "as_of": t.as_of.isoformat() if t.as_of else None,

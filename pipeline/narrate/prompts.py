@@ -135,8 +135,9 @@ def render_context(section: str, context: PromptContext) -> PromptMessages:
     return render_prompt(section, context.template_vars())
 
 
-def build_prompt(section: str, loaded: LoadedBundle, metrics: Metrics, *,
-                 max_transcript_tokens: int | None = None) -> PromptMessages:
+def build_prompt(
+    section: str, loaded: LoadedBundle, metrics: Metrics, *, max_transcript_tokens: int | None = None
+) -> PromptMessages:
     """The section's facts and fenced data for a bundle and its metrics, rendered."""
     context = _spec(section).facts(loaded, metrics, FactsOptions(max_transcript_tokens))
     return render_context(section, context)

@@ -49,7 +49,9 @@ SentimentField = Literal["earnings_call", "corporate_events"]
 FactsBuilder = Callable[[LoadedBundle, Metrics, FactsOptions], PromptContext]
 OfflineWriter = Callable[[PromptContext], dict[str, Any]]  # the JSON answer a model would give
 SkipRule = Callable[[LoadedBundle], str | None]  # why the section is not asked for this bundle, or None
-ToneTarget = Callable[[Metrics, str], str | None]  # (metrics, answer field path) -> label prose must not contradict
+ToneTarget = Callable[
+    [Metrics, str], str | None
+]  # (metrics, answer field path) -> label prose must not contradict
 Put = Callable[[ReportDraft, BaseModel, ReadLabel | None], None]
 Take = Callable[[Report], AnswerSchema | None]
 
@@ -88,7 +90,9 @@ class SectionSpec:
         if not _VERSION.match(self.version):
             raise ValueError(f"section {self.name}: version {self.version!r} is not like '2' or '2.1'")
         if self.label is not None and self.phase != "labels":
-            raise ValueError(f"section {self.name}: a section whose label feeds the score is asked in phase 'labels'")
+            raise ValueError(
+                f"section {self.name}: a section whose label feeds the score is asked in phase 'labels'"
+            )
 
     @property
     def system_template(self) -> str:
@@ -129,17 +133,38 @@ def written_section(
     def put_checked(draft: ReportDraft, given: BaseModel, read: ReadLabel | None) -> None:
         put(draft, _expect(answer, given, name), read)
 
-    return SectionSpec(name, phase, answer, version, purpose, facts, offline, put_checked, take, skip, label,
-                       tone_target)
+    return SectionSpec(
+        name, phase, answer, version, purpose, facts, offline, put_checked, take, skip, label, tone_target
+    )
 
 
-def prose_section(*, name: str, title: str, answer: type[A], version: str, purpose: str, facts: FactsBuilder,
-                  offline: OfflineWriter, phase: Phase = "prose", skip: SkipRule = _ask_always,
-                  tone_target: ToneTarget | None = None) -> SectionSpec:
+def prose_section(
+    *,
+    name: str,
+    title: str,
+    answer: type[A],
+    version: str,
+    purpose: str,
+    facts: FactsBuilder,
+    offline: OfflineWriter,
+    phase: Phase = "prose",
+    skip: SkipRule = _ask_always,
+    tone_target: ToneTarget | None = None,
+) -> SectionSpec:
     """A section the page has no fixed place for: shown under its `title` in `sections.additional`."""
-    return written_section(name=name, phase=phase, answer=answer, version=version, purpose=purpose, facts=facts,
-                           offline=offline, put=page.put_additional(name, title),
-                           take=page.take_additional(name, answer), skip=skip, tone_target=tone_target)
+    return written_section(
+        name=name,
+        phase=phase,
+        answer=answer,
+        version=version,
+        purpose=purpose,
+        facts=facts,
+        offline=offline,
+        put=page.put_additional(name, title),
+        take=page.take_additional(name, answer),
+        skip=skip,
+        tone_target=tone_target,
+    )
 
 
 # --- the sections ----------------------------------------------------------------------------------------
@@ -160,40 +185,88 @@ def _statement_label(metrics: Metrics, path: str) -> str | None:
 
 BUILTIN: tuple[SectionSpec, ...] = (
     written_section(
-        name="earnings_call", phase="labels", answer=EarningsCallAnswer, version="2",
+        name="earnings_call",
+        phase="labels",
+        answer=EarningsCallAnswer,
+        version="2",
         purpose="Earnings-call summary, sentiment, updates and guidance from the fenced transcript.",
-        facts=facts.earnings_call_facts, offline=offline.offline_earnings_call, skip=_no_call,
-        label=LabelRule("earnings call", "earnings_call", lambda b: b.bundle.earnings_call is not None,
-                        lambda r: r.sections.earnings_call.sentiment),
-        put=page.put_earnings_call, take=page.take_earnings_call),
+        facts=facts.earnings_call_facts,
+        offline=offline.offline_earnings_call,
+        skip=_no_call,
+        label=LabelRule(
+            "earnings call",
+            "earnings_call",
+            lambda b: b.bundle.earnings_call is not None,
+            lambda r: r.sections.earnings_call.sentiment,
+        ),
+        put=page.put_earnings_call,
+        take=page.take_earnings_call,
+    ),
     written_section(
-        name="events", phase="labels", answer=EventsAnswer, version="2",
+        name="events",
+        phase="labels",
+        answer=EventsAnswer,
+        version="2",
         purpose="Summary and tone of recent corporate events.",
-        facts=facts.events_facts, offline=offline.offline_events, skip=_no_events,
-        label=LabelRule("corporate events", "corporate_events", lambda b: bool(b.bundle.events),
-                        lambda r: r.sections.events.sentiment),
-        put=page.put_events, take=page.take_events),
+        facts=facts.events_facts,
+        offline=offline.offline_events,
+        skip=_no_events,
+        label=LabelRule(
+            "corporate events",
+            "corporate_events",
+            lambda b: bool(b.bundle.events),
+            lambda r: r.sections.events.sentiment,
+        ),
+        put=page.put_events,
+        take=page.take_events,
+    ),
     written_section(
-        name="factors", phase="prose", answer=FactorsAnswer, version="2",
+        name="factors",
+        phase="prose",
+        answer=FactorsAnswer,
+        version="2",
         purpose="Three to five positive and negative investment factors.",
-        facts=facts.factors_facts, offline=offline.offline_factors,
-        put=page.put_factors, take=page.take_factors),
+        facts=facts.factors_facts,
+        offline=offline.offline_factors,
+        put=page.put_factors,
+        take=page.take_factors,
+    ),
     written_section(
-        name="financials", phase="prose", answer=FinancialsAnswer, version="2",
+        name="financials",
+        phase="prose",
+        answer=FinancialsAnswer,
+        version="2",
         purpose="Financial-statement summary and per-statement commentary.",
-        facts=facts.financials_facts, offline=offline.offline_financials, tone_target=_statement_label,
-        put=page.put_financials, take=page.take_financials),
+        facts=facts.financials_facts,
+        offline=offline.offline_financials,
+        tone_target=_statement_label,
+        put=page.put_financials,
+        take=page.take_financials,
+    ),
     written_section(
-        name="technicals", phase="prose", answer=TechnicalsAnswer, version="2",
+        name="technicals",
+        phase="prose",
+        answer=TechnicalsAnswer,
+        version="2",
         purpose="Technical-analysis paragraph.",
-        facts=facts.technicals_facts, offline=offline.offline_technicals,
+        facts=facts.technicals_facts,
+        offline=offline.offline_technicals,
         tone_target=lambda m, path: m.technicals.sentiment,
-        put=page.put_technicals, take=page.take_technicals),
+        put=page.put_technicals,
+        take=page.take_technicals,
+    ),
     written_section(
-        name="summary", phase="prose", answer=SummaryAnswer, version="2",
+        name="summary",
+        phase="prose",
+        answer=SummaryAnswer,
+        version="2",
         purpose="Overall summary under the score.",
-        facts=facts.summary_facts, offline=offline.offline_summary, tone_target=lambda m, path: m.score.label,
-        put=page.put_summary, take=page.take_summary),
+        facts=facts.summary_facts,
+        offline=offline.offline_summary,
+        tone_target=lambda m, path: m.score.label,
+        put=page.put_summary,
+        take=page.take_summary,
+    ),
 )
 
 _REGISTRY: dict[str, SectionSpec] = {spec.name: spec for spec in BUILTIN}

@@ -21,17 +21,35 @@ from pipeline.report.document import BreakdownRow, PeerRow, Report
 TEMPLATES = ("pipeline.render", "templates")  # in the package: importlib.resources, so a wheel has them
 
 FILTERS: dict[str, Any] = {
-    "money": fmt.money, "compact": fmt.compact, "scaled": fmt.scaled, "pct": fmt.pct, "ratio": fmt.ratio,
-    "num": fmt.num, "sign_class": fmt.sign_class, "neg_class": fmt.neg_class, "reading_class": fmt.reading_class,
-    "upside": fmt.upside, "signed_int": fmt.signed_int,
-    "date": fmt.date, "currency_label": fmt.currency_label, "datetime": fmt.datetime_utc, "usd": fmt.usd,
+    "money": fmt.money,
+    "compact": fmt.compact,
+    "scaled": fmt.scaled,
+    "pct": fmt.pct,
+    "ratio": fmt.ratio,
+    "num": fmt.num,
+    "sign_class": fmt.sign_class,
+    "neg_class": fmt.neg_class,
+    "reading_class": fmt.reading_class,
+    "upside": fmt.upside,
+    "signed_int": fmt.signed_int,
+    "date": fmt.date,
+    "currency_label": fmt.currency_label,
+    "datetime": fmt.datetime_utc,
+    "usd": fmt.usd,
 }
 
-EVIDENCE_STATUS = {"verified": "found in the source", "not_found": "NOT found in the source",
-                   "too_short": "too short to count", "too_long": "too long to count"}
+EVIDENCE_STATUS = {
+    "verified": "found in the source",
+    "not_found": "NOT found in the source",
+    "too_short": "too short to count",
+    "too_long": "too long to count",
+}
 TREND_KEYS = ("price_vs_sma_20", "price_vs_sma_50", "price_vs_sma_100", "price_vs_sma_200")
-FINANCIAL_KEYS = (("income_statement", "Income Statement"), ("balance_sheet", "Balance Sheet"),
-                  ("cash_flow", "Cash Flow"))
+FINANCIAL_KEYS = (
+    ("income_statement", "Income Statement"),
+    ("balance_sheet", "Balance Sheet"),
+    ("cash_flow", "Cash Flow"),
+)
 
 
 @functools.lru_cache(maxsize=4)  # built once per process: compiling the templates dominated render time
@@ -94,19 +112,31 @@ def breakdown_groups(report: Report) -> tuple[list[BreakdownGroup], list[str]]:
         if not groups or groups[-1].statement != row.statement:
             groups.append(BreakdownGroup(row.statement, []))
         whys = [row.notes[i] if i < len(row.notes) else None for i in range(len(row.values))]
-        cells = [BreakdownCell(v, number.get((row.line, why)) if v is None and why else None)
-                 for v, why in zip(row.values, whys, strict=True)]
+        cells = [
+            BreakdownCell(v, number.get((row.line, why)) if v is None and why else None)
+            for v, why in zip(row.values, whys, strict=True)
+        ]
         groups[-1].rows.append(BreakdownView(row, cells))
     notes = [f"{line} ({', '.join(cols)}): {why}" for (line, why), cols in keys.items()]
     return groups, notes
 
 
-PEER_FINANCIAL_COLUMNS = (("market_cap", "Market Cap"), ("pe_ratio", "P/E Ratio"), ("roe_pct", "ROE"),
-                          ("dividend_yield_pct", "Dividend Yield"), ("revenue_growth_pct", "Revenue Growth"),
-                          ("eps_growth_pct", "EPS Growth"))
+PEER_FINANCIAL_COLUMNS = (
+    ("market_cap", "Market Cap"),
+    ("pe_ratio", "P/E Ratio"),
+    ("roe_pct", "ROE"),
+    ("dividend_yield_pct", "Dividend Yield"),
+    ("revenue_growth_pct", "Revenue Growth"),
+    ("eps_growth_pct", "EPS Growth"),
+)
 PEER_PRICE_COLUMNS = (("price", "Price"), ("change", "Change"), ("change_pct", "% Change"))
-PEER_ORIGIN = {"subject": "this report", "computed": "computed", "provided": "provided", "missing": "no data",
-               "sector_average": "median"}
+PEER_ORIGIN = {
+    "subject": "this report",
+    "computed": "computed",
+    "provided": "provided",
+    "missing": "no data",
+    "sector_average": "median",
+}
 
 
 @dataclass(frozen=True)
@@ -128,10 +158,20 @@ def peer_views(report: Report) -> tuple[list[PeerView], list[str], list[str]]:
             if getattr(row, key) is None and why and row.origin != "missing":
                 keys.setdefault((title, why), []).append(row.ticker or "average")
     number = {key: n for n, key in enumerate(keys, start=1)}
-    views = [PeerView(row, PEER_ORIGIN.get(row.origin, row.origin),
-                      {key: BreakdownCell(getattr(row, key), number.get((title, row.cell_notes.get(key, "")))
-                                          if getattr(row, key) is None else None) for key, title in titles.items()})
-             for row in rows]
+    views = [
+        PeerView(
+            row,
+            PEER_ORIGIN.get(row.origin, row.origin),
+            {
+                key: BreakdownCell(
+                    getattr(row, key),
+                    number.get((title, row.cell_notes.get(key, ""))) if getattr(row, key) is None else None,
+                )
+                for key, title in titles.items()
+            },
+        )
+        for row in rows
+    ]
     notes = [f"{title} ({', '.join(tickers)}): {why}" for (title, why), tickers in keys.items()]
     sources = []
     for row in rows:
@@ -154,8 +194,11 @@ def context(report: Report) -> dict[str, Any]:
     """What both templates read: the report plus the groupings a template should not compute itself."""
     subs = {str(s.key): s for s in report.score.subscores}
     fin = report.sections.financials
-    commentary = {"income_statement": fin.income_statement, "balance_sheet": fin.balance_sheet,
-                  "cash_flow": fin.cash_flow}
+    commentary = {
+        "income_statement": fin.income_statement,
+        "balance_sheet": fin.balance_sheet,
+        "cash_flow": fin.cash_flow,
+    }
     groups, notes = breakdown_groups(report)
     peers, peer_notes, peer_sources = peer_views(report)
     readings: list[IndicatorReading] = report.sections.technicals.readings
@@ -168,7 +211,9 @@ def context(report: Report) -> dict[str, Any]:
         "cur": report.header.price_currency,
         "benchmark": benchmark,
         "chart": report.metrics.technicals.chart,
-        "fin_scores": [FinancialScore(title, subs.get(key), commentary[key]) for key, title in FINANCIAL_KEYS],
+        "fin_scores": [
+            FinancialScore(title, subs.get(key), commentary[key]) for key, title in FINANCIAL_KEYS
+        ],
         "breakdown_groups": groups,
         "breakdown_notes": notes,
         "peer_views": peers,
@@ -180,8 +225,11 @@ def context(report: Report) -> dict[str, Any]:
         "min_coverage": MIN_COVERAGE * 100.0,
         "evidence_status": EVIDENCE_STATUS,
         "sub_titles": dict(TITLES),
-        "neutral_label": (overall_label(report.score.model_influence.neutral, report.score.coverage_pct / 100.0)
-                          if report.score.model_influence else None),
+        "neutral_label": (
+            overall_label(report.score.model_influence.neutral, report.score.coverage_pct / 100.0)
+            if report.score.model_influence
+            else None
+        ),
         "trend_readings": [r for r in readings if r.key in TREND_KEYS],
         "momentum_readings": [r for r in readings if r.key not in TREND_KEYS],
     }

@@ -83,8 +83,13 @@ def neg_class(value: float | None) -> str:
 
 def reading_class(reading: str | None) -> str:
     """Map a reading or label to a fixed CSS class; untrusted strings never become class names."""
-    return {"Positive": "pos", "Outperform": "pos", "Negative": "neg", "Underperform": "neg",
-            "Neutral": "neu"}.get(reading or "", "")
+    return {
+        "Positive": "pos",
+        "Outperform": "pos",
+        "Negative": "neg",
+        "Underperform": "neg",
+        "Neutral": "neu",
+    }.get(reading or "", "")
 
 
 def upside(value: float | None) -> str:

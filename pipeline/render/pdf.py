@@ -30,7 +30,9 @@ def find_chromium() -> str | None:
     return None
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path, *, chromium: str | None = None, timeout_s: float = 90) -> Path:
+def html_to_pdf(
+    html_path: Path, pdf_path: Path, *, chromium: str | None = None, timeout_s: float = 90
+) -> Path:
     """Print `html_path` to `pdf_path` atomically (temp file in the same folder, then rename)."""
     exe = chromium or find_chromium()
     if exe is None:
@@ -41,18 +43,32 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, chromium: str | None = None,
     tmp = Path(tmp_name)
     try:
         with tempfile.TemporaryDirectory(prefix="stockreport-chromium-") as profile:
-            cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                   "--disable-extensions", "--no-first-run", "--no-pdf-header-footer",
-                   f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.resolve().as_uri()]
+            cmd = [
+                exe,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-extensions",
+                "--no-first-run",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={tmp}",
+                html_path.resolve().as_uri(),
+            ]
             try:
                 done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
             except subprocess.TimeoutExpired as exc:
-                raise StockreportError(f"Chromium did not finish printing {html_path} in {timeout_s:.0f}s") from exc
+                raise StockreportError(
+                    f"Chromium did not finish printing {html_path} in {timeout_s:.0f}s"
+                ) from exc
             except OSError as exc:
                 raise StockreportError(f"could not run Chromium at {exe}: {exc.strerror}") from exc
         if done.returncode != 0 or tmp.stat().st_size == 0 or not tmp.read_bytes()[:5] == b"%PDF-":
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise StockreportError(f"Chromium failed to print {html_path} to PDF (exit {done.returncode}): {last}")
+            raise StockreportError(
+                f"Chromium failed to print {html_path} to PDF (exit {done.returncode}): {last}"
+            )
         tmp.chmod(0o644)  # mkstemp creates 0600; reports are meant to be shared
         os.replace(tmp, pdf_path)
     finally:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_INVISIBLE = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
-              "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f")
+_INVISIBLE = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
+)
 _HIDDEN = re.compile(f"[{_BIDI}{_INVISIBLE}\u2028\u2029]")
 _IS_BIDI = re.compile(f"[{_BIDI}]")
 

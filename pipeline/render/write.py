@@ -24,7 +24,11 @@ def render_json(report: Report) -> str:
     return report.model_dump_json(indent=2) + "\n"  # pydantic's serializer: same JSON, ~10x faster
 
 
-RENDERERS: dict[str, Callable[[Report], str]] = {"json": render_json, "md": render_markdown, "html": render_html}
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "json": render_json,
+    "md": render_markdown,
+    "html": render_html,
+}
 
 
 def write_report(report: Report, out_root: Path, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, Path]:

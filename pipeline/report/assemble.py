@@ -40,17 +40,34 @@ def _provenance(loaded: LoadedBundle, model: ModelRef, narrative: Narrative) -> 
         reply = r.reply
         total = total + reply.usage
         cost = None if cost is None or reply.cost_usd is None else cost + reply.cost_usd
-        rows.append(SectionProvenance(
-            section=name, model=used.spec, model_id=reply.model_id, prompt_version=r.prompt.version,
-            attempts=reply.attempts, latency_s=round(reply.latency_s, 4), cached=reply.cached,
-            usage=_counts(reply.usage), cost_usd=round(reply.cost_usd or 0.0, 6)))
+        rows.append(
+            SectionProvenance(
+                section=name,
+                model=used.spec,
+                model_id=reply.model_id,
+                prompt_version=r.prompt.version,
+                attempts=reply.attempts,
+                latency_s=round(reply.latency_s, 4),
+                cached=reply.cached,
+                usage=_counts(reply.usage),
+                cost_usd=round(reply.cost_usd or 0.0, 6),
+            )
+        )
     return Provenance(
-        model=model.spec, provider=model.provider, model_id=model.model_id,
-        prompt_versions={r.section: r.prompt_version for r in rows}, input_hash=loaded.input_hash,
-        usage=_counts(total), cost_usd=round(cost or 0.0, 6), price_table=price_table().label,
+        model=model.spec,
+        provider=model.provider,
+        model_id=model.model_id,
+        prompt_versions={r.section: r.prompt_version for r in rows},
+        input_hash=loaded.input_hash,
+        usage=_counts(total),
+        cost_usd=round(cost or 0.0, 6),
+        price_table=price_table().label,
         latency_s=round(sum(r.latency_s for r in rows), 4),
-        retries=sum(max(0, r.attempts - 1) for r in rows), package_version=__version__,
-        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0), sections=rows)
+        retries=sum(max(0, r.attempts - 1) for r in rows),
+        package_version=__version__,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        sections=rows,
+    )
 
 
 def assemble_report(loaded: LoadedBundle, model: ModelRef, narrative: Narrative) -> Report:
@@ -61,19 +78,42 @@ def assemble_report(loaded: LoadedBundle, model: ModelRef, narrative: Narrative)
     for name, result in narrative.results.items():
         section_spec(name).put(draft, result.reply.parsed, narrative.labels.get(name))
     t = m.technicals
-    header = Header(company_name=b.profile.name, ticker=b.profile.ticker, exchange=b.profile.exchange,
-                    price_currency=b.profile.currency, last_price=t.last_price, price_as_of=t.as_of,
-                    price_stale=t.stale, price_origin=t.origin, price_target=m.price_target,
-                    model_display=model.display)
+    header = Header(
+        company_name=b.profile.name,
+        ticker=b.profile.ticker,
+        exchange=b.profile.exchange,
+        price_currency=b.profile.currency,
+        last_price=t.last_price,
+        price_as_of=t.as_of,
+        price_stale=t.stale,
+        price_origin=t.origin,
+        price_target=m.price_target,
+        model_display=model.display,
+    )
     res = narrative.results
     flagged = [s for r in res.values() for s in (r.flagged + r.dropped_notes)]
     return Report(
-        ticker=b.profile.ticker, as_of=b.as_of, header=header,
-        score=Score(overall=m.score.overall, label=m.score.label, provisional=m.score.provisional,
-                    coverage_pct=m.score.coverage_pct, missing_parts=list(m.score.missing_parts),
-                    model_influence=m.score.model_influence, subscores=list(m.score.subscores)),
-        factors=draft.factors, metrics=m, sections=draft.sections, provenance=_provenance(loaded, model, narrative),
-        number_checks=[c for r in res.values() for c in
-                       (c.model_copy(update={"section": f"{r.section}.{c.section}"}) for c in r.checks)],
-        flagged_sentences=flagged, missing=list(m.missing),
+        ticker=b.profile.ticker,
+        as_of=b.as_of,
+        header=header,
+        score=Score(
+            overall=m.score.overall,
+            label=m.score.label,
+            provisional=m.score.provisional,
+            coverage_pct=m.score.coverage_pct,
+            missing_parts=list(m.score.missing_parts),
+            model_influence=m.score.model_influence,
+            subscores=list(m.score.subscores),
+        ),
+        factors=draft.factors,
+        metrics=m,
+        sections=draft.sections,
+        provenance=_provenance(loaded, model, narrative),
+        number_checks=[
+            c
+            for r in res.values()
+            for c in (c.model_copy(update={"section": f"{r.section}.{c.section}"}) for c in r.checks)
+        ],
+        flagged_sentences=flagged,
+        missing=list(m.missing),
     )

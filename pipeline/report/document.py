@@ -102,7 +102,9 @@ class EarningsCallSection(Section):
     date: dt.date | None = None
     quarter: str | None = None
     next_date: dt.date | None = None
-    sentiment: Reading | None = Field(default=None, description="The label the score counts (evidence checked).")
+    sentiment: Reading | None = Field(
+        default=None, description="The label the score counts (evidence checked)."
+    )
     model_sentiment: str | None = Field(default=None, description="The label the model gave.")
     evidence: list[EvidenceQuote] = Field(default_factory=list)
     sentiment_note: str | None = Field(default=None, description="Why the counted label differs, if it does.")
@@ -117,7 +119,9 @@ class BreakdownRow(Part):
     line: str
     values: list[float | None]
     notes: list[str | None] = Field(default_factory=list, description="Per column, why the value is missing.")
-    formula: str | None = Field(default=None, description="For a row computed from other lines (FCF, EBITDA).")
+    formula: str | None = Field(
+        default=None, description="For a row computed from other lines (FCF, EBITDA)."
+    )
 
 
 class KeyFigure(Part):
@@ -127,7 +131,9 @@ class KeyFigure(Part):
     name: str
     value: str
     status: Literal["ok", "not_meaningful", "insufficient_data"]
-    basis: str | None = Field(default=None, description="The periods compared, or the note on a missing value.")
+    basis: str | None = Field(
+        default=None, description="The periods compared, or the note on a missing value."
+    )
 
 
 class BreakdownTable(Part):
@@ -186,14 +192,18 @@ class PeerRow(Part):
     is_subject: bool = False
     change: float | None = None
     origin: Literal["subject", "computed", "provided", "missing", "sector_average"] = Field(
-        default="provided", description="This company, computed from the peer's own bundle, provided in this "
-        "bundle, missing, or the sector average (median).")
+        default="provided",
+        description="This company, computed from the peer's own bundle, provided in this "
+        "bundle, missing, or the sector average (median).",
+    )
     score_label: str | None = None
     score_note: str | None = None
     as_of: dt.date | None = None
     source: str | None = None
     growth_basis: str | None = Field(default=None, description="The periods revenue and EPS growth compare.")
-    cell_notes: dict[str, str] = Field(default_factory=dict, description="Column -> why its value is missing.")
+    cell_notes: dict[str, str] = Field(
+        default_factory=dict, description="Column -> why its value is missing."
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -210,7 +220,9 @@ class EventItem(Part):
 
 
 class EventsSection(Section):
-    sentiment: Reading | None = Field(default=None, description="The label the score counts (evidence checked).")
+    sentiment: Reading | None = Field(
+        default=None, description="The label the score counts (evidence checked)."
+    )
     model_sentiment: str | None = None
     evidence: list[EvidenceQuote] = Field(default_factory=list)
     sentiment_note: str | None = None
@@ -251,7 +263,8 @@ class PageSections(Part):
     glossary: list[GlossaryEntry]
     disclaimer: str
     additional: list[AdditionalSection] = Field(
-        default_factory=list, description="Model-written sections beyond the fixed ones (absent when none).")
+        default_factory=list, description="Model-written sections beyond the fixed ones (absent when none)."
+    )
 
     @model_serializer(mode="wrap")
     def _omit_no_additional(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -309,6 +322,7 @@ class Report(Part):
     provenance: Provenance
     number_checks: list[NumberCheck]
     flagged_sentences: list[str] = Field(
-        default_factory=list, description="Sentences kept but flagged because a number or tone did not check out."
+        default_factory=list,
+        description="Sentences kept but flagged because a number or tone did not check out.",
     )
     missing: list[str] = Field(default_factory=list)

@@ -243,7 +243,8 @@ def evaluate_report(
     ref = reference_for(report, reference)
     if ref is not None:
         ev.ectsum_coverage, missed = ectsum_coverage(
-            report, decode_text(read_bytes(ref, max_bytes=MAX_REPORT_BYTES), str(ref)))
+            report, decode_text(read_bytes(ref, max_bytes=MAX_REPORT_BYTES), str(ref))
+        )
         ev.problems += [f"ECTSum reference number not covered: {m}" for m in missed]
     return ev
 

@@ -75,8 +75,13 @@ class Recorder(BaseCallbackHandler):
     _pending: dict[UUID, tuple[str, int]] = field(default_factory=dict)
 
     def on_chat_model_start(
-        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], *, run_id: UUID,
-        metadata: Mapping[str, Any] | None = None, **kwargs: Any
+        self,
+        serialized: dict[str, Any],
+        messages: list[list[BaseMessage]],
+        *,
+        run_id: UUID,
+        metadata: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         convo = messages[0] if messages else []
         meta = CallMeta.from_metadata(metadata)

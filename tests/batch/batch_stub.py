@@ -164,7 +164,11 @@ class BatchStub:
                         "id": "r",
                         "custom_id": req["custom_id"],
                         "error": None,
-                        "response": {"status_code": 200, "request_id": "q", "body": offline_completion(req["body"])},
+                        "response": {
+                            "status_code": 200,
+                            "request_id": "q",
+                            "body": offline_completion(req["body"]),
+                        },
                     }
                 )
         for rows, key in ((ok, "output_file_id"), (bad, "error_file_id")):

@@ -61,7 +61,9 @@ def assert_reports_whole(out: Path, formats: tuple[str, ...] = ("json", "md")) -
         report = Report.model_validate_json(data)
         assert report.ticker == folder.name
         if "md" in formats:
-            assert (folder / "report.md").read_text(encoding="utf-8") == visible(render_markdown(report)), folder
+            assert (folder / "report.md").read_text(encoding="utf-8") == visible(render_markdown(report)), (
+                folder
+            )
         digests[folder.name] = "sha256:" + hashlib.sha256(data).hexdigest()
     return digests
 

@@ -21,10 +21,32 @@ TICKERS = [f"C{i:02d}" for i in range(4)]
 def _start(src: Path, out: Path, *extra: str, delay: str = "0.15") -> subprocess.Popen[bytes]:
     """A batch one ticker at a time, 6 model calls of `delay` s each per ticker: ~3.6 s for 4 tickers."""
     env = {**os.environ, "STOCKREPORT_OFFLINE_DELAY_S": delay}
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "batch", str(src), "--out", str(out), "--workers",
-                             "1", "--concurrency", "1", "--no-progress", "--no-cache", "-f", "json", "-f", "md",
-                             *extra],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "batch",
+            str(src),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--concurrency",
+            "1",
+            "--no-progress",
+            "--no-cache",
+            "-f",
+            "json",
+            "-f",
+            "md",
+            *extra,
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_for_lock(out: Path, proc: subprocess.Popen[bytes]) -> None:
@@ -39,7 +61,9 @@ def _claims(out: Path) -> dict[str, dict[str, str]]:
     out_ = {}
     for path in out.glob("batch-*.json"):
         m = json.loads(path.read_text())
-        out_[m["id"]] = {t: r["report_sha256"] for t, r in m["tickers"].items() if r["status"] in ("done", "cached")}
+        out_[m["id"]] = {
+            t: r["report_sha256"] for t, r in m["tickers"].items() if r["status"] in ("done", "cached")
+        }
     return out_
 
 
@@ -49,14 +73,17 @@ def test_second_batch_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
     out = tmp_path / "out"
     first = _start(tmp_path / "in", out)
     _wait_for_lock(out, first)
-    code, _, err = run_cli(["batch", str(tmp_path / "in"), "--out", str(out), "--workers", "1",
-                            "--no-progress", "--force"], capsys)
+    code, _, err = run_cli(
+        ["batch", str(tmp_path / "in"), "--out", str(out), "--workers", "1", "--no-progress", "--force"],
+        capsys,
+    )
     _, first_err = first.communicate(timeout=120)  # reads and closes the pipes
     assert first.returncode == 0, first_err
     assert code == 1
     assert [ln for ln in err.splitlines() if ln.strip()] == [
         f"error: {out} is in use by another stockreport run (pid {first.pid}, "
-        + err.split(f"pid {first.pid}, ")[1].splitlines()[0]]
+        + err.split(f"pid {first.pid}, ")[1].splitlines()[0]
+    ]
     assert "pass --wait to queue behind it" in err
     claims = _claims(out)
     assert len(claims) == 1  # the refused run wrote no manifest
@@ -75,7 +102,9 @@ def test_second_batch_waits_with_wait(tmp_path: Path) -> None:
     _, second_err = second.communicate(timeout=120)
     assert first.returncode == 0 and second.returncode == 0, second_err
     assert b"waiting for it (--wait)" in second_err
-    manifests = sorted((json.loads(p.read_text()) for p in out.glob("batch-*.json")), key=lambda m: m["started_at"])
+    manifests = sorted(
+        (json.loads(p.read_text()) for p in out.glob("batch-*.json")), key=lambda m: m["started_at"]
+    )
     assert len(manifests) == 2 and manifests[0]["finished_at"] <= manifests[1]["started_at"]
     on_disk = assert_reports_whole(out)
     last = {t: r["report_sha256"] for t, r in manifests[1]["tickers"].items()}

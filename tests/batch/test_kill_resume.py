@@ -96,9 +96,26 @@ def test_sigkill_leaves_no_orphan_and_the_rerun_clears_leftovers(tmp_path: Path)
     make_bundles(tmp_path / "in", tickers)
     out = tmp_path / "out"
     env = {**os.environ, "STOCKREPORT_OFFLINE_DELAY_S": "0.1"}
-    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--no-cache", "-f", "json", "-f", "md"]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args, "--workers", "2"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    args = [
+        "batch",
+        str(tmp_path / "in"),
+        "--out",
+        str(out),
+        "--no-progress",
+        "--no-cache",
+        "-f",
+        "json",
+        "-f",
+        "md",
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *args, "--workers", "2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("*/report.md"))) < 1:
         time.sleep(0.02)

@@ -26,7 +26,9 @@ FLOOR = 0.76
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("numcheck_ectsum", REPO / "benchmarks" / "numcheck_ectsum.py")
+    spec = importlib.util.spec_from_file_location(
+        "numcheck_ectsum", REPO / "benchmarks" / "numcheck_ectsum.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -50,18 +52,25 @@ def test_total_share_matched_is_above_the_floor(results: list) -> None:  # type:
     assert matched / total >= FLOOR, _bench().table(results)
 
 
-@pytest.mark.parametrize(("pair", "written", "status"), [
-    ("DE_q4_2021", "$1.283 billion", "verified"),
-    ("DE_q4_2021", "$5.963 billion", "unverified"),  # the call says $5.96 billion: fewer digits than written
-    ("CRM_q2_2022", "$6.24 billion", "unverified"),  # an analyst estimate, not in the call
-    ("UNP_q2_2021", "55.1%", "verified"),
-    ("PG_q1_2022", "four percent", "verified"),
-    ("MSI_q3_2021", "$9.00", "verified"),
-    # coincidences the value-only check verified: the transcript's number is about something else
-    ("IBM_q4_2021", "60%", "unverified"),  # "60% of our hires", not the gross profit margin
-    ("PG_q1_2022", "five percent", "unverified"),  # no Fabric and Home Care 5% in the call
-    ("NOW_q3_2020", "q3 2020", "verified"),  # a period label is checked as a period
-])
+@pytest.mark.parametrize(
+    ("pair", "written", "status"),
+    [
+        ("DE_q4_2021", "$1.283 billion", "verified"),
+        (
+            "DE_q4_2021",
+            "$5.963 billion",
+            "unverified",
+        ),  # the call says $5.96 billion: fewer digits than written
+        ("CRM_q2_2022", "$6.24 billion", "unverified"),  # an analyst estimate, not in the call
+        ("UNP_q2_2021", "55.1%", "verified"),
+        ("PG_q1_2022", "four percent", "verified"),
+        ("MSI_q3_2021", "$9.00", "verified"),
+        # coincidences the value-only check verified: the transcript's number is about something else
+        ("IBM_q4_2021", "60%", "unverified"),  # "60% of our hires", not the gross profit margin
+        ("PG_q1_2022", "five percent", "unverified"),  # no Fabric and Home Care 5% in the call
+        ("NOW_q3_2020", "q3 2020", "verified"),  # a period label is checked as a period
+    ],
+)
 def test_known_numbers(results: list, pair: str, written: str, status: str) -> None:  # type: ignore[type-arg]
     (result,) = [r for r in results if r.name == pair]
     hits = [c for c in result.checks if c.written == written]

@@ -23,16 +23,16 @@ CASES = [
     ("GOOGL", "Free cash flow grew 1.19% on the prior-year period.", False),
     ("GOOGL", "Revenue grew 22.28%, a strong result.", True),
     ("GOOGL", "Revenue grew 22.28% in the TTM period.", True),
-    ("GOOGL", "Revenue grew 22.28% compared with FY2016.", True),   # TTM against a fiscal year: overlapping
+    ("GOOGL", "Revenue grew 22.28% compared with FY2016.", True),  # TTM against a fiscal year: overlapping
     ("GOOGL", "Free cash flow increased 1.19%.", True),
-    ("GOOGL", "Gross margin was 59.87% in the period.", False),     # not a change: nothing to name
+    ("GOOGL", "Gross margin was 59.87% in the period.", False),  # not a change: nothing to name
     ("AAPL", "Revenue grew 7.79% in FY2022 compared with FY2021.", False),
     ("AAPL", "Revenue grew 7.79% over FY2021.", False),
     ("AAPL", "Revenue grew 7.79% year-on-year.", False),
     ("AAPL", "Free cash flow grew 19.89% in FY2022 versus the previous year.", False),
     ("AAPL", "Revenue grew 7.79% in FY2022.", True),
     ("AAPL", "Free cash flow grew 19.89%, showing strength.", True),
-    ("AAPL", "Revenue grew 7.79% compared with FY2020.", True),     # the wrong base year
+    ("AAPL", "Revenue grew 7.79% compared with FY2020.", True),  # the wrong base year
     ("AAPL", "Sales expanded by 7.79% to a record.", True),
 ]
 
@@ -63,5 +63,7 @@ def test_precision_and_recall(contexts: dict[str, tuple]) -> None:  # type: igno
     tp = sum(g and w for g, w in got)
     fp = sum(g and not w for g, w in got)
     fn = sum(w and not g for g, w in got)
-    print(f"\ngrowth-base check: precision {tp / (tp + fp):.2f}, recall {tp / (tp + fn):.2f} on {len(CASES)} sentences")
+    print(
+        f"\ngrowth-base check: precision {tp / (tp + fp):.2f}, recall {tp / (tp + fn):.2f} on {len(CASES)} sentences"
+    )
     assert tp / (tp + fp) == 1.0 and tp / (tp + fn) == 1.0

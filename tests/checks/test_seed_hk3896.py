@@ -73,17 +73,23 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("section", "written", "status", "source"), CASES,
-                         ids=[f"{c[0].split(':')[-1].strip()}:{c[1]}" for c in CASES])
-def test_seed_number(checks: dict[str, list[NumberCheck]], section: str, written: str, status: str,
-                     source: str | None) -> None:
+@pytest.mark.parametrize(
+    ("section", "written", "status", "source"),
+    CASES,
+    ids=[f"{c[0].split(':')[-1].strip()}:{c[1]}" for c in CASES],
+)
+def test_seed_number(
+    checks: dict[str, list[NumberCheck]], section: str, written: str, status: str, source: str | None
+) -> None:
     check = _find(checks[section], written.lstrip("~"))
     assert check.status == status, check
     if source is not None:
         assert check.source == source
 
 
-def test_every_number_of_the_seed_is_listed_with_a_section_and_sentence(checks: dict[str, list[NumberCheck]]) -> None:
+def test_every_number_of_the_seed_is_listed_with_a_section_and_sentence(
+    checks: dict[str, list[NumberCheck]],
+) -> None:
     every = [c for cs in checks.values() for c in cs]
     assert len(every) >= 30
     assert all(c.sentence and c.section for c in every)
@@ -109,14 +115,20 @@ def test_money_currency_must_agree(index: FactIndex) -> None:
     # TTM revenue is CNY 9.02 billion: right in RMB, wrong in HK$ or US$.
     assert check_text("Revenue was RMB 9.02 billion.", index, section="s")[0].status == "verified"
     assert check_text("Revenue was HK$9.02 billion.", index, section="s")[0].status == "unverified"
-    assert check_text("Revenue was 9.02B.", index, section="s")[0].source == "financials.periods[0].income.revenue"
+    assert (
+        check_text("Revenue was 9.02B.", index, section="s")[0].source
+        == "financials.periods[0].income.revenue"
+    )
 
 
-@pytest.mark.parametrize(("text", "flagged"), [
-    ("The Earnings Call Sentiment is Neutral.", True),
-    ("Earnings Call Sentiment: insufficient data, so it is left out rather than Neutral.", False),
-    ("The Balance Sheet is Neutral.", False),  # scored 50: a real Neutral
-])
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("The Earnings Call Sentiment is Neutral.", True),
+        ("Earnings Call Sentiment: insufficient data, so it is left out rather than Neutral.", False),
+        ("The Balance Sheet is Neutral.", False),  # scored 50: a real Neutral
+    ],
+)
 def test_missing_data_is_not_a_silent_neutral(text: str, flagged: bool) -> None:
     from pipeline.checks import silent_neutrals
 

@@ -11,7 +11,16 @@ from pipeline.checks.evidence import resolve_label
 from pipeline.checks.tone import NEGATIVE, POSITIVE, check_tone, tone_label, tone_words
 from pipeline.narrate.offline_sources import write_events
 
-WORDS = sorted(POSITIVE | NEGATIVE) + ["revenue", "quarter", "the", "not", "board", "shares", "Limited", "Holdings"]
+WORDS = sorted(POSITIVE | NEGATIVE) + [
+    "revenue",
+    "quarter",
+    "the",
+    "not",
+    "board",
+    "shares",
+    "Limited",
+    "Holdings",
+]
 
 
 @pytest.mark.parametrize(
@@ -20,8 +29,10 @@ WORDS = sorted(POSITIVE | NEGATIVE) + ["revenue", "quarter", "the", "not", "boar
         ("Revenue increased and margins improved.", "Positive"),  # stems the offline writer used to count
         ("Sales were down and costs were higher; the outlook is lower.", "Negative"),
         ("Revenue grew.", "Neutral"),  # one tone word is no reading of a whole passage
-        ("Kingsoft Cloud Holdings Limited granted units. Kingsoft Cloud Holdings Limited amended a charter.",
-         "Neutral"),  # a legal name is not a negative word
+        (
+            "Kingsoft Cloud Holdings Limited granted units. Kingsoft Cloud Holdings Limited amended a charter.",
+            "Neutral",
+        ),  # a legal name is not a negative word
         ("Growth was not strong and not robust.", "Negative"),  # negated words count for the other side
     ],
 )

@@ -31,13 +31,16 @@ def fetch(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str
 
 
 def test_four_tickers_fetched_once_each_within_the_rate_then_validate_and_report(
-        edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "bundles"
     code, stdout, stderr = fetch([*FOUR, "--as-of", "2022-12-30", "--out", str(out)], capsys)
     assert code == 0, stderr
     paths = Counter(e.path for e in edgar.log)
     assert paths["/files/company_tickers.json"] == 1
-    assert len(paths) == 9 and set(paths.values()) == {1}  # the map, then submissions + companyfacts each once
+    assert len(paths) == 9 and set(paths.values()) == {
+        1
+    }  # the map, then submissions + companyfacts each once
     assert edgar.peak_per_second() <= 10 and not edgar.violations
     assert {e.user_agent for e in edgar.log} == {UA}
     assert "9 requests (9 downloads" in stdout
@@ -46,14 +49,20 @@ def test_four_tickers_fetched_once_each_within_the_rate_then_validate_and_report
         code, text, err = run_cli(["validate", str(out / t)], capsys)
         assert code == 0, err
         names[t] = json.loads((out / t / "bundle.json").read_text())["profile"]["name"]
-    assert names == {"AAPL": "Apple Inc.", "NVDA": "NVIDIA Corp.", "GOOGL": "Alphabet Inc.", "TSLA": "Tesla, Inc."}
+    assert names == {
+        "AAPL": "Apple Inc.",
+        "NVDA": "NVIDIA Corp.",
+        "GOOGL": "Alphabet Inc.",
+        "TSLA": "Tesla, Inc.",
+    }
     nvda = json.loads((out / "NVDA" / "bundle.json").read_text())
     assert nvda["profile"]["industry"] == "Semiconductors & Related Devices"
     assert nvda["profile"]["exchange"] == "Nasdaq" and nvda["profile"]["country"] == "United States"
     assert "latest 10-Q filed 2022-11-18 for the period to 2022-10-30" in nvda["notes"][0]
     reports = tmp_path / "reports"
-    code, _, err = run_cli(["generate", *(str(out / t) for t in FOUR), "--out", str(reports), "--format", "json"],
-                           capsys)
+    code, _, err = run_cli(
+        ["generate", *(str(out / t) for t in FOUR), "--out", str(reports), "--format", "json"], capsys
+    )
     assert code == 0, err
     for t in FOUR:
         report = json.loads((reports / t / "report.json").read_text())
@@ -61,7 +70,8 @@ def test_four_tickers_fetched_once_each_within_the_rate_then_validate_and_report
 
 
 def test_second_run_is_served_from_the_cache_and_revalidates_with_304(
-        edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "bundles"
     assert fetch([*FOUR, "--as-of", "2022-12-30", "--out", str(out)], capsys)[0] == 0
     first = {t: (out / t / "bundle.json").read_bytes() for t in FOUR}
@@ -77,8 +87,8 @@ def test_second_run_is_served_from_the_cache_and_revalidates_with_304(
 
 
 def test_without_user_agent_one_line_exit_1_and_no_request(
-        edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SEC_USER_AGENT")
     code, stdout, stderr = fetch(["AAPL", "--out", str(tmp_path / "b")], capsys)
     assert code == 1 and stdout == ""
@@ -90,19 +100,37 @@ def test_without_user_agent_one_line_exit_1_and_no_request(
     assert code == 1 and "must include a contact email" in stderr and edgar.log == []
 
 
-def test_limiter_keeps_a_burst_under_ten_per_second(edgar: EdgarServer, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_limiter_keeps_a_burst_under_ten_per_second(
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # 16 tickers EDGAR knows but the fixture server has no submissions for: 17 quick requests, 8 in flight.
-    many = ["MSFT", "AMZN", "META", "AVGO", "LLY", "V", "JPM", "XOM", "WMT", "UNH", "MA", "PG", "JNJ", "HD",
-            "ORCL", "CVX"]
+    many = [
+        "MSFT",
+        "AMZN",
+        "META",
+        "AVGO",
+        "LLY",
+        "V",
+        "JPM",
+        "XOM",
+        "WMT",
+        "UNH",
+        "MA",
+        "PG",
+        "JNJ",
+        "HD",
+        "ORCL",
+        "CVX",
+    ]
     code, stdout, stderr = fetch([*many, "--out", str(tmp_path / "b"), "--workers", "8"], capsys)
     assert code == 1 and stderr.count("404 Not Found (no such document)") == len(many)
     assert len(edgar.log) == 17 and not edgar.violations
     assert edgar.peak_per_second() <= 10
 
 
-def test_transient_failures_are_retried_and_refusals_are_not(edgar: EdgarServer, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_transient_failures_are_retried_and_refusals_are_not(
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     edgar.faults["/submissions/CIK0000320193.json"] = [503, 429]
     edgar.faults["/submissions/CIK0001045810.json"] = [403]
     out = tmp_path / "b"
@@ -116,9 +144,12 @@ def test_transient_failures_are_retried_and_refusals_are_not(edgar: EdgarServer,
 
 
 def test_unknown_ticker_fails_alone_and_shared_files_are_fetched_once(
-        edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "b"
-    code, stdout, stderr = fetch(["GOOGL", "GOOG", "ZZZZ", "--as-of", "2022-12-30", "--out", str(out)], capsys)
+    code, stdout, stderr = fetch(
+        ["GOOGL", "GOOG", "ZZZZ", "--as-of", "2022-12-30", "--out", str(out)], capsys
+    )
     assert code == 1 and "error: ZZZZ: not in SEC's company_tickers.json" in stderr
     assert (out / "GOOGL" / "bundle.json").exists() and (out / "GOOG" / "bundle.json").exists()
     # GOOGL and GOOG are one filer: its two documents are downloaded once and shared
@@ -126,8 +157,9 @@ def test_unknown_ticker_fails_alone_and_shared_files_are_fetched_once(
     assert edgar.count("/api/xbrl/companyfacts/CIK0001652044.json") == 1
 
 
-def test_name_in_force_on_the_as_of_date_and_user_names_kept(edgar: EdgarServer, tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_name_in_force_on_the_as_of_date_and_user_names_kept(
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = tmp_path / "TSLA"
     assert fetch(["TSLA", "--as-of", "2016-12-30", "--out", str(bundle)], capsys)[0] == 0
     assert json.loads((bundle / "bundle.json").read_text())["profile"]["name"] == "Tesla Motors Inc."
@@ -136,14 +168,22 @@ def test_name_in_force_on_the_as_of_date_and_user_names_kept(edgar: EdgarServer,
     assert json.loads((bundle / "bundle.json").read_text())["profile"]["name"] == "Tesla (my name)"
 
 
-def test_lagging_companyfacts_is_warned_and_noted(edgar: EdgarServer, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_lagging_companyfacts_is_warned_and_noted(
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = "/submissions/CIK0000320193.json"
     doc = json.loads(gzip.decompress(edgar.body(path) or b""))
     recent = doc["filings"]["recent"]
     for key in recent:  # EDGAR lists a 10-Q on 2022-12-01 whose facts companyfacts does not have yet
-        recent[key].insert(0, {"accessionNumber": "0000320193-22-999999", "filingDate": "2022-12-01",
-                               "reportDate": "2022-11-26", "form": "10-Q"}.get(key, ""))
+        recent[key].insert(
+            0,
+            {
+                "accessionNumber": "0000320193-22-999999",
+                "filingDate": "2022-12-01",
+                "reportDate": "2022-11-26",
+                "form": "10-Q",
+            }.get(key, ""),
+        )
     edgar.overrides[path] = gzip.compress(json.dumps(doc).encode())
     code, _, stderr = fetch(["AAPL", "--as-of", "2022-12-30", "--out", str(tmp_path / "AAPL")], capsys)
     assert code == 0 and "warning: AAPL: SEC EDGAR: EDGAR lists a 10-Q filed 2022-12-01" in stderr
@@ -151,9 +191,9 @@ def test_lagging_companyfacts_is_warned_and_noted(edgar: EdgarServer, tmp_path: 
     assert any("whose facts are not in companyfacts yet" in n for n in notes)
 
 
-def test_base_url_credentials_never_printed_or_cached(edgar: EdgarServer, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_url_credentials_never_printed_or_cached(
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "hunter2-very-secret"
     monkeypatch.setenv("STOCKREPORT_SEC_BASE_URL", edgar.url.replace("http://", f"http://mirror:{secret}@"))
     edgar.faults["/submissions/CIK0001045810.json"] = [404]
@@ -164,14 +204,17 @@ def test_base_url_credentials_never_printed_or_cached(edgar: EdgarServer, tmp_pa
     assert cached and secret.encode() not in cached
 
 
-def test_bad_base_url_is_one_line(edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_base_url_is_one_line(
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("STOCKREPORT_SEC_BASE_URL", "ftp://example")
     code, _, stderr = fetch(["AAPL", "--out", str(tmp_path / "b")], capsys)
     assert code == 1 and "STOCKREPORT_SEC_BASE_URL must be an http(s) URL" in stderr and edgar.log == []
 
 
-def test_progress_bar_on_a_batch(edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_bar_on_a_batch(
+    edgar: EdgarServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, stdout, stderr = run_cli(["fetch", "sec", "TSLA", "NVDA", "--out", str(tmp_path / "b")], capsys)
     assert code == 0 and "fetch sec" in stderr and "2/2" in stderr
     assert stdout.count(" -> ") == 2

@@ -36,7 +36,12 @@ FAULTS = ("timeout", "429", "500", "truncated_body", "truncated_json", "slow", "
 
 
 def _messages(body: dict[str, Any]) -> list[BaseMessage]:
-    kinds = {"system": SystemMessage, "developer": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+    kinds = {
+        "system": SystemMessage,
+        "developer": SystemMessage,
+        "user": HumanMessage,
+        "assistant": AIMessage,
+    }
     out: list[BaseMessage] = []
     for m in body.get("messages", []):
         content = m.get("content") or ""
@@ -47,19 +52,37 @@ def _messages(body: dict[str, Any]) -> list[BaseMessage]:
 
 
 def completion_body(content: str, model: str = "stub-model") -> bytes:
-    return json.dumps({
-        "id": "chatcmpl-hardening", "object": "chat.completion", "created": 1767225600, "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                     "message": {"role": "assistant", "content": content, "refusal": None}}],
-        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-    }).encode()
+    return json.dumps(
+        {
+            "id": "chatcmpl-hardening",
+            "object": "chat.completion",
+            "created": 1767225600,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                    "message": {"role": "assistant", "content": content, "refusal": None},
+                }
+            ],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+        }
+    ).encode()
 
 
 class ModelServer:
-    def __init__(self, *, fault_rate: float = 0.0, faults: tuple[str, ...] = FAULTS, seed: int = 0,
-                 hang_s: float = 0.5, transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                 error_reply: tuple[int, dict[str, Any]] | None = None,
-                 fault_weights: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        fault_rate: float = 0.0,
+        faults: tuple[str, ...] = FAULTS,
+        seed: int = 0,
+        hang_s: float = 0.5,
+        transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        error_reply: tuple[int, dict[str, Any]] | None = None,
+        fault_weights: dict[str, float] | None = None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.fault_rate, self.faults, self.hang_s = fault_rate, faults, hang_s
         # relative weight of each fault kind (default 1): timeouts cost the client its whole timeout each
@@ -74,8 +97,15 @@ class ModelServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None,
-                      chunks: int = 1, pause: float = 0.0, cut: int | None = None) -> None:
+            def _send(
+                self,
+                status: int,
+                payload: bytes,
+                headers: dict[str, str] | None = None,
+                chunks: int = 1,
+                pause: float = 0.0,
+                cut: int | None = None,
+            ) -> None:
                 try:
                     self.send_response(status)
                     self.send_header("content-type", "application/json")
@@ -86,7 +116,7 @@ class ModelServer:
                     data = payload[:cut] if cut is not None else payload
                     step = max(1, len(data) // chunks)
                     for i in range(0, len(data), step):
-                        self.wfile.write(data[i:i + step])
+                        self.wfile.write(data[i : i + step])
                         self.wfile.flush()
                         if pause:
                             time.sleep(pause)
@@ -104,8 +134,11 @@ class ModelServer:
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with server._lock:
                     server.auth_headers += bool(self.headers.get("authorization"))
-                    fault = (server.rng.choices(server.faults, weights=server.weights)[0]
-                             if server.rng.random() < server.fault_rate else "ok")
+                    fault = (
+                        server.rng.choices(server.faults, weights=server.weights)[0]
+                        if server.rng.random() < server.fault_rate
+                        else "ok"
+                    )
                     server.counts[fault] += 1
                 if server.error_reply is not None:
                     status, err = server.error_reply
@@ -116,10 +149,15 @@ class ModelServer:
                     time.sleep(server.hang_s)
                     return self._send(500, b'{"error": {"message": "too late"}}')
                 if fault == "429":
-                    return self._send(429, b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
-                                      {"retry-after": "0.01"})
+                    return self._send(
+                        429,
+                        b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
+                        {"retry-after": "0.01"},
+                    )
                 if fault == "500":
-                    return self._send(500, b'{"error": {"message": "internal error", "type": "server_error"}}')
+                    return self._send(
+                        500, b'{"error": {"message": "internal error", "type": "server_error"}}'
+                    )
                 answer = offline_answer(_messages(json.loads(raw)))
                 if server.transform is not None:
                     answer = server.transform(answer)
@@ -140,8 +178,9 @@ class ModelServer:
                 pass
 
         self.server = Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -69,7 +69,9 @@ def _assert_clean(code: int, out: str, err: str, root: Path) -> list[str]:
     """Exit 1, `error:` lines and no traceback, nothing secret printed or written under `root`; returns the
     error lines."""
     assert code == 1, (out, err)
-    lines = [ln for ln in err.splitlines() if ln.startswith(("error:", "failed "))]  # batch: 'failed TICKER: why'
+    lines = [
+        ln for ln in err.splitlines() if ln.startswith(("error:", "failed "))
+    ]  # batch: 'failed TICKER: why'
     assert lines, err
     assert "Traceback" not in err + out
     leaks = [n for n in NEEDLES if n in out or n in err]
@@ -89,16 +91,27 @@ def _manifest(out: Path) -> dict:
 
 # --- Leaks -------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", ["validate", "generate", "batch"])
-def test_prices_symlink_out_of_the_bundle_is_refused(command: str, tmp_path: Path, secret_file: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_prices_symlink_out_of_the_bundle_is_refused(
+    command: str, tmp_path: Path, secret_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = _bundle(tmp_path, "AAPL")
     (bundle / "prices.csv").unlink()
     (bundle / "prices.csv").symlink_to(secret_file)
-    args = {"validate": ["validate", str(bundle)],
-            "generate": ["generate", str(bundle), "--out", str(tmp_path / "out")],
-            "batch": ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1",
-                      "--no-progress"]}[command]
+    args = {
+        "validate": ["validate", str(bundle)],
+        "generate": ["generate", str(bundle), "--out", str(tmp_path / "out")],
+        "batch": [
+            "batch",
+            str(tmp_path / "in"),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "1",
+            "--no-progress",
+        ],
+    }[command]
     lines = _assert_clean(*run_cli(args, capsys), tmp_path)
     assert any("prices.csv: is a link to a file outside the bundle folder" in ln for ln in lines), lines
     if command == "batch":
@@ -113,23 +126,27 @@ def test_input_error_lines_are_redacted(tmp_path: Path, capsys: pytest.CaptureFi
     data = json.loads((bundle / "bundle.json").read_text())
     data["as_of"] = KEY
     (bundle / "bundle.json").write_text(json.dumps(data))
-    for args in (["validate", str(bundle)],
-                 ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"]):
+    for args in (
+        ["validate", str(bundle)],
+        ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"],
+    ):
         lines = _assert_clean(*run_cli(args, capsys), tmp_path)
         assert any("as_of: " in ln and "[redacted]" in ln for ln in lines), lines
     assert "[redacted]" in _manifest(tmp_path / "out")["tickers"]["AAPL"]["error"]
 
 
 @pytest.mark.parametrize("target", ["outside file", "/etc/passwd"])
-def test_transcript_symlink_out_of_the_bundle_is_refused(target: str, tmp_path: Path, secret_file: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_transcript_symlink_out_of_the_bundle_is_refused(
+    target: str, tmp_path: Path, secret_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = _bundle(tmp_path)
     (bundle / "call.txt").symlink_to(secret_file if target == "outside file" else Path("/etc/passwd"))
     _set_transcript(bundle, "call.txt")
     for args in (["validate", str(bundle)], ["generate", str(bundle), "--out", str(tmp_path / "out")]):
         lines = _assert_clean(*run_cli(args, capsys), tmp_path)
-        assert any("earnings_call.transcript: is a link to a file outside the bundle folder" in ln
-                   for ln in lines), lines
+        assert any(
+            "earnings_call.transcript: is a link to a file outside the bundle folder" in ln for ln in lines
+        ), lines
     assert files_under(tmp_path / "out") == []
 
 
@@ -139,12 +156,15 @@ def test_transcript_size_cap(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     (bundle / "call.txt").write_text("CEO: Revenue grew 24%.\n" * 270_000)
     _set_transcript(bundle, "call.txt")
     start = time.perf_counter()
-    lines = _assert_clean(*run_cli(["generate", str(bundle), "--out", str(tmp_path / "out")], capsys), tmp_path)
+    lines = _assert_clean(
+        *run_cli(["generate", str(bundle), "--out", str(tmp_path / "out")], capsys), tmp_path
+    )
     assert any("file is larger than 5242880 bytes" in ln for ln in lines), lines
     assert time.perf_counter() - start < 10
 
 
 # --- Crashes and hangs -------------------------------------------------------------------------------------
+
 
 def _special(kind: str, path: Path) -> None:
     if kind == "fifo":
@@ -155,17 +175,27 @@ def _special(kind: str, path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
 @pytest.mark.parametrize("command", ["validate", "generate", "batch"])
-def test_transcript_device_or_fifo(kind: str, command: str, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_transcript_device_or_fifo(
+    kind: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = _bundle(tmp_path)
     _special(kind, bundle / "call.txt")
     _set_transcript(bundle, "call.txt")
-    args = {"validate": ["validate", str(bundle)],
-            "generate": ["generate", str(bundle), "--out", str(tmp_path / "out")],
-            "batch": ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1",
-                      "--no-progress"]}[command]
+    args = {
+        "validate": ["validate", str(bundle)],
+        "generate": ["generate", str(bundle), "--out", str(tmp_path / "out")],
+        "batch": [
+            "batch",
+            str(tmp_path / "in"),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "1",
+            "--no-progress",
+        ],
+    }[command]
     lines = _assert_clean(*run_cli(args, capsys), tmp_path)
-    why = ("outside the bundle folder" if kind == "/dev/zero" else "not a regular file")
+    why = "outside the bundle folder" if kind == "/dev/zero" else "not a regular file"
     assert any(why in ln for ln in lines), lines
 
 
@@ -179,15 +209,21 @@ def test_bundle_json_is_dev_zero(command: str, tmp_path: Path, capsys: pytest.Ca
         os.mknod(bundle / "bundle.json", 0o600 | stat.S_IFCHR, os.makedev(1, 5))
     else:
         (bundle / "bundle.json").symlink_to("/dev/zero")
-    args = {"validate": ["validate", str(bundle)],
-            "generate": ["generate", str(bundle), "--out", str(tmp_path / "out")],
-            "batch": ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress"]}[command]
+    args = {
+        "validate": ["validate", str(bundle)],
+        "generate": ["generate", str(bundle), "--out", str(tmp_path / "out")],
+        "batch": ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress"],
+    }[command]
     lines = _assert_clean(*run_cli(args, capsys), tmp_path)
-    assert any("bundle.json: is not a regular file" in ln or "outside the bundle folder" in ln for ln in lines)
+    assert any(
+        "bundle.json: is not a regular file" in ln or "outside the bundle folder" in ln for ln in lines
+    )
 
 
 @pytest.mark.parametrize("depth", [70, 1_500, 100_000])
-def test_deep_json_fails_its_ticker_only(depth: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deep_json_fails_its_ticker_only(
+    depth: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Deeply nested JSON (inside a field, so it is valid JSON) fails its own ticker with one line; the
     rest of the batch runs and the manifest is written."""
     _bundle(tmp_path, "AAPL")
@@ -195,8 +231,10 @@ def test_deep_json_fails_its_ticker_only(depth: int, tmp_path: Path, capsys: pyt
     data = json.loads((deep / "bundle.json").read_text())
     text = json.dumps(data)[:-1] + ', "extra": ' + "[" * depth + "]" * depth + "}"
     (deep / "bundle.json").write_text(text)
-    code, out, err = run_cli(["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1",
-                              "--no-progress"], capsys)
+    code, out, err = run_cli(
+        ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"],
+        capsys,
+    )
     assert code == 1 and "Traceback" not in err
     manifest = _manifest(tmp_path / "out")
     rows = manifest["tickers"]
@@ -216,7 +254,9 @@ def _bytes_read() -> int:
     return 0
 
 
-def test_huge_bundle_json_is_refused_before_parsing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_huge_bundle_json_is_refused_before_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A 227 MB bundle.json (sparse: it costs no disk) is refused on its size, without being read."""
     _bundle(tmp_path, "AAPL")
     big = tmp_path / "in" / "BIG"
@@ -224,8 +264,10 @@ def test_huge_bundle_json_is_refused_before_parsing(tmp_path: Path, capsys: pyte
     with (big / "bundle.json").open("wb") as fh:
         fh.write(b'{"profile": {"ticker": "BIG"}, "pad": "')
         fh.truncate(227 * 1024 * 1024)
-    for args in (["validate", str(big)],
-                 ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"]):
+    for args in (
+        ["validate", str(big)],
+        ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"],
+    ):
         start, read_before = time.perf_counter(), _bytes_read()
         lines = _assert_clean(*run_cli(args, capsys), tmp_path)
         assert time.perf_counter() - start < 15  # parsing 227 MB took 38 s and 2.8 GB before
@@ -234,8 +276,9 @@ def test_huge_bundle_json_is_refused_before_parsing(tmp_path: Path, capsys: pyte
     assert _manifest(tmp_path / "out")["tickers"]["AAPL"]["status"] == "done"
 
 
-def test_gzip_bomb_is_cut_at_the_unpacked_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_gzip_bomb_is_cut_at_the_unpacked_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`import sec` of a gzip that unpacks far past the cap stops at the cap (here lowered to 1 MB so the
     bomb is small: 64 MB of zeros in a 64 KB file; the cap logic is the same at 200 MB)."""
     import pipeline.inputs.importers.common as common
@@ -247,14 +290,17 @@ def test_gzip_bomb_is_cut_at_the_unpacked_cap(tmp_path: Path, monkeypatch: pytes
         for _ in range(64):
             fh.write(b"0" * (1024 * 1024))
     assert bomb.stat().st_size < 200_000
-    lines = _assert_clean(*run_cli(["import", "sec", str(bomb), "--ticker", "BOMB", "--out",
-                                    str(tmp_path / "bundle")], capsys), tmp_path)
+    lines = _assert_clean(
+        *run_cli(["import", "sec", str(bomb), "--ticker", "BOMB", "--out", str(tmp_path / "bundle")], capsys),
+        tmp_path,
+    )
     assert any("unpacks to more than 1048576 bytes" in ln for ln in lines), lines
     assert not (tmp_path / "bundle").exists()
 
 
-def test_unexpected_error_is_one_redacted_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_unexpected_error_is_one_redacted_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A bug (any exception the code does not expect) prints one redacted line, not a traceback."""
     import pipeline.inputs
 
@@ -264,4 +310,6 @@ def test_unexpected_error_is_one_redacted_line(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(pipeline.inputs, "load_bundle", boom)
     code, out, err = run_cli(["validate", str(BUNDLES / "AAPL")], capsys)
     lines = _assert_clean(code, out, err, tmp_path)
-    assert len(lines) == 1 and lines[0].startswith("error: unexpected RuntimeError: internal state with [redacted]")
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: unexpected RuntimeError: internal state with [redacted]"
+    )

@@ -63,9 +63,28 @@ def not_a_batch() -> Iterator[str]:
 def _run(tmp_path: Path, base_url: str, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[str, dict]:
     make_bundles(tmp_path / "in", ["AAA", "BBB"])
     out = tmp_path / "out"
-    code, stdout, err = run_cli(["batch", str(tmp_path / "in"), "--via", "openai-batch", "--model",
-                                 "openai:gpt-5.2", "--base-url", base_url, "--out", str(out), "--poll", "0.02",
-                                 "--timeout", "5", "-f", "json", *extra], capsys)
+    code, stdout, err = run_cli(
+        [
+            "batch",
+            str(tmp_path / "in"),
+            "--via",
+            "openai-batch",
+            "--model",
+            "openai:gpt-5.2",
+            "--base-url",
+            base_url,
+            "--out",
+            str(out),
+            "--poll",
+            "0.02",
+            "--timeout",
+            "5",
+            "-f",
+            "json",
+            *extra,
+        ],
+        capsys,
+    )
     assert code == 1, err
     assert "Traceback" not in stdout + err
     errors = [ln for ln in err.splitlines() if ln.startswith("error:")]
@@ -82,8 +101,13 @@ def _run(tmp_path: Path, base_url: str, capsys: pytest.CaptureFixture[str], *ext
 
 
 def test_401_echoing_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    body = {"error": {"message": f"Incorrect API key provided: {KEY}. Authorization: Bearer {KEY}",
-                      "type": "invalid_request_error", "code": "invalid_api_key"}}
+    body = {
+        "error": {
+            "message": f"Incorrect API key provided: {KEY}. Authorization: Bearer {KEY}",
+            "type": "invalid_request_error",
+            "code": "invalid_api_key",
+        }
+    }
     with ModelServer(error_reply=(401, body)) as server:
         line, _ = _run(tmp_path, server.base_url, capsys)
     assert "submitting the remote batch: the server answered 401 (check the API key)" in line
@@ -100,11 +124,15 @@ def test_connection_reset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_resume_remote_against_a_chat_only_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with ModelServer() as server:  # answers POST /chat/completions only
         line, _ = _run(tmp_path, server.base_url, capsys, "--resume-remote", "batch_123")
-    assert "remote batch batch_123: the server answered 501 (is --base-url an OpenAI Batch API endpoint?)" in line
+    assert (
+        "remote batch batch_123: the server answered 501 (is --base-url an OpenAI Batch API endpoint?)"
+        in line
+    )
 
 
-def test_resume_remote_against_a_server_that_answers_no_batch(tmp_path: Path, not_a_batch: str,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_resume_remote_against_a_server_that_answers_no_batch(
+    tmp_path: Path, not_a_batch: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     line, _ = _run(tmp_path, not_a_batch, capsys, "--resume-remote", "batch_123")
     assert "the server's answer is not an OpenAI batch" in line
 

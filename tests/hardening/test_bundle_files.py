@@ -42,10 +42,20 @@ def _bundle(tmp_path: Path, name: str = "AAPL") -> Path:
 
 
 def _commands(tmp_path: Path, bundle: Path) -> dict[str, list[str]]:
-    return {"validate": ["validate", str(bundle)],
-            "generate": ["generate", str(bundle), "--out", str(tmp_path / "out"), "--no-cache"],
-            "batch": ["batch", str(bundle.parent), "--out", str(tmp_path / "out"), "--no-progress", "--no-cache",
-                      "--workers", "1"]}
+    return {
+        "validate": ["validate", str(bundle)],
+        "generate": ["generate", str(bundle), "--out", str(tmp_path / "out"), "--no-cache"],
+        "batch": [
+            "batch",
+            str(bundle.parent),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+            "--no-cache",
+            "--workers",
+            "1",
+        ],
+    }
 
 
 def _assert_refused(code: int, out: str, err: str, tmp_path: Path, needle: str) -> list[str]:
@@ -54,8 +64,11 @@ def _assert_refused(code: int, out: str, err: str, tmp_path: Path, needle: str) 
     lines = [ln for ln in err.splitlines() if ln.startswith(("error:", "failed "))]
     assert any(needle in ln for ln in lines), lines
     assert SECRET not in out + err
-    written = [p for p in files_under(tmp_path / "out") if SECRET.encode() in p.read_bytes()] \
-        if (tmp_path / "out").exists() else []
+    written = (
+        [p for p in files_under(tmp_path / "out") if SECRET.encode() in p.read_bytes()]
+        if (tmp_path / "out").exists()
+        else []
+    )
     assert written == []
     return lines
 
@@ -68,8 +81,9 @@ def _set_transcript(bundle: Path, name: str) -> None:
 
 @pytest.mark.parametrize("command", ["validate", "generate", "batch"])
 @pytest.mark.parametrize("which", ["prices.csv", "transcript", "bundle.json"])
-def test_a_hard_link_out_of_the_bundle_is_refused(which: str, command: str, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_hard_link_out_of_the_bundle_is_refused(
+    which: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     secret = tmp_path / "private" / "netrc"
     secret.parent.mkdir()
     secret.write_text(NETRC)
@@ -80,8 +94,11 @@ def test_a_hard_link_out_of_the_bundle_is_refused(which: str, command: str, tmp_
     else:
         (bundle / which).unlink()
         os.link(secret, bundle / which)
-    lines = _assert_refused(*run_cli(_commands(tmp_path, bundle)[command], capsys), tmp_path,
-                            "has 2 names (a hard link; refused in a bundle")
+    lines = _assert_refused(
+        *run_cli(_commands(tmp_path, bundle)[command], capsys),
+        tmp_path,
+        "has 2 names (a hard link; refused in a bundle",
+    )
     if command == "batch":
         (manifest,) = (tmp_path / "out").glob("batch-*.json")
         row = next(iter(json.loads(manifest.read_text())["tickers"].values()))
@@ -90,55 +107,76 @@ def test_a_hard_link_out_of_the_bundle_is_refused(which: str, command: str, tmp_
 
 
 @pytest.mark.parametrize("command", ["validate", "batch"])
-def test_a_price_header_is_described_not_quoted(command: str, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_price_header_is_described_not_quoted(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A regular file in the bundle that is not a price file (here a netrc): the header error says what
     the first line is like, and quotes nothing of it."""
     bundle = _bundle(tmp_path)
     (bundle / "prices.csv").write_text(NETRC + "2024-01-02,1,2,3\n")
-    lines = _assert_refused(*run_cli(_commands(tmp_path, bundle)[command], capsys), tmp_path,
-                            "prices.csv: header: missing column(s) Date, Open, High, Low, Close, Volume")
-    assert any("the first line has 1 field, none of them a known column; it does not look like a "
-               "comma-separated price file" in ln for ln in lines), lines
+    lines = _assert_refused(
+        *run_cli(_commands(tmp_path, bundle)[command], capsys),
+        tmp_path,
+        "prices.csv: header: missing column(s) Date, Open, High, Low, Close, Volume",
+    )
+    assert any(
+        "the first line has 1 field, none of them a known column; it does not look like a "
+        "comma-separated price file" in ln
+        for ln in lines
+    ), lines
     assert not [ln for ln in lines if "machine" in ln or "api.example.com" in ln]
 
 
-def test_a_partly_known_header_names_only_our_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_partly_known_header_names_only_our_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = _bundle(tmp_path)
     (bundle / "prices.csv").write_text(f"Date,Close,{SECRET}\n2024-01-02,1,2\n")
     lines = _assert_refused(*run_cli(["validate", str(bundle)], capsys), tmp_path, "missing column(s) Open")
     assert any("the first line has 3 fields, of them Date, Close)" in ln for ln in lines), lines
 
 
-@pytest.mark.parametrize("content", [
-    {"auths": {"registry.example": {"auth": SECRET}}, "credsStore": "desktop"},  # a docker config.json
-    [SECRET, {"token": SECRET}],
-    SECRET,
-])
-def test_a_bundle_json_that_is_other_json_is_described_not_quoted(content: Any, tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"auths": {"registry.example": {"auth": SECRET}}, "credsStore": "desktop"},  # a docker config.json
+        [SECRET, {"token": SECRET}],
+        SECRET,
+    ],
+)
+def test_a_bundle_json_that_is_other_json_is_described_not_quoted(
+    content: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = _bundle(tmp_path)
     (bundle / "bundle.json").write_text(json.dumps(content))
     for command in ("validate", "batch"):
-        lines = _assert_refused(*run_cli(_commands(tmp_path, bundle)[command], capsys), tmp_path,
-                                "bundle.json: not a stockreport bundle: a JSON ")
+        lines = _assert_refused(
+            *run_cli(_commands(tmp_path, bundle)[command], capsys),
+            tmp_path,
+            "bundle.json: not a stockreport bundle: a JSON ",
+        )
         assert len([ln for ln in lines if "bundle.json" in ln]) == 1, lines
 
 
-def test_an_unknown_key_is_named_and_its_value_is_not_echoed(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_key_is_named_and_its_value_is_not_echoed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = _bundle(tmp_path)
     data = json.loads((bundle / "bundle.json").read_text())
     data["api_password"] = SECRET
     data["k" * 500] = 1
     (bundle / "bundle.json").write_text(json.dumps(data))
-    lines = _assert_refused(*run_cli(["validate", str(bundle)], capsys), tmp_path,
-                            "bundle.json: api_password: Extra inputs are not permitted")
+    lines = _assert_refused(
+        *run_cli(["validate", str(bundle)], capsys),
+        tmp_path,
+        "bundle.json: api_password: Extra inputs are not permitted",
+    )
     assert all(len(ln) < 400 for ln in lines), lines  # a 500-character key is shortened
 
 
-def _swap_on_open(monkeypatch: pytest.MonkeyPatch, target: Path, before: Callable[[], None],
-                  after: Callable[[], None]) -> list[int]:
+def _swap_on_open(
+    monkeypatch: pytest.MonkeyPatch, target: Path, before: Callable[[], None], after: Callable[[], None]
+) -> list[int]:
     """Run `before` just before `target` is opened and `after` just after: an attacker winning the race
     between the check and the use. Returns a list that counts the opens."""
     real_open = os.open
@@ -160,9 +198,13 @@ def _swap_on_open(monkeypatch: pytest.MonkeyPatch, target: Path, before: Callabl
 
 @pytest.mark.parametrize("race", ["swapped before the open", "swapped for the open only"])
 @pytest.mark.parametrize("command", ["validate", "generate"])
-def test_a_symlink_swapped_between_check_and_open_is_refused(race: str, command: str, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_symlink_swapped_between_check_and_open_is_refused(
+    race: str,
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     secret = tmp_path / "private" / "netrc"
     secret.parent.mkdir()
     secret.write_text(NETRC)
@@ -183,7 +225,10 @@ def test_a_symlink_swapped_between_check_and_open_is_refused(race: str, command:
     after = point_inside if race == "swapped for the open only" else (lambda: None)
     opens = _swap_on_open(monkeypatch, link, point_outside, after)
     lines = _assert_refused(*run_cli(_commands(tmp_path, bundle)[command], capsys), tmp_path, "prices.csv: ")
-    why = "is a link to a file outside the bundle folder (refused)" if race == "swapped before the open" \
+    why = (
+        "is a link to a file outside the bundle folder (refused)"
+        if race == "swapped before the open"
         else "changed while it was being opened (refused)"
+    )
     assert any(f"prices.csv: {why}" in ln for ln in lines), lines
     assert opens

@@ -77,67 +77,167 @@ STUB = ["--model", "openai-compatible:stub", "--timeout", "5"]
 
 CASES: dict[str, Case] = {
     "generate --out is a file": lambda t, url: (
-        ["generate", str(BUNDLES / "AAPL"), "--out", str(_a_file(t))], {},
-        "the output folder (--out) {t}/a-file is a file, not a folder"),
+        ["generate", str(BUNDLES / "AAPL"), "--out", str(_a_file(t))],
+        {},
+        "the output folder (--out) {t}/a-file is a file, not a folder",
+    ),
     "batch --out is a file": lambda t, url: (
-        ["batch", str(BUNDLES), "--out", str(_a_file(t)), "--no-progress"], {},
-        "the output folder (--out) {t}/a-file is a file, not a folder"),
+        ["batch", str(BUNDLES), "--out", str(_a_file(t)), "--no-progress"],
+        {},
+        "the output folder (--out) {t}/a-file is a file, not a folder",
+    ),
     "generate --out under a file": lambda t, url: (
-        ["generate", str(BUNDLES / "AAPL"), "--out", str(_a_file(t) / "x")], {},
-        "a part of that path is a file, not a folder"),
+        ["generate", str(BUNDLES / "AAPL"), "--out", str(_a_file(t) / "x")],
+        {},
+        "a part of that path is a file, not a folder",
+    ),
     "generate --out unwritable": lambda t, url: (
-        ["generate", str(BUNDLES / "AAPL"), "--out", str(_unwritable(t))], {},
-        "cannot be created: "),
+        ["generate", str(BUNDLES / "AAPL"), "--out", str(_unwritable(t))],
+        {},
+        "cannot be created: ",
+    ),
     "batch --out unwritable": lambda t, url: (
-        ["batch", str(BUNDLES), "--out", str(_unwritable(t)), "--no-progress"], {}, "cannot be created: "),
+        ["batch", str(BUNDLES), "--out", str(_unwritable(t)), "--no-progress"],
+        {},
+        "cannot be created: ",
+    ),
     "import sec --out unwritable": lambda t, url: (
-        ["import", "sec", str(SEC), "--ticker", "TSLA", "--out", str(_unwritable(t) / "TSLA")], {},
-        "cannot be created: "),
+        ["import", "sec", str(SEC), "--ticker", "TSLA", "--out", str(_unwritable(t) / "TSLA")],
+        {},
+        "cannot be created: ",
+    ),
     "validate: integer of 5,000 digits": lambda t, url: (
-        ["validate", str(_big_int_bundle(t))], {}, "bad JSON: an integer of 5000 digits (more than 100; refused)"),
+        ["validate", str(_big_int_bundle(t))],
+        {},
+        "bad JSON: an integer of 5000 digits (more than 100; refused)",
+    ),
     "metrics: integer of 5,000 digits": lambda t, url: (
-        ["metrics", str(_big_int_bundle(t))], {}, "an integer of 5000 digits"),
+        ["metrics", str(_big_int_bundle(t))],
+        {},
+        "an integer of 5000 digits",
+    ),
     "generate: integer of 5,000 digits": lambda t, url: (
-        ["generate", str(_big_int_bundle(t)), "--out", str(t / "out")], {}, "an integer of 5000 digits"),
+        ["generate", str(_big_int_bundle(t)), "--out", str(t / "out")],
+        {},
+        "an integer of 5000 digits",
+    ),
     "batch: integer of 5,000 digits": lambda t, url: (
-        ["batch", str(_big_int_bundle(t).parent), "--out", str(t / "out"), "--no-progress"], {},
-        "an integer of 5000 digits"),
+        ["batch", str(_big_int_bundle(t).parent), "--out", str(t / "out"), "--no-progress"],
+        {},
+        "an integer of 5000 digits",
+    ),
     "import sec: integer of 5,000 digits": lambda t, url: (
-        ["import", "sec", str(_sec_file(t, f'{{"cik": {BIG}, "facts": {{}}}}')), "--ticker", "X", "--out",
-         str(t / "X")], {}, "line 1 column 9: bad JSON: an integer of 5000 digits"),
+        [
+            "import",
+            "sec",
+            str(_sec_file(t, f'{{"cik": {BIG}, "facts": {{}}}}')),
+            "--ticker",
+            "X",
+            "--out",
+            str(t / "X"),
+        ],
+        {},
+        "line 1 column 9: bad JSON: an integer of 5000 digits",
+    ),
     "eval: integer of 5,000 digits": lambda t, url: (
-        ["eval", str(_report(t, f'{{"a": {BIG}}}'.encode()))], {}, "an integer of 5000 digits"),
+        ["eval", str(_report(t, f'{{"a": {BIG}}}'.encode()))],
+        {},
+        "an integer of 5000 digits",
+    ),
     "diff: report not UTF-8": lambda t, url: (
-        ["diff", str(_report(t, b"\xff\xfe{")), str(_report(t, b"\xff\xfe{"))], {}, "not UTF-8 text"),
-    "eval: report not UTF-8": lambda t, url: (
-        ["eval", str(_report(t, b"\xff\xfe{"))], {}, "not UTF-8 text"),
+        ["diff", str(_report(t, b"\xff\xfe{")), str(_report(t, b"\xff\xfe{"))],
+        {},
+        "not UTF-8 text",
+    ),
+    "eval: report not UTF-8": lambda t, url: (["eval", str(_report(t, b"\xff\xfe{"))], {}, "not UTF-8 text"),
     "--base-url with an invalid port": lambda t, url: (
-        ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), *STUB, "--base-url",
-         "http://u:p@127.0.0.1:1:2/v1"], {}, "--base-url 'http://127.0.0.1:1:2/v1' is not a valid URL"),
+        [
+            "generate",
+            str(BUNDLES / "AAPL"),
+            "--out",
+            str(t / "out"),
+            *STUB,
+            "--base-url",
+            "http://u:p@127.0.0.1:1:2/v1",
+        ],
+        {},
+        "--base-url 'http://127.0.0.1:1:2/v1' is not a valid URL",
+    ),
     "batch --base-url with an open bracket": lambda t, url: (
-        ["batch", str(BUNDLES), "--out", str(t / "out"), "--no-progress", *STUB, "--base-url", "http://[::1/v1"],
-        {}, "is not a valid URL"),
+        [
+            "batch",
+            str(BUNDLES),
+            "--out",
+            str(t / "out"),
+            "--no-progress",
+            *STUB,
+            "--base-url",
+            "http://[::1/v1",
+        ],
+        {},
+        "is not a valid URL",
+    ),
     "--base-url without a scheme": lambda t, url: (
-        ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), *STUB, "--base-url", "localhost:8000/v1"],
-        {}, "must start with http:// or https://"),
+        [
+            "generate",
+            str(BUNDLES / "AAPL"),
+            "--out",
+            str(t / "out"),
+            *STUB,
+            "--base-url",
+            "localhost:8000/v1",
+        ],
+        {},
+        "must start with http:// or https://",
+    ),
     "--base-url with port 99999": lambda t, url: (
-        ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), *STUB, "--base-url",
-         "http://127.0.0.1:99999/v1"], {}, "has port 99999, outside 1-65535"),
+        [
+            "generate",
+            str(BUNDLES / "AAPL"),
+            "--out",
+            str(t / "out"),
+            *STUB,
+            "--base-url",
+            "http://127.0.0.1:99999/v1",
+        ],
+        {},
+        "has port 99999, outside 1-65535",
+    ),
     "OPENAI_BASE_URL with an invalid port": lambda t, url: (
         ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), "--model", "openai:gpt-5.2"],
         {"OPENAI_BASE_URL": "http://h:1:2/v1", "OPENAI_API_KEY": "sk-test-cleanerrors0123456789"},
-        "OPENAI_BASE_URL 'http://h:1:2/v1' is not a valid URL"),
+        "OPENAI_BASE_URL 'http://h:1:2/v1' is not a valid URL",
+    ),
     "answer cache folder is a file": lambda t, url: (
-        ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), *STUB, "--base-url", url,
-         "--cache-dir", str(_a_file(t))], {}, "the answer cache folder {t}/a-file is a file, not a folder"),
+        [
+            "generate",
+            str(BUNDLES / "AAPL"),
+            "--out",
+            str(t / "out"),
+            *STUB,
+            "--base-url",
+            url,
+            "--cache-dir",
+            str(_a_file(t)),
+        ],
+        {},
+        "the answer cache folder {t}/a-file is a file, not a folder",
+    ),
     "batch: answer cache under a file": lambda t, url: (
         ["batch", str(BUNDLES), "--out", str(t / "out"), "--no-progress", *STUB, "--base-url", url],
-        {"STOCKREPORT_CACHE": str(_a_file(t) / "cache")}, "the answer cache folder"),
+        {"STOCKREPORT_CACHE": str(_a_file(t) / "cache")},
+        "the answer cache folder",
+    ),
     "price table not UTF-8": lambda t, url: (
         ["generate", str(BUNDLES / "AAPL"), "--out", str(t / "out"), *STUB, "--base-url", url, "--no-cache"],
-        {"STOCKREPORT_PRICES": str(_report(t, b"\xff{"))}, "not UTF-8 text"),
+        {"STOCKREPORT_PRICES": str(_report(t, b"\xff{"))},
+        "not UTF-8 text",
+    ),
     "indicators --out is a folder": lambda t, url: (
-        ["indicators", str(BUNDLES / "AAPL" / "prices.csv"), "--out", str(t)], {}, "it is a folder, not a file"),
+        ["indicators", str(BUNDLES / "AAPL" / "prices.csv"), "--out", str(t)],
+        {},
+        "it is a folder, not a file",
+    ),
 }
 
 
@@ -148,9 +248,13 @@ def _sec_file(tmp_path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_is_one_specific_line(case: str, tmp_path: Path, server: ModelServer,
-                                        monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_specific_line(
+    case: str,
+    tmp_path: Path,
+    server: ModelServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     args, env, expected = CASES[case](tmp_path, server.base_url)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -164,8 +268,9 @@ def test_bad_input_is_one_specific_line(case: str, tmp_path: Path, server: Model
         assert len([ln for ln in err.splitlines() if ln.startswith("error:")]) == 1, err
 
 
-def test_the_generic_handler_still_answers_for_a_bug(monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_generic_handler_still_answers_for_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """An OSError with no file behind it (or any other exception nobody expected) is still reported as a bug."""
     import pipeline.inputs as inputs
 
@@ -175,5 +280,7 @@ def test_the_generic_handler_still_answers_for_a_bug(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(inputs, "load_bundle", broken)
     code, _, err = run_cli(["validate", str(BUNDLES / "AAPL")], capsys)
     assert code == 1
-    assert err.strip() == ("error: unexpected ConnectionResetError: [Errno 104] Connection reset by peer "
-                           "(please report it; --verbose shows the traceback)")
+    assert err.strip() == (
+        "error: unexpected ConnectionResetError: [Errno 104] Connection reset by peer "
+        "(please report it; --verbose shows the traceback)"
+    )

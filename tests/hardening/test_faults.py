@@ -40,15 +40,23 @@ FAULT_WEIGHTS = {"timeout": 0.25}
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Backoff of ~10 ms instead of seconds; Retry-After is honoured up to 50 ms."""
-    fast = functools.partial(structured.RetryPolicy, initial=0.005, maximum=0.02, jitter=0.005,
-                             max_retry_after=0.05)
+    fast = functools.partial(
+        structured.RetryPolicy, initial=0.005, maximum=0.02, jitter=0.005, max_retry_after=0.05
+    )
     monkeypatch.setattr(structured, "RetryPolicy", fast)
 
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for var in ("OPENAI_BASE_URL", "OPENAI_COMPATIBLE_API_KEY", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
-                "STOCKREPORT_MODEL", "STOCKREPORT_CACHE"):
+    for var in (
+        "OPENAI_BASE_URL",
+        "OPENAI_COMPATIBLE_API_KEY",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "STOCKREPORT_MODEL",
+        "STOCKREPORT_CACHE",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield
 
@@ -75,9 +83,25 @@ def test_200_ticker_batch_under_30pct_faults(tmp_path: Path, fast_retries: None,
     tickers = _bundles(tmp_path / "in", N_TICKERS)
     out = tmp_path / "out"
     with ModelServer(fault_rate=0.3, seed=9, hang_s=HANG_S, fault_weights=FAULT_WEIGHTS) as server:
-        result = CliRunner().invoke(app, [
-            "batch", str(tmp_path / "in"), "--model", "openai-compatible:stub", "--base-url", server.base_url,
-            "--timeout", str(TIMEOUT_S), "--concurrency", "16", "--no-cache", "--no-progress", "--out", str(out)])
+        result = CliRunner().invoke(
+            app,
+            [
+                "batch",
+                str(tmp_path / "in"),
+                "--model",
+                "openai-compatible:stub",
+                "--base-url",
+                server.base_url,
+                "--timeout",
+                str(TIMEOUT_S),
+                "--concurrency",
+                "16",
+                "--no-cache",
+                "--no-progress",
+                "--out",
+                str(out),
+            ],
+        )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     faults = {k: v for k, v in server.counts.items() if k != "ok"}
     total = sum(server.counts.values())
@@ -111,29 +135,51 @@ def test_200_ticker_batch_under_30pct_faults(tmp_path: Path, fast_retries: None,
     assert manifest["totals"]["model_calls"] == total  # every request the server received is counted
 
 
-def test_accounting_counts_failed_attempts_and_failed_tickers(tmp_path: Path, fast_retries: None,
-                                                              clean_env: None,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_accounting_counts_failed_attempts_and_failed_tickers(
+    tmp_path: Path, fast_retries: None, clean_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     """At a 70% fault rate most tickers fail: the manifest still counts every request the server received,
     and every token it billed (100 in + 20 out per answer that arrived whole), failed tickers included."""
     from tests.support.cli import run_cli
 
     _bundles(tmp_path / "in", 20)
     out = tmp_path / "out"
-    with ModelServer(fault_rate=0.7, seed=3, hang_s=HANG_S, fault_weights=FAULT_WEIGHTS,
-                     faults=("429", "500", "truncated_json", "reset", "timeout")) as server:
-        code, _, err = run_cli([
-            "batch", str(tmp_path / "in"), "--model", "openai-compatible:stub", "--base-url", server.base_url,
-            "--timeout", str(TIMEOUT_S), "--concurrency", "8", "--no-cache", "--no-progress", "--out", str(out)],
-            capsys)
+    with ModelServer(
+        fault_rate=0.7,
+        seed=3,
+        hang_s=HANG_S,
+        fault_weights=FAULT_WEIGHTS,
+        faults=("429", "500", "truncated_json", "reset", "timeout"),
+    ) as server:
+        code, _, err = run_cli(
+            [
+                "batch",
+                str(tmp_path / "in"),
+                "--model",
+                "openai-compatible:stub",
+                "--base-url",
+                server.base_url,
+                "--timeout",
+                str(TIMEOUT_S),
+                "--concurrency",
+                "8",
+                "--no-cache",
+                "--no-progress",
+                "--out",
+                str(out),
+            ],
+            capsys,
+        )
     assert server.counts["timeout"] > 0  # timeouts were among the faults counted
     manifest = json.loads(next(out.glob("batch-*.json")).read_text())
     rows = manifest["tickers"].values()
     received = sum(server.counts.values())
     answered = server.counts["ok"] + server.counts["truncated_json"]  # replies that carry usage
     failed = [r for r in rows if r["status"] == "failed"]
-    print(f"70% faults: {received} requests received, {len(failed)} of 20 tickers failed, "
-          f"manifest model_calls {manifest['totals']['model_calls']}")
+    print(
+        f"70% faults: {received} requests received, {len(failed)} of 20 tickers failed, "
+        f"manifest model_calls {manifest['totals']['model_calls']}"
+    )
     assert code == 1 and failed and "Traceback" not in err
     assert manifest["totals"]["model_calls"] == received
     assert all(r["model_calls"] > 0 for r in failed)  # failed tickers spent calls too
@@ -141,8 +187,9 @@ def test_accounting_counts_failed_attempts_and_failed_tickers(tmp_path: Path, fa
     assert manifest["totals"]["output_tokens"] == 20 * answered
 
 
-def test_every_fault_kind_ends_reported_or_named(tmp_path: Path, fast_retries: None, clean_env: None,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_fault_kind_ends_reported_or_named(
+    tmp_path: Path, fast_retries: None, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A server that always faults the same way: transport faults exhaust retries and name the error;
     a truncated answer exhausts re-asks; a slow stream still succeeds."""
     from pipeline.model.providers import resolve_model
@@ -163,8 +210,9 @@ def test_every_fault_kind_ends_reported_or_named(tmp_path: Path, fast_retries: N
         assert files_under(out) == []
 
 
-def test_full_disk_fails_cleanly_and_keeps_the_previous_report(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_fails_cleanly_and_keeps_the_previous_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     first = run_report(BUNDLES / "AAPL", OFFLINE, out)
     before = {p: p.read_bytes() for p in files_under(out)}
@@ -211,5 +259,7 @@ def test_full_disk_fails_cleanly_and_keeps_the_previous_report(tmp_path: Path,
     monkeypatch.undo()
     after = {p: p.read_bytes() for p in files_under(out)}
     assert after == before, "the previous good report changed or temp files were left"
-    assert Report.model_validate_json(before[out / "AAPL" / "report.json"]).header.company_name \
+    assert (
+        Report.model_validate_json(before[out / "AAPL" / "report.json"]).header.company_name
         == first.report.header.company_name
+    )

@@ -28,18 +28,50 @@ pytestmark = pytest.mark.slow  # fuzz (CI runs it; `-m "not slow"` skips it)
 
 AAPL = BUNDLES / "AAPL"
 HK = BUNDLES / "HK_3896"
-BASES = {"AAPL": json.loads((AAPL / "bundle.json").read_text()), "HK": json.loads((HK / "bundle.json").read_text())}
+BASES = {
+    "AAPL": json.loads((AAPL / "bundle.json").read_text()),
+    "HK": json.loads((HK / "bundle.json").read_text()),
+}
 AAPL_PRICES = (AAPL / "prices.csv").read_text().splitlines()
-FUZZ = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                     HealthCheck.data_too_large])
+FUZZ = settings(
+    deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 # + the table-driven cases below: >= 1,000 in all; STOCKREPORT_FUZZ_EXAMPLES runs more (tests/support/fuzz.py)
 EXAMPLES = {k: scaled(n) for k, n in {"json": 400, "numbers": 140, "bytes": 200, "prices": 330}.items()}
 
-odd_scalars = st.sampled_from([
-    None, True, "", " ", "NaN", "Infinity", "-1", "1e999", float("nan"), float("inf"), float("-inf"), 10**400,
-    -(10**30), 1e308, -0.0, 2**63, "2025-13-45", "0001-01-01", "9999-12-31", "../../etc/passwd", "\x00",
-    "CON", "\u202e\u0000<script>alert(1)</script>", "ＡＡＰＬ", "é" * 5000, [], {}, [None], {"": None},
-])
+odd_scalars = st.sampled_from(
+    [
+        None,
+        True,
+        "",
+        " ",
+        "NaN",
+        "Infinity",
+        "-1",
+        "1e999",
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        10**400,
+        -(10**30),
+        1e308,
+        -0.0,
+        2**63,
+        "2025-13-45",
+        "0001-01-01",
+        "9999-12-31",
+        "../../etc/passwd",
+        "\x00",
+        "CON",
+        "\u202e\u0000<script>alert(1)</script>",
+        "ＡＡＰＬ",
+        "é" * 5000,
+        [],
+        {},
+        [None],
+        {"": None},
+    ]
+)
 json_values = st.recursive(
     odd_scalars | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=30),
     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8), kids, max_size=3),
@@ -192,7 +224,7 @@ def mangled_bytes(draw: st.DrawFn) -> tuple[str, bytes]:
     elif op == "flip":
         for _ in range(draw(st.integers(1, 5))):
             i = draw(st.integers(0, len(raw) - 1))
-            raw = raw[:i] + bytes([raw[i] ^ draw(st.integers(1, 255))]) + raw[i + 1:]
+            raw = raw[:i] + bytes([raw[i] ^ draw(st.integers(1, 255))]) + raw[i + 1 :]
     elif op == "insert":
         i = draw(st.integers(0, len(raw)))
         raw = raw[:i] + draw(st.binary(min_size=1, max_size=16)) + raw[i:]
@@ -217,8 +249,28 @@ def test_mangled_bundle_bytes() -> None:
     run_counted(_mangled_bundle_bytes, "bytes")
 
 
-cells = st.sampled_from(["", "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1", "0", "1e308", "x",
-                         "1,000.5", "  42 ", "0x1A", "2026-01-02", "\x00", "１２", "9" * 400])
+cells = st.sampled_from(
+    [
+        "",
+        "NaN",
+        "nan",
+        "inf",
+        "-inf",
+        "Infinity",
+        "1e309",
+        "-1",
+        "0",
+        "1e308",
+        "x",
+        "1,000.5",
+        "  42 ",
+        "0x1A",
+        "2026-01-02",
+        "\x00",
+        "１２",
+        "9" * 400,
+    ]
+)
 
 
 def _scaled(cell: str) -> str:
@@ -233,8 +285,22 @@ def mutated_prices(draw: st.DrawFn) -> tuple[str, bytes]:
     rows = AAPL_PRICES[:]  # header + ~750 rows
     which = draw(st.sampled_from(["prices.csv", "benchmark.csv"]))
     for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(["cell", "dup_date", "swap", "drop_col", "extra_col", "truncate", "header",
-                                   "blank_line", "short_row", "scale"]))
+        op = draw(
+            st.sampled_from(
+                [
+                    "cell",
+                    "dup_date",
+                    "swap",
+                    "drop_col",
+                    "extra_col",
+                    "truncate",
+                    "header",
+                    "blank_line",
+                    "short_row",
+                    "scale",
+                ]
+            )
+        )
         i = draw(st.integers(1, len(rows) - 1)) if len(rows) > 1 else 0
         if op == "cell" and i:
             parts = rows[i].split(",")
@@ -252,8 +318,16 @@ def mutated_prices(draw: st.DrawFn) -> tuple[str, bytes]:
         elif op == "truncate":
             rows = rows[: draw(st.integers(0, 3))]
         elif op == "header" and rows:
-            rows[0] = draw(st.sampled_from(["date,open,high,low,close,volume", "Date;Open;High;Low;Close;Volume",
-                                            "\ufeffDate,Open,High,Low,Close,Volume", ""]))
+            rows[0] = draw(
+                st.sampled_from(
+                    [
+                        "date,open,high,low,close,volume",
+                        "Date;Open;High;Low;Close;Volume",
+                        "\ufeffDate,Open,High,Low,Close,Volume",
+                        "",
+                    ]
+                )
+            )
         elif op == "blank_line" and i:
             rows.insert(i, "")
         elif op == "short_row" and i:
@@ -288,6 +362,7 @@ def _json_edit(edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]
         data = json.loads((d / "bundle.json").read_text())
         edit(data)
         (d / "bundle.json").write_text(json.dumps(data, allow_nan=True))
+
     return prepare
 
 
@@ -295,6 +370,7 @@ def _as_dir(name: str) -> Callable[[Path], None]:
     def prepare(d: Path) -> None:
         (d / name).unlink(missing_ok=True)
         (d / name).mkdir()
+
     return prepare
 
 
@@ -305,16 +381,35 @@ TABLE: dict[str, tuple[str, Callable[[Path], None]]] = {
     "benchmark without prices": ("AAPL", _drop("prices.csv")),
     "no benchmark": ("AAPL", _drop("benchmark.csv")),
     "bundle dir missing": ("AAPL", lambda d: shutil.rmtree(d)),
-    "transcript missing": ("HK", _json_edit(lambda b: b["earnings_call"].__setitem__("transcript", "call.txt"))),
-    "transcript escapes": ("HK", _json_edit(
-        lambda b: b["earnings_call"].__setitem__("transcript", "../../../etc/passwd"))),
-    "transcript absolute": ("HK", _json_edit(lambda b: b["earnings_call"].__setitem__("transcript", "/etc/passwd"))),
+    "transcript missing": (
+        "HK",
+        _json_edit(lambda b: b["earnings_call"].__setitem__("transcript", "call.txt")),
+    ),
+    "transcript escapes": (
+        "HK",
+        _json_edit(lambda b: b["earnings_call"].__setitem__("transcript", "../../../etc/passwd")),
+    ),
+    "transcript absolute": (
+        "HK",
+        _json_edit(lambda b: b["earnings_call"].__setitem__("transcript", "/etc/passwd")),
+    ),
     "empty prices": ("AAPL", lambda d: (d / "prices.csv").write_bytes(b"")),
-    "header-only prices": ("AAPL", lambda d: (d / "prices.csv").write_text("Date,Open,High,Low,Close,Volume\n")),
-    "one-row prices": ("AAPL", lambda d: (d / "prices.csv").write_text(
-        "\n".join(AAPL_PRICES[:1] + AAPL_PRICES[-1:]) + "\n")),
-    "all NaN prices": ("AAPL", lambda d: (d / "prices.csv").write_text(
-        AAPL_PRICES[0] + "\n" + "".join(f"{r.split(',')[0]},NaN,NaN,NaN,NaN,NaN\n" for r in AAPL_PRICES[1:]))),
+    "header-only prices": (
+        "AAPL",
+        lambda d: (d / "prices.csv").write_text("Date,Open,High,Low,Close,Volume\n"),
+    ),
+    "one-row prices": (
+        "AAPL",
+        lambda d: (d / "prices.csv").write_text("\n".join(AAPL_PRICES[:1] + AAPL_PRICES[-1:]) + "\n"),
+    ),
+    "all NaN prices": (
+        "AAPL",
+        lambda d: (d / "prices.csv").write_text(
+            AAPL_PRICES[0]
+            + "\n"
+            + "".join(f"{r.split(',')[0]},NaN,NaN,NaN,NaN,NaN\n" for r in AAPL_PRICES[1:])
+        ),
+    ),
     "everything null": ("AAPL", _json_edit(lambda b: b.update({k: None for k in b if k != "profile"}))),
     "bundle is a list": ("AAPL", lambda d: (d / "bundle.json").write_text("[1, 2, 3]")),
     "deeply nested": ("AAPL", lambda d: (d / "bundle.json").write_text("[" * 100_000 + "]" * 100_000)),
@@ -339,8 +434,16 @@ def test_200k_row_price_file(tmp_path: Path) -> None:
     n = 200_000
     dates = pd.date_range(start="1700-01-01", periods=n, freq="D").strftime("%Y-%m-%d").to_numpy()
     close = 100 + np.sin(np.arange(n) / 50.0) * 10
-    frame = pd.DataFrame({"Date": dates, "Open": close, "High": close + 1, "Low": close - 1, "Close": close,
-                          "Volume": np.full(n, 1000)})
+    frame = pd.DataFrame(
+        {
+            "Date": dates,
+            "Open": close,
+            "High": close + 1,
+            "Low": close - 1,
+            "Close": close,
+            "Volume": np.full(n, 1000),
+        }
+    )
     good = frame.to_csv(index=False, float_format="%.4f")
     bad = frame.copy()
     bad.loc[n - 10, "Date"] = bad.loc[n - 11, "Date"]

@@ -37,8 +37,10 @@ def _commands(tmp_path: Path, out: Path) -> dict[str, list[str]]:
     src = tmp_path / "in"
     if not src.exists():
         shutil.copytree(BUNDLES / "HK_3896", src / "HK_3896")
-    return {"generate": ["generate", str(src / "HK_3896"), "--out", str(out), "--no-cache"],
-            "batch": ["batch", str(src), "--out", str(out), "--no-progress", "--no-cache", "--workers", "1"]}
+    return {
+        "generate": ["generate", str(src / "HK_3896"), "--out", str(out), "--no-cache"],
+        "batch": ["batch", str(src), "--out", str(out), "--no-progress", "--no-cache", "--workers", "1"],
+    }
 
 
 def _dead_pid() -> int:
@@ -51,7 +53,8 @@ def _dead_pid() -> int:
 @pytest.mark.parametrize("command", ["generate", "batch"])
 @pytest.mark.parametrize("plant", ["symlink", "hardlink", "fifo", "folder"])
 def test_a_planted_lock_file_is_refused_and_nothing_outside_is_written(
-        command: str, plant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    command: str, plant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     victim = tmp_path / "victim.txt"
@@ -87,8 +90,9 @@ def test_a_lock_file_of_another_user_is_refused(tmp_path: Path, capsys: pytest.C
     assert lock.read_text() == VICTIM_TEXT
 
 
-def test_a_lock_file_left_by_a_killed_run_of_ours_is_reused(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_lock_file_left_by_a_killed_run_of_ours_is_reused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The strict checks do not lock a user out of their own folder: a plain lock file a SIGKILLed run left
     (regular, one name, ours) is taken over, and removed at the end."""
     out = tmp_path / "out"
@@ -100,11 +104,17 @@ def test_a_lock_file_left_by_a_killed_run_of_ours_is_reused(tmp_path: Path,
 
 
 def _manifest(out: Path, name: str, **fields: object) -> Path:
-    data = {"schema": "stockreport.batch-manifest/1",
-            "writer": {"program": "stockreport", "pid": _dead_pid(), "host": socket.gethostname()},
-            "id": name, "started_at": "2026-01-01T00:00:00+00:00", "finished_at": None, "remote": None,
-            "tickers": {"X": {"status": "done", "model_calls": 3, "tokens": {"input": 10, "output": 2},
-                              "cost_usd": 0.5}}}
+    data = {
+        "schema": "stockreport.batch-manifest/1",
+        "writer": {"program": "stockreport", "pid": _dead_pid(), "host": socket.gethostname()},
+        "id": name,
+        "started_at": "2026-01-01T00:00:00+00:00",
+        "finished_at": None,
+        "remote": None,
+        "tickers": {
+            "X": {"status": "done", "model_calls": 3, "tokens": {"input": 10, "output": 2}, "cost_usd": 0.5}
+        },
+    }
     for key, value in fields.items():
         if key.startswith("writer_"):
             data["writer"][key.removeprefix("writer_")] = value  # type: ignore[index]
@@ -116,8 +126,9 @@ def _manifest(out: Path, name: str, **fields: object) -> Path:
 
 
 @pytest.mark.parametrize("command", ["generate", "batch"])
-def test_cleanup_removes_only_what_a_dead_run_of_ours_left(command: str, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_cleanup_removes_only_what_a_dead_run_of_ours_left(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     (out / "HK_3896" / "sub").mkdir(parents=True)
     (out / "my_notes").mkdir()

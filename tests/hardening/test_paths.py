@@ -14,9 +14,34 @@ from pipeline.inputs.load import parse_bundle
 from tests.hardening.support import BUNDLES
 
 HOSTILE_TICKERS = [
-    "../evil", "..", ".", "...", "../../etc/passwd", "/etc/passwd", "/abs", "\\\\server\\share", "C:\\x",
-    "C:", "a/../../b", "AAPL\x00", "\x00", "", " ", ".hidden",
-    "CON", "con", "NUL", "nul", "PRN", "AUX", "COM1", "com9", "LPT1", "NUL.txt", "CON.AAPL", "x" * 65,
+    "../evil",
+    "..",
+    ".",
+    "...",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "/abs",
+    "\\\\server\\share",
+    "C:\\x",
+    "C:",
+    "a/../../b",
+    "AAPL\x00",
+    "\x00",
+    "",
+    " ",
+    ".hidden",
+    "CON",
+    "con",
+    "NUL",
+    "nul",
+    "PRN",
+    "AUX",
+    "COM1",
+    "com9",
+    "LPT1",
+    "NUL.txt",
+    "CON.AAPL",
+    "x" * 65,
 ]
 # Windows device names are plain symbols (CON is a real NYSE ticker): the validator accepts them and the
 # output step refuses them (test below); everything else in the list is refused by the validator too.
@@ -63,8 +88,10 @@ def test_plain_tickers_map_to_their_folder(tmp_path: Path) -> None:
 BASE = json.loads((BUNDLES / "HK_3896" / "bundle.json").read_text())
 
 
-@pytest.mark.parametrize("ticker", [t for t in HOSTILE_TICKERS if t not in DEVICES]
-                         + ["aapl", "AAPL/B", "AAPL\\B", "AA PL", "AAPL\nB"])
+@pytest.mark.parametrize(
+    "ticker",
+    [t for t in HOSTILE_TICKERS if t not in DEVICES] + ["aapl", "AAPL/B", "AAPL\\B", "AA PL", "AAPL\nB"],
+)
 def test_bundle_validator_refuses_path_like_tickers(ticker: str) -> None:
     data = copy.deepcopy(BASE)
     data["profile"]["ticker"] = ticker

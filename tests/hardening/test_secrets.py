@@ -22,14 +22,29 @@ KEY = "sk-test-SECRETSECRETSECRET1234567890"
 NEEDLES = (KEY, "SECRETSECRETSECRET", KEY[-12:])
 
 
-def _run(args: list[str], home: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OPENAI", "STOCKREPORT")) and k not in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")}
-    env |= {"OPENAI_API_KEY": KEY, "OPENAI_COMPATIBLE_API_KEY": KEY, "HOME": str(home),
-            "XDG_CACHE_HOME": str(home / ".cache"), "STOCKREPORT_CACHE": str(home / "cache"),
-            "PYTHONPATH": str(REPO)} | (extra or {})
-    return subprocess.run([sys.executable, "-m", "pipeline", "--verbose", *args], capture_output=True,
-                          timeout=120, env=env, cwd=home)
+def _run(
+    args: list[str], home: Path, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENAI", "STOCKREPORT")) and k not in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+    }
+    env |= {
+        "OPENAI_API_KEY": KEY,
+        "OPENAI_COMPATIBLE_API_KEY": KEY,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "STOCKREPORT_CACHE": str(home / "cache"),
+        "PYTHONPATH": str(REPO),
+    } | (extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "--verbose", *args],
+        capture_output=True,
+        timeout=120,
+        env=env,
+        cwd=home,
+    )
 
 
 def _leaks(home: Path, proc: subprocess.CompletedProcess[bytes]) -> list[str]:
@@ -47,14 +62,32 @@ def _leaks(home: Path, proc: subprocess.CompletedProcess[bytes]) -> list[str]:
 def test_key_never_written_or_printed(case: str, tmp_path: Path) -> None:
     error = None
     if case == "401 echoes the key":
-        error = (401, {"error": {"message": f"Incorrect API key provided: {KEY}. Authorization: Bearer {KEY}",
-                                 "type": "invalid_request_error", "code": "invalid_api_key"}})
+        error = (
+            401,
+            {
+                "error": {
+                    "message": f"Incorrect API key provided: {KEY}. Authorization: Bearer {KEY}",
+                    "type": "invalid_request_error",
+                    "code": "invalid_api_key",
+                }
+            },
+        )
     elif case == "batch 400":
         error = (400, {"error": {"message": f"upstream said: headers={{'authorization': 'Bearer {KEY}'}}"}})
     with ModelServer(error_reply=error) as server:
         command = "batch" if case.startswith("batch") else "generate"
-        args = [command, str(BUNDLES / "AAPL"), "--model", "openai-compatible:stub", "--base-url",
-                server.base_url, "--timeout", "5", "--out", str(tmp_path / "out")]
+        args = [
+            command,
+            str(BUNDLES / "AAPL"),
+            "--model",
+            "openai-compatible:stub",
+            "--base-url",
+            server.base_url,
+            "--timeout",
+            "5",
+            "--out",
+            str(tmp_path / "out"),
+        ]
         if command == "batch":
             args.append("--no-progress")
         proc = _run(args, tmp_path)
@@ -64,7 +97,9 @@ def test_key_never_written_or_printed(case: str, tmp_path: Path) -> None:
         assert proc.returncode == 0, stderr
         assert (tmp_path / "out" / "AAPL" / "report.json").is_file()
         assert "DEBUG" in stderr  # --verbose did log
-        assert any(p.suffix in (".db", ".sqlite", ".sqlite3") or "cache" in str(p) for p in files_under(tmp_path))
+        assert any(
+            p.suffix in (".db", ".sqlite", ".sqlite3") or "cache" in str(p) for p in files_under(tmp_path)
+        )
     else:
         # --verbose shows library debug logs (openai logs its own handled exceptions); the user-facing
         # outcome is still one clean line per failure at the end.
@@ -76,8 +111,15 @@ def test_key_never_written_or_printed(case: str, tmp_path: Path) -> None:
 PASSWORD = "Pr0xyPassw0rd-URL"
 
 
-@pytest.mark.parametrize("case", ["generate 401 echoes the credentials", "batch 401 echoes the credentials",
-                                  "success", "OPENAI_BASE_URL 401"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "generate 401 echoes the credentials",
+        "batch 401 echoes the credentials",
+        "success",
+        "OPENAI_BASE_URL 401",
+    ],
+)
 def test_url_credentials_never_written_or_printed(case: str, tmp_path: Path) -> None:
     """Credentials in the server URL (`http://alice:PASS@host/v1`) are a secret like the key (review finding
     12): a proxy echoing them (with or without the URL around them), --verbose logs, the manifest, the
@@ -85,8 +127,16 @@ def test_url_credentials_never_written_or_printed(case: str, tmp_path: Path) -> 
     other credentials for the same server is answered from the cache."""
     error = None
     if "401" in case:
-        error = (401, {"error": {"message": f"bad auth for proxy user alice:{PASSWORD} at "
-                                            f"http://alice:{PASSWORD}@proxy.internal/v1", "type": "auth"}})
+        error = (
+            401,
+            {
+                "error": {
+                    "message": f"bad auth for proxy user alice:{PASSWORD} at "
+                    f"http://alice:{PASSWORD}@proxy.internal/v1",
+                    "type": "auth",
+                }
+            },
+        )
     with ModelServer(error_reply=error) as server:
         url = server.base_url.replace("http://", f"http://alice:{PASSWORD}@")
         command = "batch" if case.startswith("batch") else "generate"
@@ -109,8 +159,11 @@ def test_url_credentials_never_written_or_printed(case: str, tmp_path: Path) -> 
     assert proc.returncode == (0 if case == "success" else 1), stderr[-2000:]
     assert server.counts  # the server was reached through the URL with credentials
     found = [f"{p}" for p in files_under(tmp_path) if PASSWORD.encode() in p.read_bytes()]
-    found += [name for name, stream in (("stdout", proc.stdout), ("stderr", proc.stderr))
-              if PASSWORD.encode() in stream]
+    found += [
+        name
+        for name, stream in (("stdout", proc.stdout), ("stderr", proc.stderr))
+        if PASSWORD.encode() in stream
+    ]
     assert found == []
     if "401" in case:
         assert "alice:[redacted]" not in stderr and "[redacted]" in stderr  # masked as a whole
@@ -120,22 +173,27 @@ def test_fixtures_hold_no_keys() -> None:
     """No committed fixture carries something shaped like a live API key."""
     import re
 
-    shape = re.compile(rb"\b(sk-(?:proj-)?[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_\-]{35}|sk-ant-[A-Za-z0-9_\-]{20,})")
+    shape = re.compile(
+        rb"\b(sk-(?:proj-)?[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_\-]{35}|sk-ant-[A-Za-z0-9_\-]{20,})"
+    )
     hits = [str(p) for p in files_under(REPO / "fixtures") if shape.search(p.read_bytes())]
     assert hits == []
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (f"Incorrect API key provided: {KEY}.", "Incorrect API key provided: [redacted]."),
-    ("Authorization: Bearer abcdefghijklmnop1234", "Authorization: Bearer [redacted]"),
-    ("key sk-ant-api03-abcdefghijklmnopqrstuv here", "key [redacted] here"),
-    ("my-custom-token-value-xyz leaked", "[redacted] leaked"),
-    ("revenue grew 24% to RMB 2.35 billion", "revenue grew 24% to RMB 2.35 billion"),
-    ("GET http://u:p@10.0.0.1:8080/v1/chat", "GET http://[redacted]@10.0.0.1:8080/v1/chat"),
-    ("proxy https://bob:s3cr%40t@proxy/ failed", "proxy https://[redacted]@proxy/ failed"),
-    ("echo alice:Pr0xyPassw0rd and Pr0xyPassw0rd", "echo [redacted] and [redacted]"),
-    ("ir@example.com https://example.com/a@b x", "ir@example.com https://example.com/a@b x"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"Incorrect API key provided: {KEY}.", "Incorrect API key provided: [redacted]."),
+        ("Authorization: Bearer abcdefghijklmnop1234", "Authorization: Bearer [redacted]"),
+        ("key sk-ant-api03-abcdefghijklmnopqrstuv here", "key [redacted] here"),
+        ("my-custom-token-value-xyz leaked", "[redacted] leaked"),
+        ("revenue grew 24% to RMB 2.35 billion", "revenue grew 24% to RMB 2.35 billion"),
+        ("GET http://u:p@10.0.0.1:8080/v1/chat", "GET http://[redacted]@10.0.0.1:8080/v1/chat"),
+        ("proxy https://bob:s3cr%40t@proxy/ failed", "proxy https://[redacted]@proxy/ failed"),
+        ("echo alice:Pr0xyPassw0rd and Pr0xyPassw0rd", "echo [redacted] and [redacted]"),
+        ("ir@example.com https://example.com/a@b x", "ir@example.com https://example.com/a@b x"),
+    ],
+)
 def test_redact(text: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.errors import StockreportError
     from pipeline.redact import redact

@@ -13,7 +13,8 @@ DATA = REPO / "fixtures" / "data"
 SHARED = REPO.parent / "shared" / "data"
 
 
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-            ) -> tuple[int, str, str]:
+def run_cli(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
     """Run `stockreport ARGS` through the real entry point (its error handling included)."""
     return support_cli.run_cli(args, capsys)

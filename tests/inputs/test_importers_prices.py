@@ -20,12 +20,15 @@ SPY = P / "yahoofinance-SPY-20080101-20180101.csv.gz"
 PTA = P / "pandas-ta-SPY_D.csv.gz"
 
 
-@pytest.mark.parametrize(("path", "ticker", "rows", "first", "last", "last_close"), [
-    (GOOG, None, 3379, "2004-08-19", "2018-01-19", 1137.51001),              # Yahoo, Adj Close ignored
-    (PTA, None, 5241, "1999-11-01", "2020-08-28", 350.58),                   # pandas-ta, index column
-    (FTK, "AAPL", 757, "2019-12-31", "2022-12-30", 129.93),                  # long file
-    (FTK, "Benchmark", 757, "2019-12-31", "2022-12-30", 382.43),
-])
+@pytest.mark.parametrize(
+    ("path", "ticker", "rows", "first", "last", "last_close"),
+    [
+        (GOOG, None, 3379, "2004-08-19", "2018-01-19", 1137.51001),  # Yahoo, Adj Close ignored
+        (PTA, None, 5241, "1999-11-01", "2020-08-28", 350.58),  # pandas-ta, index column
+        (FTK, "AAPL", 757, "2019-12-31", "2022-12-30", 129.93),  # long file
+        (FTK, "Benchmark", 757, "2019-12-31", "2022-12-30", 382.43),
+    ],
+)
 def test_layouts(path: Path, ticker: str | None, rows: int, first: str, last: str, last_close: float) -> None:
     frame = read_ohlcv(path, ticker)
     assert list(frame.columns) == ["Open", "High", "Low", "Close", "Volume"]
@@ -44,21 +47,27 @@ def test_as_of_drops_later_rows() -> None:
     assert str(frame.index[-1].date()) == "2017-12-29"
 
 
-@pytest.mark.parametrize(("ticker", "message"), [
-    (None, "pass --ticker"),
-    ("NVDA", "no rows for ticker 'NVDA'"),
-])
+@pytest.mark.parametrize(
+    ("ticker", "message"),
+    [
+        (None, "pass --ticker"),
+        ("NVDA", "no rows for ticker 'NVDA'"),
+    ],
+)
 def test_long_file_needs_a_known_ticker(ticker: str | None, message: str) -> None:
     with pytest.raises(InputError, match=message):
         read_ohlcv(FTK, ticker)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("a,b,c\n1,2,3\n", "missing column"),
-    ("Date,Open,High,Low,Close,Volume\n2020-01-02,1,0.4,0.5,0.45,10\n", "High is below Low"),
-    ("Date,Open,High,Low,Close,Volume\n2020-01-03,1,1,1,1,1\n2020-01-02,1,1,1,1,1\n", "out of order"),
-    ("", "not a readable CSV"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,b,c\n1,2,3\n", "missing column"),
+        ("Date,Open,High,Low,Close,Volume\n2020-01-02,1,0.4,0.5,0.45,10\n", "High is below Low"),
+        ("Date,Open,High,Low,Close,Volume\n2020-01-03,1,1,1,1,1\n2020-01-02,1,1,1,1,1\n", "out of order"),
+        ("", "not a readable CSV"),
+    ],
+)
 def test_bad_price_files(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "p.csv"
     path.write_text(text)
@@ -68,8 +77,15 @@ def test_bad_price_files(tmp_path: Path, text: str, message: str) -> None:
 
 def test_import_with_benchmark_from_same_long_file(tmp_path: Path) -> None:
     out = tmp_path / "AAPL"
-    b = import_prices(FTK, out, ticker="AAPL", benchmark=FTK, benchmark_ticker="Benchmark",
-                      benchmark_name="SPDR S&P 500 ETF Trust (SPY)", as_of=dt.date(2022, 6, 30))
+    b = import_prices(
+        FTK,
+        out,
+        ticker="AAPL",
+        benchmark=FTK,
+        benchmark_ticker="Benchmark",
+        benchmark_name="SPDR S&P 500 ETF Trust (SPY)",
+        as_of=dt.date(2022, 6, 30),
+    )
     assert b.benchmark is not None and b.benchmark.name == "SPDR S&P 500 ETF Trust (SPY)"
     assert b.benchmark.ticker is None  # 'Benchmark' is a label, not a symbol
     loaded = load_bundle(out)
@@ -78,8 +94,15 @@ def test_import_with_benchmark_from_same_long_file(tmp_path: Path) -> None:
 
 
 def test_benchmark_from_another_file_keeps_symbol(tmp_path: Path) -> None:
-    b = import_prices(GOOG, tmp_path / "G", ticker="GOOGL", as_of=dt.date(2017, 12, 29), benchmark=SPY,
-                      benchmark_ticker="SPY", benchmark_name="SPDR S&P 500 ETF Trust (SPY)")
+    b = import_prices(
+        GOOG,
+        tmp_path / "G",
+        ticker="GOOGL",
+        as_of=dt.date(2017, 12, 29),
+        benchmark=SPY,
+        benchmark_ticker="SPY",
+        benchmark_name="SPDR S&P 500 ETF Trust (SPY)",
+    )
     assert b.benchmark is not None and b.benchmark.ticker == "SPY"
     assert (tmp_path / "G" / "benchmark.csv").read_text().splitlines()[0] == "Date,Open,High,Low,Close,Volume"
 

@@ -13,7 +13,9 @@ from tests.inputs.importer_helpers import REPO
 
 
 def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("build_sample_bundles", REPO / "scripts" / "build_sample_bundles.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_sample_bundles", REPO / "scripts" / "build_sample_bundles.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
@@ -25,15 +27,22 @@ def test_rebuild_reproduces_committed_bundles(tmp_path: Path, bundles: Path) -> 
     assert _script().main(["--out", str(tmp_path)]) == 0
     for ticker in ("AAPL", "GOOGL"):
         for name in ("bundle.json", "prices.csv", "benchmark.csv"):
-            assert (tmp_path / ticker / name).read_bytes() == (bundles / ticker / name).read_bytes(), (ticker, name)
+            assert (tmp_path / ticker / name).read_bytes() == (bundles / ticker / name).read_bytes(), (
+                ticker,
+                name,
+            )
 
 
-@pytest.mark.parametrize(("ticker", "as_of", "newest_fy", "days", "last_close"), [
-    ("AAPL", "2022-12-30", "FY2022", 757, 129.93),
-    ("GOOGL", "2017-12-29", "FY2016", 3366, 1046.400024),
-])
-def test_sample_bundles_validate(bundles: Path, ticker: str, as_of: str, newest_fy: str, days: int,
-                                 last_close: float) -> None:
+@pytest.mark.parametrize(
+    ("ticker", "as_of", "newest_fy", "days", "last_close"),
+    [
+        ("AAPL", "2022-12-30", "FY2022", 757, 129.93),
+        ("GOOGL", "2017-12-29", "FY2016", 3366, 1046.400024),
+    ],
+)
+def test_sample_bundles_validate(
+    bundles: Path, ticker: str, as_of: str, newest_fy: str, days: int, last_close: float
+) -> None:
     loaded = load_bundle(bundles / ticker)
     b = loaded.bundle
     assert str(b.as_of) == as_of and b.profile.currency == "USD" and b.profile.description

@@ -48,7 +48,10 @@ def test_import_stores_normalised_copy(tmp_path: Path, source: Path) -> None:
     b = import_transcript(source, out, call_date=dt.date(2021, 2, 3), quarter="Q4-2020", ticker="AFL")
     assert b.earnings_call is not None
     assert (b.earnings_call.date, b.earnings_call.quarter, b.earnings_call.transcript) == (
-        dt.date(2021, 2, 3), "Q4-2020", "transcript.json")
+        dt.date(2021, 2, 3),
+        "Q4-2020",
+        "transcript.json",
+    )
     loaded = load_bundle(out)
     assert loaded.transcript_path == out / "transcript.json"
     assert load_transcript(loaded.transcript_path) == load_transcript(source)
@@ -73,25 +76,31 @@ def test_existing_call_date_and_highlights_are_kept(tmp_path: Path) -> None:
 
 def test_call_after_as_of_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StockreportError, match="after the bundle's as-of"):
-        import_transcript(ECTSUM, tmp_path / "AFL", call_date=dt.date(2021, 2, 3), as_of=dt.date(2021, 1, 1),
-                          ticker="AFL")
+        import_transcript(
+            ECTSUM, tmp_path / "AFL", call_date=dt.date(2021, 2, 3), as_of=dt.date(2021, 1, 1), ticker="AFL"
+        )
 
 
-@pytest.mark.parametrize(("name", "quarter"), [("AFL_q4_2020.txt", "Q4-2020"), ("crm_Q2_2022.json", "Q2-2022"),
-                                               ("notes.txt", None)])
+@pytest.mark.parametrize(
+    ("name", "quarter"),
+    [("AFL_q4_2020.txt", "Q4-2020"), ("crm_Q2_2022.json", "Q2-2022"), ("notes.txt", None)],
+)
 def test_quarter_from_name(name: str, quarter: str | None) -> None:
     assert quarter_from_name(Path(name)) == quarter
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "transcript is empty"),
-    (b"\x00\x01\x02binary", "binary content"),
-    (b"\xff\xfe not utf8", "not UTF-8"),
-    (b'{"prepared_remarks": 5}', "expected a list"),
-    (b'{"something": []}', "unknown transcript JSON"),
-    (b'{"prepared_remarks": [], "q_and_a": []}', "no prepared remarks"),
-    (b"{broken", "bad JSON"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "transcript is empty"),
+        (b"\x00\x01\x02binary", "binary content"),
+        (b"\xff\xfe not utf8", "not UTF-8"),
+        (b'{"prepared_remarks": 5}', "expected a list"),
+        (b'{"something": []}', "unknown transcript JSON"),
+        (b'{"prepared_remarks": [], "q_and_a": []}', "no prepared remarks"),
+        (b"{broken", "bad JSON"),
+    ],
+)
 def test_bad_transcripts(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "t.txt"
     path.write_bytes(content)

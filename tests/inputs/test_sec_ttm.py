@@ -22,8 +22,13 @@ from pipeline.inputs.importers.sec.ttm import ttm_inputs
 from tests.inputs.importer_helpers import DATA
 from tests.support.fuzz import scaled
 
-FILES = {"AAPL": "CIK0000320193", "NVDA": "CIK0001045810", "GOOGL": "CIK0001652044", "SNOW": "snow_facts",
-         "TSLA": "CIK0001318605"}
+FILES = {
+    "AAPL": "CIK0000320193",
+    "NVDA": "CIK0001045810",
+    "GOOGL": "CIK0001652044",
+    "SNOW": "snow_facts",
+    "TSLA": "CIK0001318605",
+}
 
 
 @functools.cache
@@ -61,8 +66,12 @@ def test_at_a_fiscal_year_end_the_ttm_is_that_fiscal_year(ticker: str) -> None:
 
 def _quarters(ticker: str, tag: str) -> dict[pd.Timestamp, tuple[pd.Timestamp, float]]:
     """Independent oracle from the raw JSON: 3-month facts (80-100 days) of any 10-K/10-Q, latest filed."""
-    rows = [r for u in _doc(ticker)["facts"]["us-gaap"][tag]["units"].values() for r in u
-            if "start" in r and r.get("form") in ("10-Q", "10-K", "10-Q/A", "10-K/A")]
+    rows = [
+        r
+        for u in _doc(ticker)["facts"]["us-gaap"][tag]["units"].values()
+        for r in u
+        if "start" in r and r.get("form") in ("10-Q", "10-K", "10-Q/A", "10-K/A")
+    ]
     out: dict[pd.Timestamp, tuple[pd.Timestamp, float]] = {}
     for r in sorted(rows, key=lambda r: r["filed"]):
         start, end = pd.Timestamp(r["start"]), pd.Timestamp(r["end"])
@@ -104,17 +113,21 @@ def test_ttm_is_the_sum_of_the_four_latest_quarters_where_reported(ticker: str) 
     assert close >= 50 and exact / close >= 0.6, (exact, close)
 
 
-@pytest.mark.parametrize(("ticker", "as_of", "ttm_end", "prior_end", "base_fy"), [
-    ("AAPL", None, "2025-12-27", "2024-12-28", "FY2025"),
-    ("AAPL", dt.date(2023, 2, 3), "2022-12-31", "2021-12-25", "FY2022"),  # Q1 FY23 10-Q filed 2023-02-03
-    ("AAPL", dt.date(2023, 2, 2), None, None, "FY2022"),                  # ... a day earlier: none yet
-    ("NVDA", None, "2026-04-26", "2025-04-27", "FY2026"),
-    ("GOOGL", dt.date(2017, 12, 29), "2017-09-30", "2016-09-30", "FY2016"),
-    ("SNOW", None, "2025-04-30", "2024-04-30", "FY2025"),
-    ("TSLA", None, "2022-09-30", "2021-09-30", "FY2021"),
-])
-def test_import_builds_the_ttm_and_its_year_earlier_base(ticker: str, as_of: dt.date | None, ttm_end: str | None,
-                                                         prior_end: str | None, base_fy: str) -> None:
+@pytest.mark.parametrize(
+    ("ticker", "as_of", "ttm_end", "prior_end", "base_fy"),
+    [
+        ("AAPL", None, "2025-12-27", "2024-12-28", "FY2025"),
+        ("AAPL", dt.date(2023, 2, 3), "2022-12-31", "2021-12-25", "FY2022"),  # Q1 FY23 10-Q filed 2023-02-03
+        ("AAPL", dt.date(2023, 2, 2), None, None, "FY2022"),  # ... a day earlier: none yet
+        ("NVDA", None, "2026-04-26", "2025-04-27", "FY2026"),
+        ("GOOGL", dt.date(2017, 12, 29), "2017-09-30", "2016-09-30", "FY2016"),
+        ("SNOW", None, "2025-04-30", "2024-04-30", "FY2025"),
+        ("TSLA", None, "2022-09-30", "2021-09-30", "FY2021"),
+    ],
+)
+def test_import_builds_the_ttm_and_its_year_earlier_base(
+    ticker: str, as_of: dt.date | None, ttm_end: str | None, prior_end: str | None, base_fy: str
+) -> None:
     periods, _ = sec_periods(_path(ticker), as_of=as_of, years=5)
     ttms = [p for p in periods if p["kind"] == "TTM"]
     assert [p["end"] for p in ttms] == [e for e in (ttm_end, prior_end) if e]
@@ -141,28 +154,59 @@ def test_no_eps_sum_across_a_stock_split() -> None:
 
 @seed(13)
 @settings(max_examples=scaled(60), deadline=None)
-@given(quarters=st.lists(st.integers(min_value=-10**9, max_value=10**10), min_size=8, max_size=8),
-       quarter_index=st.integers(min_value=0, max_value=3))
+@given(
+    quarters=st.lists(st.integers(min_value=-(10**9), max_value=10**10), min_size=8, max_size=8),
+    quarter_index=st.integers(min_value=0, max_value=3),
+)
 def test_ttm_property_on_synthetic_filings(quarters: list[int], quarter_index: int) -> None:
     """Two fiscal years of quarters; a 10-Q after `quarter_index` quarters of the second year: TTM = the sum of
     the last four quarters; with no quarter (the 10-K itself) TTM = the fiscal year."""
     year_ends = [pd.Timestamp("2022-12-31"), pd.Timestamp("2023-12-31")]
-    q_ends = [pd.Timestamp(d) for d in ("2022-03-31", "2022-06-30", "2022-09-30", "2022-12-31",
-                                        "2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31")]
-    rows = [{"start": "2021-01-01", "end": "2021-12-31", "val": 1, "form": "10-K", "filed": "2022-02-01"},
-            {"start": "2022-01-01", "end": "2022-12-31", "val": sum(quarters[:4]), "form": "10-K",
-             "filed": "2023-02-01"},
-            {"start": "2023-01-01", "end": "2023-12-31", "val": sum(quarters[4:]), "form": "10-K",
-             "filed": "2024-02-01"}]
+    q_ends = [
+        pd.Timestamp(d)
+        for d in (
+            "2022-03-31",
+            "2022-06-30",
+            "2022-09-30",
+            "2022-12-31",
+            "2023-03-31",
+            "2023-06-30",
+            "2023-09-30",
+            "2023-12-31",
+        )
+    ]
+    rows = [
+        {"start": "2021-01-01", "end": "2021-12-31", "val": 1, "form": "10-K", "filed": "2022-02-01"},
+        {
+            "start": "2022-01-01",
+            "end": "2022-12-31",
+            "val": sum(quarters[:4]),
+            "form": "10-K",
+            "filed": "2023-02-01",
+        },
+        {
+            "start": "2023-01-01",
+            "end": "2023-12-31",
+            "val": sum(quarters[4:]),
+            "form": "10-K",
+            "filed": "2024-02-01",
+        },
+    ]
     for year in (0, 1):
         for k in range(3):  # year-to-date 10-Q facts of Q1..Q3
-            rows.append({"start": f"{2022 + year}-01-01", "end": q_ends[4 * year + k].date().isoformat(),
-                         "val": sum(quarters[4 * year: 4 * year + k + 1]), "form": "10-Q",
-                         "filed": (q_ends[4 * year + k] + pd.Timedelta(days=30)).date().isoformat()})
+            rows.append(
+                {
+                    "start": f"{2022 + year}-01-01",
+                    "end": q_ends[4 * year + k].date().isoformat(),
+                    "val": sum(quarters[4 * year : 4 * year + k + 1]),
+                    "form": "10-Q",
+                    "filed": (q_ends[4 * year + k] + pd.Timedelta(days=30)).date().isoformat(),
+                }
+            )
     doc = {"facts": {"us-gaap": {"Revenues": {"units": {"USD": rows}}}}}
     facts = facts_frame(doc, Path("synthetic"), "USD", None)
     end = q_ends[4 + quarter_index] if quarter_index < 3 else year_ends[1]
     inputs = ttm_inputs(facts, end)
     assert inputs is not None
     last = 4 + quarter_index + 1 if quarter_index < 3 else 8
-    assert inputs.duration["Revenues"].val == sum(quarters[last - 4:last])
+    assert inputs.duration["Revenues"].val == sum(quarters[last - 4 : last])

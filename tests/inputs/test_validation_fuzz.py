@@ -21,9 +21,15 @@ pytestmark = pytest.mark.slow  # fuzz (CI runs it; `-m "not slow"` skips it)
 HK = json.loads((Path(__file__).resolve().parents[2] / "fixtures/bundles/HK_3896/bundle.json").read_text())
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=20) | st.sampled_from(["", "2025-13-45", "HK:3896", "../x", "\x00", "1e999", "NaN"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=20)
+    | st.sampled_from(["", "2025-13-45", "HK:3896", "../x", "\x00", "1e999", "NaN"]),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -75,13 +81,28 @@ def test_mutated_bundle_is_valid_or_clean_error(data: Any) -> None:
             assert line.startswith("bundle.json") and "\n" not in line
 
 
-cells = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str), st.text(max_size=6),
-                  st.sampled_from(["", "-1", "0", "1e308", "2026-01-01", "NaN"]))
+cells = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.text(max_size=6),
+    st.sampled_from(["", "-1", "0", "1e308", "2026-01-01", "NaN"]),
+)
 
 
 @settings(max_examples=scaled(200), deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["2026-01-01", "2026-01-02", "2025-12-31", "x", ""]),
-                          cells, cells, cells, cells, cells), min_size=0, max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2026-01-01", "2026-01-02", "2025-12-31", "x", ""]),
+            cells,
+            cells,
+            cells,
+            cells,
+            cells,
+        ),
+        min_size=0,
+        max_size=8,
+    )
+)
 def test_mutated_price_rows_are_valid_or_clean_error(rows: list[tuple[str, ...]]) -> None:
     import pandas as pd
 

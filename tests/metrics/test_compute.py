@@ -68,12 +68,16 @@ def test_seed_unreproducible_figures_are_flagged(hk: Metrics) -> None:
     # (15.79%, which shares nine months with it).
     for key in ("revenue_growth_pct", "fcf_growth_pct", "roe_pct"):
         assert figs[key].status == "insufficient_data" and figs[key].value is None, key
-        assert "no TTM period ending a year before" in (figs[key].note or "") and "FY2024" in (figs[key].note or "")
+        assert "no TTM period ending a year before" in (figs[key].note or "") and "FY2024" in (
+            figs[key].note or ""
+        )
     assert figs["ebit_margin_pct"].status == "insufficient_data"  # no operating income in the table
     assert figs["ocf_to_net_income"].status == "not_meaningful"  # net loss
     # TTM free cash flow 3330 = operating cash flow 3330 and no capex: never an FCF computed without capex
     for key in ("free_cash_flow", "fcf_margin_pct", "fcf_to_net_income"):
-        assert figs[key].status == "insufficient_data" and "capital_expenditure" in (figs[key].note or ""), key
+        assert figs[key].status == "insufficient_data" and "capital_expenditure" in (figs[key].note or ""), (
+            key
+        )
     fy24 = hk.fundamentals.periods[1].figures  # FY2024's reported FCF -3050 is below its OCF 628.42: used
     assert fy24["free_cash_flow"].value == -3050
     assert "the source deducted capital expenditure" in (fy24["free_cash_flow"].note or "")

@@ -13,8 +13,7 @@ from pipeline.metrics import technicals as T
 from tests.support.fuzz import scaled
 
 # Prices in cents between 1.00 and 1000.00: a real tick size keeps ranges either 0 or >= 0.01.
-prices = arrays(np.float64, st.integers(40, 300),
-                elements=st.integers(100, 100_000).map(lambda c: c / 100.0))
+prices = arrays(np.float64, st.integers(40, 300), elements=st.integers(100, 100_000).map(lambda c: c / 100.0))
 scales = st.sampled_from([0.01, 0.37, 3.0, 1000.0])
 FAST = settings(max_examples=scaled(40), deadline=None)
 
@@ -27,12 +26,21 @@ def _hlc(close: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 @given(prices)
 def test_finite_after_warmup_and_bounded(close: np.ndarray) -> None:
     out = T.compute_all(*_hlc(close))
-    warmups = {"sma_20": 19, "sma_50": 49, "ema_20": 19, "macd": 33, "macd_signal": 33, "macd_hist": 33,
-               "rsi_14": 14, "stoch_k": 17, "stoch_d": 17}
+    warmups = {
+        "sma_20": 19,
+        "sma_50": 49,
+        "ema_20": 19,
+        "macd": 33,
+        "macd_signal": 33,
+        "macd_hist": 33,
+        "rsi_14": 14,
+        "stoch_k": 17,
+        "stoch_d": 17,
+    }
     for key, series in out.items():
         assert not np.isinf(series).any(), key
         if key in warmups and len(close) > warmups[key]:
-            assert np.isfinite(series[warmups[key]:]).all(), key
+            assert np.isfinite(series[warmups[key] :]).all(), key
     for key in ("rsi_14", "stoch_k", "stoch_d"):
         v = out[key][~np.isnan(out[key])]
         assert ((v >= 0) & (v <= 100)).all(), key
@@ -75,4 +83,3 @@ def test_many_tickers_equal_one_at_a_time(seed: int, tickers: int) -> None:
     one = T.compute_all(*_hlc(close[:, j]))
     for key, series in one.items():
         np.testing.assert_allclose(wide[key][:, j], series, rtol=1e-9, atol=1e-9, err_msg=key)
-

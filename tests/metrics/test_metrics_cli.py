@@ -56,8 +56,15 @@ def test_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
         "ages",
         "peers",
     }
-    assert set(data["score"]) >= {"overall", "label", "provisional", "coverage_pct", "missing_parts",
-                                  "model_influence", "subscores"}
+    assert set(data["score"]) >= {
+        "overall",
+        "label",
+        "provisional",
+        "coverage_pct",
+        "missing_parts",
+        "model_influence",
+        "subscores",
+    }
     assert set(data["fundamentals"]["periods"][0]["figures"]) == TTM_KEYS
     assert set(data["valuation"]) == {"pe_ratio", "dividend_yield_pct", "market_cap"}
     assert round(data["price_target"]["upside_pct"], 2) == 4.90

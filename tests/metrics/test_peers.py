@@ -18,15 +18,53 @@ SEC = {"AAPL": "CIK0000320193.json.gz", "GOOGL": "CIK0001652044.json.gz", "NVDA"
 PRICES = DATA / "prices" / "financetoolkit-historical_dataset.csv.gz"
 
 
-def _build(root: Path, capsys: pytest.CaptureFixture[str], as_of: dict[str, str], prices: tuple[str, ...] = ("AAPL",),
-           peers: dict[str, list[str]] | None = None) -> None:
+def _build(
+    root: Path,
+    capsys: pytest.CaptureFixture[str],
+    as_of: dict[str, str],
+    prices: tuple[str, ...] = ("AAPL",),
+    peers: dict[str, list[str]] | None = None,
+) -> None:
     for t, day in as_of.items():
-        assert run_cli(["import", "sec", str(DATA / "sec" / SEC[t]), "--ticker", t, "--out", str(root / t),
-                        "--as-of", day], capsys)[0] == 0
+        assert (
+            run_cli(
+                [
+                    "import",
+                    "sec",
+                    str(DATA / "sec" / SEC[t]),
+                    "--ticker",
+                    t,
+                    "--out",
+                    str(root / t),
+                    "--as-of",
+                    day,
+                ],
+                capsys,
+            )[0]
+            == 0
+        )
         if t in prices:
-            assert run_cli(["import", "prices", str(PRICES), "--ticker", t, "--benchmark", str(PRICES),
-                            "--benchmark-ticker", "Benchmark", "--benchmark-name", "SPDR S&P 500 ETF Trust (SPY)",
-                            "--out", str(root / t)], capsys)[0] == 0
+            assert (
+                run_cli(
+                    [
+                        "import",
+                        "prices",
+                        str(PRICES),
+                        "--ticker",
+                        t,
+                        "--benchmark",
+                        str(PRICES),
+                        "--benchmark-ticker",
+                        "Benchmark",
+                        "--benchmark-name",
+                        "SPDR S&P 500 ETF Trust (SPY)",
+                        "--out",
+                        str(root / t),
+                    ],
+                    capsys,
+                )[0]
+                == 0
+            )
         listed = (peers or {}).get(t, [o for o in as_of if o != t])
         table = root / f"peers_{t}.csv"
         table.write_text("ticker\n" + "".join(f"{p}\n" for p in listed))
@@ -66,7 +104,9 @@ def test_each_reports_peer_rows_are_the_other_bundles_own_figures(batch: tuple[P
         assert set(rows) == set(SEC) and rows[subject]["origin"] == "subject"
         for peer in set(SEC) - {subject}:
             row, theirs = rows[peer], own[peer]["metrics"]
-            assert row["origin"] == "computed" and row["source"].startswith(f"computed from its bundle {peer}/")
+            assert row["origin"] == "computed" and row["source"].startswith(
+                f"computed from its bundle {peer}/"
+            )
             head = theirs["fundamentals"]["periods"][0]["figures"]
             for key in ("roe_pct", "revenue_growth_pct", "eps_growth_pct"):
                 assert row[key] == head[key]["value"], (subject, peer, key)
@@ -96,16 +136,23 @@ def test_computed_peer_figures_are_checkable_facts(batch: tuple[Path, Path]) -> 
     assert good[0].status == "verified" and good[0].source == "metrics.peers.AAPL.pe_ratio"
     roe = check_text("Apple's return on equity was 175.46%.", index, section="t")
     assert roe[0].status == "verified" and roe[0].source == "metrics.peers.AAPL.roe_pct"
-    for wrong in ("Apple's P/E ratio is 31.72.", "NVIDIA's P/E ratio is 21.27."):  # wrong value, wrong company
+    for wrong in (
+        "Apple's P/E ratio is 31.72.",
+        "NVIDIA's P/E ratio is 21.27.",
+    ):  # wrong value, wrong company
         assert check_text(wrong, index, section="t")[0].status == "unverified", wrong
-    hk = load_bundle(REPO / "fixtures" / "bundles" / "HK_3896")  # provided rows: the sector median is computed
+    hk = load_bundle(
+        REPO / "fixtures" / "bundles" / "HK_3896"
+    )  # provided rows: the sector median is computed
     hk_index = build_fact_index(hk, compute_metrics(hk))
     median = check_text("The peer group's median P/E ratio is 15.93.", hk_index, section="t")
     assert median[0].status == "verified" and median[0].source == "metrics.peers.average.pe_ratio"
 
 
 def test_a_peer_is_read_as_of_the_subjects_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _build(tmp_path, capsys, {"AAPL": "2022-12-30", "NVDA": "2022-06-30"}, peers={"NVDA": ["AAPL"], "AAPL": []})
+    _build(
+        tmp_path, capsys, {"AAPL": "2022-12-30", "NVDA": "2022-06-30"}, peers={"NVDA": ["AAPL"], "AAPL": []}
+    )
     code, out, _ = run_cli(["metrics", str(tmp_path / "NVDA"), "--json"], capsys)
     row = json.loads(out)["peers"]["rows"][0]
     assert row["origin"] == "computed" and row["as_of"] == "2022-06-30"  # AAPL's prices go to 2022-12-30
@@ -115,8 +162,12 @@ def test_a_peer_is_read_as_of_the_subjects_date(tmp_path: Path, capsys: pytest.C
     assert any("its bundle is as of 2022-12-30, after this report's 2022-06-30" in n for n in row["notes"])
 
 
-def test_stale_peer_prices_are_not_shown_as_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _build(tmp_path, capsys, {"AAPL": "2022-12-30", "NVDA": "2023-03-31"}, peers={"NVDA": ["AAPL"], "AAPL": []})
+def test_stale_peer_prices_are_not_shown_as_current(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _build(
+        tmp_path, capsys, {"AAPL": "2022-12-30", "NVDA": "2023-03-31"}, peers={"NVDA": ["AAPL"], "AAPL": []}
+    )
     code, out, _ = run_cli(["metrics", str(tmp_path / "NVDA"), "--json"], capsys)
     row = json.loads(out)["peers"]["rows"][0]
     for key in ("price", "change_pct", "market_cap", "pe_ratio"):
@@ -127,7 +178,8 @@ def test_stale_peer_prices_are_not_shown_as_current(tmp_path: Path, capsys: pyte
 
 
 def test_peer_bundle_changes_the_input_hash_and_the_batch_redoes_its_dependants(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from pipeline.batch.resume import input_hash, read_bundle_head
     from pipeline.inputs.load import load_bundle
 
@@ -136,20 +188,28 @@ def test_peer_bundle_changes_the_input_hash_and_the_batch_redoes_its_dependants(
     for t in ("AAPL", "NVDA"):  # the resume check and the loader agree, peers included
         assert input_hash(bundles / t, read_bundle_head(bundles / t)) == load_bundle(bundles / t).input_hash
     before = load_bundle(bundles / "NVDA").input_hash
+
     def statuses() -> dict[str, str]:
-        assert run_cli(["batch", str(bundles), "--out", str(reports), "--workers", "1", "--no-cache"],
-                       capsys)[0] == 0
+        assert (
+            run_cli(["batch", str(bundles), "--out", str(reports), "--workers", "1", "--no-cache"], capsys)[0]
+            == 0
+        )
         newest = max(reports.glob("batch-*.json"), key=lambda p: p.stat().st_mtime_ns)
         return {t: r["status"] for t, r in json.loads(newest.read_text())["tickers"].items()}
 
     assert statuses() == {"AAPL": "done", "NVDA": "done"}
     assert statuses() == {"AAPL": "cached", "NVDA": "cached"}
-    assert run_cli(["bundle", "set", str(bundles / "AAPL"), "profile.website=https://www.apple.com"], capsys)[0] == 0
+    assert (
+        run_cli(["bundle", "set", str(bundles / "AAPL"), "profile.website=https://www.apple.com"], capsys)[0]
+        == 0
+    )
     assert load_bundle(bundles / "NVDA").input_hash != before
     assert statuses() == {"AAPL": "done", "NVDA": "done"}  # NVDA redone: its peer AAPL changed
 
 
-def test_provided_missing_and_unusable_peer_rows_say_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_provided_missing_and_unusable_peer_rows_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "b"
     _build(root, capsys, {"NVDA": "2022-12-30"}, prices=(), peers={"NVDA": ["AMD", "INTC", "QCOM", "NVDA"]})
     shutil.copytree(REPO / "fixtures" / "bundles" / "AFL", root / "INTC")  # a bundle, but AFL's
@@ -157,8 +217,10 @@ def test_provided_missing_and_unusable_peer_rows_say_so(tmp_path: Path, capsys: 
     shutil.copytree(REPO / "fixtures" / "bundles" / "AFL", outside)
     (root / "QCOM").symlink_to(outside, target_is_directory=True)  # a link out of the root is not followed
     hand = tmp_path / "hand.csv"
-    hand.write_text("ticker,name,pe_ratio,as_of\nTXN,Texas Instruments Inc.,-5,2022-12-30\n"
-                    "AVGO,Broadcom Inc.,22.1,2022-10-31\n")
+    hand.write_text(
+        "ticker,name,pe_ratio,as_of\nTXN,Texas Instruments Inc.,-5,2022-12-30\n"
+        "AVGO,Broadcom Inc.,22.1,2022-10-31\n"
+    )
     assert run_cli(["import", "peers", str(hand), "--out", str(root / "NVDA")], capsys)[0] == 0
     code, out, _ = run_cli(["metrics", str(root / "NVDA"), "--json"], capsys)
     rows = {r["ticker"]: r for r in json.loads(out)["peers"]["rows"]}
@@ -166,7 +228,10 @@ def test_provided_missing_and_unusable_peer_rows_say_so(tmp_path: Path, capsys: 
     assert rows["AMD"]["origin"] == "missing" and "no bundle of AMD beside NVDA/" in rows["AMD"]["notes"][0]
     assert rows["INTC"]["origin"] == "missing" and "INTC/bundle.json is AFL's" in rows["INTC"]["notes"][0]
     assert rows["QCOM"]["origin"] == "missing"
-    assert rows["TXN"]["origin"] == "provided" and rows["TXN"]["figures"]["pe_ratio"]["status"] == "not_meaningful"
+    assert (
+        rows["TXN"]["origin"] == "provided"
+        and rows["TXN"]["figures"]["pe_ratio"]["status"] == "not_meaningful"
+    )
     avgo = rows["AVGO"]["figures"]["pe_ratio"]
     assert avgo["status"] == "insufficient_data" and "stale: provided as of 2022-10-31" in avgo["note"]
 
@@ -181,8 +246,14 @@ def test_sector_average_needs_three_peers_and_takes_the_median() -> None:
         if pe is not None:
             figs["pe_ratio"] = ok(pe, "ratio", "x")
             figs["market_cap"] = ok(pe * 1e9, "money", "x")
-        return PeerFigures(ticker=ticker, name=ticker, origin="provided", currency=currency, figures=figs,
-                           overall_score=score)
+        return PeerFigures(
+            ticker=ticker,
+            name=ticker,
+            origin="provided",
+            currency=currency,
+            figures=figs,
+            overall_score=score,
+        )
 
     assert MIN_PEERS_FOR_AVERAGE == 3
     assert sector_average([row("A", 10, 50), row("B", 12, 60)], "USD") is None
@@ -198,8 +269,9 @@ def test_sector_average_needs_three_peers_and_takes_the_median() -> None:
 def test_eps_growth_is_like_for_like_and_refuses_a_split() -> None:
     from pipeline.metrics.fundamentals import eps_growth
 
-    assert eps_growth(eps=6.11, prior_eps=5.61, shares=16.3e9, prior_shares=16.9e9, base="FY2021").value == \
-        pytest.approx((6.11 / 5.61 - 1) * 100)
+    assert eps_growth(
+        eps=6.11, prior_eps=5.61, shares=16.3e9, prior_shares=16.9e9, base="FY2021"
+    ).value == pytest.approx((6.11 / 5.61 - 1) * 100)
     split = eps_growth(eps=1.2, prior_eps=3.0, shares=3.4e9, prior_shares=1.1e9, base="FY2021")
     assert split.status == "insufficient_data" and "a split" in (split.note or "")
     assert eps_growth(eps=1.0, prior_eps=None, no_base="no FY a year earlier").note == "no FY a year earlier"

@@ -12,14 +12,17 @@ from pipeline.metrics import performance as P
 from pipeline.metrics.technicals_summary import summarize_technicals
 
 
-@pytest.mark.parametrize(("as_of", "window", "start"), [
-    (dt.date(2022, 12, 30), "1M", dt.date(2022, 11, 30)),
-    (dt.date(2024, 3, 31), "1M", dt.date(2024, 2, 29)),  # month end clamps
-    (dt.date(2022, 12, 30), "3M", dt.date(2022, 9, 30)),
-    (dt.date(2022, 8, 31), "6M", dt.date(2022, 2, 28)),
-    (dt.date(2022, 12, 30), "1Y", dt.date(2021, 12, 30)),
-    (dt.date(2022, 6, 15), "YTD", dt.date(2021, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("as_of", "window", "start"),
+    [
+        (dt.date(2022, 12, 30), "1M", dt.date(2022, 11, 30)),
+        (dt.date(2024, 3, 31), "1M", dt.date(2024, 2, 29)),  # month end clamps
+        (dt.date(2022, 12, 30), "3M", dt.date(2022, 9, 30)),
+        (dt.date(2022, 8, 31), "6M", dt.date(2022, 2, 28)),
+        (dt.date(2022, 12, 30), "1Y", dt.date(2021, 12, 30)),
+        (dt.date(2022, 6, 15), "YTD", dt.date(2021, 12, 31)),
+    ],
+)
 def test_window_start(as_of: dt.date, window: str, start: dt.date) -> None:
     assert P.window_start(as_of, window) == start
 
@@ -43,7 +46,9 @@ def test_returns_use_last_close_on_or_before_each_date() -> None:
         assert r[window] == pytest.approx(expected), window
     # A weekend start date falls back to the Friday before it.
     r2 = P.window_returns_pct(close, dt.date(2022, 10, 3))
-    assert r2["3M"] == pytest.approx(100 * (close[pd.Timestamp("2022-10-03")] / close[pd.Timestamp("2022-07-01")] - 1))
+    assert r2["3M"] == pytest.approx(
+        100 * (close[pd.Timestamp("2022-10-03")] / close[pd.Timestamp("2022-07-01")] - 1)
+    )
 
 
 def test_too_short_history_has_no_return() -> None:
@@ -55,8 +60,8 @@ def test_too_short_history_has_no_return() -> None:
 
 
 def test_performance_rows_relative() -> None:
-    stock = _series("2021-01-01", "2022-12-30", lambda i: 100.0 * 1.001 ** i)
-    bench = _series("2021-01-01", "2022-12-30", lambda i: 100.0 * 1.0005 ** i)
+    stock = _series("2021-01-01", "2022-12-30", lambda i: 100.0 * 1.001**i)
+    bench = _series("2021-01-01", "2022-12-30", lambda i: 100.0 * 1.0005**i)
     rows = P.performance_rows(stock, bench, dt.date(2022, 12, 30))
     assert [r.window for r in rows] == list(P.WINDOWS)
     for row in rows:
@@ -84,7 +89,9 @@ def test_chart_rebases_benchmark_on_stock_dates() -> None:
 def test_summary_performance_and_chart() -> None:
     idx = pd.bdate_range("2021-01-04", "2022-12-30", name="Date")
     close = 50 * np.exp(np.linspace(0, 0.5, len(idx)))
-    frame = pd.DataFrame({"Open": close, "High": close, "Low": close, "Close": close, "Volume": 1.0}, index=idx)
+    frame = pd.DataFrame(
+        {"Open": close, "High": close, "Low": close, "Close": close, "Volume": 1.0}, index=idx
+    )
     t = summarize_technicals(frame, frame * 2, None, "Self x2")
     assert len(t.performance) == 5
     for row in t.performance:  # the benchmark is the stock scaled: same % returns

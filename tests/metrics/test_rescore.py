@@ -14,8 +14,10 @@ BUNDLES = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
 
 
 @pytest.mark.parametrize("name", ["HK_3896", "AAPL"])
-@pytest.mark.parametrize("sentiments", [Sentiments(earnings_call="Positive", corporate_events="Negative"),
-                                        Sentiments(earnings_call="Negative")])
+@pytest.mark.parametrize(
+    "sentiments",
+    [Sentiments(earnings_call="Positive", corporate_events="Negative"), Sentiments(earnings_call="Negative")],
+)
 def test_rescore_matches_full_compute(name: str, sentiments: Sentiments) -> None:
     loaded = load_bundle(BUNDLES / name)
     base = compute_metrics(loaded)

@@ -33,9 +33,13 @@ def _smooth_loop(x: np.ndarray, start: int, seed: np.ndarray, gain: float, decay
 
 @pytest.mark.parametrize("rest", SHAPES)
 @pytest.mark.parametrize("days", DAYS)
-@pytest.mark.parametrize(("gain", "decay"), [(2 / 13, 11 / 13), (2 / 51, 49 / 51), (1 / 14, 13 / 14),
-                                             (0.2, 0.8), (1.0, 0.0), (1.0, 1.0), (0.5, 0.3)])
-def test_smooth_is_the_day_by_day_recursion(rest: tuple[int, ...], days: int, gain: float, decay: float) -> None:
+@pytest.mark.parametrize(
+    ("gain", "decay"),
+    [(2 / 13, 11 / 13), (2 / 51, 49 / 51), (1 / 14, 13 / 14), (0.2, 0.8), (1.0, 0.0), (1.0, 1.0), (0.5, 0.3)],
+)
+def test_smooth_is_the_day_by_day_recursion(
+    rest: tuple[int, ...], days: int, gain: float, decay: float
+) -> None:
     x = _prices(days, rest)
     for start in sorted({0, min(days - 1, 3), min(days - 1, 25)}):
         seed = x[: start + 1].mean(axis=0)
@@ -56,7 +60,7 @@ def _window_loop(x: np.ndarray, n: int) -> np.ndarray:
     out = np.full(flat.shape, np.nan)
     for t in range(n - 1, flat.shape[0]):
         for j in range(flat.shape[1]):
-            out[t, j] = math.fsum(flat[t - n + 1:t + 1, j])
+            out[t, j] = math.fsum(flat[t - n + 1 : t + 1, j])
     return out.reshape(x.shape)
 
 
@@ -81,8 +85,8 @@ def test_window_sum_does_not_drift_over_a_long_history() -> None:
     for n in (20, 252):
         out = np.empty(x.shape)
         R.window_sum(x, n, out)
-        ref = _window_loop(x[-3 * n:], n)[n - 1:]
-        assert np.max(np.abs(out[-2 * n - 1:] - ref)) <= 4 * n * EPS * 1e6
+        ref = _window_loop(x[-3 * n :], n)[n - 1 :]
+        assert np.max(np.abs(out[-2 * n - 1 :] - ref)) <= 4 * n * EPS * 1e6
 
 
 def test_shared_block_sums_give_the_same_windows() -> None:
@@ -107,7 +111,7 @@ def test_window_extreme_is_exact(rest: tuple[int, ...], op: np.ufunc) -> None:
         R.window_extreme(x, n, op, out)
         ref = np.full(x.shape, np.nan)
         for t in range(n - 1, x.shape[0]):
-            ref[t] = reduce(x[t - n + 1:t + 1], axis=0)
+            ref[t] = reduce(x[t - n + 1 : t + 1], axis=0)
         np.testing.assert_array_equal(out, ref, err_msg=f"n={n}")
         if 14 < n <= x.shape[0]:  # a head start from the 14-day extremes gives the same values
             done = np.empty(x.shape)
@@ -146,7 +150,10 @@ def test_column_chunks_match_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many tickers are computed chunk by chunk: the same numbers as all at once, and as one at a time."""
     rng = np.random.default_rng(9)
     close = 40 * np.exp(np.cumsum(rng.normal(0, 0.02, (400, 103)), axis=0))
-    high, low = close * (1 + rng.uniform(0, 0.02, close.shape)), close * (1 - rng.uniform(0, 0.02, close.shape))
+    high, low = (
+        close * (1 + rng.uniform(0, 0.02, close.shape)),
+        close * (1 - rng.uniform(0, 0.02, close.shape)),
+    )
     monkeypatch.setattr(T, "_CHUNK_BYTES", 1 << 62)
     whole = T.compute_all(high, low, close)
     monkeypatch.setattr(T, "_CHUNK_BYTES", R.WIDE * 400 * 8)  # chunks of 34-35 tickers

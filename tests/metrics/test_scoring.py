@@ -214,7 +214,9 @@ def test_overall_in_bounds_and_label_consistent(scores: list[int | None]) -> Non
         assert card.label == s.label_for(card.overall) and not card.provisional
     else:
         assert card.label == "Insufficient data" and card.provisional
-    assert [m.key for m in card.missing_parts] == [k for k, v in zip(s.WEIGHTS, scores, strict=True) if v is None]
+    assert [m.key for m in card.missing_parts] == [
+        k for k, v in zip(s.WEIGHTS, scores, strict=True) if v is None
+    ]
     present = [v for v in scores if v is not None]
     if present:
         assert min(present) <= card.overall <= max(present)
@@ -260,12 +262,15 @@ def test_subscores_in_bounds_for_any_finite_figures(
             assert sub_score.label == s.label_for(sub_score.score)
 
 
-@pytest.mark.parametrize(("present", "provisional"), [
-    (("income_statement", "balance_sheet", "cash_flow"), True),  # statements only: 50% of the weight
-    (("income_statement", "balance_sheet", "cash_flow", "valuation"), False),  # 60%: the minimum
-    (("income_statement", "balance_sheet", "cash_flow", "technicals"), False),
-    (("technicals", "valuation", "earnings_call", "corporate_events"), True),  # 50%
-])
+@pytest.mark.parametrize(
+    ("present", "provisional"),
+    [
+        (("income_statement", "balance_sheet", "cash_flow"), True),  # statements only: 50% of the weight
+        (("income_statement", "balance_sheet", "cash_flow", "valuation"), False),  # 60%: the minimum
+        (("income_statement", "balance_sheet", "cash_flow", "technicals"), False),
+        (("technicals", "valuation", "earnings_call", "corporate_events"), True),  # 50%
+    ],
+)
 def test_minimum_coverage(present: tuple[str, ...], provisional: bool) -> None:
     card = s.score_card([sub(k, 83 if k in present else None) for k in s.WEIGHTS])
     assert card.overall == 83 and card.provisional is provisional
@@ -277,8 +282,9 @@ SENTIMENTS = st.sampled_from([None, "Positive", "Neutral", "Negative"])
 
 @settings(max_examples=scaled(400), deadline=None)
 @given(others=st.lists(score_or_none, min_size=5, max_size=5), call=SENTIMENTS, events=SENTIMENTS)
-def test_model_read_labels_move_the_score_at_most_the_bound(others: list[int | None], call: str | None,
-                                                            events: str | None) -> None:
+def test_model_read_labels_move_the_score_at_most_the_bound(
+    others: list[int | None], call: str | None, events: str | None
+) -> None:
     """Whatever the two model-read labels, the overall is within ceil(bound) points of the overall with them at
     Neutral; the bound is 20 x their nominal weight / the present nominal weight (4 points with all seven)."""
     keys = [k for k in s.WEIGHTS if k not in s.MODEL_READ]
@@ -291,7 +297,9 @@ def test_model_read_labels_move_the_score_at_most_the_bound(others: list[int | N
         return
     assert mi is not None
     present = sum(s.WEIGHTS[x.key] for x in subs if x.score is not None)
-    read = sum(s.WEIGHTS[k] for k, v in (("earnings_call", call), ("corporate_events", events)) if v is not None)
+    read = sum(
+        s.WEIGHTS[k] for k, v in (("earnings_call", call), ("corporate_events", events)) if v is not None
+    )
     assert mi.bound == pytest.approx(20 * read / present, abs=1e-4)
     assert abs(card.overall - mi.neutral) <= mi.bound_points == math.ceil(mi.bound - 1e-9)
     assert mi.shift == card.overall - mi.neutral
@@ -304,7 +312,10 @@ def test_model_read_labels_move_the_score_at_most_the_bound(others: list[int | N
 
 def test_all_seven_parts_bound_is_four_points() -> None:
     subs = [sub(k, 74) for k in s.WEIGHTS if k not in s.MODEL_READ]
-    subs += [s.sentiment_score("earnings_call", "Negative"), s.sentiment_score("corporate_events", "Negative")]
+    subs += [
+        s.sentiment_score("earnings_call", "Negative"),
+        s.sentiment_score("corporate_events", "Negative"),
+    ]
     card = s.score_card(subs)
     assert card.model_influence is not None and card.model_influence.bound == 4.0
     # 0.8 x 74 + 0.2 x 30 = 65.2 -> 65 (Neutral); at Neutral 0.8 x 74 + 0.2 x 50 = 69.2 -> 69 (Neutral)

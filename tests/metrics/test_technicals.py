@@ -47,9 +47,17 @@ def test_reference_example_row(reference: pd.DataFrame) -> None:
     """SOURCES.md's worked example, AAPL 2022-12-30."""
     frame = reference[reference["Ticker"] == "AAPL"].reset_index(drop=True)
     last = _ours(frame).iloc[-1]
-    expected = {"SMA_20": 137.355, "SMA_50": 143.076, "SMA_200": 151.611, "MACD_12_26_9": -4.416426,
-                "MACD_signal": -3.618127, "MACD_hist": -0.798299, "RSI_14": 37.457906,
-                "STOCH_slowK_14_3": 11.023513, "STOCH_slowD_3": 8.138804}
+    expected = {
+        "SMA_20": 137.355,
+        "SMA_50": 143.076,
+        "SMA_200": 151.611,
+        "MACD_12_26_9": -4.416426,
+        "MACD_signal": -3.618127,
+        "MACD_hist": -0.798299,
+        "RSI_14": 37.457906,
+        "STOCH_slowK_14_3": 11.023513,
+        "STOCH_slowD_3": 8.138804,
+    }
     for column, value in expected.items():
         assert last[column] == pytest.approx(value, abs=1e-6), column
 
@@ -90,7 +98,11 @@ def test_stockcharts_rsi_uses_talib_convention() -> None:
 def _walk(days: int, tickers: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     close = 40 * np.exp(np.cumsum(rng.normal(0, 0.02, (days, tickers)), axis=0))
-    return close * (1 + rng.uniform(0, 0.02, close.shape)), close * (1 - rng.uniform(0, 0.02, close.shape)), close
+    return (
+        close * (1 + rng.uniform(0, 0.02, close.shape)),
+        close * (1 - rng.uniform(0, 0.02, close.shape)),
+        close,
+    )
 
 
 def test_wide_and_narrow_paths_agree() -> None:
@@ -110,10 +122,16 @@ def test_matches_installed_talib() -> None:
     ours = T.compute_all(h, lo, c)
     logret = np.concatenate([[np.nan], np.diff(np.log(c))])
     refs = {
-        "sma_20": talib.SMA(c, 20), "sma_200": talib.SMA(c, 200), "ema_20": talib.EMA(c, 20),
-        "ema_50": talib.EMA(c, 50), "macd": talib.MACD(c, 12, 26, 9)[0], "macd_signal": talib.MACD(c)[1],
-        "rsi_14": talib.RSI(c, 14), "stoch_k": talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)[0],
-        "stoch_d": talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)[1], "high_52w": talib.MAX(h, 252),
+        "sma_20": talib.SMA(c, 20),
+        "sma_200": talib.SMA(c, 200),
+        "ema_20": talib.EMA(c, 20),
+        "ema_50": talib.EMA(c, 50),
+        "macd": talib.MACD(c, 12, 26, 9)[0],
+        "macd_signal": talib.MACD(c)[1],
+        "rsi_14": talib.RSI(c, 14),
+        "stoch_k": talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)[0],
+        "stoch_d": talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)[1],
+        "high_52w": talib.MAX(h, 252),
         "low_52w": talib.MIN(lo, 252),
         # TA-Lib's STDDEV is the population one; ours is the sample one (ddof 1).
         "volatility_pct": talib.STDDEV(logret, 252, 1.0) * np.sqrt(252 / 251 * 252) * 100,
@@ -133,20 +151,37 @@ def test_many_tickers_match_installed_talib() -> None:
         line, signal, hist = talib.MACD(c, 12, 26, 9)
         k, d = talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)
         logret = np.concatenate([[np.nan], np.diff(np.log(c))])
-        refs = {"sma_50": talib.SMA(c, 50), "sma_200": talib.SMA(c, 200), "ema_50": talib.EMA(c, 50),
-                "macd": line, "macd_signal": signal, "macd_hist": hist, "rsi_14": talib.RSI(c, 14),
-                "stoch_k": k, "stoch_d": d, "high_52w": talib.MAX(h, 252), "low_52w": talib.MIN(lo, 252),
-                "volatility_pct": talib.STDDEV(logret, 252, 1.0) * np.sqrt(252 / 251 * 252) * 100}
+        refs = {
+            "sma_50": talib.SMA(c, 50),
+            "sma_200": talib.SMA(c, 200),
+            "ema_50": talib.EMA(c, 50),
+            "macd": line,
+            "macd_signal": signal,
+            "macd_hist": hist,
+            "rsi_14": talib.RSI(c, 14),
+            "stoch_k": k,
+            "stoch_d": d,
+            "high_52w": talib.MAX(h, 252),
+            "low_52w": talib.MIN(lo, 252),
+            "volatility_pct": talib.STDDEV(logret, 252, 1.0) * np.sqrt(252 / 251 * 252) * 100,
+        }
         for key, ref in refs.items():
             np.testing.assert_array_equal(np.isnan(ours[key][:, j]), np.isnan(ref), err_msg=key)
             np.testing.assert_allclose(ours[key][:, j], ref, rtol=1e-10, atol=1e-10, err_msg=key)
 
 
-@pytest.mark.parametrize(("fn", "warmup"), [
-    (lambda x: T.sma(x, 20), 19), (lambda x: T.ema(x, 20), 19), (lambda x: T.macd(x)[1], 33),
-    (lambda x: T.rsi(x, 14), 14), (lambda x: T.stoch(x * 1.01, x * 0.99, x)[1], 17),
-    (lambda x: T.rolling_max(x, 252), 251), (lambda x: T.volatility_pct(x), 252),
-])
+@pytest.mark.parametrize(
+    ("fn", "warmup"),
+    [
+        (lambda x: T.sma(x, 20), 19),
+        (lambda x: T.ema(x, 20), 19),
+        (lambda x: T.macd(x)[1], 33),
+        (lambda x: T.rsi(x, 14), 14),
+        (lambda x: T.stoch(x * 1.01, x * 0.99, x)[1], 17),
+        (lambda x: T.rolling_max(x, 252), 251),
+        (lambda x: T.volatility_pct(x), 252),
+    ],
+)
 def test_warmup_lengths(fn, warmup: int) -> None:  # type: ignore[no-untyped-def]
     x = _walk(400, 1)[2][:, 0]
     out = fn(x)
@@ -172,8 +207,9 @@ def _run_cli(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     return 0
 
 
-def test_cli_writes_the_reference_table(reference: pd.DataFrame, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_writes_the_reference_table(
+    reference: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     frame = reference[reference["Ticker"] == "SPY"]
     prices = tmp_path / "spy.csv"
     frame.assign(Volume=1000)[["Date", "Open", "High", "Low", "Close", "Volume"]].to_csv(prices, index=False)
@@ -183,11 +219,18 @@ def test_cli_writes_the_reference_table(reference: pd.DataFrame, tmp_path: Path,
     assert list(table.columns) == ["Date", *T.TABLE_COLUMNS]
     assert table["Date"].tolist() == frame["Date"].tolist()
     for column in T.TABLE_COLUMNS:
-        np.testing.assert_allclose(table[column].to_numpy()[FROM_ROW:], frame[column].to_numpy()[FROM_ROW:],
-                                   rtol=1e-9, atol=1e-9, err_msg=column)
+        np.testing.assert_allclose(
+            table[column].to_numpy()[FROM_ROW:],
+            frame[column].to_numpy()[FROM_ROW:],
+            rtol=1e-9,
+            atol=1e-9,
+            err_msg=column,
+        )
 
 
-def test_cli_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     prices = tmp_path / "p.csv"
     prices.write_text("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,1.5,10\n2024-01-03,1,2,1,1.6,10\n")
     assert _run_cli(monkeypatch, str(prices)) == 0
@@ -196,13 +239,21 @@ def test_cli_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
     assert lines[1:] == ["2024-01-02" + "," * 10, "2024-01-03" + "," * 10]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "file not found"),
-    ("a,b\n1,2\n", "missing column"),
-    ("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,x,10\n", "not a finite number"),
-])
-def test_cli_bad_files_fail_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str], content: str | None, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "file not found"),
+        ("a,b\n1,2\n", "missing column"),
+        ("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,x,10\n", "not a finite number"),
+    ],
+)
+def test_cli_bad_files_fail_cleanly(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: str | None,
+    message: str,
+) -> None:
     prices = tmp_path / "p.csv"
     if content is not None:
         prices.write_text(content)

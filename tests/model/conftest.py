@@ -77,8 +77,11 @@ def make_metrics(figures: dict[str, Figure] | None = None, *, technicals_origin:
             scale="millions",
             roe_basis="average_equity",
             # the seed's 6.87% growth matches no column of its table: it compares with the TTM a year earlier
-            periods=[PeriodMetrics(label="TTM", kind="TTM", end=dt.date(2025, 9, 30), base="TTM to Sep 2024",
-                                   figures=figures)],
+            periods=[
+                PeriodMetrics(
+                    label="TTM", kind="TTM", end=dt.date(2025, 9, 30), base="TTM to Sep 2024", figures=figures
+                )
+            ],
         ),
         technicals=Technicals(
             origin=technicals_origin,

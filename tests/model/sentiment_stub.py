@@ -24,10 +24,14 @@ from tests.support.cli import run_cli
 REPO = Path(__file__).resolve().parents[2]
 HK = REPO / "fixtures" / "bundles" / "HK_3896"
 # Sentences that are in HK_3896's call notes and event summaries (verbatim), read as negative.
-CALL_QUOTE = ("Adjusted gross margin was 17% this quarter, affected by higher cost of service, upfront costs for "
-              "new customers, and price pressure of scale clusters.")
-EVENTS_QUOTE = ("The announcement may impact stakeholders' perception of the company's financial health and "
-                "strategic direction.")
+CALL_QUOTE = (
+    "Adjusted gross margin was 17% this quarter, affected by higher cost of service, upfront costs for "
+    "new customers, and price pressure of scale clusters."
+)
+EVENTS_QUOTE = (
+    "The announcement may impact stakeholders' perception of the company's financial health and "
+    "strategic direction."
+)
 FABRICATED = "Management warned that revenue collapsed and the company may not survive the year."
 
 
@@ -86,20 +90,39 @@ def profitable_variant(root: Path) -> Path:
     return target
 
 
-def run(bundle: Path, scenario: Scenario, out: Path, capsys: pytest.CaptureFixture[str] | None = None
-        ) -> dict[str, Any]:
+def run(
+    bundle: Path, scenario: Scenario, out: Path, capsys: pytest.CaptureFixture[str] | None = None
+) -> dict[str, Any]:
     """report.json of `stockreport generate BUNDLE` against the stub playing `scenario`."""
     with ModelServer(transform=transform(scenario)) as server:
-        args = ["generate", str(bundle), "--model", "openai-compatible:stub-sentiment", "--base-url",
-                server.base_url, "--out", str(out), "--format", "json", "--format", "md", "--no-cache"]
+        args = [
+            "generate",
+            str(bundle),
+            "--model",
+            "openai-compatible:stub-sentiment",
+            "--base-url",
+            server.base_url,
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "--format",
+            "md",
+            "--no-cache",
+        ]
         if capsys is not None:
             code, _, err = run_cli(args, capsys)
             assert code == 0, err
         else:
             import subprocess
 
-            proc = subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
-                                  cwd=REPO, timeout=120)
+            proc = subprocess.run(
+                [sys.executable, "-m", "pipeline", *args],
+                capture_output=True,
+                text=True,
+                cwd=REPO,
+                timeout=120,
+            )
             assert proc.returncode == 0, proc.stderr
     folder = next(p for p in out.iterdir() if p.is_dir())
     report: dict[str, Any] = json.loads((folder / "report.json").read_text())
@@ -110,11 +133,13 @@ def row(name: str, report: dict[str, Any]) -> str:
     sc, secs = report["score"], report["sections"]
     mi = sc["model_influence"] or {}
     flags = sum("[sentiment evidence]" in f for f in report["flagged_sentences"])
-    return (f"| {name} | {secs['earnings_call']['model_sentiment']} / {secs['events']['model_sentiment']} | "
-            f"{secs['earnings_call']['sentiment']} / {secs['events']['sentiment']} | {sc['overall']} {sc['label']} | "
-            f"{mi.get('neutral')} | {mi.get('shift'):+d} | ±{mi.get('bound_points')} ({mi.get('bound'):.2f}) | "
-            f"{mi.get('without')} | "
-            f"{'yes' if mi.get('label_changed') else 'no'} | {flags} |")
+    return (
+        f"| {name} | {secs['earnings_call']['model_sentiment']} / {secs['events']['model_sentiment']} | "
+        f"{secs['earnings_call']['sentiment']} / {secs['events']['sentiment']} | {sc['overall']} {sc['label']} | "
+        f"{mi.get('neutral')} | {mi.get('shift'):+d} | ±{mi.get('bound_points')} ({mi.get('bound'):.2f}) | "
+        f"{mi.get('without')} | "
+        f"{'yes' if mi.get('label_changed') else 'no'} | {flags} |"
+    )
 
 
 def main() -> None:
@@ -124,8 +149,10 @@ def main() -> None:
         root = Path(tmp)
         for bundle in (HK, profitable_variant(root)):
             print(f"\n{bundle.name}\n")
-            print("| stub answers | model labels (call / events) | counted | overall | at Neutral | shift | bound "
-                  "| without model-read | label model-driven | evidence flags |")
+            print(
+                "| stub answers | model labels (call / events) | counted | overall | at Neutral | shift | bound "
+                "| without model-read | label model-driven | evidence flags |"
+            )
             print("|---|---|---|---|---:|---:|---:|---:|---|---:|")
             for i, scenario in enumerate(SCENARIOS):
                 report = run(bundle, scenario, root / f"{bundle.name}-{i}")

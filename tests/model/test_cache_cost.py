@@ -124,13 +124,16 @@ def test_offline_answers_are_never_cached(hk_loaded, hk_metrics, tmp_path) -> No
 
     cache = AnswerCache(tmp_path)
     for _ in range(2):
-        answer = ask_section(resolve_model("offline"), "summary", hk_loaded, hk_metrics, NarrateOptions(cache=cache))
+        answer = ask_section(
+            resolve_model("offline"), "summary", hk_loaded, hk_metrics, NarrateOptions(cache=cache)
+        )
         assert not answer.cached and answer.attempts == 1
     assert not cache.path.exists()
 
 
-def test_endpoint_is_part_of_the_cache_key(monkeypatch: pytest.MonkeyPatch, tmp_path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_endpoint_is_part_of_the_cache_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`openai:gpt-5.2` pointed at two servers by OPENAI_BASE_URL (no --base-url): the answers cached from
     the first are not served for the second, which is asked itself (through `stockreport generate`)."""
     from tests.hardening.model_server import ModelServer
@@ -144,8 +147,19 @@ def test_endpoint_is_part_of_the_cache_key(monkeypatch: pytest.MonkeyPatch, tmp_
     with ModelServer() as first, ModelServer() as second:
         for server, out in ((first, "a"), (first, "b"), (second, "c")):
             monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-            code, _, err = run_cli(["generate", bundle, "--model", "openai:gpt-5.2", "--out", str(tmp_path / out),
-                                    "--timeout", "5"], capsys)
+            code, _, err = run_cli(
+                [
+                    "generate",
+                    bundle,
+                    "--model",
+                    "openai:gpt-5.2",
+                    "--out",
+                    str(tmp_path / out),
+                    "--timeout",
+                    "5",
+                ],
+                capsys,
+            )
             assert code == 0, err
         assert sum(first.counts.values()) == 4  # asked once; the second run of the same server hit the cache
         assert sum(second.counts.values()) == 4  # another endpoint: asked again, not served from the cache

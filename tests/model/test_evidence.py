@@ -46,7 +46,7 @@ def _forge(span: str, other: list[str], rng: random.Random) -> str:
     choice = rng.randrange(3)
     if choice == 0 and digits:
         k = rng.choice(digits)
-        return span[:k] + str((int(span[k]) + 1) % 10) + span[k + 1:]
+        return span[:k] + str((int(span[k]) + 1) % 10) + span[k + 1 :]
     words = span.split()
     if choice <= 1 and len(words) > 4:
         k = rng.randrange(len(words))
@@ -64,8 +64,11 @@ def test_quote_check_precision_and_recall_on_labelled_cases() -> None:
     other = (TRANSCRIPTS / "CRM_q2_2022.txt").read_text()
     foreign = [s for s in _spans(other, rng, 400) if s.casefold() not in source.casefold()]
     faithful = [_disguise(s, rng) for s in _spans(source, rng, 600)]
-    forged = [f for f in (_forge(s, foreign, rng) for s in _spans(source, rng, 900))
-              if " ".join(f.casefold().split()) not in " ".join(source.casefold().split())][:600]
+    forged = [
+        f
+        for f in (_forge(s, foreign, rng) for s in _spans(source, rng, 900))
+        if " ".join(f.casefold().split()) not in " ".join(source.casefold().split())
+    ][:600]
     assert len(forged) == 600
     tp = sum(quote_status(q, [source]) == "verified" for q in faithful)
     fp = sum(quote_status(q, [source]) == "verified" for q in forged)
@@ -74,37 +77,57 @@ def test_quote_check_precision_and_recall_on_labelled_cases() -> None:
     assert precision == 1.0 and recall == 1.0
 
 
-@pytest.mark.parametrize(("quote", "status"), [
-    ("Revenue grew 24% to RMB 2.35 billion", "verified"),
-    ("  revenue GREW 24%   to rmb 2.35 billion.", "verified"),    # case, spacing, end punctuation
-    ("\u201cRevenue grew 24% to RMB 2.35 billion\u2026\u201d", "verified"),  # curly quotes and an ellipsis
-    ("Revenue grew 25% to RMB 2.35 billion", "not_found"),       # one digit off
-    ("Revenue fell 24% to RMB 2.35 billion", "not_found"),       # one word off
-    ("grew 24%", "too_short"),                                    # too little to support anything
-    ("Revenue grew 24% to RMB 2.35 billion. " * 10, "too_long"),
-])
+@pytest.mark.parametrize(
+    ("quote", "status"),
+    [
+        ("Revenue grew 24% to RMB 2.35 billion", "verified"),
+        ("  revenue GREW 24%   to rmb 2.35 billion.", "verified"),  # case, spacing, end punctuation
+        (
+            "\u201cRevenue grew 24% to RMB 2.35 billion\u2026\u201d",
+            "verified",
+        ),  # curly quotes and an ellipsis
+        ("Revenue grew 25% to RMB 2.35 billion", "not_found"),  # one digit off
+        ("Revenue fell 24% to RMB 2.35 billion", "not_found"),  # one word off
+        ("grew 24%", "too_short"),  # too little to support anything
+        ("Revenue grew 24% to RMB 2.35 billion. " * 10, "too_long"),
+    ],
+)
 def test_quote_status(quote: str, status: str) -> None:
     assert quote_status(quote, ["CEO: Revenue grew 24% to RMB 2.35 billion, a record quarter."]) == status
 
 
-SOURCE = ["Revenue grew 24% to a record RMB 2.35 billion.", "Gross margin came under pressure from higher costs."]
+SOURCE = [
+    "Revenue grew 24% to a record RMB 2.35 billion.",
+    "Gross margin came under pressure from higher costs.",
+]
 GOOD_POS = ["Revenue grew 24% to a record RMB 2.35 billion"]
 GOOD_NEG = ["Gross margin came under pressure from higher costs"]
 
 
-@pytest.mark.parametrize(("label", "quotes", "has_source", "counted", "flagged"), [
-    ("Positive", GOOD_POS, True, "Positive", False),
-    ("Negative", GOOD_NEG, True, "Negative", False),
-    ("Neutral", [], True, "Neutral", False),                        # Neutral needs no quote
-    ("Insufficient data", [], True, "Neutral", True),               # cannot make the part disappear
-    ("Positive", [], True, "Neutral", True),                        # no evidence
-    ("Negative", ["The company may not survive the year"], True, "Neutral", True),  # invented
-    ("Negative", [*GOOD_NEG, "The company may not survive the year"], True, "Neutral", True),  # one invented
-    ("Positive", GOOD_NEG, True, "Neutral", True),                  # real, but reads the other way
-    ("Neutral", ["The company may not survive the year"], True, "Neutral", True),  # kept, flagged
-    ("Negative", GOOD_NEG, False, None, False),                     # no call in the bundle: no part
-])
-def test_counted_label(label: str, quotes: list[str], has_source: bool, counted: str | None, flagged: bool) -> None:
+@pytest.mark.parametrize(
+    ("label", "quotes", "has_source", "counted", "flagged"),
+    [
+        ("Positive", GOOD_POS, True, "Positive", False),
+        ("Negative", GOOD_NEG, True, "Negative", False),
+        ("Neutral", [], True, "Neutral", False),  # Neutral needs no quote
+        ("Insufficient data", [], True, "Neutral", True),  # cannot make the part disappear
+        ("Positive", [], True, "Neutral", True),  # no evidence
+        ("Negative", ["The company may not survive the year"], True, "Neutral", True),  # invented
+        (
+            "Negative",
+            [*GOOD_NEG, "The company may not survive the year"],
+            True,
+            "Neutral",
+            True,
+        ),  # one invented
+        ("Positive", GOOD_NEG, True, "Neutral", True),  # real, but reads the other way
+        ("Neutral", ["The company may not survive the year"], True, "Neutral", True),  # kept, flagged
+        ("Negative", GOOD_NEG, False, None, False),  # no call in the bundle: no part
+    ],
+)
+def test_counted_label(
+    label: str, quotes: list[str], has_source: bool, counted: str | None, flagged: bool
+) -> None:
     read = resolve_label(label, quotes, SOURCE, has_source=has_source, part="earnings call")
     assert read.counted == counted and read.model_label == label
     assert (read.flag is not None) is flagged

@@ -12,10 +12,14 @@ from pipeline.narrate.narration import NarrateOptions, narrate
 from tests.support.openai_stub import OpenAIStub, completion, recorded
 
 SPECS = ["openai:gpt-5.2", "openai-compatible:qwen3-8b"]
-GOOD_FACTORS = json.dumps({
-    "positive": [{"title": "Reasonable equity base", "text": "Equity funds 26.28% of total assets."}],
-    "negative": [{"title": "High leverage", "text": "A debt-to-equity ratio of 1.30 denotes elevated leverage."}],
-})
+GOOD_FACTORS = json.dumps(
+    {
+        "positive": [{"title": "Reasonable equity base", "text": "Equity funds 26.28% of total assets."}],
+        "negative": [
+            {"title": "High leverage", "text": "A debt-to-equity ratio of 1.30 denotes elevated leverage."}
+        ],
+    }
+)
 INVENTED = "Free cash flow grew 92.40% in the TTM period."
 
 
@@ -25,8 +29,9 @@ def _run(stub: OpenAIStub, spec: str, hk_loaded: LoadedBundle, strict: bool):
 
 
 @pytest.mark.parametrize("spec", SPECS)
-def test_invented_number_is_reasked_naming_the_sentence(stub: OpenAIStub, spec: str,
-                                                        hk_loaded: LoadedBundle) -> None:
+def test_invented_number_is_reasked_naming_the_sentence(
+    stub: OpenAIStub, spec: str, hk_loaded: LoadedBundle
+) -> None:
     stub.enqueue(recorded("factors_invented_number"), completion(GOOD_FACTORS))
     result = _run(stub, spec, hk_loaded, strict=False).results["factors"]
     assert len(stub.requests) == 2

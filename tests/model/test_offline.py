@@ -66,8 +66,10 @@ def _titles(answer: dict, side: str) -> list[str]:
 )
 def test_factor_rules(key: str, value: str, side: str, title: str) -> None:
     group, _, name = key.rpartition(".")
-    facts: dict = {"headline": {"period": "TTM", "period_name": "TTM to Sep 2025",
-                                "growth_base": "TTM to Sep 2024"}, "valuation": {}}
+    facts: dict = {
+        "headline": {"period": "TTM", "period_name": "TTM to Sep 2025", "growth_base": "TTM to Sep 2024"},
+        "valuation": {},
+    }
     facts[group or "headline"][name] = value
     answer = write_factors(facts)
     assert title in _titles(answer, side)
@@ -80,8 +82,14 @@ def test_factor_rules(key: str, value: str, side: str, title: str) -> None:
 @pytest.mark.parametrize("key", ["revenue_growth_pct", "fcf_growth_pct"])
 def test_no_growth_factor_without_a_like_for_like_base(key: str) -> None:
     """Growth against an insufficient base never becomes a factor, whatever the number says."""
-    facts: dict = {"headline": {"period": "TTM", "growth_base": "insufficient data: no TTM a year earlier",
-                                key: "15.79%"}, "valuation": {}}
+    facts: dict = {
+        "headline": {
+            "period": "TTM",
+            "growth_base": "insufficient data: no TTM a year earlier",
+            key: "15.79%",
+        },
+        "valuation": {},
+    }
     answer = write_factors(facts)
     assert not any("15.79%" in f["text"] for side in ("positive", "negative") for f in answer[side])
 
@@ -145,6 +153,4 @@ def test_offline_with_real_metrics_if_available(hk_loaded) -> None:
     compute = pytest.importorskip("pipeline.metrics.compute")
     metrics = compute.compute_metrics(hk_loaded)
     for section, schema in ((spec.name, spec.answer) for spec in written_sections()):
-        assert isinstance(
-            ask_section(resolve_model("offline"), section, hk_loaded, metrics).parsed, schema
-        )
+        assert isinstance(ask_section(resolve_model("offline"), section, hk_loaded, metrics).parsed, schema)

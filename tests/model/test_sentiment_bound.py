@@ -18,7 +18,9 @@ def _run(bundle: Path, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     return run(bundle, BY_NAME[name], tmp_path / name.replace(" ", "_").replace(",", ""), capsys)
 
 
-def test_hk3896_labels_move_the_score_at_most_the_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hk3896_labels_move_the_score_at_most_the_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     insufficient = _run(HK, "Insufficient data, no quotes", tmp_path, capsys)
     invented = _run(HK, "Negative, invented quote", tmp_path, capsys)
     negative = _run(HK, "Negative, verbatim quotes", tmp_path, capsys)
@@ -28,19 +30,25 @@ def test_hk3896_labels_move_the_score_at_most_the_bound(tmp_path: Path, capsys: 
         assert sum("[sentiment evidence]" in f for f in report["flagged_sentences"]) == 2
         assert mi["shift"] == 0 and report["score"]["overall"] == mi["neutral"]
         assert report["score"]["coverage_pct"] == 85.0  # the parts did not disappear
-    assert "NOT found in the source" in (tmp_path / "Negative_invented_quote" / "HK_3896" / "report.md").read_text()
+    assert (
+        "NOT found in the source"
+        in (tmp_path / "Negative_invented_quote" / "HK_3896" / "report.md").read_text()
+    )
     mi = negative["score"]["model_influence"]
     assert negative["sections"]["earnings_call"]["sentiment"] == "Negative"
     assert mi["neutral"] == insufficient["score"]["overall"]
-    assert 0 < -mi["shift"] <= mi["bound_points"] == 5 and mi["bound"] == pytest.approx(20 * 0.2 / 0.85, abs=1e-4)
+    assert 0 < -mi["shift"] <= mi["bound_points"] == 5 and mi["bound"] == pytest.approx(
+        20 * 0.2 / 0.85, abs=1e-4
+    )
     # Neutral 48 -> Underperform 43: the label change is the model's doing, and the page says so
     assert mi["label_changed"] and negative["score"]["label"] == "Underperform"
     md = (tmp_path / "Negative_verbatim_quotes" / "HK_3896" / "report.md").read_text()
     assert "The label is model-driven" in md and "at Neutral it would read Neutral" in md
 
 
-def test_profitable_variant_cannot_be_moved_by_removing_the_parts(tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_profitable_variant_cannot_be_moved_by_removing_the_parts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The issue's variant: 'Insufficient data' used to drop both parts (74 -> 78, no flag). Now they count as
     Neutral (74, flagged), and verbatim Negative quotes move it by at most the 4-point bound."""
     bundle = profitable_variant(tmp_path)
@@ -53,8 +61,9 @@ def test_profitable_variant_cannot_be_moved_by_removing_the_parts(tmp_path: Path
 
 
 @pytest.mark.parametrize("scenario", [SCENARIOS[0], SCENARIOS[-1]])
-def test_offline_and_quoted_labels_count(scenario: Scenario, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_offline_and_quoted_labels_count(
+    scenario: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The offline model's own labels come with quotes that check out (nothing flagged); a Positive label whose
     verbatim quotes read negative is not supported: the call's quote names 'pressure'."""
     report = run(HK, scenario, tmp_path / "r", capsys)

@@ -37,16 +37,19 @@ class Visit:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                                "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield b
         b.close()
 
 
 def _open(browser: Any, path: Path, width: int = 1000) -> Visit:
     # Offline context: any request other than the file itself is recorded and aborted.
-    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True,
-                                  java_script_enabled=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, offline=True, java_script_enabled=True
+    )
     page = context.new_page()
     visit = Visit(page)
     page.on("request", lambda r: visit.requests.append(r.url))
@@ -79,7 +82,9 @@ def test_report_page_in_browser(browser: Any, tmp_path: Path, name: str, chart: 
         assert factor.title in page.inner_text("#factors")
     assert page.locator("svg.gauge").count() == 1
     assert page.locator('svg.price-chart path[data-series="price"]').count() == (1 if chart else 0)
-    assert page.locator('svg.price-chart path[data-series="benchmark (rebased)"]').count() == (1 if chart else 0)
+    assert page.locator('svg.price-chart path[data-series="benchmark (rebased)"]').count() == (
+        1 if chart else 0
+    )
     assert visit.requests == [path.as_uri()]
     assert visit.errors == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -106,10 +111,26 @@ def test_injected_markup_does_not_execute_or_break_layout(browser: Any, tmp_path
     assert visit.dialogs == []
     assert page.evaluate("document.querySelectorAll('script,img,img[onerror],a[href],iframe').length") == 0
     # Every section is still a direct child of <main>, in order: no stray </div> closed anything early.
-    ids = page.evaluate("Array.from(document.querySelectorAll('main > section, main > header, main > footer'))"
-                        ".map(e => e.id)")
-    assert ids == ["header", "ages", "summary", "factors", "comparison", "business", "earnings-call", "financials",
-                   "technicals", "risks", "peers", "events", "glossary", "disclaimer", "appendix"]
+    ids = page.evaluate(
+        "Array.from(document.querySelectorAll('main > section, main > header, main > footer')).map(e => e.id)"
+    )
+    assert ids == [
+        "header",
+        "ages",
+        "summary",
+        "factors",
+        "comparison",
+        "business",
+        "earnings-call",
+        "financials",
+        "technicals",
+        "risks",
+        "peers",
+        "events",
+        "glossary",
+        "disclaimer",
+        "appendix",
+    ]
     assert "<script>alert(1)</script>" in page.inner_text("#summary")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert visit.requests == [page.url]
@@ -121,7 +142,8 @@ def test_injected_markup_does_not_execute_or_break_layout(browser: Any, tmp_path
 def test_csp_blocks_anything_that_slips_through(browser: Any, tmp_path: Path) -> None:
     # Belt and braces: even markup injected after rendering (a template bug) can neither run nor fetch.
     html = render_html(make_report()).replace(
-        "</main>", '<img src="http://evil.example/x.png"><script>alert(1)</script></main>')
+        "</main>", '<img src="http://evil.example/x.png"><script>alert(1)</script></main>'
+    )
     path = tmp_path / "tampered.html"
     path.write_text(html, encoding="utf-8")
     visit = _open(browser, path)
@@ -148,13 +170,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
     out = tmp_path_factory.mktemp("generated")
     bundles = Path(__file__).resolve().parents[2] / "fixtures" / "bundles"
     resolved = resolve_model("offline")
-    return {name: run_report(bundles / name, resolved, out, formats=("json", "html")).report
-            for name in ("HK_3896", "AAPL")}
+    return {
+        name: run_report(bundles / name, resolved, out, formats=("json", "html")).report
+        for name in ("HK_3896", "AAPL")
+    }
 
 
 @pytest.mark.parametrize("name", ["HK_3896", "AAPL"])
-def test_generated_report_in_browser(browser: Any, generated: dict[str, Report], tmp_path: Path,
-                                     name: str) -> None:
+def test_generated_report_in_browser(
+    browser: Any, generated: dict[str, Report], tmp_path: Path, name: str
+) -> None:
     report = generated[name]
     path = _write(tmp_path, report)
     visit = _open(browser, path)

@@ -81,22 +81,28 @@ def test_markdown_payloads_are_inert() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered  # still readable as text
 
 
-@pytest.mark.parametrize(("raw", "escaped"), [
-    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ("[link](http://evil.example)", "\\[link\\](http\\:\\//evil\\.example)"),
-    ("![x](http://evil.example/a.png)", "!\\[x\\](http\\:\\//evil\\.example/a\\.png)"),
-    ("see https://evil.example/x", "see https\\:\\//evil\\.example/x"),
-    ("www.evil.example and evil.example", "www\\.evil\\.example and evil\\.example"),
-    ("ir@evil.example", "ir\uff20evil\\.example"),
-    ("2.35 billion, U.S. e.g. Q2: 10:30", "2.35 billion, U.S. e.g. Q2: 10:30"),
-    ("# heading", "\\# heading"),
-    ("intro\n## heading\n- item\n+ item\n3. item\n---", "intro\n\\## heading\n\\- item\n\\+ item\n3\\. item\n\\---"),
-    ("a | b", "a \\| b"),
-    ("&lt;b&gt; and S&P", "&amp;lt;b&amp;gt; and S&P"),
-    ("    code block", "code block"),
-    ("-1.5% fell; version 0.1.0; #5 rank", "-1.5% fell; version 0.1.0; #5 rank"),
-    ("a\n\n\n\nb", "a\n\nb"),
-])
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("[link](http://evil.example)", "\\[link\\](http\\:\\//evil\\.example)"),
+        ("![x](http://evil.example/a.png)", "!\\[x\\](http\\:\\//evil\\.example/a\\.png)"),
+        ("see https://evil.example/x", "see https\\:\\//evil\\.example/x"),
+        ("www.evil.example and evil.example", "www\\.evil\\.example and evil\\.example"),
+        ("ir@evil.example", "ir\uff20evil\\.example"),
+        ("2.35 billion, U.S. e.g. Q2: 10:30", "2.35 billion, U.S. e.g. Q2: 10:30"),
+        ("# heading", "\\# heading"),
+        (
+            "intro\n## heading\n- item\n+ item\n3. item\n---",
+            "intro\n\\## heading\n\\- item\n\\+ item\n3\\. item\n\\---",
+        ),
+        ("a | b", "a \\| b"),
+        ("&lt;b&gt; and S&P", "&amp;lt;b&amp;gt; and S&P"),
+        ("    code block", "code block"),
+        ("-1.5% fell; version 0.1.0; #5 rank", "-1.5% fell; version 0.1.0; #5 rank"),
+        ("a\n\n\n\nb", "a\n\nb"),
+    ],
+)
 def test_md_escape(raw: str, escaped: str) -> None:
     assert md(raw) == escaped
 
@@ -107,10 +113,12 @@ def test_md_inline_is_one_line() -> None:
 
 def test_markdown_table_cells_survive_pipes() -> None:
     report = make_report()
-    peers = report.sections.peers.model_copy(update={"rows": [
-        report.sections.peers.rows[0].model_copy(update={"name": "A | B\nC " + HOSTILE})]})
-    text = render_markdown(report.model_copy(update={"sections": report.sections.model_copy(
-        update={"peers": peers})}))
+    peers = report.sections.peers.model_copy(
+        update={"rows": [report.sections.peers.rows[0].model_copy(update={"name": "A | B\nC " + HOSTILE})]}
+    )
+    text = render_markdown(
+        report.model_copy(update={"sections": report.sections.model_copy(update={"peers": peers})})
+    )
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     header_cells = [t for t in tokens if t.type == "th_open"]
     rows = [t for t in tokens if t.type == "tr_open"]

@@ -13,8 +13,22 @@ from tests.report.test_render import SEED_HEADINGS
 
 REPO = Path(__file__).resolve().parents[2]
 # Figures a reader sees, all computed from or copied out of fixtures/bundles/HK_3896 by the pipeline.
-SHOWN = ["HK$7.50", "▲(4.90% Upside)", "9.02B", "850.17M", "-972.95M", "1.30", "26.28%", "16.19%",
-         "Aug 20, 2025", "Mar 25, 2026", "Jan 28, 2026", "HK$32.40B", "60.21", "7.15"]
+SHOWN = [
+    "HK$7.50",
+    "▲(4.90% Upside)",
+    "9.02B",
+    "850.17M",
+    "-972.95M",
+    "1.30",
+    "26.28%",
+    "16.19%",
+    "Aug 20, 2025",
+    "Mar 25, 2026",
+    "Jan 28, 2026",
+    "HK$32.40B",
+    "60.21",
+    "7.15",
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +56,16 @@ def test_key_figures_shown(files: dict[str, str], fmt: str, figure: str) -> None
 
 def test_json_contract_keys(files: dict[str, str]) -> None:
     data = json.loads(files["json"])
-    assert {"ticker", "as_of", "score", "factors", "metrics", "sections", "provenance", "number_checks"} <= set(data)
+    assert {
+        "ticker",
+        "as_of",
+        "score",
+        "factors",
+        "metrics",
+        "sections",
+        "provenance",
+        "number_checks",
+    } <= set(data)
     assert {"overall", "label", "subscores"} <= set(data["score"])
     assert {"model", "prompt_versions", "input_hash", "usage", "cost_usd"} <= set(data["provenance"])
     assert all({"title", "text"} == set(f) for f in data["factors"]["positive"] + data["factors"]["negative"])

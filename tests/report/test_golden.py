@@ -31,8 +31,9 @@ def masked(text: str) -> str:
 
 
 def test_hk3896_markdown_matches_golden(tmp_path: Path, update_golden: bool) -> None:
-    done = run_report(REPO / "fixtures" / "bundles" / "HK_3896", resolve_model("offline"), tmp_path,
-                        formats=("md",))
+    done = run_report(
+        REPO / "fixtures" / "bundles" / "HK_3896", resolve_model("offline"), tmp_path, formats=("md",)
+    )
     current = masked(done.paths["md"].read_text(encoding="utf-8"))
     if update_golden or not GOLDEN.exists():
         GOLDEN.write_text(current, encoding="utf-8")
@@ -41,6 +42,15 @@ def test_hk3896_markdown_matches_golden(tmp_path: Path, update_golden: bool) -> 
         return
     expected = GOLDEN.read_text(encoding="utf-8")
     if current != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), current.splitlines(keepends=True),
-                                            "golden/HK_3896.report.md", "generated", n=2))
-        pytest.fail("report.md of HK_3896 changed; review the diff, then accept with --update-golden:\n" + diff)
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                current.splitlines(keepends=True),
+                "golden/HK_3896.report.md",
+                "generated",
+                n=2,
+            )
+        )
+        pytest.fail(
+            "report.md of HK_3896 changed; review the diff, then accept with --update-golden:\n" + diff
+        )

@@ -96,8 +96,16 @@ class EdgarServer:
 
     def _record(self, handler: BaseHTTPRequestHandler, status: int) -> None:
         h = handler.headers
-        self.log.append(Logged(time.monotonic(), handler.path, status, h.get("User-Agent", ""),
-                               h.get("If-None-Match"), h.get("If-Modified-Since")))
+        self.log.append(
+            Logged(
+                time.monotonic(),
+                handler.path,
+                status,
+                h.get("User-Agent", ""),
+                h.get("If-None-Match"),
+                h.get("If-Modified-Since"),
+            )
+        )
 
     def _status(self, handler: BaseHTTPRequestHandler) -> int | None:
         """A refusal or an injected fault for this request, else None (and the request is logged)."""
@@ -120,8 +128,9 @@ class EdgarServer:
     def _finish_log(self, status: int) -> None:
         with self._lock:
             last = self.log[-1]
-            self.log[-1] = Logged(last.at, last.path, status, last.user_agent, last.if_none_match,
-                                  last.if_modified_since)
+            self.log[-1] = Logged(
+                last.at, last.path, status, last.user_agent, last.if_none_match, last.if_modified_since
+            )
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         refused = self._status(handler)
@@ -141,8 +150,9 @@ class EdgarServer:
             return
         etag = '"' + hashlib.sha256(gz).hexdigest()[:32] + '"'
         if handler.headers.get("If-None-Match") == etag or (
-                handler.headers.get("If-None-Match") is None
-                and handler.headers.get("If-Modified-Since") == LAST_MODIFIED):
+            handler.headers.get("If-None-Match") is None
+            and handler.headers.get("If-Modified-Since") == LAST_MODIFIED
+        ):
             self._finish_log(304)
             handler.send_response(304)
             handler.send_header("ETag", etag)

@@ -7,5 +7,13 @@ from pipeline.inputs.importers.sec import import_sec, sec_periods
 from pipeline.inputs.importers.statements import import_statements, statement_periods
 from pipeline.inputs.importers.transcripts import import_transcript
 
-__all__ = ["ProfileOptions", "import_prices", "import_sec", "import_statements", "import_transcript",
-           "read_ohlcv", "sec_periods", "statement_periods"]
+__all__ = [
+    "ProfileOptions",
+    "import_prices",
+    "import_sec",
+    "import_statements",
+    "import_transcript",
+    "read_ohlcv",
+    "sec_periods",
+    "statement_periods",
+]

@@ -70,13 +70,17 @@ def _user_set_name(existing: str | None, ticker: str, source: SourceProfile) -> 
     from pipeline.inputs.importers.names import is_all_capitals
 
     came_from_source = existing in {source.raw_name, source.name} or (
-        is_all_capitals(existing) and source.raw_name is not None
-        and existing.replace(".", "").replace(",", "").split() == source.raw_name.replace(".", "").replace(
-            ",", "").split())
+        is_all_capitals(existing)
+        and source.raw_name is not None
+        and existing.replace(".", "").replace(",", "").split()
+        == source.raw_name.replace(".", "").replace(",", "").split()
+    )
     return not came_from_source
 
 
-def apply_profile(profile: dict[str, Any], given: ProfileOptions, source: SourceProfile | None = None) -> None:
+def apply_profile(
+    profile: dict[str, Any], given: ProfileOptions, source: SourceProfile | None = None
+) -> None:
     """Fill `profile` (a raw dict): source fields where the bundle has none (and the name unless the user set
     it), then every field given on the command line, which always wins."""
     if source is not None:
@@ -96,11 +100,16 @@ def reporting_currency(existing: dict[str, Any] | None, given: str | None) -> st
     if given:
         return given
     existing = existing or {}
-    return str((existing.get("financials") or {}).get("currency")
-               or (existing.get("profile") or {}).get("currency") or "USD")
+    return str(
+        (existing.get("financials") or {}).get("currency")
+        or (existing.get("profile") or {}).get("currency")
+        or "USD"
+    )
 
 
-def statement_options(existing: dict[str, Any] | None, profile: ProfileOptions, currency: str) -> ProfileOptions:
+def statement_options(
+    existing: dict[str, Any] | None, profile: ProfileOptions, currency: str
+) -> ProfileOptions:
     """For a statements import --currency names the statements' currency: it is the share price's currency
     only of a new bundle (an HKD-traded filer reports in CNY)."""
     return replace(profile, currency=currency if existing is None else None)
@@ -117,8 +126,9 @@ def read_existing(out_dir: Path) -> dict[str, Any] | None:
     return raw
 
 
-def open_bundle(out_dir: Path, ticker: str | None, profile: ProfileOptions,
-                source: SourceProfile | None = None) -> dict[str, Any]:
+def open_bundle(
+    out_dir: Path, ticker: str | None, profile: ProfileOptions, source: SourceProfile | None = None
+) -> dict[str, Any]:
     """Existing bundle dict (its ticker must match `ticker`), or a new one; the profile updated with
     `profile` (given on the command line) and `source` (see `apply_profile`)."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -127,13 +137,23 @@ def open_bundle(out_dir: Path, ticker: str | None, profile: ProfileOptions,
     if raw is not None:
         have = raw["profile"]["ticker"]
         if ticker is not None and ticker != have:
-            raise InputError([Problem(str(out_dir / BUNDLE_FILE), "profile.ticker",
-                                      f"bundle belongs to {have}, not --ticker {ticker}", have)])
+            raise InputError(
+                [
+                    Problem(
+                        str(out_dir / BUNDLE_FILE),
+                        "profile.ticker",
+                        f"bundle belongs to {have}, not --ticker {ticker}",
+                        have,
+                    )
+                ]
+            )
         apply_profile(raw["profile"], profile, source)
         return raw
     if ticker is None:
-        raise StockreportError(f"{out_dir / BUNDLE_FILE}: no bundle there yet; create one with `stockreport new "
-                               f"TICKER --out {out_dir}` (or pass --ticker to an importer that takes it)")
+        raise StockreportError(
+            f"{out_dir / BUNDLE_FILE}: no bundle there yet; create one with `stockreport new "
+            f"TICKER --out {out_dir}` (or pass --ticker to an importer that takes it)"
+        )
     fresh: dict[str, Any] = {"ticker": ticker, "name": ticker, "currency": "USD"}
     apply_profile(fresh, profile, source)
     return {"schema_version": SCHEMA_VERSION, "as_of": None, "profile": fresh}
@@ -157,8 +177,9 @@ def set_as_of(raw: dict[str, Any], as_of: dt.date | None, latest_in_data: dt.dat
         raw["as_of"] = latest_in_data.isoformat()
 
 
-def merge_statement_periods(raw: dict[str, Any], periods: list[dict[str, Any]], currency: str,
-                            scale: str = "units") -> None:
+def merge_statement_periods(
+    raw: dict[str, Any], periods: list[dict[str, Any]], currency: str, scale: str = "units"
+) -> None:
     """Replace the bundle's statement periods with the imported `periods` (fiscal years, and TTMs if any).
 
     The TTMs already in the bundle (the latest and its year-earlier base) are kept when the import brings
@@ -166,8 +187,11 @@ def merge_statement_periods(raw: dict[str, Any], periods: list[dict[str, Any]], 
     year; otherwise they would no longer be the latest twelve months."""
     old = raw.get("financials") or {}
     newest_fy = max((str(p["end"]) for p in periods if p.get("kind") == "FY"), default="")
-    old_ttms = [p for p in old.get("periods", []) if p.get("kind") == "TTM" and old.get("currency") == currency
-                and old.get("scale", "units") == scale]
+    old_ttms = [
+        p
+        for p in old.get("periods", [])
+        if p.get("kind") == "TTM" and old.get("currency") == currency and old.get("scale", "units") == scale
+    ]
     fresh = any(p.get("kind") == "TTM" for p in periods)
     keep = [] if fresh or max((str(p["end"]) for p in old_ttms), default="") <= newest_fy else old_ttms
     merged = sorted(keep + periods, key=lambda p: (str(p["end"]), p.get("kind") == "TTM"), reverse=True)
@@ -200,8 +224,9 @@ def commit(out_dir: Path, raw: dict[str, Any], files: dict[str, bytes] | None = 
         try:
             loaded = load_bundle(stage)
         except InputError as exc:
-            raise InputError([replace(p, file=p.file.replace(str(stage), str(out_dir)))
-                              for p in exc.problems]) from None
+            raise InputError(
+                [replace(p, file=p.file.replace(str(stage), str(out_dir))) for p in exc.problems]
+            ) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     for name, data in files.items():

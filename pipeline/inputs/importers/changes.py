@@ -29,7 +29,9 @@ def _list_change(name: str, before: list[Any], after: list[Any]) -> str | None:
     updated = [k for k in new if k in old and new[k] != old[k]]
     if not (added or removed or updated):
         return None
-    parts = [f"{len(v)} {word}" for v, word in ((added, "added"), (updated, "updated"), (removed, "removed")) if v]
+    parts = [
+        f"{len(v)} {word}" for v, word in ((added, "added"), (updated, "updated"), (removed, "removed")) if v
+    ]
     return f"{name}: {', '.join(parts)} ({len(after)} in all)"
 
 

@@ -31,8 +31,9 @@ def read_csv_source(path: Path, **kwargs: object) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)  # type: ignore[call-overload]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise fail(path, f"not a readable CSV file: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
-            from None
+        raise fail(
+            path, f"not a readable CSV file: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 

@@ -62,30 +62,77 @@ class PartSpec:
     help: str = ""
 
 
-PARTS: dict[str, PartSpec] = {s.command: s for s in (
-    PartSpec("profile", "profile", Profile, help="Company profile fields: name, exchange, sector, industry, "
-             "country, description, revenue_model, website, currency."),
-    PartSpec("market", "market", MarketData, dated="as_of",
-             help="Market figures of the stock: market_cap, shares_outstanding, pe_ratio, dividend_yield_pct."),
-    PartSpec("consensus", "consensus", AnalystConsensus, dated="as_of",
-             help="Analyst consensus: rating, price_target, currency, analysts, as_of, source."),
-    PartSpec("risk-factors", "risk_factors", RiskFactors,
-             help="Risk factors: total, new_count, top_category, source and categories (name, description, "
-                  "count); CSV rows: category,description,count."),
-    PartSpec("technical-snapshot", "technical_snapshot", TechnicalSnapshot, dated="as_of",
-             help="Indicator values a source reported (for tickers without a price history)."),
-    PartSpec("earnings-call", "earnings_call", EarningsCall, dated="date",
-             help="Earnings call: date, quarter, next_date, positive/negative updates, guidance (JSON/YAML)."),
-    PartSpec("events", "events", CorporateEvent, is_list=True,
-             help="Corporate events: date, title, summary, category (one per row)."),
-    PartSpec("peers", "peers", Peer, is_list=True,
-             help="Peers: ticker (required), name, and optionally figures given by hand (one per row); a peer "
-                  "with a bundle of its own beside this one is computed from it."),
-)}
+PARTS: dict[str, PartSpec] = {
+    s.command: s
+    for s in (
+        PartSpec(
+            "profile",
+            "profile",
+            Profile,
+            help="Company profile fields: name, exchange, sector, industry, "
+            "country, description, revenue_model, website, currency.",
+        ),
+        PartSpec(
+            "market",
+            "market",
+            MarketData,
+            dated="as_of",
+            help="Market figures of the stock: market_cap, shares_outstanding, pe_ratio, dividend_yield_pct.",
+        ),
+        PartSpec(
+            "consensus",
+            "consensus",
+            AnalystConsensus,
+            dated="as_of",
+            help="Analyst consensus: rating, price_target, currency, analysts, as_of, source.",
+        ),
+        PartSpec(
+            "risk-factors",
+            "risk_factors",
+            RiskFactors,
+            help="Risk factors: total, new_count, top_category, source and categories (name, description, "
+            "count); CSV rows: category,description,count.",
+        ),
+        PartSpec(
+            "technical-snapshot",
+            "technical_snapshot",
+            TechnicalSnapshot,
+            dated="as_of",
+            help="Indicator values a source reported (for tickers without a price history).",
+        ),
+        PartSpec(
+            "earnings-call",
+            "earnings_call",
+            EarningsCall,
+            dated="date",
+            help="Earnings call: date, quarter, next_date, positive/negative updates, guidance (JSON/YAML).",
+        ),
+        PartSpec(
+            "events",
+            "events",
+            CorporateEvent,
+            is_list=True,
+            help="Corporate events: date, title, summary, category (one per row).",
+        ),
+        PartSpec(
+            "peers",
+            "peers",
+            Peer,
+            is_list=True,
+            help="Peers: ticker (required), name, and optionally figures given by hand (one per row); a peer "
+            "with a bundle of its own beside this one is computed from it.",
+        ),
+    )
+}
 # Part keys `bundle set` may write scalar fields of (lists are imported from files).
 SETTABLE: dict[str, type[BaseModel]] = {
-    "profile": Profile, "market": MarketData, "consensus": AnalystConsensus, "risk_factors": RiskFactors,
-    "technical_snapshot": TechnicalSnapshot, "earnings_call": EarningsCall, "benchmark": Benchmark,
+    "profile": Profile,
+    "market": MarketData,
+    "consensus": AnalystConsensus,
+    "risk_factors": RiskFactors,
+    "technical_snapshot": TechnicalSnapshot,
+    "earnings_call": EarningsCall,
+    "benchmark": Benchmark,
 }
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 
@@ -135,10 +182,14 @@ def _csv_rows(data: bytes, label: str) -> list[dict[str, str]]:
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise fail(label, f"not a readable CSV file: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+        raise fail(
+            label, f"not a readable CSV file: {str(exc).splitlines()[0] if str(exc) else exc}"
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return [{k: v.strip() for k, v in row.items() if isinstance(v, str) and v.strip()}
-            for row in frame.to_dict(orient="records")]
+    return [
+        {k: v.strip() for k, v in row.items() if isinstance(v, str) and v.strip()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def read_part_file(path: Path) -> tuple[object, str]:
@@ -187,10 +238,14 @@ def _csv_object(spec: PartSpec, rows: list[dict[str, str]], label: str) -> dict[
             cats.append(_csv_item(item, _field_types(RiskCategory)))
         return {"categories": cats}
     if rows and set(rows[0]) <= {"field", "value"}:  # field,value: one field per line
-        return {r["field"]: _cell(r.get("value", ""), types.get(r["field"], "text")) for r in rows if "field" in r}
+        return {
+            r["field"]: _cell(r.get("value", ""), types.get(r["field"], "text")) for r in rows if "field" in r
+        }
     if len(rows) != 1:
-        raise fail(label, f"expected one data row of {spec.command} fields (or two columns field,value), "
-                          f"found {len(rows)}")
+        raise fail(
+            label,
+            f"expected one data row of {spec.command} fields (or two columns field,value), found {len(rows)}",
+        )
     return _csv_item(rows[0], types)
 
 
@@ -225,8 +280,14 @@ def _check(model: type[BaseModel], value: dict[str, object], label: str, where: 
         problems = []
         for e in exc.errors(include_url=False):
             path = field_path(tuple(e["loc"])) or "(top level)"
-            problems.append(Problem(label, f"{where}{path}" if where else path, e["msg"].removeprefix(
-                "Value error, "), e.get("input")))
+            problems.append(
+                Problem(
+                    label,
+                    f"{where}{path}" if where else path,
+                    e["msg"].removeprefix("Value error, "),
+                    e.get("input"),
+                )
+            )
         raise InputError(problems) from None
     dumped = parsed.model_dump(mode="json", exclude_none=True, include=set(value) | _required(model))
     return _tidy(dumped)  # type: ignore[return-value]
@@ -254,8 +315,9 @@ def _bundle_as_of(raw: dict[str, Any]) -> dt.date | None:
     return dt.date.fromisoformat(raw["as_of"]) if raw.get("as_of") else None
 
 
-def _merge_list(spec: PartSpec, raw: dict[str, Any], items: list[dict[str, Any]], replace: bool,
-                label: str, fmt: str) -> PartResult:
+def _merge_list(
+    spec: PartSpec, raw: dict[str, Any], items: list[dict[str, Any]], replace: bool, label: str, fmt: str
+) -> PartResult:
     key = LIST_KEYS[spec.key]
     limit = _bundle_as_of(raw)
     skipped = []
@@ -284,25 +346,41 @@ def _merge_list(spec: PartSpec, raw: dict[str, Any], items: list[dict[str, Any]]
     return PartResult(skipped)
 
 
-def _merge_object(spec: PartSpec, raw: dict[str, Any], value: dict[str, object], replace: bool,
-                  label: str) -> PartResult:
+def _merge_object(
+    spec: PartSpec, raw: dict[str, Any], value: dict[str, object], replace: bool, label: str
+) -> PartResult:
     old = dict(raw.get(spec.key) or {})
     if spec.key == "profile":
         if value.get("ticker") not in (None, old.get("ticker")):
-            raise InputError([Problem(label, "ticker", f"the bundle belongs to {old.get('ticker')}",
-                                      value.get("ticker"))])
+            raise InputError(
+                [Problem(label, "ticker", f"the bundle belongs to {old.get('ticker')}", value.get("ticker"))]
+            )
         value = {**value, "ticker": old.get("ticker")}
     new_categories = value.get("categories")
-    if spec.key == "risk_factors" and not replace and isinstance(new_categories, list) and old.get("categories"):
+    if (
+        spec.key == "risk_factors"
+        and not replace
+        and isinstance(new_categories, list)
+        and old.get("categories")
+    ):
         by_name = {str(c.get("name")): c for c in old["categories"]}
         for c in new_categories:  # a category replaces the one with the same name
             by_name[str(c.get("name") if isinstance(c, dict) else c)] = c
         value = {**value, "categories": list(by_name.values())}
     date_field = spec.dated
-    redated = date_field is not None and value.get(date_field) is not None and old.get(date_field) is not None \
+    redated = (
+        date_field is not None
+        and value.get(date_field) is not None
+        and old.get(date_field) is not None
         and str(value[date_field]) != str(old[date_field])
+    )
     if replace or redated:
-        if spec.key == "earnings_call" and old.get("transcript") and "transcript" not in value and not redated:
+        if (
+            spec.key == "earnings_call"
+            and old.get("transcript")
+            and "transcript" not in value
+            and not redated
+        ):
             value = {**value, "transcript": old["transcript"]}
         new: dict[str, object] = dict(value)
     else:
@@ -312,10 +390,21 @@ def _merge_object(spec: PartSpec, raw: dict[str, Any], value: dict[str, object],
     limit = _bundle_as_of(raw)
     when = raw[spec.key].get(date_field) if date_field else None
     if limit is not None and when and dt.date.fromisoformat(str(when)[:10]) > limit:
-        raise InputError([Problem(label, date_field or "", f"dated after the bundle's as_of {limit} (no "
-                                  "look-ahead); move as_of with `stockreport bundle set DIR as_of=...`", when)])
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    date_field or "",
+                    f"dated after the bundle's as_of {limit} (no "
+                    "look-ahead); move as_of with `stockreport bundle set DIR as_of=...`",
+                    when,
+                )
+            ]
+        )
     if redated and not replace and date_field is not None:
-        return PartResult([f"{spec.key} replaced whole: {date_field} {old[date_field]} -> {value[date_field]}"])
+        return PartResult(
+            [f"{spec.key} replaced whole: {date_field} {old[date_field]} -> {value[date_field]}"]
+        )
     return PartResult([])
 
 
@@ -336,7 +425,9 @@ def import_part(command: str, path: Path, out_dir: Path, *, replace: bool = Fals
 
 def _parse_assignment(text: str) -> tuple[list[str], str]:
     if "=" not in text:
-        raise InputError([Problem("bundle set", "", "expected PATH=VALUE, e.g. profile.name='Apple Inc.'", text)])
+        raise InputError(
+            [Problem("bundle set", "", "expected PATH=VALUE, e.g. profile.name='Apple Inc.'", text)]
+        )
     path, value = text.split("=", 1)
     return [p for p in path.strip().split(".") if p], value
 
@@ -356,8 +447,13 @@ def set_fields(out_dir: Path, assignments: list[str], unset: list[str]) -> Bundl
         elif len(parts) == 2 and parts[0] in SETTABLE:
             (raw.get(parts[0]) or {}).pop(parts[1], None)
         else:
-            raise InputError([Problem(label, "", "--unset takes PART or PART.FIELD (e.g. market or "
-                                      "profile.website)", text)])
+            raise InputError(
+                [
+                    Problem(
+                        label, "", "--unset takes PART or PART.FIELD (e.g. market or profile.website)", text
+                    )
+                ]
+            )
     return commit(Path(out_dir), raw)
 
 
@@ -369,16 +465,33 @@ def _assign(raw: dict[str, Any], parts: list[str], value: str, label: str, text:
             raise InputError([Problem(label, "as_of", "not a YYYY-MM-DD date", value)]) from None
         return
     if len(parts) != 2 or parts[0] not in SETTABLE:
-        raise InputError([Problem(label, "", "PATH is as_of or PART.FIELD with PART one of "
-                                  f"{', '.join(SETTABLE)} (lists are imported from files)", text)])
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    "",
+                    "PATH is as_of or PART.FIELD with PART one of "
+                    f"{', '.join(SETTABLE)} (lists are imported from files)",
+                    text,
+                )
+            ]
+        )
     part, name = parts
     model = SETTABLE[part]
     if name not in model.model_fields:
-        raise InputError([Problem(label, f"{part}.{name}", f"no such field; {part} has "
-                                  f"{', '.join(model.model_fields)}")])
+        raise InputError(
+            [Problem(label, f"{part}.{name}", f"no such field; {part} has {', '.join(model.model_fields)}")]
+        )
     if part == "profile" and name == "ticker":
-        raise InputError([Problem(label, "profile.ticker", "the ticker names the bundle: create another "
-                                  "with `stockreport new`")])
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    "profile.ticker",
+                    "the ticker names the bundle: create another with `stockreport new`",
+                )
+            ]
+        )
     kind = _field_types(model).get(name, "text")
     if kind == "text" and not _is_scalar_text(model, name):
         raise InputError([Problem(label, f"{part}.{name}", "is a list or object: import it from a file")])
@@ -389,8 +502,11 @@ def _assign(raw: dict[str, Any], parts: list[str], value: str, label: str, text:
 
 def _is_scalar_text(model: type[BaseModel], name: str) -> bool:
     prop = model.model_json_schema().get("properties", {}).get(name, {})
-    types = {prop.get("type")} | {a.get("type") for a in prop.get("anyOf", [])} | (
-        {"string"} if "enum" in prop or "$ref" in prop or "const" in prop else set())
+    types = (
+        {prop.get("type")}
+        | {a.get("type") for a in prop.get("anyOf", [])}
+        | ({"string"} if "enum" in prop or "$ref" in prop or "const" in prop else set())
+    )
     return bool(types & {"string", "boolean"})
 
 
@@ -400,7 +516,7 @@ def _is_scalar_text(model: type[BaseModel], name: str) -> bool:
 FILL_HINTS: dict[str, str] = {
     "financials": "stockreport fetch sec {ticker} --out {dir}   (or import sec / import statements)",
     "prices": "stockreport import prices PRICES.csv --ticker {ticker} --benchmark BENCH.csv "
-              "--benchmark-name NAME --out {dir}",
+    "--benchmark-name NAME --out {dir}",
     "benchmark": "stockreport import prices ... --benchmark BENCH.csv --benchmark-name NAME --out {dir}",
     "market": "stockreport import market market.csv --out {dir}",
     "peers": "stockreport import peers peers.csv --out {dir}",
@@ -408,7 +524,7 @@ FILL_HINTS: dict[str, str] = {
     "risk_factors": "stockreport import risk-factors risks.yaml --out {dir}",
     "consensus": "stockreport import consensus consensus.json --out {dir}",
     "earnings_call": "stockreport import transcript CALL.txt --call-date D --out {dir}   "
-                     "(or import earnings-call call.yaml)",
+    "(or import earnings-call call.yaml)",
     "profile": "stockreport import profile profile.yaml --out {dir}   (or bundle set {dir} profile.FIELD=VALUE)",
 }
 PROFILE_TEXT_FIELDS = ("description", "revenue_model", "sector", "industry", "exchange")
@@ -436,11 +552,14 @@ def new_bundle(ticker: str, out_dir: Path, *, as_of: dt.date, profile: ProfileOp
     from pipeline.inputs.input_hash import BUNDLE_FILE
 
     if not TICKER_RE.fullmatch(ticker):
-        raise InputError([Problem("TICKER", "", "not a plain ticker symbol (e.g. 'AAPL', 'BRK.B', 'HK:3896')",
-                                  ticker)])
+        raise InputError(
+            [Problem("TICKER", "", "not a plain ticker symbol (e.g. 'AAPL', 'BRK.B', 'HK:3896')", ticker)]
+        )
     if (out_dir / BUNDLE_FILE).exists():
-        raise StockreportError(f"{out_dir / BUNDLE_FILE}: a bundle is already there; change it with "
-                               "`stockreport bundle set` or the importers")
+        raise StockreportError(
+            f"{out_dir / BUNDLE_FILE}: a bundle is already there; change it with "
+            "`stockreport bundle set` or the importers"
+        )
     raw = open_bundle(out_dir, ticker, profile)
     raw["as_of"] = as_of.isoformat()
     return commit(out_dir, raw)

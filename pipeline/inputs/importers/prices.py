@@ -31,8 +31,16 @@ from pipeline.inputs.importers.common import read_csv_source
 from pipeline.inputs.prices import COLUMNS, validate_price_frame
 from pipeline.inputs.sources import fail
 
-_ALIASES = {"date": "Date", "open": "Open", "high": "High", "low": "Low", "close": "Close", "volume": "Volume",
-            "ticker": "Ticker", "symbol": "Ticker"}
+_ALIASES = {
+    "date": "Date",
+    "open": "Open",
+    "high": "High",
+    "low": "Low",
+    "close": "Close",
+    "volume": "Volume",
+    "ticker": "Ticker",
+    "symbol": "Ticker",
+}
 
 
 def read_ohlcv(path: Path, ticker: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -45,14 +53,19 @@ def read_ohlcv(path: Path, ticker: str | None = None, as_of: dt.date | None = No
     raw = raw.rename(columns=rename)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise fail(path, f"not an OHLCV price file: missing column(s) {', '.join(missing)} (expected "
-                   "Date,Open,High,Low,Close[,Adj Close],Volume, optionally with Ticker)", "header")
+        raise fail(
+            path,
+            f"not an OHLCV price file: missing column(s) {', '.join(missing)} (expected "
+            "Date,Open,High,Low,Close[,Adj Close],Volume, optionally with Ticker)",
+            "header",
+        )
     if "Ticker" in raw.columns:
         available = sorted(raw["Ticker"].unique())
         if ticker is None or ticker not in available:
             what = "pass --ticker to choose" if ticker is None else f"no rows for ticker {ticker!r}"
-            raise InputError([Problem(str(path), "Ticker", f"{what}; the file holds {', '.join(available[:20])}",
-                                      ticker)])
+            raise InputError(
+                [Problem(str(path), "Ticker", f"{what}; the file holds {', '.join(available[:20])}", ticker)]
+            )
         raw = raw[raw["Ticker"] == ticker]
     raw = raw[COLUMNS].reset_index(drop=True)
     # Accept other unambiguous date spellings (e.g. '2020-01-02 00:00:00'); write ISO dates.
@@ -74,10 +87,18 @@ def price_csv_bytes(frame: pd.DataFrame) -> bytes:
     return text.encode("utf-8")
 
 
-def import_prices(path: Path, out_dir: Path, *, ticker: str, as_of: dt.date | None = None,
-                  file_ticker: str | None = None, benchmark: Path | None = None,
-                  benchmark_ticker: str | None = None, benchmark_name: str | None = None,
-                  profile: ProfileOptions | None = None) -> Bundle:
+def import_prices(
+    path: Path,
+    out_dir: Path,
+    *,
+    ticker: str,
+    as_of: dt.date | None = None,
+    file_ticker: str | None = None,
+    benchmark: Path | None = None,
+    benchmark_ticker: str | None = None,
+    benchmark_name: str | None = None,
+    profile: ProfileOptions | None = None,
+) -> Bundle:
     """`stockreport import prices`: write prices.csv (and benchmark.csv) and set `benchmark.name`."""
     out_dir = Path(out_dir)
     limit = cutoff(read_existing(out_dir) or {}, as_of)
@@ -87,8 +108,15 @@ def import_prices(path: Path, out_dir: Path, *, ticker: str, as_of: dt.date | No
     if benchmark is not None:
         name = benchmark_name or (raw.get("benchmark") or {}).get("name")
         if not name:
-            raise InputError([Problem("--benchmark-name", "", "a benchmark needs a name (e.g. "
-                                      "'SPDR S&P 500 ETF Trust (SPY)')")])
+            raise InputError(
+                [
+                    Problem(
+                        "--benchmark-name",
+                        "",
+                        "a benchmark needs a name (e.g. 'SPDR S&P 500 ETF Trust (SPY)')",
+                    )
+                ]
+            )
         bench = read_ohlcv(Path(benchmark), benchmark_ticker, limit)
         files["benchmark.csv"] = price_csv_bytes(bench)
         entry: dict[str, str] = {"name": name}

@@ -98,11 +98,19 @@ def read_statement(path: Path, statement: str) -> pd.DataFrame:
     return out
 
 
-def statement_periods(income: Path, balance: Path, cash: Path, as_of: dt.date | None = None,
-                      filing_lag_days: int = FILING_LAG_DAYS) -> list[dict[str, object]]:
+def statement_periods(
+    income: Path,
+    balance: Path,
+    cash: Path,
+    as_of: dt.date | None = None,
+    filing_lag_days: int = FILING_LAG_DAYS,
+) -> list[dict[str, object]]:
     """FY `Period` dicts (newest first) from the three statement CSVs."""
-    frames = {"income": read_statement(income, "income"), "balance": read_statement(balance, "balance"),
-              "cash_flow": read_statement(cash, "cash_flow")}
+    frames = {
+        "income": read_statement(income, "income"),
+        "balance": read_statement(balance, "balance"),
+        "cash_flow": read_statement(cash, "cash_flow"),
+    }
     ends = sorted(set().union(*(f.columns for f in frames.values())), reverse=True)
     if as_of is not None:
         ends = [e for e in ends if (e + pd.Timedelta(days=filing_lag_days)).date() <= as_of]
@@ -112,26 +120,51 @@ def statement_periods(income: Path, balance: Path, cash: Path, as_of: dt.date | 
         for statement, frame in frames.items():
             if end in frame.columns:
                 col = frame[end].dropna()
-                block = {k: (float(v) if k in UNSCALED or not float(v).is_integer() else int(v))
-                         for k, v in col.items()}
+                block = {
+                    k: (float(v) if k in UNSCALED or not float(v).is_integer() else int(v))
+                    for k, v in col.items()
+                }
                 if block:
                     period[statement] = block
         present = {k for b in period.values() if isinstance(b, dict) for k in b}
         if not present & set(KEY_LINES):
             continue  # e.g. the mostly empty oldest column: only per-share data, no statement
         fy = fiscal_year_of(end.date())
-        periods.append({"label": f"FY{fy}", "kind": "FY", "fiscal_year": fy, "end": end.date().isoformat(),
-                        **period, "source": f"statement CSVs {income.name}, {balance.name}, {cash.name}"[:500]})
+        periods.append(
+            {
+                "label": f"FY{fy}",
+                "kind": "FY",
+                "fiscal_year": fy,
+                "end": end.date().isoformat(),
+                **period,
+                "source": f"statement CSVs {income.name}, {balance.name}, {cash.name}"[:500],
+            }
+        )
     if not periods:
         when = f" public by --as-of {as_of} (period end + {filing_lag_days} days)" if as_of else ""
-        raise InputError([Problem(str(income), "", f"no fiscal-year period with revenue, net income, assets or "
-                                  f"operating cash flow{when}")])
+        raise InputError(
+            [
+                Problem(
+                    str(income),
+                    "",
+                    f"no fiscal-year period with revenue, net income, assets or operating cash flow{when}",
+                )
+            ]
+        )
     return periods
 
 
-def import_statements(income: Path, balance: Path, cash: Path, out_dir: Path, *, ticker: str,
-                      as_of: dt.date | None = None, profile: ProfileOptions | None = None,
-                      filing_lag_days: int = FILING_LAG_DAYS) -> Bundle:
+def import_statements(
+    income: Path,
+    balance: Path,
+    cash: Path,
+    out_dir: Path,
+    *,
+    ticker: str,
+    as_of: dt.date | None = None,
+    profile: ProfileOptions | None = None,
+    filing_lag_days: int = FILING_LAG_DAYS,
+) -> Bundle:
     """`stockreport import statements`: replace the bundle's FY periods with those of the three CSVs."""
     profile = profile or ProfileOptions()
     out_dir = Path(out_dir)

@@ -28,9 +28,16 @@ def quarter_from_name(path: Path) -> str | None:
     return f"Q{m.group(1)}-{m.group(2)}" if m else None
 
 
-def import_transcript(path: Path, out_dir: Path, *, call_date: dt.date | None = None,
-                      quarter: str | None = None, as_of: dt.date | None = None, ticker: str | None = None,
-                      profile: ProfileOptions | None = None) -> Bundle:
+def import_transcript(
+    path: Path,
+    out_dir: Path,
+    *,
+    call_date: dt.date | None = None,
+    quarter: str | None = None,
+    as_of: dt.date | None = None,
+    ticker: str | None = None,
+    profile: ProfileOptions | None = None,
+) -> Bundle:
     """`stockreport import transcript`: store the call, set `earnings_call.date/quarter/transcript`.
 
     Other earnings_call fields (highlights, guidance) are kept when the bundle already has them.
@@ -44,7 +51,9 @@ def import_transcript(path: Path, out_dir: Path, *, call_date: dt.date | None = 
         raise StockreportError(f"{path}: the call date is unknown; pass --call-date YYYY-MM-DD")
     limit = cutoff(existing, as_of)
     if limit is not None and date > limit:
-        raise StockreportError(f"{path}: call date {date} is after the bundle's as-of {limit} (no look-ahead)")
+        raise StockreportError(
+            f"{path}: call date {date} is after the bundle's as-of {limit} (no look-ahead)"
+        )
     raw = open_bundle(out_dir, ticker, profile or ProfileOptions())
     call["date"] = date.isoformat()
     quarter = quarter or quarter_from_name(path) or call.get("quarter")

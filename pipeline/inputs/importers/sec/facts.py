@@ -22,11 +22,18 @@ ANNUAL_FORMS = ("10-K", "10-K/A")
 QUARTERLY_FORMS = ("10-Q", "10-Q/A")
 FY_DAYS = (350, 380)
 PART_YEAR_DAYS = (80, 380)
-ANCHOR_TAGS = ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
-               "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet", "SalesRevenueGoodsNet",
-               "NetIncomeLoss", "ProfitLoss", "NetIncomeLossAvailableToCommonStockholdersBasic",
-               "NetCashProvidedByUsedInOperatingActivities",
-               "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations")
+ANCHOR_TAGS = (
+    "Revenues",
+    "RevenueFromContractWithCustomerExcludingAssessedTax",
+    "RevenueFromContractWithCustomerIncludingAssessedTax",
+    "SalesRevenueNet",
+    "SalesRevenueGoodsNet",
+    "NetIncomeLoss",
+    "ProfitLoss",
+    "NetIncomeLossAvailableToCommonStockholdersBasic",
+    "NetCashProvidedByUsedInOperatingActivities",
+    "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations",
+)
 
 
 def _unit_for(tag: str, currency: str) -> str:
@@ -58,8 +65,9 @@ def facts_frame(doc: object, path: Path | str, currency: str, as_of: dt.date | N
     for col in ("start", "end", "val", "filed", "form", "accn"):
         if col not in facts.columns:
             facts[col] = None
-    facts["set"] = facts["form"].map({**dict.fromkeys(ANNUAL_FORMS, "annual"),
-                                      **dict.fromkeys(QUARTERLY_FORMS, "quarterly")})
+    facts["set"] = facts["form"].map(
+        {**dict.fromkeys(ANNUAL_FORMS, "annual"), **dict.fromkeys(QUARTERLY_FORMS, "quarterly")}
+    )
     facts = facts[facts["set"].notna()].copy()
     for col in ("start", "end", "filed"):
         facts[col] = pd.to_datetime(facts[col], errors="coerce", format="%Y-%m-%d")
@@ -69,21 +77,33 @@ def facts_frame(doc: object, path: Path | str, currency: str, as_of: dt.date | N
     if as_of is not None:
         facts = facts[facts["filed"] <= pd.Timestamp(as_of)]
     days = (facts["end"] - facts["start"]).dt.days
-    low, high = np.where(facts["set"] == "annual", FY_DAYS[0], PART_YEAR_DAYS[0]), np.where(
-        facts["set"] == "annual", FY_DAYS[1], PART_YEAR_DAYS[1])
-    facts["kind"] = np.where(facts["start"].isna(), "instant",
-                             np.where((days >= low) & (days <= high), "duration", "other"))
+    low, high = (
+        np.where(facts["set"] == "annual", FY_DAYS[0], PART_YEAR_DAYS[0]),
+        np.where(facts["set"] == "annual", FY_DAYS[1], PART_YEAR_DAYS[1]),
+    )
+    facts["kind"] = np.where(
+        facts["start"].isna(), "instant", np.where((days >= low) & (days <= high), "duration", "other")
+    )
     facts = facts[facts["kind"] != "other"]
     facts = facts.sort_values(["filed", "accn"], kind="stable")
     # an annual duration is one per (tag, end); quarterly ones differ by start (quarter vs year-to-date)
-    key = np.where((facts["set"] == "quarterly") & (facts["kind"] == "duration"),
-                   facts["start"].dt.strftime("%Y-%m-%d"), "")
+    key = np.where(
+        (facts["set"] == "quarterly") & (facts["kind"] == "duration"),
+        facts["start"].dt.strftime("%Y-%m-%d"),
+        "",
+    )
     facts = facts.assign(_key=key).drop_duplicates(["set", "kind", "tag", "_key", "end"], keep="last")
     return facts[["set", "kind", "tag", "start", "end", "val", "filed", "accn"]].reset_index(drop=True)
 
 
-def values(facts: pd.DataFrame, set_: str, kind: str, end: pd.Timestamp,
-           start: pd.Timestamp | None = None, slack_days: int = 0) -> dict[str, Reported]:
+def values(
+    facts: pd.DataFrame,
+    set_: str,
+    kind: str,
+    end: pd.Timestamp,
+    start: pd.Timestamp | None = None,
+    slack_days: int = 0,
+) -> dict[str, Reported]:
     """tag -> Reported for one period: `end` exact; `start` (durations) within `slack_days` when given."""
     sub = facts[(facts["set"] == set_) & (facts["kind"] == kind) & (facts["end"] == end)]
     if start is not None:
@@ -96,20 +116,30 @@ def values(facts: pd.DataFrame, set_: str, kind: str, end: pd.Timestamp,
 
 def annual_ends(facts: pd.DataFrame) -> pd.DatetimeIndex:
     """Fiscal-year ends: ends of annual revenue, net income or operating-cash-flow facts, newest first."""
-    anchors = facts[(facts["set"] == "annual") & (facts["kind"] == "duration") & facts["tag"].isin(ANCHOR_TAGS)]
+    anchors = facts[
+        (facts["set"] == "annual") & (facts["kind"] == "duration") & facts["tag"].isin(ANCHOR_TAGS)
+    ]
     return pd.DatetimeIndex(sorted(anchors["end"].unique(), reverse=True))
 
 
 def annual_start(facts: pd.DataFrame, end: pd.Timestamp) -> pd.Timestamp | None:
     """The start of the fiscal year ending `end` (its anchor facts' latest start)."""
-    anchors = facts[(facts["set"] == "annual") & (facts["kind"] == "duration") & facts["tag"].isin(ANCHOR_TAGS)
-                    & (facts["end"] == end)]
+    anchors = facts[
+        (facts["set"] == "annual")
+        & (facts["kind"] == "duration")
+        & facts["tag"].isin(ANCHOR_TAGS)
+        & (facts["end"] == end)
+    ]
     starts = anchors["start"].dropna()
     return None if starts.empty else pd.Timestamp(starts.max())
 
 
 def quarterly_ends(facts: pd.DataFrame, after: pd.Timestamp) -> list[pd.Timestamp]:
     """Ends of 10-Q year-to-date anchor facts later than `after` (the last fiscal-year end), newest first."""
-    q = facts[(facts["set"] == "quarterly") & (facts["kind"] == "duration") & facts["tag"].isin(ANCHOR_TAGS)
-              & (facts["end"] > after)]
+    q = facts[
+        (facts["set"] == "quarterly")
+        & (facts["kind"] == "duration")
+        & facts["tag"].isin(ANCHOR_TAGS)
+        & (facts["end"] > after)
+    ]
     return sorted((pd.Timestamp(e) for e in q["end"].unique()), reverse=True)

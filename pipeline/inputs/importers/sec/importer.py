@@ -42,18 +42,32 @@ from pipeline.inputs.importers.sec.submissions import STATEMENT_FORMS, FilerProf
 from pipeline.inputs.importers.sec.ttm import TTMInputs, ttm_inputs
 from pipeline.inputs.sources import fail
 
-STATEMENT_OF = {**{line: "income" for line in L.DURATION_TAGS["income"]},
-                **{line: "cash_flow" for line in L.DURATION_TAGS["cash_flow"]},
-                **{line: "balance" for line in L.INSTANT_TAGS},
-                "operating_income": "income", "capital_expenditure": "cash_flow", "total_debt": "balance",
-                "cash_and_short_term_investments": "balance"}
-LINE_ORDER = [*L.DURATION_TAGS["income"], "operating_income", *L.DURATION_TAGS["cash_flow"],
-              "capital_expenditure", *L.INSTANT_TAGS, "cash_and_short_term_investments", "total_debt"]
-DEFAULT_SOURCE = {**{line: tags[0] for spec in L.DURATION_TAGS.values() for line, tags in spec.items()},
-                  **{line: tags[0] for line, tags in L.INSTANT_TAGS.items()},
-                  "operating_income": "OperatingIncomeLoss", "capital_expenditure": L.CAPEX_TAGS[0],
-                  "cash_and_short_term_investments": L.CASH_STI_TOTAL,
-                  "total_debt": "LongTermDebtNoncurrent+LongTermDebtCurrent"}
+STATEMENT_OF = {
+    **{line: "income" for line in L.DURATION_TAGS["income"]},
+    **{line: "cash_flow" for line in L.DURATION_TAGS["cash_flow"]},
+    **{line: "balance" for line in L.INSTANT_TAGS},
+    "operating_income": "income",
+    "capital_expenditure": "cash_flow",
+    "total_debt": "balance",
+    "cash_and_short_term_investments": "balance",
+}
+LINE_ORDER = [
+    *L.DURATION_TAGS["income"],
+    "operating_income",
+    *L.DURATION_TAGS["cash_flow"],
+    "capital_expenditure",
+    *L.INSTANT_TAGS,
+    "cash_and_short_term_investments",
+    "total_debt",
+]
+DEFAULT_SOURCE = {
+    **{line: tags[0] for spec in L.DURATION_TAGS.values() for line, tags in spec.items()},
+    **{line: tags[0] for line, tags in L.INSTANT_TAGS.items()},
+    "operating_income": "OperatingIncomeLoss",
+    "capital_expenditure": L.CAPEX_TAGS[0],
+    "cash_and_short_term_investments": L.CASH_STI_TOTAL,
+    "total_debt": "LongTermDebtNoncurrent+LongTermDebtCurrent",
+}
 
 
 @dataclass
@@ -65,8 +79,14 @@ class Built:
     components: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     filed: dt.date | None = None
 
-    def put(self, line: str, value: float, source: str, filed: dt.date | None,
-            components: list[L.Component] | None = None) -> None:
+    def put(
+        self,
+        line: str,
+        value: float,
+        source: str,
+        filed: dt.date | None,
+        components: list[L.Component] | None = None,
+    ) -> None:
         value = abs(value) if line in L.POSITIVE else value
         self.lines.setdefault(STATEMENT_OF[line], {})[line] = _number(value, line)
         self.sources[line] = source
@@ -108,9 +128,13 @@ def build_lines(duration: L.Values, instant: L.Values) -> Built:
     built: list[tuple[str, L.Line | None, L.Values]] = [
         ("operating_income", L.operating_income(duration, revenue, cost), duration),
         ("capital_expenditure", L.capital_expenditure(duration), duration),
-        ("cash_and_short_term_investments",
-         L.cash_and_short_term_investments(instant, out.lines.get("balance", {}).get("cash_and_equivalents")),
-         instant),
+        (
+            "cash_and_short_term_investments",
+            L.cash_and_short_term_investments(
+                instant, out.lines.get("balance", {}).get("cash_and_equivalents")
+            ),
+            instant,
+        ),
         ("total_debt", L.total_debt(instant), instant),
     ]
     for line, result, vals in built:
@@ -120,12 +144,16 @@ def build_lines(duration: L.Values, instant: L.Values) -> Built:
 
 
 # Long tag names: keep the source note within the bundle's 500-character limit.
-_ABBREV = {"RevenueFromContractWithCustomerExcludingAssessedTax": "RevenueFromContractExclTax",
-           "NetCashProvidedByUsedIn": "NetCash", "PaymentsToAcquire": "PayAcq",
-           "WeightedAverageNumberOfDilutedSharesOutstanding": "DilutedShares",
-           "CashAndCashEquivalentsAtCarryingValue": "CashAndEquivalents",
-           "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest": "EquityInclNCI",
-           "DepreciationDepletionAndAmortization": "DDA", "CostOfGoodsAndServicesSold": "COGS"}
+_ABBREV = {
+    "RevenueFromContractWithCustomerExcludingAssessedTax": "RevenueFromContractExclTax",
+    "NetCashProvidedByUsedIn": "NetCash",
+    "PaymentsToAcquire": "PayAcq",
+    "WeightedAverageNumberOfDilutedSharesOutstanding": "DilutedShares",
+    "CashAndCashEquivalentsAtCarryingValue": "CashAndEquivalents",
+    "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest": "EquityInclNCI",
+    "DepreciationDepletionAndAmortization": "DDA",
+    "CostOfGoodsAndServicesSold": "COGS",
+}
 
 
 def _shorten(text: str, limit: int = 500) -> str:
@@ -136,8 +164,11 @@ def _shorten(text: str, limit: int = 500) -> str:
 
 def _source(head: str, built: Built) -> str:
     """Name only the lines whose value did not come from the first tag of their fallback list."""
-    other = [f"{line}={built.sources[line]}" for line in LINE_ORDER
-             if line in built.sources and built.sources[line] != DEFAULT_SOURCE.get(line)]
+    other = [
+        f"{line}={built.sources[line]}"
+        for line in LINE_ORDER
+        if line in built.sources and built.sources[line] != DEFAULT_SOURCE.get(line)
+    ]
     return _shorten(head + ("; except " + ", ".join(other) if other else ""))
 
 
@@ -162,17 +193,25 @@ def fiscal_year_period(facts: pd.DataFrame, end: pd.Timestamp) -> dict[str, Any]
     if start is not None:
         head["start"] = start.date().isoformat()
     head["end"] = end.date().isoformat()
-    return _period(head, built, _source("SEC companyfacts 10-K, us-gaap default tags (docs/importing.md)", built))
+    return _period(
+        head, built, _source("SEC companyfacts 10-K, us-gaap default tags (docs/importing.md)", built)
+    )
 
 
 def ttm_period(inputs: TTMInputs, label: str) -> dict[str, Any]:
     built = build_lines(inputs.duration, inputs.instant)
-    head = {"label": label, "kind": "TTM", "start": inputs.start.date().isoformat(),
-            "end": inputs.end.date().isoformat()}
+    head = {
+        "label": label,
+        "kind": "TTM",
+        "start": inputs.start.date().isoformat(),
+        "end": inputs.end.date().isoformat(),
+    }
     base = fiscal_year_of(inputs.fiscal_year_end.date())
     assert inputs.prior_ytd_end is not None
-    how = (f"SEC companyfacts TTM = FY{base} (10-K) + 10-Q year-to-date to {inputs.end.date()} - year-to-date "
-           f"to {inputs.prior_ytd_end.date()}; balances at {inputs.end.date()}; us-gaap default tags")
+    how = (
+        f"SEC companyfacts TTM = FY{base} (10-K) + 10-Q year-to-date to {inputs.end.date()} - year-to-date "
+        f"to {inputs.prior_ytd_end.date()}; balances at {inputs.end.date()}; us-gaap default tags"
+    )
     return _period(head, built, _source(how, built))
 
 
@@ -189,14 +228,21 @@ def ttm_periods(facts: pd.DataFrame, last_fy_end: pd.Timestamp) -> list[dict[str
     return out
 
 
-def sec_periods(path: Path, *, currency: str = "USD", as_of: dt.date | None = None,
-                years: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
+def sec_periods(
+    path: Path, *, currency: str = "USD", as_of: dt.date | None = None, years: int | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
     """TTM periods (when a 10-Q follows the last 10-K) then fiscal years, newest first, and the entityName."""
     return periods_from_facts(read_json_source(path), str(path), currency=currency, as_of=as_of, years=years)
 
 
-def periods_from_facts(doc: object, label: str | Path, *, currency: str = "USD", as_of: dt.date | None = None,
-                       years: int | None = None) -> tuple[list[dict[str, Any]], str | None]:
+def periods_from_facts(
+    doc: object,
+    label: str | Path,
+    *,
+    currency: str = "USD",
+    as_of: dt.date | None = None,
+    years: int | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
     """`sec_periods` of a parsed companyfacts document; `label` names it in error lines (a path or a URL)."""
     facts = facts_frame(doc, label, currency, as_of)
     entity = doc.get("entityName") if isinstance(doc, dict) else None
@@ -234,13 +280,22 @@ def _lag_warning(filer: FilerProfile, periods: list[dict[str, Any]], limit: dt.d
     if latest is None or used is None or latest.filed <= used:
         return None
     period = f" for the period to {latest.report_date}" if latest.report_date else ""
-    return (f"SEC EDGAR: EDGAR lists a {latest.form} filed {latest.filed}{period} whose facts are not in "
-            f"companyfacts yet; the newest statements here were filed {used}")
+    return (
+        f"SEC EDGAR: EDGAR lists a {latest.form} filed {latest.filed}{period} whose facts are not in "
+        f"companyfacts yet; the newest statements here were filed {used}"
+    )
 
 
-def import_sec(source: Path | SecDocuments, out_dir: Path, *, ticker: str | None, as_of: dt.date | None = None,
-               profile: ProfileOptions | None = None, years: int | None = 5,
-               warn: Callable[[str], None] | None = None) -> Bundle:
+def import_sec(
+    source: Path | SecDocuments,
+    out_dir: Path,
+    *,
+    ticker: str | None,
+    as_of: dt.date | None = None,
+    profile: ProfileOptions | None = None,
+    years: int | None = 5,
+    warn: Callable[[str], None] | None = None,
+) -> Bundle:
     """`stockreport import sec` (and `fetch sec`): fill `financials` of the bundle at `out_dir` (created if
     absent) from companyfacts, and, with a submissions document, the profile fields EDGAR reports."""
     profile = profile or ProfileOptions()
@@ -250,9 +305,13 @@ def import_sec(source: Path | SecDocuments, out_dir: Path, *, ticker: str | None
     else:
         docs = SecDocuments(read_json_source(Path(source)), str(source))
     existing = read_existing(out_dir)
-    currency = reporting_currency(existing, profile.currency)  # --currency is the facts' unit (USD for US filers)
+    currency = reporting_currency(
+        existing, profile.currency
+    )  # --currency is the facts' unit (USD for US filers)
     limit = cutoff(existing or {}, as_of)
-    periods, entity = periods_from_facts(docs.facts, docs.facts_label, currency=currency, as_of=limit, years=years)
+    periods, entity = periods_from_facts(
+        docs.facts, docs.facts_label, currency=currency, as_of=limit, years=years
+    )
     filer = None
     if docs.submissions is not None:
         filer_ticker = ticker or (str(existing["profile"]["ticker"]) if existing else None)
@@ -261,9 +320,13 @@ def import_sec(source: Path | SecDocuments, out_dir: Path, *, ticker: str | None
         filer = read_submissions(docs.submissions, docs.submissions_label, ticker=filer_ticker, as_of=limit)
     raw_name = filer.name if filer else entity
     source_profile = SourceProfile(
-        name=readable_name(raw_name) if raw_name else None, raw_name=raw_name,
-        exchange=filer.exchange if filer else None, sector=filer.sector if filer else None,
-        industry=filer.industry if filer else None, country=filer.country if filer else None)
+        name=readable_name(raw_name) if raw_name else None,
+        raw_name=raw_name,
+        exchange=filer.exchange if filer else None,
+        sector=filer.sector if filer else None,
+        industry=filer.industry if filer else None,
+        country=filer.country if filer else None,
+    )
     raw = open_bundle(out_dir, ticker, statement_options(existing, profile, currency), source_profile)
     set_as_of(raw, as_of, max(dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed")))
     merge_statement_periods(raw, periods, currency)

@@ -72,13 +72,25 @@ Values = Mapping[str, Reported]
 # line -> fallback tags, first found wins (per period).
 DURATION_TAGS: dict[str, dict[str, tuple[str, ...]]] = {
     "income": {
-        "revenue": ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
-                    "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet", "SalesRevenueGoodsNet"),
-        "cost_of_revenue": ("CostOfRevenue", "CostOfGoodsAndServicesSold", "CostOfGoodsSold",
-                            "CostOfGoodsAndServiceExcludingDepreciationDepletionAndAmortization"),
+        "revenue": (
+            "Revenues",
+            "RevenueFromContractWithCustomerExcludingAssessedTax",
+            "RevenueFromContractWithCustomerIncludingAssessedTax",
+            "SalesRevenueNet",
+            "SalesRevenueGoodsNet",
+        ),
+        "cost_of_revenue": (
+            "CostOfRevenue",
+            "CostOfGoodsAndServicesSold",
+            "CostOfGoodsSold",
+            "CostOfGoodsAndServiceExcludingDepreciationDepletionAndAmortization",
+        ),
         "gross_profit": ("GrossProfit",),
-        "depreciation_amortization": ("DepreciationDepletionAndAmortization", "DepreciationAndAmortization",
-                                      "DepreciationAmortizationAndAccretionNet"),
+        "depreciation_amortization": (
+            "DepreciationDepletionAndAmortization",
+            "DepreciationAndAmortization",
+            "DepreciationAmortizationAndAccretionNet",
+        ),
         "interest_expense": ("InterestExpense", "InterestExpenseNonoperating", "InterestExpenseDebt"),
         "income_tax": ("IncomeTaxExpenseBenefit",),
         "net_income": ("NetIncomeLoss", "ProfitLoss", "NetIncomeLossAvailableToCommonStockholdersBasic"),
@@ -86,12 +98,18 @@ DURATION_TAGS: dict[str, dict[str, tuple[str, ...]]] = {
         "shares_diluted": ("WeightedAverageNumberOfDilutedSharesOutstanding",),
     },
     "cash_flow": {
-        "operating_cash_flow": ("NetCashProvidedByUsedInOperatingActivities",
-                                "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations"),
-        "investing_cash_flow": ("NetCashProvidedByUsedInInvestingActivities",
-                                "NetCashProvidedByUsedInInvestingActivitiesContinuingOperations"),
-        "financing_cash_flow": ("NetCashProvidedByUsedInFinancingActivities",
-                                "NetCashProvidedByUsedInFinancingActivitiesContinuingOperations"),
+        "operating_cash_flow": (
+            "NetCashProvidedByUsedInOperatingActivities",
+            "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations",
+        ),
+        "investing_cash_flow": (
+            "NetCashProvidedByUsedInInvestingActivities",
+            "NetCashProvidedByUsedInInvestingActivitiesContinuingOperations",
+        ),
+        "financing_cash_flow": (
+            "NetCashProvidedByUsedInFinancingActivities",
+            "NetCashProvidedByUsedInFinancingActivitiesContinuingOperations",
+        ),
         "dividends_paid": ("PaymentsOfDividends", "PaymentsOfDividendsCommonStock"),
     },
 }
@@ -101,17 +119,32 @@ INSTANT_TAGS: dict[str, tuple[str, ...]] = {
     "cash_and_equivalents": ("CashAndCashEquivalentsAtCarryingValue", "Cash"),
     "total_liabilities": ("Liabilities",),
     "current_liabilities": ("LiabilitiesCurrent",),
-    "stockholders_equity": ("StockholdersEquity",
-                            "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest"),
+    "stockholders_equity": (
+        "StockholdersEquity",
+        "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest",
+    ),
 }
 EBIT_TAGS = ("OperatingIncomeLoss", "CostsAndExpenses", "OperatingExpenses")
 CAPEX_TAGS = ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets")
 SHORT_TERM_TAGS = ("ShortTermBorrowings", "OtherShortTermBorrowings")
 LEASE_INCLUSIVE = ("LongTermDebtAndCapitalLeaseObligations", "LongTermDebtAndCapitalLeaseObligationsCurrent")
-DEBT_TAGS = ("LongTermDebt", "LongTermDebtNoncurrent", "LongTermDebtCurrent", "ConvertibleDebtNoncurrent",
-             "ConvertibleDebtCurrent", "DebtCurrent", "CommercialPaper", *SHORT_TERM_TAGS,
-             "DebtInstrumentCarryingAmount", *LEASE_INCLUSIVE)
-STI_TAGS = ("ShortTermInvestments", "MarketableSecuritiesCurrent", "AvailableForSaleSecuritiesDebtSecuritiesCurrent")
+DEBT_TAGS = (
+    "LongTermDebt",
+    "LongTermDebtNoncurrent",
+    "LongTermDebtCurrent",
+    "ConvertibleDebtNoncurrent",
+    "ConvertibleDebtCurrent",
+    "DebtCurrent",
+    "CommercialPaper",
+    *SHORT_TERM_TAGS,
+    "DebtInstrumentCarryingAmount",
+    *LEASE_INCLUSIVE,
+)
+STI_TAGS = (
+    "ShortTermInvestments",
+    "MarketableSecuritiesCurrent",
+    "AvailableForSaleSecuritiesDebtSecuritiesCurrent",
+)
 CASH_STI_TOTAL = "CashCashEquivalentsAndShortTermInvestments"
 POSITIVE = {"capital_expenditure", "dividends_paid"}  # cash paid, stored as a positive number
 PER_SHARE = {"eps_diluted"}
@@ -138,47 +171,93 @@ def _long_term_debt(v: Mapping[str, float]) -> tuple[list[Component], float | No
     if nc is not None and c is not None:
         parts = [Component("LongTermDebtNoncurrent", nc), Component("LongTermDebtCurrent", c)]
         if ltd is not None:
-            why = ("the same total" if same(ltd, nc + c) else
-                   "differs from the balance-sheet split (principal rather than carrying amount)")
-            parts.append(Component("LongTermDebt", ltd, False, f"not added: {why}; noncurrent + current used"))
+            why = (
+                "the same total"
+                if same(ltd, nc + c)
+                else "differs from the balance-sheet split (principal rather than carrying amount)"
+            )
+            parts.append(
+                Component("LongTermDebt", ltd, False, f"not added: {why}; noncurrent + current used")
+            )
         return parts, c, False
     if ltd is not None:
         if nc is not None and same(ltd, nc) and ltd != 0:
-            parts = [Component("LongTermDebt", ltd, note="equals LongTermDebtNoncurrent: the noncurrent part only"),
-                     Component("LongTermDebtNoncurrent", nc, False, "not added: the same amount as LongTermDebt")]
+            parts = [
+                Component(
+                    "LongTermDebt", ltd, note="equals LongTermDebtNoncurrent: the noncurrent part only"
+                ),
+                Component("LongTermDebtNoncurrent", nc, False, "not added: the same amount as LongTermDebt"),
+            ]
             current = _current_portion_from_debt_current(v)
             return parts + ([current] if current else []), current.value if current else None, False
         if nc is not None and ltd > nc:  # LongTermDebt above the noncurrent part holds the current portion
-            return ([Component("LongTermDebt", ltd),
-                     Component("LongTermDebtNoncurrent", nc, False, "not added: inside LongTermDebt")],
-                    ltd - nc, False)
+            return (
+                [
+                    Component("LongTermDebt", ltd),
+                    Component("LongTermDebtNoncurrent", nc, False, "not added: inside LongTermDebt"),
+                ],
+                ltd - nc,
+                False,
+            )
         if nc is not None:
-            return ([Component("LongTermDebtNoncurrent", nc),
-                     Component("LongTermDebt", ltd, False, "not added: below the noncurrent part alone")],
-                    None, False)
+            return (
+                [
+                    Component("LongTermDebtNoncurrent", nc),
+                    Component("LongTermDebt", ltd, False, "not added: below the noncurrent part alone"),
+                ],
+                None,
+                False,
+            )
         if cnc is not None and cc is not None and same(ltd, cnc):
-            return ([Component("LongTermDebt", ltd, note="equals ConvertibleDebtNoncurrent: the noncurrent part"),
-                     Component("ConvertibleDebtNoncurrent", cnc, False, "not added: the same amount as LongTermDebt"),
-                     Component("ConvertibleDebtCurrent", cc, note="its current portion")], cc, True)
+            return (
+                [
+                    Component(
+                        "LongTermDebt", ltd, note="equals ConvertibleDebtNoncurrent: the noncurrent part"
+                    ),
+                    Component(
+                        "ConvertibleDebtNoncurrent", cnc, False, "not added: the same amount as LongTermDebt"
+                    ),
+                    Component("ConvertibleDebtCurrent", cc, note="its current portion"),
+                ],
+                cc,
+                True,
+            )
         tesla_style = _noncurrent_by_principal(v)
         if tesla_style is not None:
             return tesla_style
-        return [Component("LongTermDebt", ltd, note="includes its current portion (us-gaap definition)")], c, False
+        return (
+            [Component("LongTermDebt", ltd, note="includes its current portion (us-gaap definition)")],
+            c,
+            False,
+        )
     if nc is not None:
         current = _current_portion_from_debt_current(v)
-        return [Component("LongTermDebtNoncurrent", nc), *([current] if current else [])], (
-            current.value if current else None), False
+        return (
+            [Component("LongTermDebtNoncurrent", nc), *([current] if current else [])],
+            (current.value if current else None),
+            False,
+        )
     if c is not None:
         return [Component("LongTermDebtCurrent", c)], c, False
     if cnc is not None or cc is not None:
-        parts = [Component(tag, val) for tag, val in (("ConvertibleDebtNoncurrent", cnc),
-                                                      ("ConvertibleDebtCurrent", cc)) if val is not None]
+        parts = [
+            Component(tag, val)
+            for tag, val in (("ConvertibleDebtNoncurrent", cnc), ("ConvertibleDebtCurrent", cc))
+            if val is not None
+        ]
         return parts, cc, True
     lnc, lc = (v.get(t) for t in LEASE_INCLUSIVE)
     if lnc is not None or lc is not None:
         note = "includes capital (finance) lease obligations: the filer reports no debt-only tag"
-        return [Component(t, val, note=note) for t, val in zip(LEASE_INCLUSIVE, (lnc, lc), strict=True)
-                if val is not None], lc, False
+        return (
+            [
+                Component(t, val, note=note)
+                for t, val in zip(LEASE_INCLUSIVE, (lnc, lc), strict=True)
+                if val is not None
+            ],
+            lc,
+            False,
+        )
     return [], None, False
 
 
@@ -191,8 +270,12 @@ def _current_portion_from_debt_current(v: Mapping[str, float]) -> Component | No
     rest = dc - sum(v.get(t) or 0.0 for t in ("CommercialPaper", *SHORT_TERM_TAGS))
     if rest <= SAME * max(abs(dc), 1.0):
         return None
-    return Component("DebtCurrent", rest, note="the current portion: DebtCurrent less commercial paper and "
-                                               "short-term borrowings reported separately")
+    return Component(
+        "DebtCurrent",
+        rest,
+        note="the current portion: DebtCurrent less commercial paper and "
+        "short-term borrowings reported separately",
+    )
 
 
 def _noncurrent_by_principal(v: Mapping[str, float]) -> tuple[list[Component], float | None, bool] | None:
@@ -202,17 +285,29 @@ def _noncurrent_by_principal(v: Mapping[str, float]) -> tuple[list[Component], f
     already holds the current portion. The principal (DebtInstrumentCarryingAmount, before discounts) can
     tell: when LongTermDebt + the current debt still fit inside it, they cannot overlap (Tesla 2016-2021).
     """
-    ltd, debt_current, principal = v.get("LongTermDebt"), v.get("DebtCurrent"), v.get("DebtInstrumentCarryingAmount")
+    ltd, debt_current, principal = (
+        v.get("LongTermDebt"),
+        v.get("DebtCurrent"),
+        v.get("DebtInstrumentCarryingAmount"),
+    )
     if ltd is None or debt_current is None or principal is None or debt_current <= 0:
         return None
     short = sum(v.get(t) or 0.0 for t in ("CommercialPaper", *SHORT_TERM_TAGS))
     current = debt_current - short
     if current <= 0 or ltd + current > principal * (1 + PREMIUM) or ltd >= principal * (1 - PREMIUM):
         return None
-    note = (f"DebtCurrent less commercial paper and short-term borrowings: LongTermDebt + this fit inside the "
-            f"principal {principal:,.0f} (DebtInstrumentCarryingAmount), so LongTermDebt excludes it")
-    return ([Component("LongTermDebt", ltd, note="the noncurrent part only (see the current portion)"),
-             Component("DebtCurrent", current, note=note)], current, True)
+    note = (
+        f"DebtCurrent less commercial paper and short-term borrowings: LongTermDebt + this fit inside the "
+        f"principal {principal:,.0f} (DebtInstrumentCarryingAmount), so LongTermDebt excludes it"
+    )
+    return (
+        [
+            Component("LongTermDebt", ltd, note="the noncurrent part only (see the current portion)"),
+            Component("DebtCurrent", current, note=note),
+        ],
+        current,
+        True,
+    )
 
 
 def total_debt(values: Values) -> Line | None:
@@ -225,19 +320,41 @@ def total_debt(values: Values) -> Line | None:
     cc = v.get("ConvertibleDebtCurrent")
     if cc is not None and "ConvertibleDebtCurrent" not in seen and not convertible_inside:
         if current_portion is not None and cc <= current_portion * (1 + SAME):
-            parts.append(Component("ConvertibleDebtCurrent", cc, False,
-                                   "not added: fits inside the current portion of long-term debt"))
+            parts.append(
+                Component(
+                    "ConvertibleDebtCurrent",
+                    cc,
+                    False,
+                    "not added: fits inside the current portion of long-term debt",
+                )
+            )
         else:
-            parts.append(Component("ConvertibleDebtCurrent", cc, note="current convertible debt outside the "
-                                                                      "long-term debt's current portion"))
+            parts.append(
+                Component(
+                    "ConvertibleDebtCurrent",
+                    cc,
+                    note="current convertible debt outside the long-term debt's current portion",
+                )
+            )
     cnc = v.get("ConvertibleDebtNoncurrent")
     if cnc is not None and "ConvertibleDebtNoncurrent" not in seen:
         if cnc <= long_term * (1 + SAME):
-            parts.append(Component("ConvertibleDebtNoncurrent", cnc, False,
-                                   "not added: fits inside long-term debt (whose us-gaap definition includes notes)"))
+            parts.append(
+                Component(
+                    "ConvertibleDebtNoncurrent",
+                    cnc,
+                    False,
+                    "not added: fits inside long-term debt (whose us-gaap definition includes notes)",
+                )
+            )
         else:
-            parts.append(Component("ConvertibleDebtNoncurrent", cnc, note="more than the long-term debt "
-                                                                          "reported, so not inside it"))
+            parts.append(
+                Component(
+                    "ConvertibleDebtNoncurrent",
+                    cnc,
+                    note="more than the long-term debt reported, so not inside it",
+                )
+            )
     cp = v.get("CommercialPaper")
     if cp is not None:
         parts.append(Component("CommercialPaper", cp))
@@ -247,8 +364,14 @@ def total_debt(values: Values) -> Line | None:
         if stb is None:
             continue
         if stb != 0 and current_portion is not None and same(stb, current_portion):
-            parts.append(Component(tag, stb, False, "not added: equals the current portion of long-term debt, "
-                                                     "which is already inside it"))
+            parts.append(
+                Component(
+                    tag,
+                    stb,
+                    False,
+                    "not added: equals the current portion of long-term debt, which is already inside it",
+                )
+            )
         elif stb != 0 and cp is not None and same(stb, cp):
             parts.append(Component(tag, stb, False, "not added: the same amount as CommercialPaper"))
         else:
@@ -261,21 +384,38 @@ def total_debt(values: Values) -> Line | None:
     return Line(sum(p.value for p in counted), [p.source for p in counted], parts)
 
 
-def _other_current_debt(v: Mapping[str, float], parts: list[Component], current_portion: float | None,
-                        cp: float | None, short_term: list[float]) -> list[Component]:
+def _other_current_debt(
+    v: Mapping[str, float],
+    parts: list[Component],
+    current_portion: float | None,
+    cp: float | None,
+    short_term: list[float],
+) -> list[Component]:
     """DebtCurrent (all current debt) against the current parts counted: a remainder is current debt that no
     other tag names; nothing is added when the current portion of long-term debt is unknown (can't tell)."""
     dc = v.get("DebtCurrent")
     if dc is None or any(p.source == "DebtCurrent" for p in parts):
         return []
     if current_portion is None:
-        return [Component("DebtCurrent", dc, False, "not added: the current portion of long-term debt is not "
-                                                    "reported, so its overlap with the tags above is unknown")]
+        return [
+            Component(
+                "DebtCurrent",
+                dc,
+                False,
+                "not added: the current portion of long-term debt is not "
+                "reported, so its overlap with the tags above is unknown",
+            )
+        ]
     known = current_portion + (cp or 0.0) + sum(short_term)
     known += sum(p.value for p in parts if p.counted and p.source == "ConvertibleDebtCurrent")
     if dc - known > SAME * max(abs(dc), 1.0):
-        return [Component("DebtCurrent", dc - known,
-                          note=f"current debt no other tag names: DebtCurrent {dc:,.0f} less the current parts above")]
+        return [
+            Component(
+                "DebtCurrent",
+                dc - known,
+                note=f"current debt no other tag names: DebtCurrent {dc:,.0f} less the current parts above",
+            )
+        ]
     return [Component("DebtCurrent", dc, False, "not added: the total of the current parts counted above")]
 
 
@@ -287,8 +427,11 @@ def cash_and_short_term_investments(values: Values, cash: float | None) -> Line 
     if cash is None or sti is None:
         return None
     parts = [Component("cash_and_equivalents", cash), Component(sti[0], sti[1])]
-    parts += [Component(t, values[t].val, False, f"not added: an alternative to {sti[0]} (they overlap)")
-              for t in STI_TAGS if t in values and t != sti[0]]
+    parts += [
+        Component(t, values[t].val, False, f"not added: an alternative to {sti[0]} (they overlap)")
+        for t in STI_TAGS
+        if t in values and t != sti[0]
+    ]
     return Line(cash + sti[1], [sti[0]], parts)
 
 
@@ -298,13 +441,22 @@ def operating_income(values: Values, revenue: float | None, cost_of_revenue: flo
         return Line(values["OperatingIncomeLoss"].val, ["OperatingIncomeLoss"])
     if revenue is not None and "CostsAndExpenses" in values:
         costs = values["CostsAndExpenses"].val
-        return Line(revenue - costs, ["CostsAndExpenses"],
-                    [Component("revenue", revenue), Component("CostsAndExpenses", -costs, note="subtracted")])
+        return Line(
+            revenue - costs,
+            ["CostsAndExpenses"],
+            [Component("revenue", revenue), Component("CostsAndExpenses", -costs, note="subtracted")],
+        )
     if revenue is not None and cost_of_revenue is not None and "OperatingExpenses" in values:
         opex = values["OperatingExpenses"].val
-        return Line(revenue - cost_of_revenue - opex, ["OperatingExpenses"],
-                    [Component("revenue", revenue), Component("cost_of_revenue", -cost_of_revenue, note="subtracted"),
-                     Component("OperatingExpenses", -opex, note="subtracted")])
+        return Line(
+            revenue - cost_of_revenue - opex,
+            ["OperatingExpenses"],
+            [
+                Component("revenue", revenue),
+                Component("cost_of_revenue", -cost_of_revenue, note="subtracted"),
+                Component("OperatingExpenses", -opex, note="subtracted"),
+            ],
+        )
     return None
 
 
@@ -315,6 +467,9 @@ def capital_expenditure(values: Values) -> Line | None:
         return None
     tag, val = found
     parts = [Component(tag, abs(val))]
-    parts += [Component(t, abs(values[t].val), False, f"not added: overlaps {tag}")
-              for t in CAPEX_TAGS if t in values and t != tag]
+    parts += [
+        Component(t, abs(values[t].val), False, f"not added: overlaps {tag}")
+        for t in CAPEX_TAGS
+        if t in values and t != tag
+    ]
     return Line(abs(val), [tag], parts if len(parts) > 1 else [])

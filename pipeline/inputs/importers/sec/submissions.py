@@ -21,14 +21,22 @@ from pipeline.inputs.sources import fail
 
 # SIC divisions by major group (the first two digits), as in the SIC manual.
 SIC_DIVISIONS: list[tuple[int, int, str]] = [
-    (1, 9, "Agriculture, Forestry and Fishing"), (10, 14, "Mining"), (15, 17, "Construction"),
-    (20, 39, "Manufacturing"), (40, 49, "Transportation, Communications and Utilities"),
-    (50, 51, "Wholesale Trade"), (52, 59, "Retail Trade"), (60, 67, "Finance, Insurance and Real Estate"),
-    (70, 89, "Services"), (91, 97, "Public Administration"), (99, 99, "Nonclassifiable"),
+    (1, 9, "Agriculture, Forestry and Fishing"),
+    (10, 14, "Mining"),
+    (15, 17, "Construction"),
+    (20, 39, "Manufacturing"),
+    (40, 49, "Transportation, Communications and Utilities"),
+    (50, 51, "Wholesale Trade"),
+    (52, 59, "Retail Trade"),
+    (60, 67, "Finance, Insurance and Real Estate"),
+    (70, 89, "Services"),
+    (91, 97, "Public Administration"),
+    (99, 99, "Nonclassifiable"),
 ]
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
-    "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split())
+    "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+)
 STATEMENT_FORMS = ("10-K", "10-K/A", "10-Q", "10-Q/A")
 
 
@@ -171,7 +179,13 @@ def read_submissions(doc: object, label: str, *, ticker: str, as_of: dt.date | N
         raise fail(label, "not an SEC submissions file (cik is not a number)") from None
     fye = _str(doc, "fiscalYearEnd")
     return FilerProfile(
-        cik=cik, name=_name_on(doc, as_of, label), exchange=_exchange(doc, ticker), sic=_str(doc, "sic"),
-        sector=_sector(doc), industry=_str(doc, "sicDescription"), country=_country(doc),
+        cik=cik,
+        name=_name_on(doc, as_of, label),
+        exchange=_exchange(doc, ticker),
+        sic=_str(doc, "sic"),
+        sector=_sector(doc),
+        industry=_str(doc, "sicDescription"),
+        country=_country(doc),
         fiscal_year_end=f"{fye[:2]}-{fye[2:]}" if fye and len(fye) == 4 and fye.isdigit() else None,
-        filings=_filings(doc))
+        filings=_filings(doc),
+    )

@@ -36,13 +36,20 @@ class TTMInputs:
     instant: dict[str, Reported]
 
 
-def _ytd_end_a_year_before(facts: pd.DataFrame, fy_start: pd.Timestamp, end: pd.Timestamp) -> pd.Timestamp | None:
+def _ytd_end_a_year_before(
+    facts: pd.DataFrame, fy_start: pd.Timestamp, end: pd.Timestamp
+) -> pd.Timestamp | None:
     """The end of last year's year-to-date comparable to one ending `end` (within the slack), if reported."""
-    q = facts[(facts["set"] == "quarterly") & (facts["kind"] == "duration")
-              & ((facts["start"] - fy_start).abs() <= pd.Timedelta(days=SLACK_DAYS))]
+    q = facts[
+        (facts["set"] == "quarterly")
+        & (facts["kind"] == "duration")
+        & ((facts["start"] - fy_start).abs() <= pd.Timedelta(days=SLACK_DAYS))
+    ]
     target = end - pd.DateOffset(years=1)
-    ends = sorted({pd.Timestamp(e) for e in q["end"].unique()
-                   if abs((pd.Timestamp(e) - target).days) <= SLACK_DAYS}, key=lambda e: abs((e - target).days))
+    ends = sorted(
+        {pd.Timestamp(e) for e in q["end"].unique() if abs((pd.Timestamp(e) - target).days) <= SLACK_DAYS},
+        key=lambda e: abs((e - target).days),
+    )
     return ends[0] if ends else None
 
 
@@ -78,7 +85,14 @@ def ttm_inputs(facts: pd.DataFrame, end: pd.Timestamp) -> TTMInputs | None:
         elif tag in PER_SHARE_TAGS and not comparable_shares:
             continue
         elif tag in ytd and tag in prior:
-            duration[tag] = Reported(base.val + ytd[tag].val - prior[tag].val,
-                                     max(base.filed, ytd[tag].filed, prior[tag].filed))
-    return TTMInputs(end, prior_end + pd.Timedelta(days=1), fy_end, prior_end, duration,
-                     values(facts, "quarterly", "instant", end))
+            duration[tag] = Reported(
+                base.val + ytd[tag].val - prior[tag].val, max(base.filed, ytd[tag].filed, prior[tag].filed)
+            )
+    return TTMInputs(
+        end,
+        prior_end + pd.Timedelta(days=1),
+        fy_end,
+        prior_end,
+        duration,
+        values(facts, "quarterly", "instant", end),
+    )
