@@ -25,9 +25,8 @@ from pipeline.inputs.loaded import LoadedBundle
 from pipeline.inputs.sources import MAX_REPORT_BYTES, read_json_file
 from pipeline.metrics.types import Sentiments
 from pipeline.model.ask import ModelReply
-from pipeline.model.cache import AnswerCache
 from pipeline.model.cost import TokenUsage
-from pipeline.model.providers import ModelSettings, ResolvedModel, model_ref, resolve
+from pipeline.model.providers import ResolvedModel, model_ref
 from pipeline.narrate.narration import Earlier, NarrateOptions, Narrative, SectionResult, narrate
 from pipeline.narrate.prompts import PromptMessages
 from pipeline.narrate.registry import section_spec, written_sections
@@ -35,51 +34,19 @@ from pipeline.render import write_report
 from pipeline.render.paths import DEFAULT_FORMATS, report_file
 from pipeline.report.assemble import assemble_report
 from pipeline.report.document import Report
+from pipeline.run_config import RunConfig, build_model
 
-
-@dataclass(frozen=True)
-class RunConfig:
-    """Everything a run needs to rebuild the model and options (picklable for worker processes)."""
-
-    model: str = "offline"
-    out: Path = Path("outputs")
-    formats: tuple[str, ...] = DEFAULT_FORMATS
-    base_url: str | None = None
-    temperature: float | None = None
-    reasoning_effort: str | None = None
-    timeout: float = 60.0
-    max_tokens: int | None = None
-    strict_numbers: bool = False
-    max_transcript_tokens: int | None = None
-    no_cache: bool = False
-    cache_dir: Path | None = None
-    force: bool = False
-
-    def model_settings(self) -> ModelSettings:
-        return ModelSettings(
-            base_url=self.base_url,
-            temperature=self.temperature,
-            reasoning_effort=self.reasoning_effort,
-            timeout=self.timeout,
-            max_tokens=self.max_tokens,
-        )
-
-    def narrate_options(
-        self, *, cache: bool = True, sections: tuple[str, ...] | None = None
-    ) -> NarrateOptions:
-        """The narrate options of this run; `cache=False` for paths that must see the model itself (record)."""
-        answers = AnswerCache(self.cache_dir) if cache and not self.no_cache else None
-        return NarrateOptions(
-            strict_numbers=self.strict_numbers,
-            max_transcript_tokens=self.max_transcript_tokens,
-            cache=answers,
-            sections=sections,
-        )
-
-
-def build_model(cfg: RunConfig) -> ResolvedModel:
-    """The configured model; a missing key or an unknown model fails here, before anything is written."""
-    return resolve(cfg.model, cfg.model_settings())
+__all__ = [
+    "Narrated",
+    "ReportRun",
+    "RunConfig",
+    "build_model",
+    "earlier_sections",
+    "finish_report",
+    "narrate_bundle",
+    "regenerate_sections",
+    "run_report",
+]
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,18 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.batch.manifest import Manifest, TickerResult, interrupted_manifests, new_batch_id
 from pipeline.batch.resume import input_hash, read_bundle_head, up_to_date
 from pipeline.errors import InputError, StockreportError, os_problem
 from pipeline.model.providers import ResolvedModel
-from pipeline.narrate.narration import NarrateOptions
 from pipeline.render.paths import report_file, report_files
-from pipeline.report.document import Report
-from pipeline.run import RunConfig, build_model, run_report
+from pipeline.run_config import RunConfig, build_model
+
+if TYPE_CHECKING:  # the run path imports the model stack; a batch whose reports are up to date needs none
+    from pipeline.narrate.narration import NarrateOptions
+    from pipeline.report.document import Report
 
 
 @dataclass
@@ -152,6 +154,8 @@ def _run_ticker(
         ticker = str(head["profile"]["ticker"])
         if not cfg.force and (cached := _cached_result(bundle, head, ticker, cfg, start)) is not None:
             return cached
+        from pipeline.run import run_report
+
         done = run_report(bundle, resolved, cfg.out, options=options, formats=cfg.formats)
         return result_of(done.report.ticker, bundle, done.report, done.paths, time.perf_counter() - start)
     except Exception as exc:  # isolation: whatever went wrong belongs to this ticker only

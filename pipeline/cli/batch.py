@@ -16,7 +16,7 @@ from pipeline.cli.app import app, err, out
 
 if TYPE_CHECKING:  # the runner imports the model stack; `--help` stays fast without it
     from pipeline.batch.runner import Limits
-    from pipeline.run import RunConfig
+    from pipeline.run_config import RunConfig
 
 
 ModelOpt = Annotated[
@@ -37,7 +37,7 @@ def run_cli(
     from pipeline.batch.manifest import TickerResult
     from pipeline.batch.progress import progress_bar, summary_table
     from pipeline.batch.runner import run_batch
-    from pipeline.run import build_model
+    from pipeline.run_config import build_model
 
     resolved = build_model(cfg)  # a missing key fails here, before anything is written
 
@@ -135,7 +135,7 @@ def batch(
     """Generate every bundle's report; writes OUT/batch-<id>.json; exit 1 if any ticker failed."""
     from pipeline.batch.discover import find_bundles
     from pipeline.batch.runner import Limits
-    from pipeline.run import RunConfig
+    from pipeline.run_config import RunConfig
 
     bundles = find_bundles(source)
     cfg = RunConfig(

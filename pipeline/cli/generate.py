@@ -11,7 +11,7 @@ import typer
 from pipeline.cli.app import app, out
 
 if TYPE_CHECKING:  # the run path imports the model stack; `--help` stays fast without it
-    from pipeline.run import RunConfig
+    from pipeline.run_config import RunConfig
 
 ModelOpt = Annotated[
     str,
@@ -88,7 +88,7 @@ def generate(
     """
     from pipeline.batch.runner import Limits
     from pipeline.cli.batch import run_cli
-    from pipeline.run import RunConfig
+    from pipeline.run_config import RunConfig
 
     cache = (
         None

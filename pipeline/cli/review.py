@@ -53,7 +53,7 @@ def record(
             sys.exit(1)  # typer.Exit is swallowed under standalone_mode=False
         return
     from pipeline.review.record import record_bundle
-    from pipeline.run import RunConfig, build_model
+    from pipeline.run_config import RunConfig, build_model
 
     if model.startswith("replay:"):
         raise StockreportError("record a real model, not a replay")

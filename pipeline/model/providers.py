@@ -27,12 +27,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StockreportError
 from pipeline.redact import add_url_credentials, without_userinfo
+
+if TYPE_CHECKING:  # LangChain is imported when a model is built, not to name one
+    from langchain_core.language_models import BaseChatModel
 
 ENTRY_POINT_GROUP = "stockreport.providers"
 DEFAULT_MODEL = "offline"

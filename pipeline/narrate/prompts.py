@@ -22,10 +22,9 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from pipeline.errors import StockreportError
 from pipeline.inputs.loaded import LoadedBundle
@@ -33,6 +32,9 @@ from pipeline.metrics.types import Metrics
 from pipeline.narrate.prompt_context import PromptContext, facts_json
 from pipeline.narrate.prompt_facts import FactsOptions
 from pipeline.narrate.registry import SectionSpec, section_names, section_spec, written_sections
+
+if TYPE_CHECKING:  # the resume check renders no prompt: it must not import the model stack
+    from langchain_core.messages import BaseMessage
 
 PROMPTS_ENV = "STOCKREPORT_PROMPTS"
 PACKAGE_TEMPLATES = ("pipeline.narrate", "templates")
@@ -46,6 +48,8 @@ class PromptMessages:
     version: str  # prompt_version(section)
 
     def as_langchain(self) -> list[BaseMessage]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         return [SystemMessage(self.system), HumanMessage(self.user)]
 
 

@@ -1,0 +1,66 @@
+"""What one run of `generate`, `batch`, `record` or the OpenAI Batch path is configured with: the model and
+its settings, the output folder and formats, and the narrate options. Built in one place (the command line),
+turned into the model (`build_model`) and the narrate options (`RunConfig.narrate_options`) here.
+
+Light to import (no model stack): the batch runner and the resume check import it before any model is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.model.providers import ModelSettings, ResolvedModel, resolve
+from pipeline.render.paths import DEFAULT_FORMATS
+
+if TYPE_CHECKING:
+    from pipeline.narrate.narration import NarrateOptions
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs to rebuild the model and options (picklable for worker processes)."""
+
+    model: str = "offline"
+    out: Path = Path("outputs")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    base_url: str | None = None
+    temperature: float | None = None
+    reasoning_effort: str | None = None
+    timeout: float = 60.0
+    max_tokens: int | None = None
+    strict_numbers: bool = False
+    max_transcript_tokens: int | None = None
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    force: bool = False
+
+    def model_settings(self) -> ModelSettings:
+        return ModelSettings(
+            base_url=self.base_url,
+            temperature=self.temperature,
+            reasoning_effort=self.reasoning_effort,
+            timeout=self.timeout,
+            max_tokens=self.max_tokens,
+        )
+
+    def narrate_options(
+        self, *, cache: bool = True, sections: tuple[str, ...] | None = None
+    ) -> NarrateOptions:
+        """The narrate options of this run; `cache=False` for paths that must see the model itself (record)."""
+        from pipeline.model.cache import AnswerCache
+        from pipeline.narrate.narration import NarrateOptions
+
+        answers = AnswerCache(self.cache_dir) if cache and not self.no_cache else None
+        return NarrateOptions(
+            strict_numbers=self.strict_numbers,
+            max_transcript_tokens=self.max_transcript_tokens,
+            cache=answers,
+            sections=sections,
+        )
+
+
+def build_model(cfg: RunConfig) -> ResolvedModel:
+    """The configured model; a missing key or an unknown model fails here, before anything is written."""
+    return resolve(cfg.model, cfg.model_settings())
