@@ -186,6 +186,16 @@ def checked_url(url: str, what: str = "--base-url") -> str:
     return url.strip()
 
 
+def _unregistered() -> str:
+    """A hint when no provider came from the entry points: an install that predates them (or none)."""
+    if any(True for _ in entry_points(group=ENTRY_POINT_GROUP)):
+        return ""
+    return (
+        f" (no model providers are registered in the entry point group {ENTRY_POINT_GROUP!r}: reinstall "
+        "the package, e.g. `pip install -e .`, so 'offline' and 'replay' are registered)"
+    )
+
+
 def endpoint_of(chat: BaseChatModel) -> str | None:
     """The URL a chat model sends its requests to, as its client resolved it (ChatOpenAI reads
     OPENAI_BASE_URL itself when no --base-url is given), or None when the model does not say."""
@@ -264,7 +274,7 @@ def resolve(spec: str, settings: ModelSettings) -> ResolvedModel:
         names = sorted(ALIASES) + sorted(registered)
         raise StockreportError(
             f"unknown model {spec!r}: use 'offline', 'provider:model' (e.g. 'openai:gpt-5.2') "
-            f"or an alias ({', '.join(sorted(ALIASES))}){_suggest(spec, names)}"
+            f"or an alias ({', '.join(sorted(ALIASES))}){_suggest(spec, names)}{_unregistered()}"
         )
     provider, model_id = prefix.strip(), rest.strip()
     if not model_id:

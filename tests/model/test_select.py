@@ -103,3 +103,14 @@ def test_rate_limiter_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_model("openai:gpt-5.2").chat_model.rate_limiter is None
     limited = resolve_model("openai:gpt-5.2", requests_per_second=2.0).chat_model.rate_limiter
     assert isinstance(limited, InMemoryRateLimiter) and limited.requests_per_second == 2.0
+
+
+def test_an_install_without_the_entry_points_says_how_to_fix_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'offline' and 'replay' come from entry points: an install that predates them gets a line saying so."""
+    from pipeline.model import providers
+
+    monkeypatch.setattr(providers, "entry_points", lambda group: [])
+    monkeypatch.setattr(providers, "_REGISTRY", {})
+    monkeypatch.setattr(providers, "_DISCOVERED", False)
+    with pytest.raises(StockreportError, match=r"no model providers are registered .* `pip install -e \.`"):
+        resolve_model("offline")
