@@ -7,11 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
+from pipeline.outdir import claim
 from tests.batch.conftest import REPO, assert_reports_whole, make_bundles
 from tests.support.cli import run_cli
 
@@ -91,17 +94,41 @@ def test_second_batch_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert not (out / ".stockreport.lock").exists()
 
 
+def _read_until(stream: IO[bytes], marker: bytes, timeout: float) -> bytes:
+    """Lines of `stream` up to and including the first holding `marker` (read on a thread: no hang)."""
+    seen: list[bytes] = []
+    found = threading.Event()
+
+    def read() -> None:
+        for line in iter(stream.readline, b""):
+            seen.append(line)
+            if marker in line:
+                found.set()
+                return
+
+    threading.Thread(target=read, daemon=True).start()
+    assert found.wait(timeout), f"never printed {marker!r}: {b''.join(seen)!r}"
+    return b"".join(seen)
+
+
 @pytest.mark.slow  # spawns a stockreport process
-def test_second_batch_waits_with_wait(tmp_path: Path) -> None:
+def test_second_batch_waits_with_wait(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The folder is held (by a finished first batch's lock, taken here through the same `claim`) while a
+    second batch starts with --wait: it queues without writing, then runs once the folder is free. Holding
+    the lock in the test, not in a timed first process, keeps the order independent of machine load."""
     make_bundles(tmp_path / "in", TICKERS)
     out = tmp_path / "out"
-    first = _start(tmp_path / "in", out)
-    _wait_for_lock(out, first)
-    second = _start(tmp_path / "in", out, "--wait", "--force", delay="0")
-    first.communicate(timeout=120)
-    _, second_err = second.communicate(timeout=120)
-    assert first.returncode == 0 and second.returncode == 0, second_err
-    assert b"waiting for it (--wait)" in second_err
+    args = ["batch", str(tmp_path / "in"), "--out", str(out), "--workers", "1", "--no-progress", "-f", "json"]
+    assert run_cli(args, capsys)[0] == 0
+    first = _claims(out)
+    with claim(out):
+        second = _start(tmp_path / "in", out, "--wait", "--force", delay="0")
+        assert second.stderr is not None
+        _read_until(second.stderr, b"waiting for it (--wait)", timeout=60)
+        time.sleep(0.2)
+        assert second.poll() is None and _claims(out) == first  # queued: nothing written while held
+    _, rest = second.communicate(timeout=120)
+    assert second.returncode == 0, rest
     manifests = sorted(
         (json.loads(p.read_text()) for p in out.glob("batch-*.json")), key=lambda m: m["started_at"]
     )
