@@ -196,6 +196,9 @@ def _window_sum_blocks(sums: np.ndarray, block: int, n: int, out: np.ndarray) ->
     totals = sums[block - 1 :: block]  # whole blocks only
     m, r = divmod(n, block)
     np.subtract(sums[n:], sums[: days - n], out=out[n:])
+    out[:n] = (
+        0.0  # not windows yet, but the block additions below touch them: never add onto unwritten memory
+    )
     # t = b*block + k: t-n lies in block b-m (k >= r) or b-m-1 (k < r); add the blocks in between.
     whole, tail = _block_view(out, block), out[full * block :]
     for count, rows in ((m, slice(r, None)), (m + 1, slice(None, r))):
