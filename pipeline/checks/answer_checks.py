@@ -74,7 +74,7 @@ def _check_number(
 ) -> tuple[NumberCheck, Fact | None]:
     """The check of one number, and the fact it was verified against (None unless verified)."""
     clause = ctx.clause_text(w.nstart)
-    found = candidates(w, index, cfg, clause)
+    found = candidates(w, index, cfg, clause, ctx.clause_at(w.nstart).negated)
     choice = choose(w, found, ctx, index, checked_periods)
     base = dict(section=section, sentence=sentence, written=w.text, value=w.value, kind=w.kind)
     best = choice.match

@@ -25,6 +25,20 @@ _CLAUSE_CUT = re.compile(r";|[,:](?!\d)|\b(?:but|while|whereas|although|though|h
 _AND = re.compile(r"\band\b", re.I)
 _SEGMENT_CUT = re.compile(r"\b(?:from|versus|vs\.?|against|compared (?:with|to)|than|after|before)\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&]*")
+# A subject named as a loss is a negative figure: "net loss", "operating loss", "investing outflows", "cash
+# used in investing", "a deficit"; or with a sign word right before it: "negative free cash flow".
+NEGATIVE_NAMING = re.compile(r"\b(?:loss(?:es)?|deficits?|outflows?|used|burn\w*)\b", re.I)
+_NEGATIVE_BEFORE = re.compile(r"\b(?:negative|minus)\s+$", re.I)
+
+
+def negated_concepts(text: str, mentions: Sequence[Mention]) -> set[str]:
+    """The subjects `text` names as a loss (see NEGATIVE_NAMING): their figures are negative."""
+    return {
+        m.key
+        for m in mentions
+        if NEGATIVE_NAMING.search(text, m.start, m.end)
+        or _NEGATIVE_BEFORE.search(text[max(0, m.start - 20) : m.start])
+    }
 
 
 @dataclass(frozen=True)
@@ -352,6 +366,7 @@ class Clause:
     modifiers: Modifiers = Modifiers()
     phrase_words: frozenset[str] = frozenset()  # the words of its vocabulary phrases ("capital", "spend")
     names_subject: bool = False  # the clause itself names a subject, entity or other distinctive word
+    negated: set[str] = field(default_factory=set)  # subjects named as a loss ("net loss", "negative FCF")
 
 
 @dataclass
@@ -458,6 +473,7 @@ class SentenceContext:
                 ),
             )
             clause.phrase_words = frozenset(w for m in inside for w in _stems(text[m.start : m.end]))
+            clause.negated = negated_concepts(text, [m for m in inside if not m.key.startswith("entity:")])
             own = clause.concepts - QUALIFIERS - CONTAINERS
             clause.names_subject = bool(own or clause.entities or clause.tokens)
             if not own and not clause.tokens and self.clauses:

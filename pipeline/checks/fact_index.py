@@ -219,6 +219,9 @@ class Fact:
     label: str = ""
     unit: str | None = None
     sentence: str | None = None  # for a number read from prose: which source sentence ("transcript#12")
+    # For a bundle line the metrics also define ("TTM/free_cash_flow", "valuation/pe_ratio"): the metrics'
+    # figure (or their refusal) replaces it, so one concept has one value (`FactIndex.with_metrics`).
+    concept: str | None = None
 
     @property
     def from_text(self) -> bool:
@@ -288,8 +291,16 @@ class FactIndex:
     def with_metrics(self, metrics: Metrics) -> FactIndex:
         """This index plus the facts of `metrics`: what `build_fact_index(loaded, metrics)` gives, without
         extracting the bundle's and the source texts' facts again (narrate needs an index before and after the
-        rescore; the text extraction was ~25% of a report's time)."""
-        return self.with_facts(metrics_facts(metrics, self.periods))
+        rescore; the text extraction was ~25% of a report's time).
+
+        A bundle line whose concept the metrics define is left out: the metrics' figure stands for it, and a
+        figure the metrics refuse ("insufficient data": HK's free cash flow with no capex deducted) verifies
+        nothing, whatever the bundle's raw line says."""
+        defined = metric_concepts(metrics)
+        kept = [f for f in self.facts if f.concept is None or f.concept not in defined]
+        return FactIndex(
+            [*kept, *metrics_facts(metrics, self.periods)], self.identifiers, self.lexicon, self.periods
+        )
 
 
 def _date_facts(value: dt.date, source: str, base: Fact) -> list[Fact]:
@@ -563,6 +574,13 @@ def _bundle_number(
         label = f"{peer_names(loaded)[int(entity.split(':')[1])]}: {label}"
     elif period is not None:
         label = f"{period} {label}"
+    concept = (
+        f"{period}/{name}"
+        if period is not None and path.startswith("financials.")
+        else f"valuation/{name}"
+        if path.startswith("market.")
+        else None
+    )
     return Fact(
         v,
         kind,
@@ -574,6 +592,7 @@ def _bundle_number(
         period=period,
         year=year,
         label=label,
+        concept=concept,
     )
 
 
@@ -719,6 +738,15 @@ def _figure_fact(
         year=year,
         label=f"{period} {label}" if period else label,
     )
+
+
+def metric_concepts(m: Metrics) -> frozenset[str]:
+    """The concepts the metrics define, whatever their status ("TTM/free_cash_flow", "valuation/pe_ratio"):
+    bundle lines of these concepts give way to the metrics (`FactIndex.with_metrics`)."""
+    out = {f"valuation/{k}" for k in m.valuation}
+    if m.fundamentals:
+        out |= {f"{p.label}/{k}" for p in m.fundamentals.periods for k in p.figures}
+    return frozenset(out)
 
 
 def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
@@ -1016,10 +1044,8 @@ def build_fact_index(
         texts.append(("transcript", loaded.transcript_text))
     texts += list(extra_texts)
     facts += text_facts(texts, identifiers, lexicon, _call_year(loaded))
-    periods = periods_of(loaded)
-    if metrics is not None:
-        facts += metrics_facts(metrics, periods)
-    return FactIndex(facts, tuple(identifiers), lexicon, periods)
+    index = FactIndex(facts, tuple(identifiers), lexicon, periods_of(loaded))
+    return index if metrics is None else index.with_metrics(metrics)
 
 
 def build_text_index(texts: Sequence[tuple[str, str]], company: Sequence[str] = ()) -> FactIndex:

@@ -16,9 +16,11 @@ billion", may also be a count); a bare decimal matches ratios, multiples, prices
 bare integer matches counts, ratios and multiples, never a price; a multiple matches multiples and ratios; a
 date matches dates of the same precision; a duration matches windows and durations.
 
-Sign: a written negative ("-10.78%") needs a negative fact (or an unsigned one read from prose). A written
-positive matches a negative fact only when a negative word stands in its clause ("a 10.78% loss",
-"negative (10.78%)", "used", "trailing"); otherwise it is a sign mismatch. "(1.2)" takes either sign.
+Sign: a number written negative (signs.py: "-10.78%", "− 10.78%", "minus 10.78%", "RMB (9.02) billion", "a loss
+of RMB 973 million") needs a negative fact (or an unsigned one read from prose); so does one whose clause names
+the fact's subject as a loss ("net loss was RMB 973 million", "negative free cash flow of ..."). A written
+positive matches a negative fact only when a negative word stands in its clause ("fell 10.78%", "used",
+"trailing"); otherwise it is a sign mismatch.
 
 Context (see `choose`): agreeing in value is not enough; the sentence must be about the fact.
 """
@@ -145,8 +147,12 @@ def _special(w: WrittenNumber, index: FactIndex) -> list[Match]:
     ]
 
 
-def candidates(w: WrittenNumber, index: FactIndex, cfg: MatchConfig, clause: str) -> list[Match]:
-    """Facts whose value agrees with `w`, best first: right sign, then rounding-equal, then smallest error."""
+def candidates(
+    w: WrittenNumber, index: FactIndex, cfg: MatchConfig, clause: str, negated: Iterable[str] = ()
+) -> list[Match]:
+    """Facts whose value agrees with `w`, best first: right sign, then rounding-equal, then smallest error.
+    `negated`: the subjects the clause names as a loss (context.NEGATIVE_NAMING)."""
+    loss_named = frozenset(negated)
     if w.kind in ("date", "duration", "period"):
         return _special(w, index)
     if w.num == 0:
@@ -177,9 +183,9 @@ def candidates(w: WrittenNumber, index: FactIndex, cfg: MatchConfig, clause: str
             how = magnitude_matches(w, abs(compared), fact, cfg)
             if how is None:
                 continue
-            if not fact.signed or w.paren:
+            if not fact.signed:
                 sign_ok = True
-            elif w.negative:
+            elif w.negative or any(alt & loss_named for alt in fact.names):
                 sign_ok = compared <= 0
             else:
                 sign_ok = compared >= 0 or negative_word

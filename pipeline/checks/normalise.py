@@ -34,6 +34,9 @@ _SPECIAL = {
     "\ufe63": "-",
     "\uff0d": "-",
     "\u2043": "-",
+    "\u2796": "-",  # heavy minus sign
+    "\u02d7": "-",  # modifier letter minus sign
+    "\u208b": "-",
     "\u2019": "'",
     "\u2018": "'",
 }

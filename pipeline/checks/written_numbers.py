@@ -2,8 +2,9 @@
 
 A written number is `num * scale` where `scale` is the unit of the written digits: "RMB 2.35 billion" is
 2.35 * 1e9 CNY with 2 decimals, "590 basis points" is 590 * 0.01 = 5.90 percentage points, "-10.78%" is -10.78.
-Parentheses are ambiguous in prose ("(1.2)" may be an accounting negative, "(26.28%)" an aside), so a
-parenthesised number carries `paren=True` and the matcher accepts either sign for it.
+The sign a reader sees is read as they read it (signs.py): a minus sign glued or spaced, a sign word ("minus",
+"negative", "a loss of"), accounting parentheses ("RMB (9.02) billion", "was (16.19%)"); "the equity ratio
+(26.28%)" is an aside, positive as written.
 The precision matters for matching: a fact matches when it rounds to the written digits (see match.py).
 
 `scan(text)` reads the text a reader sees (normalise.py: entities, invisible characters, other scripts'
@@ -28,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from pipeline.checks import signs
 from pipeline.checks.normalise import Normalised, normalise
 from pipeline.inputs.bundle import Scale
 from pipeline.inputs.currencies import ISO_4217
@@ -172,13 +174,13 @@ NUMBER_RE = re.compile(
     rf"""
     (?<![0-9])(?<![0-9][.,])                            # the start of a run of digits (letters may be glued)
     (?P<open>\()?
-    (?:(?<![A-Za-z0-9])(?P<sign>[-+])(?=\s?(?:{_SYM}|{_CODE_BEFORE})?\s?[\d.(]))?
+    (?:(?<![A-Za-z0-9%)\]])(?P<sign>[-+–])(?=\s?(?:{_SYM}|{_CODE_BEFORE})?\s?[\d.(]))?
     (?:(?P<cur>{_SYM})|(?<![A-Za-z])(?=[A-Za-z]{{3}}[\s\d(-])(?P<code>{_CODE_BEFORE}|(?i:rmb))(?:\s|-)?)?
     (?P<iopen>\((?=[-\d.]))?
-    (?P<sign2>-)?
+    (?<![\d%)\]])(?P<sign2>-)?
     (?P<num>{_NUM})
     (?P<exp>{_EXP})?
-    (?(iopen)(?P<iclose>\)))
+    (?P<iclose>(?(iopen)\)))?
     (?:
         (?:\s|-)?(?P<pct>{_PCT})
       | (?:\s|-)?(?P<mult>{_MULT})
@@ -187,7 +189,7 @@ NUMBER_RE = re.compile(
       | (?:\s|-)(?P<dur>{_DUR})
       | \s(?P<curafter2>{_CUR_AFTER})\b
     )?
-    (?P<close>\))?
+    (?:(?P<close>\))(?:(?P<cpct>%)|\s?(?P<cwscale>{_WSCALE})\b|(?P<clscale>{_LSCALE})(?![A-Za-z0-9]))?)?
     """,
     re.VERBOSE,
 )
@@ -316,7 +318,7 @@ class WrittenNumber:
     has_unit: bool = (
         False  # a %, "times", scale word or duration was written (a currency alone does not count)
     )
-    paren: bool = False  # written in parentheses, "(1.2)": either sign is accepted
+    paren: bool = False  # written in parentheses (an accounting negative or an aside: `negative` says which)
     unit: str | None = None
     scaled: bool = False  # a scale (K, M, B, million, ...) was written
     nstart: int = 0
@@ -448,10 +450,17 @@ def _from_match(m: re.Match[str], norm: Normalised, text: str) -> WrittenNumber:
     scale = 10.0 ** _exponent(m)
     kind: Kind = "ratio" if decimals else "count"
     unit_word: str | None = None
-    wscale = m.group("wscale") or m.group("lscale") or m.group("lscale2")
-    if m.group("pct"):
+    wscale = (
+        m.group("wscale")
+        or m.group("lscale")
+        or m.group("lscale2")
+        or m.group("cwscale")
+        or m.group("clscale")
+    )
+    pct = m.group("pct") or m.group("cpct")
+    if pct:
         kind = "pct"
-        scale = 0.01 if re.match(r"basis|bps?\b", m.group("pct"), re.I) else 1.0
+        scale = 0.01 if re.match(r"basis|bps?\b", pct, re.I) else 1.0
     elif m.group("mult"):
         kind = "multiple"
     elif wscale:
@@ -467,13 +476,31 @@ def _from_match(m: re.Match[str], norm: Normalised, text: str) -> WrittenNumber:
     elif kind == "count" and not m.group("open") and 1900 <= num <= 2100 and "," not in raw:
         kind, unit_word = "date", "year"
     open_, close = m.group("open"), m.group("close")
-    # "(1.2)" may be an accounting negative or a plain aside ("equity ratio (26.28%)"): sign left open.
-    paren = (bool(open_ and close) and not m.group("code")) or bool(m.group("iopen") and m.group("iclose"))
-    negative = bool(m.group("sign") == "-" or m.group("sign2"))
-    nstart = m.start() + (1 if open_ and not paren else 0)
-    nend = m.end() - (1 if close and not paren else 0)
+    nstart, nend = m.start(), m.end()
+    before = norm.text[:nstart]
+    inner = bool(
+        m.group("iopen") and (m.group("iclose") or close)
+    )  # "RMB (9.02) billion", "RMB (9.02 billion)"
+    whole = bool(open_ and close) and not inner
+    unit_outside = bool(m.group("cpct") or m.group("cwscale") or m.group("clscale"))  # "(16.19)%"
+    accounting = inner or (whole and kind != "date" and (unit_outside or signs.value_expected(before)))
+    if open_ and not whole:  # an unmatched "(": not part of the number
+        nstart += 1
+    if close and not (whole or inner):
+        nend -= 1
     if kind == "date" and open_ and close:  # "(2025)" is the year 2025
         nstart, nend = m.start("num"), m.end("num")
+    if whole and not accounting:  # an aside, "the equity ratio (26.28%)": the figure as written
+        nstart, nend = nstart + 1, nend - 1
+    negative = bool(m.group("sign") in ("-", "\u2013") or m.group("sign2") or accounting)
+    spaced = None if negative or open_ else signs.spaced_minus(before)
+    if spaced is not None:  # "was − 16.19%": the minus a reader sees, one space before
+        negative, nstart = True, spaced
+    elif (word := signs.sign_word_before(norm.text[:nstart])) is not None:
+        negative, nstart = True, word  # "minus 16.19%", "a loss of RMB 973 million"
+    elif signs.sign_word_after(norm.text[nend:]):
+        negative = True  # "a 10.78% loss"
+    paren = bool(open_ or m.group("iopen"))
     start, end = norm.span(nstart, nend)
     approx = bool(APPROX_RE.search(norm.text[max(0, nstart - 25) : nstart]))
     has_unit = bool(m.group("pct") or m.group("mult") or wscale or m.group("dur"))

@@ -52,3 +52,13 @@ def show_figure(fig: Figure | None, currency: str, scale: str = "units") -> str:
     if fig.unit == "price":
         return fmt_price(fig.value, currency) or INSUFFICIENT
     return f"{fig.value:,.0f}"
+
+
+def show_figure_or_why(fig: Figure, currency: str, scale: str = "units") -> str:
+    """Like show_figure, but a figure the metrics refuse says why: 'insufficient data: missing
+    capital_expenditure ...'. The statements rows use it, so a line the metrics computed differently or refused
+    reads the same in every part of the prompt (one value per concept)."""
+    shown = show_figure(fig, currency, scale)
+    if fig.status == "ok" or not fig.note:
+        return shown
+    return f"{shown}: {fig.note}"

@@ -13,7 +13,15 @@ from typing import Any
 
 from pipeline.inputs.loaded import LoadedBundle
 from pipeline.metrics.types import Metrics
-from pipeline.narrate.fact_format import INSUFFICIENT, fmt_money, fmt_pct, fmt_price, fmt_ratio, show_figure
+from pipeline.narrate.fact_format import (
+    INSUFFICIENT,
+    fmt_money,
+    fmt_pct,
+    fmt_price,
+    fmt_ratio,
+    show_figure,
+    show_figure_or_why,
+)
 from pipeline.narrate.prompt_context import DataBlock, PromptContext
 from pipeline.narrate.transcript_cut import DEFAULT_MAX_TRANSCRIPT_TOKENS, cut_transcript
 
@@ -86,18 +94,26 @@ def _score(metrics: Metrics) -> dict[str, Any]:
     return out
 
 
-def _statements(loaded: LoadedBundle, periods: int = 2) -> list[dict[str, Any]]:
+def _statements(loaded: LoadedBundle, metrics: Metrics, periods: int = 2) -> list[dict[str, Any]]:
+    """Statement lines of the TTM and the latest fiscal year. A line the metrics define (EBITDA, free cash flow:
+    `PeriodMetrics.figures`) is the metrics' figure, or their "insufficient data: why", never the bundle's raw
+    line: one value per concept in every part of the prompt and in the number check (fact_index.py)."""
     fin = loaded.bundle.financials
     if fin is None:
         return []
+    computed = {p.label: p.figures for p in metrics.fundamentals.periods} if metrics.fundamentals else {}
     ttm = fin.ttm()
     ordered = ([ttm] if ttm is not None else []) + fin.fiscal_years()
     rows = []
     for p in ordered[:periods]:
         row: dict[str, Any] = {"period": p.label}
+        figures = computed.get(p.label, {})
         for part, lines in _STATEMENT_LINES.items():
             stmt = getattr(p, part)
             for line in lines:
+                if line in figures:
+                    row[line] = show_figure_or_why(figures[line], fin.currency, fin.scale.value)
+                    continue
                 value = getattr(stmt, line, None) if stmt is not None else None
                 row[line] = fmt_money(value, fin.currency, fin.scale.value) or INSUFFICIENT
         rows.append(row)
@@ -193,7 +209,7 @@ def _call_data(loaded: LoadedBundle, max_tokens: int | None) -> dict[str, DataBl
 def financials_facts(loaded: LoadedBundle, metrics: Metrics, opts: FactsOptions) -> PromptContext:
     facts = _header(loaded, metrics)
     facts["headline"] = _headline(metrics)
-    facts["statements"] = _statements(loaded)
+    facts["statements"] = _statements(loaded, metrics)
     facts["scores"] = _subscores(metrics, ("income_statement", "balance_sheet", "cash_flow"))
     return PromptContext(facts)
 

@@ -17,7 +17,7 @@ USD_LIKE = {"USD", "HKD"}
     [
         # (text, [(written, value, kind, decimals), ...])
         ("a debt-to-equity ratio of 1.30 denotes", [("1.30", 1.30, "ratio", 2)]),
-        ("net margin (-10.78%)", [("(-10.78%)", -10.78, "pct", 2)]),
+        ("net margin (-10.78%)", [("-10.78%", -10.78, "pct", 2)]),  # an aside: the figure as written
         (
             "granted 4,402,557 RSUs to 104 employees",
             [("4,402,557", 4402557, "count", 0), ("104", 104, "count", 0)],
@@ -61,9 +61,61 @@ def test_extract(text: str, expected: list[tuple[str, float, str, int]]) -> None
     assert [(t, pytest.approx(v), k, d) for t, v, k, d in expected] == got
 
 
-def test_parentheses_leave_the_sign_open() -> None:
-    (n,) = extract_numbers("EPS of (1.2) this year")
-    assert n.paren and not n.negative and n.value == 1.2
+@pytest.mark.parametrize(
+    ("text", "written", "value"),
+    [
+        # accounting parentheses: inside an amount, with the unit outside, or where a value is expected
+        ("EPS of (1.2) this year", "(1.2)", -1.2),
+        ("Revenue was RMB (9.02) billion", "RMB (9.02) billion", -9.02e9),
+        ("Revenue was RMB (9.02 billion)", "RMB (9.02 billion)", -9.02e9),
+        ("Revenue was (RMB 9.02 billion)", "(RMB 9.02 billion)", -9.02e9),
+        ("It lost $(1.2)B", "$(1.2)B", -1.2e9),
+        ("The margin was (16.19%) in", "(16.19%)", -16.19),
+        ("The margin was (16.19)% in", "(16.19)%", -16.19),
+        ("Margin: (16.19%)", "(16.19%)", -16.19),
+        ("(16.19%) was the margin", "(16.19%)", -16.19),
+        # an aside after a noun: positive as written
+        ("the equity ratio (26.28%) is healthy", "26.28%", 26.28),
+        ("revenue of RMB 9.02B (10.50%) in FY2024", "10.50%", 10.5),
+        ("net margin (-10.78%)", "-10.78%", -10.78),
+    ],
+)
+def test_parentheses_read_as_a_reader_reads_them(text: str, written: str, value: float) -> None:
+    found = [n for n in extract_numbers(text) if n.text == written]
+    assert found and found[0].value == pytest.approx(value), extract_numbers(text)
+    assert found[0].paren
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "value"),
+    [
+        ("Gross margin was \u2212 16.19% in", "\u2212 16.19%", -16.19),  # minus sign, spaced
+        ("Gross margin was - 16.19% in", "- 16.19%", -16.19),
+        ("Gross margin was \u2012\u200916.19% in", "\u2012\u200916.19%", -16.19),  # figure dash, thin space
+        ("Gross margin was \u2796 16.19% in", "\u2796 16.19%", -16.19),  # heavy minus sign
+        ("Gross margin was \u201316.19% in", "\u201316.19%", -16.19),  # en dash glued
+        ("Gross margin was -16.19% in", "-16.19%", -16.19),
+        ("Gross margin was minus 16.19% in", "minus 16.19%", -16.19),
+        ("Gross margin was negative 16.19% in", "negative 16.19%", -16.19),
+        ("Revenue was -RMB 9.02 billion", "-RMB 9.02 billion", -9.02e9),
+        ("Revenue was RMB -9.02 billion", "RMB -9.02 billion", -9.02e9),
+        ("It lost RMB 973 million", "RMB 973 million", -973e6),
+        ("It lost about RMB 973 million", "RMB 973 million", -973e6),
+        ("a net loss of RMB 973 million", "RMB 973 million", -973e6),
+        ("investing outflows of RMB 5.44 billion", "RMB 5.44 billion", -5.44e9),
+        ("a RMB 973 million loss", "RMB 973 million", -973e6),
+        ("a 10.78% loss", "10.78%", -10.78),
+        # not signs: a range, a subtraction, a spaced en dash (punctuation), a hyphenated word
+        ("Revenue grew 40%-45% in", "45%", 45.0),
+        ("Revenue grew 40 - 45% in", "45%", 45.0),
+        ("The gross margin \u2013 16.19% \u2013 held", "16.19%", 16.19),
+        ("a year-over-year increase of 24%", "24%", 24.0),
+        ("Gross margin was 16.19% in", "16.19%", 16.19),
+    ],
+)
+def test_written_signs(text: str, written: str, value: float) -> None:
+    found = [n for n in extract_numbers(text) if n.text == written]
+    assert found and found[0].value == pytest.approx(value), [(n.text, n.value) for n in extract_numbers(text)]
 
 
 def test_currencies_and_approx_words() -> None:
@@ -76,13 +128,13 @@ def test_currencies_and_approx_words() -> None:
 
 def test_known_identifiers_are_masked() -> None:
     text = "Kingsoft Cloud (3896) under its 2021 Share Incentive Plan"
-    assert [n.text for n in extract_numbers(text)] == ["(3896)", "2021"]
+    assert [n.text for n in extract_numbers(text)] == ["3896", "2021"]  # an aside: its figure as written
     assert extract_numbers(text, identifiers=["(3896)", "2021 Share Incentive Plan"]) == []
 
 
 def test_a_ticker_with_a_currency_or_scale_is_a_number() -> None:
     (n,) = extract_numbers("Operating cash flow was RMB (3896) million.", identifiers=["(3896)", "HK:3896"])
-    assert (n.kind, n.value, n.currency) == ("money", 3896e6, {"CNY"})
+    assert (n.kind, n.value, n.currency) == ("money", -3896e6, {"CNY"})  # accounting parentheses
     assert (
         extract_numbers("Kingsoft Cloud (HK:3896) and (3896) trade", identifiers=["(3896)", "HK:3896"]) == []
     )
