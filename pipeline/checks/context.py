@@ -19,7 +19,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.checks.vocabulary import BASIS_WORDS, CONTAINERS, PHRASES, QUALIFIERS, STOPWORDS
+from pipeline.checks.vocabulary import (
+    ALSO,
+    AROUND_NUMBERS,
+    BASIS_WORDS,
+    CONTAINERS,
+    PHRASES,
+    QUALIFIERS,
+    STOPWORDS,
+)
 
 _CLAUSE_CUT = re.compile(r";|[,:](?!\d)|\b(?:but|while|whereas|although|though|however)\b", re.I)
 _AND = re.compile(r"\band\b", re.I)
@@ -132,10 +140,18 @@ class Lexicon:
     def mentions(self, text: str) -> list[Mention]:
         out = []
         for m in self.pattern.finditer(text):
-            key = self.table.get(_squash(m.group(0)))
+            squashed = _squash(m.group(0))
+            key = self.table.get(squashed)
             if key is not None:
                 out.append(Mention(key, m.start(), m.end()))
-        return out
+                if squashed in ALSO:
+                    out.append(Mention(ALSO[squashed], m.start(), m.end()))
+        for key, pattern in _AROUND.items():
+            out += [Mention(key, m.start(), m.end()) for m in pattern.finditer(text)]
+        return sorted(out, key=lambda m: m.start)
+
+
+_AROUND = {key: re.compile(pattern, re.I) for key, pattern in AROUND_NUMBERS.items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -367,6 +383,7 @@ class Clause:
     phrase_words: frozenset[str] = frozenset()  # the words of its vocabulary phrases ("capital", "spend")
     names_subject: bool = False  # the clause itself names a subject, entity or other distinctive word
     negated: set[str] = field(default_factory=set)  # subjects named as a loss ("net loss", "negative FCF")
+    has_number: bool = False  # holds a figure (not only a period label or a year)
 
 
 @dataclass
@@ -474,6 +491,7 @@ class SentenceContext:
             )
             clause.phrase_words = frozenset(w for m in inside for w in _stems(text[m.start : m.end]))
             clause.negated = negated_concepts(text, [m for m in inside if not m.key.startswith("entity:")])
+            clause.has_number = any(a <= s < b for s, _ in figures)
             own = clause.concepts - QUALIFIERS - CONTAINERS
             clause.names_subject = bool(own or clause.entities or clause.tokens)
             if not own and not clause.tokens and self.clauses:
@@ -497,6 +515,9 @@ class SentenceContext:
             clause.concepts |= self.concepts
             clause.tokens |= self.tokens
             clause.entities |= self.entities
+        # Concepts of clauses without a figure: the setting of the others ("Without the model-read parts, the
+        # score would be 47"; "In the second quarter, revenue grew 24%").
+        self.setting = {k for c in self.clauses if not c.has_number for k in c.concepts}
         self.modifiers = modifiers(text, mentions, lexicon, number_spans)
         self.phrase_words = frozenset(w for m in mentions for w in _stems(text[m.start : m.end]))
         periods = _periods(text, years)

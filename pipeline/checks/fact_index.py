@@ -89,13 +89,13 @@ FIELDS: dict[str, tuple[FactKind, Names, str]] = {
     "depreciation_amortization": ("money", names("depreciation"), "depreciation and amortisation"),
     "interest_expense": ("money", names("interest_expense"), "interest expense"),
     "income_tax": ("money", names("income_tax"), "income tax"),
-    "net_income": ("money", names("net_income"), "net income"),
+    "net_income": ("money", names("net_income", "loss_verb"), "net income"),
     "eps_diluted": ("per_share", names("eps"), "diluted EPS"),
     "shares_diluted": ("count", names("shares"), "diluted shares"),
     "total_assets": ("money", names("total_assets"), "total assets"),
     "current_assets": ("money", names("current_assets"), "current assets"),
     "cash_and_equivalents": ("money", names("cash"), "cash and equivalents"),
-    "cash_and_short_term_investments": ("money", names("cash"), "cash and short-term investments"),
+    "cash_and_short_term_investments": ("money", names("cash_sti"), "cash and short-term investments"),
     "total_debt": ("money", names("total_debt"), "total debt"),
     "total_liabilities": ("money", names("total_liabilities"), "total liabilities"),
     "current_liabilities": ("money", names("current_liabilities"), "current liabilities"),
@@ -128,8 +128,12 @@ FIELDS: dict[str, tuple[FactKind, Names, str]] = {
         names("net_margin", "net_income margin", "margin", "net_income revenue"),
         "net margin",
     ),
-    "roe_pct": ("pct", names("roe"), "return on average equity"),
-    "roe_ending_equity_pct": ("pct", names("roe_ending", "roe"), "return on ending equity"),
+    "roe_pct": ("pct", names("roe_average", "roe average_equity", "roe"), "return on average equity"),
+    "roe_ending_equity_pct": (
+        "pct",
+        names("roe_ending", "roe ending_equity", "roe"),
+        "return on ending equity",
+    ),
     "debt_to_equity": ("ratio", names("debt_to_equity", "total_debt equity"), "debt-to-equity"),
     "equity_ratio_pct": ("pct", names("equity_ratio", "equity total_assets"), "equity ratio"),
     "fcf_growth_pct": ("pct", names("free_cash_flow growth"), "free cash flow growth"),
@@ -170,6 +174,12 @@ FIELDS: dict[str, tuple[FactKind, Names, str]] = {
     **{f"sma_{n}": ("price", names(f"sma_{n}", "sma"), f"{n}-day SMA") for n in (20, 50, 100, 200)},
     **{f"ema_{n}": ("price", names(f"ema_{n}", "ema"), f"{n}-day EMA") for n in (20, 50)},
 }
+# Concepts that rule a fact out when its sentence's clause names them: the other definition of the same idea
+# ("return on equity ... on ending equity" is not the average-equity ROE).
+EXCLUDES: dict[str, frozenset[str]] = {
+    "roe_pct": frozenset({"roe_ending", "ending_equity"}),
+    "roe_ending_equity_pct": frozenset({"roe_average", "average_equity"}),
+}
 _WINDOW_DAYS = {
     **{f"sma_{n}": n for n in (20, 50, 100, 200)},
     **{f"ema_{n}": n for n in (20, 50)},
@@ -208,6 +218,7 @@ class Fact:
     change: bool = False
     signed: bool = True
     names: Names = ()
+    excludes: frozenset[str] = frozenset()  # concepts that, named in the clause, mean another fact (EXCLUDES)
     words: frozenset[str] = frozenset()
     required: frozenset[str] = frozenset()
     context: frozenset[str] = frozenset()
@@ -734,6 +745,7 @@ def _figure_fact(
         exact=False,
         change=any(w in source for w in _CHANGE_WORDS),
         names=nm,
+        excludes=EXCLUDES.get(name, frozenset()),
         period=period,
         year=year,
         label=f"{period} {label}" if period else label,
@@ -755,12 +767,14 @@ def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
     years = {p.label: p.fiscal_year or p.end.year for p in periods}
     if m.fundamentals:
         scale = Scale(m.fundamentals.scale).factor
+        # roe_pct divides by the equity `roe_basis` names: on ending equity it is named as ending-equity ROE
+        roe_as = "roe_ending_equity_pct" if m.fundamentals.roe_basis == "ending_equity" else "roe_pct"
         for p in m.fundamentals.periods:
             for key, fig in p.figures.items():
                 f = _figure_fact(
                     fig,
                     f"metrics.fundamentals.{p.label}.{key}",
-                    key,
+                    roe_as if key == "roe_pct" else key,
                     m.fundamentals.currency,
                     scale,
                     m.price_currency,
@@ -872,6 +886,55 @@ def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
             label="overall score",
         )
     )
+    add(
+        Fact(
+            m.score.coverage_pct,
+            "pct",
+            "metrics.score.coverage_pct",
+            exact=False,
+            names=names("coverage", "score weight"),
+            label="share of the nominal weight the score covers",
+        )
+    )
+    influence = m.score.model_influence
+    if influence is not None:  # the report's own figures about the model-read labels (docs/metrics.md)
+        for value, field_name, nm, label in (
+            (
+                influence.without,
+                "without",
+                names("model_read score", "model_read"),
+                "score without the model-read parts",
+            ),
+            (
+                influence.neutral,
+                "neutral",
+                names("model_read neutral_labels", "neutral_labels score"),
+                "score with the model-read labels at Neutral",
+            ),
+            (
+                abs(influence.shift),
+                "shift",
+                names("model_read growth", "model_read score"),
+                "points the model-read labels moved the score",
+            ),
+            (
+                influence.bound_points,
+                "bound_points",
+                names("model_read bound", "bound score"),
+                "most points the model-read labels can move the score",
+            ),
+        ):
+            if value is not None:
+                add(
+                    Fact(
+                        float(value),
+                        "count",
+                        f"metrics.score.model_influence.{field_name}",
+                        signed=False,
+                        names=nm,
+                        label=label,
+                    )
+                )
     add(
         Fact(
             100.0,

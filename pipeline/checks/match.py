@@ -216,9 +216,14 @@ def _words(concepts: set[str], tokens: Iterable[str]) -> set[str]:
 
 
 def _by_concepts(fact: Fact, clause: Clause, ctx: SentenceContext) -> Named | None:
-    """Bundle and metric facts: all the concepts of one of `Fact.names` appear."""
+    """Bundle and metric facts: all the concepts of one of `Fact.names` appear: in the clause, or partly in the
+    clause and the rest in a clause of the sentence that holds no figure ("Without the model-read parts, the
+    score would be 47"), which counts as the clause too."""
     in_clause = _concepts(clause.concepts, clause.entities)
     if named_by(fact.names, in_clause):
+        return "clause"
+    setting = named_by(fact.names, in_clause | ctx.setting)
+    if setting and setting & in_clause:
         return "clause"
     alt = named_by(fact.names, _concepts(ctx.concepts, ctx.entities))
     if alt and (alt & in_clause or not clause.names_subject):
@@ -359,7 +364,9 @@ def choose(
     for m in found:
         f = m.fact
         named = naming(f, clause, ctx, index.scope_words)
-        if not _entity_ok(f, clause, ctx):
+        if f.excludes & clause.concepts:
+            rejected.append((m, "the sentence names another definition of it"))
+        elif not _entity_ok(f, clause, ctx):
             rejected.append((m, "the sentence is about another company"))
         elif not _period_ok(f, periods, index, low, ctx.all_periods):
             rejected.append((m, "the sentence names another period"))

@@ -5,7 +5,8 @@ The report keeps what the model wrote; the check reads a normalised copy and map
   * HTML entities are decoded (`&#57;` renders as "9");
   * format characters are removed: zero-width space/joiners, soft hyphen, bidi marks, BOM (`9<ZWSP>8<ZWSP>7%`
     renders as "987%"), and combining marks riding on a digit;
-  * every Unicode decimal digit becomes its ASCII digit (Arabic-Indic, full-width, Devanagari, ...), the Arabic
+  * every Unicode decimal digit becomes its ASCII digit (Arabic-Indic, full-width, Devanagari, ...), except one
+    that looks like another digit (Bengali 4 reads as 8: lookalikes.py, flagged by numerals.py), the Arabic
     percent sign, decimal and thousands separators become `%`, `.` and `,`; other characters go through NFKC
     (full-width letters and punctuation, superscripts, odd spaces); dashes and the minus sign become `-`;
   * markup inside a number is removed: HTML tags and Markdown emphasis/code marks between a digit and the
@@ -21,6 +22,8 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from pipeline.checks.lookalikes import DIGIT_LOOKALIKES
 
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SPECIAL = {
@@ -62,6 +65,8 @@ class Normalised:
 def _char(c: str) -> str:
     if c in _SPECIAL:
         return _SPECIAL[c]
+    if c in DIGIT_LOOKALIKES:
+        return c  # Bengali 4 looks like 8: kept as written, flagged next to a number (numerals.py)
     if c.isdigit() and unicodedata.category(c) == "Nd":
         return str(unicodedata.decimal(c))
     if c.isascii():

@@ -73,14 +73,18 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "income_tax": ("income tax", "income taxes", "tax expense", "taxes", "tax"),
     "total_assets": ("total assets", "assets"),
     "current_assets": ("current assets",),
-    "cash": (
-        "cash",
-        "cash and equivalents",
-        "cash and cash equivalents",
+    # cash and equivalents, and cash with short-term investments, are two lines (two concepts): "cash" alone is
+    # the first
+    "cash": ("cash", "cash and equivalents", "cash and cash equivalents", "cash balance", "cash pile"),
+    "cash_sti": (
         "cash and short-term investments",
+        "cash and short term investments",
+        "cash equivalents and short-term investments",
+        "cash and marketable securities",
+        "cash and investments",
+        "cash and liquid investments",
+        "cash and securities",
         "liquidity",
-        "cash balance",
-        "cash pile",
     ),
     "total_debt": ("debt", "total debt", "borrowings", "gross debt"),
     "total_liabilities": ("liabilities", "total liabilities"),
@@ -115,28 +119,59 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "free_cash_flow": ("free cash flow", "free cash flows", "fcf"),
     "investing_cash_flow": (
         "investing cash flow",
+        "investing cash flows",
         "investing activities",
         "investing outflow",
+        "investing outflows",
+        "investing inflow",
+        "investing inflows",
         "cash used in investing",
+        "cash used in investing activities",
+        "net cash used in investing activities",
+        "investment outflows",
     ),
     "financing_cash_flow": (
         "financing cash flow",
+        "financing cash flows",
         "financing activities",
         "financing inflow",
+        "financing inflows",
         "financing outflow",
+        "financing outflows",
+        "cash from financing",
     ),
     "dividends": ("dividends", "dividend", "dividend payments", "dividends paid", "cash dividend"),
     "cash_flow": ("cash flow", "cash flows"),
     "margin": ("margin", "margins"),
     # metrics
-    "roe": (
-        "return on equity",
+    "roe": ("return on equity", "roe", "return on shareholders' equity"),
+    # ROE on average equity and on ending equity are two figures: the basis words name one and rule out the other
+    "roe_average": (
         "return on average equity",
-        "roe",
-        "return on shareholders' equity",
         "return on average shareholders' equity",
+        "average-equity roe",
+        "return on average common equity",
     ),
-    "roe_ending": ("return on ending equity", "return on year-end equity"),
+    "roe_ending": (
+        "return on ending equity",
+        "return on year-end equity",
+        "return on closing equity",
+        "return on period-end equity",
+        "ending-equity roe",
+    ),
+    "average_equity": (
+        "average equity",
+        "average shareholders' equity",
+        "average of opening and closing equity",
+    ),
+    "ending_equity": (
+        "ending equity",
+        "year-end equity",
+        "closing equity",
+        "period-end equity",
+        "end-of-period equity",
+        "equity at year end",
+    ),
     "debt_to_equity": ("debt to equity", "debt/equity", "d/e", "leverage", "leverage ratio", "gearing"),
     "equity_ratio": ("equity ratio", "equity to assets", "equity-to-asset ratio"),
     "fcf_margin": ("free cash flow margin", "fcf margin"),
@@ -156,6 +191,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "closed",
         "closes",
         "trades at",
+        "trade at",
         "traded at",
         "trading at",
         "last traded",
@@ -243,6 +279,26 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "score_valuation": ("valuation",),
     "score_earnings_call": ("earnings call sentiment",),
     "weight": ("weight", "weights", "weighted", "weighting"),
+    # the report's own figures: coverage of the score, and what the model-read labels did to it
+    "coverage": ("coverage", "covers", "covered", "nominal weight"),
+    "model_read": (
+        "model-read",
+        "model read",
+        "model-read parts",
+        "model-read labels",
+        "model-read sentiment",
+        "sentiment labels",
+        "model's labels",
+        "model labels",
+    ),
+    "neutral_labels": (
+        "counted as neutral",
+        "as neutral",
+        "at neutral",
+        "neutral labels",
+        "labels at neutral",
+    ),
+    "bound": ("bound", "at most", "capped", "cap", "limit", "limited to"),
     "price_target": ("price target", "target price", "target", "analyst target", "consensus target"),
     "upside": ("upside", "downside", "implied upside", "potential"),
     "analysts": ("analysts", "analyst"),
@@ -376,8 +432,23 @@ MEASURES = frozenset(
         "score_technicals",
         "score_valuation",
         "score_earnings_call",
+        "average_equity",
+        "ending_equity",
+        "model_read",
+        "neutral_labels",
+        "bound",
     }
 )
+
+# Phrases that name a second concept besides their own: "lost" is a change word ("the stock lost 27%") and,
+# with money, names a net loss ("Kingsoft Cloud lost RMB 973 million"; fact_index names net income by it).
+ALSO: dict[str, str] = {"lost": "loss_verb", "loses": "loss_verb", "losing": "loss_verb", "lose": "loss_verb"}
+# Phrases around a number: a multiple of earnings is a P/E ("trades at 21.27x earnings", "21.3 times trailing
+# earnings"); context.SentenceContext adds the concept where the pattern matches.
+AROUND_NUMBERS: dict[str, str] = {
+    "pe": r"(?:\d\s?(?:x|×)|\btimes)\s+(?:(?:its|trailing|forward|ttm|annual|last\s+year'?s?)\s+)*"
+    r"(?:earnings|profits?|eps)\b",
+}
 
 # Containers: "in the TTM balance sheet" says where a figure sits, not what it is; such a clause keeps the
 # subject of the clause before it (they still name the sub-scores: "the balance sheet scores 50").

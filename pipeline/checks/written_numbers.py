@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from pipeline.checks import signs
+from pipeline.checks import numerals, signs
 from pipeline.checks.normalise import Normalised, normalise
 from pipeline.inputs.bundle import Scale
 from pipeline.inputs.currencies import ISO_4217
@@ -552,12 +552,39 @@ def _word_value(words: str) -> tuple[float, float, int]:
     return num, top, min(decimals, 6)
 
 
+_WORD_UNIT = re.compile(
+    rf"[\s-]+(?P<unit>per[\s-]?cent(?:age\s+points?)?|percent|percentage\s+points?|times|fold|{_CUR_AFTER}|"
+    rf"{_DUR})(?![A-Za-z])",
+    re.I,
+)
+
+
+def _word_candidates(masked: str) -> list[tuple[int, int, float, float, int, str]]:
+    """(start, end, num, scale, decimals, unit) of number words: "a dozen", "half a billion", "two and a half
+    billion" (numerals.FRACTION_RE) first, then the plain number words of WORD_NUMBER_RE elsewhere."""
+    found: list[tuple[int, int, float, float, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in numerals.FRACTION_RE.finditer(masked):
+        num, scale = numerals.fraction_value(m)
+        unit = _WORD_UNIT.match(masked, m.end())
+        end = unit.end() if unit else m.end()
+        found.append(
+            (m.start(), end, num, scale, 1 if num != int(num) else 0, unit.group("unit") if unit else "")
+        )
+        taken.append((m.start(), end))
+    for m in WORD_NUMBER_RE.finditer(masked):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        num, scale, decimals = _word_value(m.group("words"))
+        found.append((m.start(), m.end(), num, scale, decimals, m.group("unit") or ""))
+    return sorted(found)
+
+
 def _word_numbers(masked: str, norm: Normalised, text: str) -> list[WrittenNumber]:
     found: list[WrittenNumber] = []
-    for m in WORD_NUMBER_RE.finditer(masked):
-        num, scale, decimals = _word_value(m.group("words"))
-        unit = (m.group("unit") or "").lower()
-        before = masked[max(0, m.start() - 5) : m.start()]
+    for m_start, m_end, num, scale, decimals, unit_text in _word_candidates(masked):
+        unit = unit_text.lower()
+        before = masked[max(0, m_start - 5) : m_start]
         currency: frozenset[str] | None = None
         cur_before = _CURRENCY_BEFORE.search(before)
         if cur_before:
@@ -578,9 +605,10 @@ def _word_numbers(masked: str, norm: Normalised, text: str) -> list[WrittenNumbe
             kind = "money"
         if not (unit or currency or scale > 1 or num * scale >= 20):
             continue  # "one of the", "two segments": grammar, not a figure
-        nstart = m.start() - (len(cur_before.group(0)) if cur_before else 0)
-        start, end = norm.span(nstart, m.end())
+        nstart = m_start - (len(cur_before.group(0)) if cur_before else 0)
+        start, end = norm.span(nstart, m_end)
         approx = bool(APPROX_RE.search(norm.text[max(0, nstart - 25) : nstart]))
+        negative = signs.sign_word_before(norm.text[:nstart]) is not None
         found.append(
             WrittenNumber(
                 text[start:end],
@@ -590,12 +618,42 @@ def _word_numbers(masked: str, norm: Normalised, text: str) -> list[WrittenNumbe
                 scale,
                 decimals,
                 kind,
+                negative=negative,
                 currency=currency,
                 approx=approx,
                 has_unit=bool(unit) or scale > 1,
                 unit=unit_word,
                 scaled=scale > 1,
                 nstart=nstart,
+                nend=m_end,
+            )
+        )
+    return found
+
+
+def _multiples(masked: str, norm: Normalised, text: str) -> list[WrittenNumber]:
+    """ "doubled" (+100%), "tripled" (+200%), "halved" (-50%), "by half" (50%): a change, as a percentage."""
+    found: list[WrittenNumber] = []
+    spans = [
+        (m, numerals.MULTIPLE_VERBS[m.group("stem").lower()]) for m in numerals.MULTIPLE_RE.finditer(masked)
+    ]
+    spans += [(m, 50.0) for m in numerals.BY_HALF_RE.finditer(masked)]
+    for m, value in spans:
+        start, end = norm.span(m.start(), m.end())
+        approx = bool(APPROX_RE.search(norm.text[max(0, m.start() - 25) : m.start()]))
+        found.append(
+            WrittenNumber(
+                text[start:end],
+                start,
+                end,
+                abs(value),
+                1.0,
+                0,
+                "pct",
+                negative=value < 0,
+                approx=approx,
+                has_unit=True,
+                nstart=m.start(),
                 nend=m.end(),
             )
         )
@@ -677,6 +735,9 @@ def scan(text: str, identifiers: Iterable[str] = ()) -> Scan:
         start, end = norm.span(s, e)
         unparsed.append(Unparsed(text[start:end], start, end, s, e, reason))
 
+    for s, e, reason in list(numerals.lookalike_spans(masked)):  # "З16.19%", "❾❽%", "XLII percent"
+        flag(s, e, reason)
+        masked = _blank(masked, s, e)
     for run in _DIGIT_RUN.finditer(masked):
         if not _VALID_RUN.fullmatch(run.group(0)):
             s = run.start()
@@ -699,6 +760,9 @@ def scan(text: str, identifiers: Iterable[str] = ()) -> Scan:
     for n in numbers:
         if n.kind != "period":
             masked = _blank(masked, n.nstart, n.nend)
+    for n in _multiples(masked, norm, text):
+        numbers.append(n)
+        masked = _blank(masked, n.nstart, n.nend)
     for n in _word_numbers(masked, norm, text):
         numbers.append(n)
         masked = _blank(masked, n.nstart, n.nend)
