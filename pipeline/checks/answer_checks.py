@@ -19,8 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from pipeline.checks.context import SentenceContext
-from pipeline.checks.direction import direction_conflict
+from pipeline.checks.context import Segment, SentenceContext
+from pipeline.checks.direction import comparison_conflict, direction_conflict
 from pipeline.checks.fact_index import Fact, FactIndex
 from pipeline.checks.match import MatchConfig, candidates, choose
 from pipeline.checks.written_numbers import Kind, WrittenNumber, scan, split_sentences
@@ -106,6 +106,7 @@ def _sentence_checks(
     figures = [(n.nstart, n.nend) for n in found.numbers if n.kind != "period" and not n.is_year]
     ctx = SentenceContext(found.normalised.text, index.lexicon, spans, years, figures)
     out: dict[int, LocatedCheck] = {}
+    verified: dict[int, Fact] = {}
     checked_periods: set[str] = set()
     # Years and period labels last: they are checked as the period of the sentence's other checked figures.
     order = sorted(range(len(found.numbers)), key=lambda i: found.numbers[i].kind in ("date", "period"))
@@ -116,7 +117,21 @@ def _sentence_checks(
             checked_periods.add(fact.period)
         if fact is not None and fact.sentence:
             checked_periods.add(fact.sentence)
+        if fact is not None:
+            verified[i] = fact
         out[i] = LocatedCheck(check, offset + w.start, offset + w.end)
+    for current, base in _comparisons(found.numbers, verified, ctx):
+        lc = out[current]
+        if comparison_conflict(ctx.text, verified[current].value, verified[base].value):
+            note = (
+                f"the sentence says it moved the other way: {verified[base].label} was "
+                f"{found.numbers[base].text}"
+            )
+            out[current] = LocatedCheck(
+                lc.check.model_copy(update={"status": "direction_mismatch", "note": note, "match": None}),
+                lc.start,
+                lc.end,
+            )
     located = [out[i] for i in range(len(found.numbers))]
     for u in found.unparsed:
         located.append(
@@ -135,6 +150,53 @@ def _sentence_checks(
             )
         )
     return sorted(located, key=lambda lc: lc.start)
+
+
+_SERIES = re.compile(r"^(?:metrics\.fundamentals\.[^.]+|financials\.periods\[\d+\]\.\w+)\.(\w+)$")
+_FROM_TO = re.compile(r"\bfrom\b.*\bto\b", re.I | re.S)
+
+
+def _series(fact: Fact) -> str | None:
+    """The figure a period's fact is one value of ("gross_margin_pct" of FY2024 and of the TTM)."""
+    m = _SERIES.match(fact.source)
+    return m.group(1) if m and fact.period else None
+
+
+_COMPARED_WITH = re.compile(r"\s*(?:from|than|versus|vs\.?|against|compared (?:with|to))\b", re.I)
+
+
+def _base_segment(ctx: SentenceContext, w: WrittenNumber) -> Segment | None:
+    """The segment of `w` when it is the base of a comparison (from/than/versus/against/compared with)."""
+    seg = ctx.segment_at(w.nstart)
+    return seg if seg is not None and _COMPARED_WITH.match(ctx.text, seg.start) else None
+
+
+def _comparisons(
+    numbers: list[WrittenNumber], verified: dict[int, Fact], ctx: SentenceContext
+) -> list[tuple[int, int]]:
+    """(current, base) pairs of verified numbers that are one figure in two periods, the base being the one
+    the sentence compares with: after from/than/versus/against ("16.19%, up from 17.20%"), or the first of
+    "from 17.20% ... to 16.19%"."""
+    pairs: list[tuple[int, int]] = []
+    items = sorted(verified.items())
+    for a, (i, fi) in enumerate(items):
+        for j, fj in items[a + 1 :]:
+            if _series(fi) is None or _series(fi) != _series(fj) or fi.period == fj.period or fi.change:
+                continue  # a growth rate's direction words speak of the growth itself, not of the two rates
+            si, sj = _base_segment(ctx, numbers[i]), _base_segment(ctx, numbers[j])
+            if (
+                si is not None
+                and si is sj
+                and _FROM_TO.search(ctx.text, numbers[i].nend, numbers[j].nstart) is None
+            ):
+                if re.search(r"\bto\b", ctx.text[numbers[i].nend : numbers[j].nstart], re.I):
+                    pairs.append((j, i))  # "from 17.20% in FY2024 to 16.19%"
+            elif sj is not None and si is None:
+                pairs.append((i, j))  # "16.19%, up from 17.20%"
+            elif si is not None and sj is None:
+                if re.search(r"\bto\b", ctx.text[numbers[i].nend : numbers[j].nstart], re.I):
+                    pairs.append((j, i))  # "rose from 1.14 in FY2024 to 1.30"
+    return pairs
 
 
 def located_checks(

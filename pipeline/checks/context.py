@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.checks.qualifiers import period_of
 from pipeline.checks.vocabulary import (
     ALSO,
     AROUND_NUMBERS,
@@ -57,6 +58,7 @@ class Period:
     year: int | None = None
     month: int | None = None  # a TTM's last month ("TTM to Sep 2025")
     base: bool = False  # the base of a comparison ("against FY2021", "compared with TTM to Sep 2016")
+    number: int | None = None  # which quarter (1-4) or half (1-2), when written ("Q3", "first half")
 
 
 _MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
@@ -80,7 +82,12 @@ _PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "FY",
     ),
-    (re.compile(r"\b(?:fiscal[\s-]+years?|full[\s-]+years?|annual|annually)\b", re.I), "FY"),
+    (
+        re.compile(
+            r"\b(?:fiscal[\s-]+years?|full[\s-]+years?|annual|annually|for\s+the\s+(?:full\s+)?year)\b", re.I
+        ),
+        "FY",
+    ),
     (
         re.compile(
             r"\b(?:q[1-4]|[1-4]q)(?:[\s'-]*(?:fy)?(?P<year>(?:19|20)?\d{2}))?\b|\b(?:first|second|third|fourth)"
@@ -442,7 +449,9 @@ def _periods(text: str, years: Iterable[tuple[int, int, int]]) -> list[tuple[int
                 year += 2000
             month = _MONTHS[groups["mon"][:3].lower()] if groups.get("mon") else None
             base = bool(_BASE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]))
-            found.append((m.start(), Period(kind, year, month, base)))
+            said = period_of(m.group(0)) if kind in ("Q", "H") else None
+            number = said.number if said is not None and said.kind in ("quarter", "half") else None
+            found.append((m.start(), Period(kind, year, month, base, number)))
     found += [
         (start, Period("year", y, None, bool(_BASE_BEFORE.search(text[max(0, start - 40) : start]))))
         for start, _, y in years
@@ -534,7 +543,15 @@ class SentenceContext:
                     bool(_SEGMENT_CUT.match(text, a)),
                 )
             )
-        self.all_periods = [p for _, p in periods if not p.base]
+        # the periods the sentence's figures are about: not the base of a comparison ("up from 43.31% in FY2021")
+        self.all_periods = [
+            p
+            for at, p in periods
+            if not p.base and not any(s.comparison and s.start <= at < s.end for s in self.segments)
+        ]
+
+    def segment_at(self, pos: int) -> Segment | None:
+        return next((s for s in self.segments if s.start <= pos < s.end), None)
 
     def clause_at(self, pos: int) -> Clause:
         return next((c for c in self.clauses if c.start <= pos < c.end), self.clauses[-1])
@@ -547,6 +564,17 @@ class SentenceContext:
         own = next((s for s in self.segments if s.start <= pos < s.end), None)
         if own is not None and (own.periods or own.windows):
             return own.periods, own.windows
+        clause = self.clause_at(pos)
+        if not clause.names_subject:
+            # "a full year EPS was a record $4.96, up 11.7%": a clause that continues the one before it
+            # continues its period too
+            for before in reversed([c for c in self.clauses if c.end <= clause.start]):
+                said = [s for s in self.segments if before.start <= s.start < before.end and not s.comparison]
+                periods = [p for s in said for p in s.periods if p.kind != "prior"]
+                if periods or any(s.windows for s in said):
+                    return periods, {w for s in said for w in s.windows}
+                if before.names_subject:
+                    break
         free = [s for s in self.segments if not s.has_number and not s.comparison]
         # "a year earlier" spreads to no other segment ("no like-for-like period a year earlier")
         return [p for s in free for p in s.periods if p.kind != "prior"], {w for s in free for w in s.windows}

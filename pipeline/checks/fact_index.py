@@ -30,6 +30,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from pipeline.checks.context import Lexicon, Mention, clause_cuts, content_tokens, modifiers
+from pipeline.checks.qualifiers import TextPeriod, basis_of, direction_of, period_of, role_of
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.checks.written_numbers import (
     PERIOD_LABEL_RE,
@@ -230,6 +231,12 @@ class Fact:
     label: str = ""
     unit: str | None = None
     sentence: str | None = None  # for a number read from prose: which source sentence ("transcript#12")
+    # A number read from prose, qualified by its source clause (qualifiers.py): "yoy"/"qoq", "share"/"change",
+    # "up"/"down", and the quarter or half it is about (`period` "quarter" | "half" | "year").
+    basis: str | None = None
+    role: str | None = None
+    direction: str | None = None
+    period_number: int | None = None
     # For a bundle line the metrics also define ("TTM/free_cash_flow", "valuation/pe_ratio"): the metrics'
     # figure (or their refusal) replaces it, so one concept has one value (`FactIndex.with_metrics`).
     concept: str | None = None
@@ -281,20 +288,16 @@ class FactIndex:
         return None
 
     def prior_of(self, label: str | None) -> str | None:
-        """The period a year before `label` (the headline when None): "a year earlier". The same kind of
-        period when the bundle has one (TTM to Sep 2016 before TTM to Sep 2017), else the fiscal year before."""
+        """The period a year before `label` (the headline when None): "a year earlier". Like for like only: a
+        period of the same length ending a year (+-45 days) before, the same kind first (TTM to Sep 2016
+        before TTM to Sep 2017). A fiscal year that ends nine months before a TTM overlaps it and is not "a
+        year earlier" (issue 13: no overlapping comparisons), so there may be none."""
         anchor = next((p for p in self.periods if p.label == (label or self.headline)), None)
         if anchor is None:
             return None
-        same = [
-            p for p in self.periods if p.kind == anchor.kind and abs((anchor.end - p.end).days - 365) <= 45
-        ]
-        if same:
-            return same[0].label
-        older = sorted(
-            (p for p in self.periods if p.kind == "FY" and p.end < anchor.end), key=lambda p: p.end
-        )
-        return older[-1].label if older else None
+        a_year_before = [p for p in self.periods if abs((anchor.end - p.end).days - 365) <= 45]
+        a_year_before.sort(key=lambda p: p.kind != anchor.kind)
+        return a_year_before[0].label if a_year_before else None
 
     def with_facts(self, extra: Iterable[Fact]) -> FactIndex:
         return FactIndex([*self.facts, *extra], self.identifiers, self.lexicon, self.periods)
@@ -436,52 +439,101 @@ def _source_words(
     return SourceWords(words, required, words, inherited, " ".join(original[lo:hi].strip(" ,;:").split()))
 
 
-_QUARTER_TALK = re.compile(r"\b(?:q[1-4]|[1-4]q|quarter(?:ly)?|first half|second half|h[12])\b", re.I)
-_YEAR_TALK = re.compile(
-    r"\b(?:full[\s-]year|fiscal|annual|for the year|this year|next year|twelve months|ttm)\b", re.I
-)
+_TOPIC_SENTENCES = 3  # how far back a sentence with no figure still sets the topic ("Turning to Display.")
 
 
-def _text_period(where: str, sentence: str) -> str | None:
-    """The period of a number read from source prose: the quarter when its sentence talks about a quarter (or
-    it comes from the call's highlights, which report the quarter), none when it talks about a year."""
-    if _YEAR_TALK.search(sentence):
-        return None
-    if _QUARTER_TALK.search(sentence) or where.startswith("earnings_call"):
-        return "quarter"
-    return None
+@dataclass(frozen=True)
+class SourceCall:
+    """The earnings call a bundle's call notes and transcript report: its quarter and year (Q2-2025)."""
+
+    quarter: int | None
+    year: int | None
+
+
+def _qualified(
+    n: WrittenNumber, clause: str, before: Sequence[str], sentence: str, where: str, call: SourceCall
+) -> dict[str, object]:
+    """Basis, role, direction and period of a number read from prose (qualifiers.py), from its own clause.
+    The period, when the clause names none, is the one the nearest clause before it names ("For the quarter,
+    EPS increased 3.9%"; "a full year EPS of $4.96, up 11.7%"); a call's notes default to the call's quarter."""
+    q: dict[str, object] = {}
+    if n.kind == "pct":
+        q["basis"] = basis_of(clause) or basis_of(sentence)
+        q["role"] = role_of(clause)
+        q["direction"] = direction_of(clause) if q["role"] == "change" else None
+    period = period_of(clause, call.year)
+    for earlier in reversed(before):
+        if period is not None:
+            break
+        period = period_of(earlier, call.year)
+    if period is None and where.startswith("earnings_call"):
+        period = TextPeriod("quarter", call.quarter, call.year)
+    if period is not None:
+        number = period.number
+        if period.kind == "quarter" and number is None and period.year == call.year:
+            number = call.quarter  # "this quarter" on the call is the call's quarter
+        q.update(period=period.kind, year=period.year, period_number=number)
+    return q
 
 
 def text_facts(
     texts: Iterable[tuple[str, str]],
     identifiers: Sequence[str] = (),
     lexicon: Lexicon | None = None,
-    quarter_year: int | None = None,
+    call: SourceCall = SourceCall(None, None),
 ) -> list[Fact]:
     """Facts from prose: each written number of each (where, text) pair, source `text:<where>`, named by the
-    words of its own clause (see `_source_words`), with the quarter as its period when its sentence is about
-    one (`_text_period`)."""
+    words of its own clause (see `_source_words`) and qualified by it (`_qualified`: yoy/qoq, a share or a
+    change, up or down, the quarter, half or year). `context` holds the topic words: those of the text's title
+    (a call note's "Enterprise Cloud Growth") and of clauses and recent sentences that hold no figure
+    ("Turning to Display."), never words that qualify another number ("public" in "..., with public cloud
+    revenue increasing by 32%" is not the scope of the sentence's 24%)."""
     lex = lexicon or Lexicon()
     facts: list[Fact] = []
+    texts = list(texts)
+    titles = {where.removesuffix(".title"): text for where, text in texts if where.endswith(".title")}
     for where, text in texts:
+        title = titles.get(where.removesuffix(".text")) if where.endswith(".text") else None
+        heading = content_tokens(title, lex) if title else frozenset()
         previous: frozenset[str] = frozenset()  # measures named by the sentence before
-        recent: list[frozenset[str]] = []  # the words of the sentence and the two before: its paragraph
+        topics: list[frozenset[str]] = []  # the words of recent sentences with no figure
         for i, (_, sentence) in enumerate(split_sentences(text)):
             found = scan(sentence, identifiers)
             norm = found.normalised.text
             spans = [(n.nstart, n.nend) for n in found.numbers]
-            period = _text_period(where, norm)
             mentions = lex.mentions(norm)
-            recent = [*recent[-2:], content_tokens(norm, lex, [(m.start, m.end) for m in mentions])]
-            context = frozenset().union(*recent)
+            figures = [(n.nstart, n.nend) for n in found.numbers if n.kind != "period" and not n.is_year]
+            here = _numberless_words(norm, spans, figures, mentions, lex)
+            context = heading | here | frozenset().union(*topics)
+            cuts = clause_cuts(norm, spans, mentions)
             for n in found.numbers:
                 source = _source_words(norm, n.nstart, spans, lex, previous, mentions)
-                for f in _facts_from_written(
-                    n, f"text:{where}", source, period, quarter_year if period else None, f"{where}#{i}"
-                ):
-                    facts.append(replace(f, context=f.context | context))
+                lo = max(c for c in cuts if c <= n.nstart)
+                before = [norm[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b <= lo]
+                qualified = _qualified(
+                    n, norm[lo : min(c for c in cuts if c > n.nstart)], before, norm, where, call
+                )
+                for f in _facts_from_written(n, f"text:{where}", source, f"{where}#{i}"):
+                    facts.append(replace(f, context=context, **qualified))  # type: ignore[arg-type]
+            topics = [*topics, here if figures else content_tokens(norm, lex)][-_TOPIC_SENTENCES:]
             previous = frozenset(f"c:{m.key}" for m in mentions if m.key in MEASURES) or previous
     return facts
+
+
+def _numberless_words(
+    sentence: str,
+    spans: Sequence[tuple[int, int]],
+    figures: Sequence[tuple[int, int]],
+    mentions: Sequence[Mention],
+    lexicon: Lexicon,
+) -> frozenset[str]:
+    """The distinctive words of the clauses of `sentence` that hold no figure (its setting, a topic)."""
+    cuts = clause_cuts(sentence, spans, mentions)
+    words: set[str] = set()
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if not any(a <= s < b for s, _ in figures):
+            words |= content_tokens(sentence[a:b], lexicon)
+    return frozenset(words)
 
 
 def _quote(text: str, limit: int = 90) -> str:
@@ -498,9 +550,7 @@ _SOURCE_NAMES = {
 }
 
 
-def _facts_from_written(
-    n: WrittenNumber, source: str, sw: SourceWords, period: str | None, year: int | None, sentence_id: str
-) -> list[Fact]:
+def _facts_from_written(n: WrittenNumber, source: str, sw: SourceWords, sentence_id: str) -> list[Fact]:
     currency = next(iter(n.currency)) if n.currency and len(n.currency) == 1 else None
     words = sw.words
     where = re.split(r"[.\[]", source.removeprefix("text:"))[0]
@@ -530,8 +580,6 @@ def _facts_from_written(
         currency,
         exact=True,
         signed=n.negative,
-        period=period,
-        year=year,
         **base,  # type: ignore[arg-type]
     )
     return [fact]
@@ -1088,12 +1136,14 @@ def periods_of(loaded: LoadedBundle) -> tuple[PeriodInfo, ...]:
     return tuple(PeriodInfo(p.label, p.kind, p.fiscal_year, p.end) for p in fin.periods)
 
 
-def _call_year(loaded: LoadedBundle) -> int | None:
+def source_call(loaded: LoadedBundle) -> SourceCall:
+    """The quarter and year of the bundle's earnings call (its `quarter`, "Q2-2025"; else the call date's year)."""
     call = loaded.bundle.earnings_call
     if call is None:
-        return None
-    m = re.search(r"(?:19|20)\d\d", call.quarter or "")
-    return int(m.group(0)) if m else call.date.year
+        return SourceCall(None, None)
+    period = period_of(call.quarter or "")
+    year = period.year if period and period.year else call.date.year
+    return SourceCall(period.number if period and period.kind == "quarter" else None, year)
 
 
 def build_fact_index(
@@ -1106,7 +1156,7 @@ def build_fact_index(
     if loaded.transcript_text is not None:
         texts.append(("transcript", loaded.transcript_text))
     texts += list(extra_texts)
-    facts += text_facts(texts, identifiers, lexicon, _call_year(loaded))
+    facts += text_facts(texts, identifiers, lexicon, source_call(loaded))
     index = FactIndex(facts, tuple(identifiers), lexicon, periods_of(loaded))
     return index if metrics is None else index.with_metrics(metrics)
 

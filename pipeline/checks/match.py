@@ -35,6 +35,7 @@ from typing import Literal
 
 from pipeline.checks.context import Clause, Period, SentenceContext, named_by
 from pipeline.checks.fact_index import DAYS, Fact, FactIndex, PeriodInfo
+from pipeline.checks.qualifiers import basis_of, role_of
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.checks.written_numbers import WrittenNumber
 
@@ -282,10 +283,8 @@ def _period_ok(
 ) -> bool:
     if fact.period is None:
         return True
-    if fact.period == "quarter":  # a number from the earnings call
-        return not periods or any(
-            p.kind in ("Q", "H") or (p.kind == "year" and p.year == fact.year) for p in periods
-        )
+    if fact.period in ("quarter", "half", "year") and fact.from_text:
+        return not periods or any(_text_period_ok(fact, p) for p in periods)
     info = next((p for p in index.periods if p.label == fact.period), None)
     if info is None:
         return not periods
@@ -305,6 +304,20 @@ def _period_ok(
             if fact.period == index.prior_of(anchor):
                 return True
     return False
+
+
+def _text_period_ok(fact: Fact, p: Period) -> bool:
+    """A number read from prose about a quarter, a half or a full year (qualifiers.period_of), against a period
+    the sentence names: the same kind of period, the same quarter or half and the same year when both say."""
+    if p.year is not None and fact.year is not None and p.year != fact.year:
+        return False
+    if fact.period == "quarter":
+        same = p.number is None or fact.period_number is None or p.number == fact.period_number
+        return (p.kind == "Q" and same) or (p.kind == "year" and p.year is not None)
+    if fact.period == "half":
+        same = p.number is None or fact.period_number is None or p.number == fact.period_number
+        return (p.kind == "H" and same) or (p.kind == "year" and p.year is not None)
+    return p.kind in ("FY", "year")  # a full year: "for the year", "fiscal 2025"
 
 
 def _same_ttm(p: Period, info: PeriodInfo, index: FactIndex) -> bool:
@@ -331,6 +344,25 @@ def _entity_ok(fact: Fact, clause: Clause, ctx: SentenceContext) -> bool:
     if fact.entity is None or fact.entity == "benchmark":
         return not peers or "company" in entities
     return fact.entity in entities or ("peers" in ctx.concepts and not peers)
+
+
+_BASIS_NAMES = {"yoy": "year over year", "qoq": "quarter over quarter"}
+_ROLE_NAMES = {"share": "a share of a total", "change": "a change"}
+
+
+def _qualifier_conflict(w: WrittenNumber, fact: Fact, clause: str, sentence: str) -> str | None:
+    """Why a number read from prose is not the one written, by what each says it is (qualifiers.py): its
+    comparison basis ("39% quarter over quarter" is not "39% year over year") and its role ("contributing 27%
+    to total revenue" is not "grew 27%"). None when they agree or either side does not say."""
+    if not fact.from_text or w.kind != "pct":
+        return None
+    basis = basis_of(clause) or basis_of(sentence)
+    if basis and fact.basis and basis != fact.basis:
+        return f"the source's figure is {_BASIS_NAMES[fact.basis]}, the sentence says {_BASIS_NAMES[basis]}"
+    role = role_of(clause)
+    if role and fact.role and role != fact.role:
+        return f"the source's figure is {_ROLE_NAMES[fact.role]}, the sentence says {_ROLE_NAMES[role]}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -364,8 +396,11 @@ def choose(
     for m in found:
         f = m.fact
         named = naming(f, clause, ctx, index.scope_words)
+        conflict = _qualifier_conflict(w, f, ctx.text[clause.start : clause.end], ctx.text)
         if f.excludes & clause.concepts:
             rejected.append((m, "the sentence names another definition of it"))
+        elif conflict is not None:
+            rejected.append((m, conflict))
         elif not _entity_ok(f, clause, ctx):
             rejected.append((m, "the sentence is about another company"))
         elif not _period_ok(f, periods, index, low, ctx.all_periods):
