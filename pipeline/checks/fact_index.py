@@ -934,6 +934,7 @@ def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
             label="overall score",
         )
     )
+    facts += _age_facts(m)
     add(
         Fact(
             m.score.coverage_pct,
@@ -1040,6 +1041,47 @@ def metrics_facts(m: Metrics, periods: Sequence[PeriodInfo] = ()) -> list[Fact]:
                 )
             )
     return facts + _peer_facts(m)
+
+
+# The words a sentence uses for each dated part of a bundle (metrics.ages), besides "stale" / "old".
+_PART_NAMES: dict[str, Names] = {
+    "prices": names("price", "as_of"),
+    "benchmark": names("entity:benchmark"),
+    "technical_snapshot": names("price", "as_of", "technicals", "score_technicals"),
+    "market": names("price", "market_cap", "as_of"),
+    "statements": names("period_end", "filed"),
+    "consensus": names("consensus", "price_target"),
+    "earnings_call": names("call"),
+    "events": names("events"),
+}
+
+
+def _age_facts(m: Metrics) -> list[Fact]:
+    """The ages the report states (metrics.ages: "prices: last day 2022-12-30, 503 trading days before as_of"):
+    each part's last date, and how many calendar and trading days before the analysis date it lies. A
+    staleness caveat quotes them ("the prices end on 2022-12-30, 503 trading days before the analysis date")."""
+    facts: list[Fact] = []
+    for age in m.ages:
+        nm = (*_PART_NAMES.get(age.part, ()), *names("stale"))
+        label = age.part.replace("_", " ")
+        facts += _date_facts(
+            age.date,
+            f"metrics.ages.{age.part}.date",
+            Fact(0.0, "date", "", names=nm, label=f"{label}: last date"),
+        )
+        for days, what in ((age.days, "calendar days"), (age.trading_days, "trading days")):
+            if days is not None:
+                facts.append(
+                    Fact(
+                        float(days),
+                        "duration",
+                        f"metrics.ages.{age.part}.{what.replace(' ', '_')}",
+                        names=(*nm, *names("as_of")),
+                        label=f"{label}: {what} before the analysis date",
+                        unit="day",
+                    )
+                )
+    return facts
 
 
 _SUFFIXES = re.compile(

@@ -183,6 +183,10 @@ PHRASES: dict[str, tuple[str, ...]] = {
     # market and technicals
     "price": (
         "price",
+        "prices",
+        "price data",
+        "price history",
+        "price series",
         "share price",
         "stock price",
         "last price",
@@ -307,8 +311,30 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "events": ("events", "event", "announcements", "corporate events"),
     "peers": ("peers", "peer", "peer group", "comparables", "rivals", "competitors"),
     "call": ("earnings call", "call", "conference call", "results call"),
-    "as_of": ("as of", "as at", "last trading day", "latest close", "data as of"),
-    "period_end": ("ended", "ending", "year end", "year-end", "period end", "closed its books"),
+    "as_of": (
+        "as of",
+        "as at",
+        "last trading day",
+        "latest close",
+        "data as of",
+        "analysis date",
+        "date of the analysis",
+        "report date",
+        "market data",
+    ),
+    # the age of a part of the data (metrics.ages): "803 trading days old", "long before the analysis date"
+    "stale": ("stale", "old", "out of date", "outdated", "not current", "no longer current", "ago", "age"),
+    "period_end": (
+        "ended",
+        "ending",
+        "year end",
+        "year-end",
+        "period end",
+        "closed its books",
+        "statements",
+        "financial statements",
+        "latest statements",
+    ),
     "filed": ("filed", "filing", "published"),
     # qualifiers: narrow a subject, name nothing alone
     "growth": (
@@ -434,6 +460,7 @@ MEASURES = frozenset(
         "score_earnings_call",
         "average_equity",
         "ending_equity",
+        "stale",
         "model_read",
         "neutral_labels",
         "bound",

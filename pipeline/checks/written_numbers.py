@@ -186,7 +186,7 @@ NUMBER_RE = re.compile(
       | (?:\s|-)?(?P<mult>{_MULT})
       | (?:(?:\s|-)?(?P<wscale>{_WSCALE})\b|(?P<lscale>{_LSCALE})(?![A-Za-z0-9])|\s(?P<lscale2>MM|Bn|BN|Mn)\b)
         (?:\s(?P<curafter>{_CUR_AFTER})\b)?
-      | (?:\s|-)(?P<dur>{_DUR})
+      | (?:\s|-)(?:(?:trading|calendar|business|working)[\s-])?(?P<dur>{_DUR})
       | \s(?P<curafter2>{_CUR_AFTER})\b
     )?
     (?:(?P<close>\))(?:(?P<cpct>%)|\s?(?P<cwscale>{_WSCALE})\b|(?P<clscale>{_LSCALE})(?![A-Za-z0-9]))?)?
@@ -484,14 +484,14 @@ def _from_match(m: re.Match[str], norm: Normalised, text: str) -> WrittenNumber:
     whole = bool(open_ and close) and not inner
     unit_outside = bool(m.group("cpct") or m.group("cwscale") or m.group("clscale"))  # "(16.19)%"
     accounting = inner or (whole and kind != "date" and (unit_outside or signs.value_expected(before)))
+    if whole and not accounting and m.group("code"):  # an aside "(RMB362m)": the amount as written
+        nstart, nend = nstart + 1, nend - 1
     if open_ and not whole:  # an unmatched "(": not part of the number
         nstart += 1
     if close and not (whole or inner):
         nend -= 1
     if kind == "date" and open_ and close:  # "(2025)" is the year 2025
         nstart, nend = m.start("num"), m.end("num")
-    if whole and not accounting:  # an aside, "the equity ratio (26.28%)": the figure as written
-        nstart, nend = nstart + 1, nend - 1
     negative = bool(m.group("sign") in ("-", "\u2013") or m.group("sign2") or accounting)
     spaced = None if negative or open_ else signs.spaced_minus(before)
     if spaced is not None:  # "was − 16.19%": the minus a reader sees, one space before

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -40,6 +41,7 @@ from pipeline.narrate.prompt_context import PromptContext
 from pipeline.narrate.prompt_facts import FactsOptions
 from pipeline.narrate.prompts import PromptMessages, render_context
 from pipeline.narrate.registry import SectionSpec, section_spec, written_sections
+from pipeline.narrate.stale_caveat import is_staleness_caveat, stale_caveat
 
 log = logging.getLogger(__name__)
 
@@ -124,18 +126,21 @@ def _feedback(sentences: list[str], checks: list[NumberCheck]) -> str:
     )
 
 
-def _dropped_note(section: str, sentence: str, checks: list[NumberCheck]) -> str:
+def _dropped_note(section: str, sentence: str, checks: list[NumberCheck], replaced: bool = False) -> str:
     bad = [c for c in checks if c.sentence == sentence and c.status in BAD]
     counts = Counter(c.status for c in bad)
     why = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
     where = f"{section}.{bad[0].section}" if bad else section
+    if replaced:
+        return f"[replaced] {where}: a staleness caveat whose numbers did not check out ({why}), by the report's own"
     return f"[dropped] {where}: a sentence whose numbers did not check out ({why})"
 
 
-def _without(value: object, sentences: set[str]) -> object:
+def _without(value: object, sentences: Mapping[str, str | None]) -> object:
     if isinstance(value, str):
-        kept = [s for _, s in split_sentences(value) if s not in sentences]
-        return " ".join(kept) if kept else "Insufficient data."
+        kept = [sentences.get(s, s) if s in sentences else s for _, s in split_sentences(value)]
+        text = [s for s in kept if s]
+        return " ".join(text) if text else "Insufficient data."
     if isinstance(value, BaseModel):
         return value.model_copy(
             update={k: _without(getattr(value, k), sentences) for k in type(value).model_fields}
@@ -145,11 +150,11 @@ def _without(value: object, sentences: set[str]) -> object:
     return value
 
 
-def remove_sentences(answer: BaseModel, sentences: set[str]) -> BaseModel:
-    """A copy of `answer` with the given sentences cut from every string field (for --strict-numbers)."""
-    return answer.model_copy(
-        update={k: _without(getattr(answer, k), sentences) for k in type(answer).model_fields}
-    )
+def remove_sentences(answer: BaseModel, sentences: set[str] | Mapping[str, str | None]) -> BaseModel:
+    """A copy of `answer` with the given sentences cut from every string field (for --strict-numbers), or
+    replaced where `sentences` maps one to a replacement (a staleness caveat: stale_caveat.py)."""
+    cut = sentences if isinstance(sentences, Mapping) else dict.fromkeys(sentences)
+    return answer.model_copy(update={k: _without(getattr(answer, k), cut) for k in type(answer).model_fields})
 
 
 def _ask_checked(
@@ -159,6 +164,7 @@ def _ask_checked(
     context: PromptContext,
     opts: NarrateOptions,
     index: FactIndex,
+    caveat: str | None = None,
 ) -> SectionResult:
     prompt = render_context(spec.name, context)
     meta = CallMeta(spec.name, loaded.ticker, context.as_json())
@@ -190,9 +196,16 @@ def _ask_checked(
     result = SectionResult(spec.name, prompt, reply, checks)
     offending = _offending(checks)
     if offending and opts.strict_numbers:
-        result.reply = replace(reply, parsed=remove_sentences(reply.parsed, set(offending)))
+        # A staleness caveat is never removed: the report's own caveat takes its place (stale_caveat.py).
+        cut: dict[str, str | None] = {
+            s: caveat if caveat and is_staleness_caveat(s) else None for s in offending
+        }
+        result.reply = replace(reply, parsed=remove_sentences(reply.parsed, cut))
         result.dropped = offending
-        result.dropped_notes = [_dropped_note(spec.name, sentence, checks) for sentence in offending]
+        result.dropped_notes = [
+            _dropped_note(spec.name, sentence, checks, replaced=cut[sentence] is not None)
+            for sentence in offending
+        ]
         result.checks = check_answer(result.reply.parsed, index)
     else:
         result.flagged = offending
@@ -272,7 +285,9 @@ def narrate(
         if spec.phase != "labels" or not opts.wants(spec.name) or spec.skip(loaded):
             continue
         contexts[spec.name] = spec.facts(loaded, metrics, opts.facts)
-        results[spec.name] = _ask_checked(model, spec, loaded, contexts[spec.name], opts, index)
+        results[spec.name] = _ask_checked(
+            model, spec, loaded, contexts[spec.name], opts, index, stale_caveat(metrics)
+        )
     labels = {k: read_label(section_spec(k), r, loaded, contexts[k]) for k, r in results.items()}
     metrics = rescore(
         metrics, loaded, _counted(specs, labels, loaded, sentiments)
@@ -282,7 +297,9 @@ def narrate(
         if spec.phase == "labels" or not opts.wants(spec.name) or spec.skip(loaded):
             continue
         contexts[spec.name] = spec.facts(loaded, metrics, opts.facts)
-        results[spec.name] = _ask_checked(model, spec, loaded, contexts[spec.name], opts, index)
+        results[spec.name] = _ask_checked(
+            model, spec, loaded, contexts[spec.name], opts, index, stale_caveat(metrics)
+        )
     if earlier:
         results.update({k: _recheck(v, index) for k, v in earlier.kept.items() if k not in results})
         for spec in specs:

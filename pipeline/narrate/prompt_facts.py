@@ -91,6 +91,15 @@ def _score(metrics: Metrics) -> dict[str, Any]:
         )
     if sc.missing_parts:
         out["not_scored"] = {m.title: m.reason for m in sc.missing_parts}
+    mi = sc.model_influence
+    if mi is not None:  # what the model-read labels did to the score (the page shows it too)
+        out["model_read_parts"] = {
+            "parts": mi.parts,
+            "score_without_them": mi.without if mi.without is not None else INSUFFICIENT,
+            "score_with_them_neutral": mi.neutral,
+            "shift_points": mi.shift,
+            "bound_points": mi.bound_points,
+        }
     return out
 
 

@@ -27,6 +27,7 @@ FILTERS: dict[str, Any] = {
     "pct": fmt.pct,
     "ratio": fmt.ratio,
     "num": fmt.num,
+    "check_value": fmt.check_value,
     "sign_class": fmt.sign_class,
     "neg_class": fmt.neg_class,
     "reading_class": fmt.reading_class,

@@ -64,6 +64,42 @@ def num(value: float | int | str | None, decimals: int = 2) -> str:
     return MISSING if _absent(value) else f"{value:,.{decimals}f}"
 
 
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def check_value(value: float | None, kind: str | None) -> str:
+    """A number check's value as a reader reads it (the appendix): dates and period labels as written,
+    not their encoding (20251218 -> '2025-12-18', 20252 -> 'Q2-2025', 202509 -> 'TTM to Sep 2025'),
+    percentages with '%', amounts compact ('9.02B'), other figures with the digits they need."""
+    if value is None or _absent(value):
+        return MISSING
+    n = int(round(value))
+    if kind == "date":
+        if n >= 10_000_000:
+            month, day = n // 100 % 100, n % 100
+            return f"{n // 10_000}-{month:02d}" + (f"-{day:02d}" if day else "")
+        return str(n)
+    if kind == "period":
+        if n >= 100_000:  # TTM by the year and month it ends
+            return f"TTM to {_MONTH_NAMES[n % 100 - 1]} {n // 100}" if 1 <= n % 100 <= 12 else str(n)
+        year, code = divmod(n, 10)
+        return f"FY{year}" if code == 0 else f"Q{code}-{year}" if code <= 4 else f"H{code - 4}-{year}"
+    if kind == "money" and abs(value) >= 1_000:
+        return compact(value)
+    if kind == "pct":
+        return f"{_trimmed(value)}%"
+    if kind in ("count", "duration") and value == n:
+        return f"{n:,d}"
+    return _trimmed(value)
+
+
+def _trimmed(value: float) -> str:
+    """Up to four decimals, trailing zeros dropped but at least two kept: 16.1863 -> '16.1863', 1.3 -> '1.30'."""
+    text = f"{value:,.4f}".rstrip("0")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return f"{value:,.{max(2, decimals)}f}"
+
+
 def signed_int(value: int | None) -> str:
     """3 -> '+3', -4 -> '-4', 0 -> '0'."""
     return MISSING if value is None else f"{value:+d}" if value else "0"

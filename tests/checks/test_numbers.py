@@ -17,7 +17,7 @@ USD_LIKE = {"USD", "HKD"}
     [
         # (text, [(written, value, kind, decimals), ...])
         ("a debt-to-equity ratio of 1.30 denotes", [("1.30", 1.30, "ratio", 2)]),
-        ("net margin (-10.78%)", [("-10.78%", -10.78, "pct", 2)]),  # an aside: the figure as written
+        ("net margin (-10.78%)", [("(-10.78%)", -10.78, "pct", 2)]),  # an aside: the figure as written
         (
             "granted 4,402,557 RSUs to 104 employees",
             [("4,402,557", 4402557, "count", 0), ("104", 104, "count", 0)],
@@ -75,9 +75,9 @@ def test_extract(text: str, expected: list[tuple[str, float, str, int]]) -> None
         ("Margin: (16.19%)", "(16.19%)", -16.19),
         ("(16.19%) was the margin", "(16.19%)", -16.19),
         # an aside after a noun: positive as written
-        ("the equity ratio (26.28%) is healthy", "26.28%", 26.28),
-        ("revenue of RMB 9.02B (10.50%) in FY2024", "10.50%", 10.5),
-        ("net margin (-10.78%)", "-10.78%", -10.78),
+        ("the equity ratio (26.28%) is healthy", "(26.28%)", 26.28),
+        ("revenue of RMB 9.02B (10.50%) in FY2024", "(10.50%)", 10.5),
+        ("net margin (-10.78%)", "(-10.78%)", -10.78),
     ],
 )
 def test_parentheses_read_as_a_reader_reads_them(text: str, written: str, value: float) -> None:
@@ -128,7 +128,7 @@ def test_currencies_and_approx_words() -> None:
 
 def test_known_identifiers_are_masked() -> None:
     text = "Kingsoft Cloud (3896) under its 2021 Share Incentive Plan"
-    assert [n.text for n in extract_numbers(text)] == ["3896", "2021"]  # an aside: its figure as written
+    assert [n.text for n in extract_numbers(text)] == ["(3896)", "2021"]
     assert extract_numbers(text, identifiers=["(3896)", "2021 Share Incentive Plan"]) == []
 
 
