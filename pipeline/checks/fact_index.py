@@ -231,6 +231,10 @@ class Fact:
     label: str = ""
     unit: str | None = None
     sentence: str | None = None  # for a number read from prose: which source sentence ("transcript#12")
+    # A number read from prose to 3 significant figures or more: the unit of its last written digit (0.1e9 in
+    # "$11.3 billion"). The source rounded it there, so a finer figure that rounds to it agrees with it
+    # ("$11.33 billion"); fewer figures ("$11 billion") would let too many values through.
+    precision: float | None = None
     # A number read from prose, qualified by its source clause (qualifiers.py): "yoy"/"qoq", "share"/"change",
     # "up"/"down", and the quarter or half it is about (`period` "quarter" | "half" | "year").
     basis: str | None = None
@@ -400,11 +404,14 @@ def _source_words(
     lexicon: Lexicon,
     before: frozenset[str] = frozenset(),
     mentions: Sequence[Mention] | None = None,
+    frames: bool = False,
 ) -> SourceWords:
     """What names the number at `at` of a source sentence (numbers left out): the words of its clause; when
     that clause has none ("representing a year-over-year growth of 24%"), those of the sentence's first clause
     ("Q2 revenue reached RMB 2.35 billion"); when it points back ("this segment", "its"), the words of the
-    clause before it are its scope."""
+    clause before it are its scope. `frames`: a year or period label, whose clause, when it names no measure
+    ("As we look to 2022, we expect mid-single-digit revenue growth"; "For free cash flow, we expect to
+    generate $10 billion in 2022"), is the time of the whole sentence, so the sentence's words name it."""
     original = sentence
     for s, e in numbers:
         sentence = sentence[:s] + " " * (e - s) + sentence[e:]
@@ -434,9 +441,14 @@ def _source_words(
     # A sentence that names nothing continues the one before ("we are raising again our guide to $26.3
     # billion" after a sentence about revenue): that sentence's measures are kept apart, a weaker name.
     inherited = before if not words else frozenset()
-    if not words:  # a clause of numbers alone: the whole sentence says what they are
+    if not words or (frames and not _measures(words)):
+        # a clause of numbers alone, or a time that frames the sentence: the whole sentence says what it is
         words, required = read(0, len(sentence))
     return SourceWords(words, required, words, inherited, " ".join(original[lo:hi].strip(" ,;:").split()))
+
+
+def _measures(words: frozenset[str]) -> bool:
+    return any(w.startswith("c:") and w[2:] in MEASURES for w in words)
 
 
 _TOPIC_SENTENCES = 3  # how far back a sentence with no figure still sets the topic ("Turning to Display.")
@@ -507,7 +519,8 @@ def text_facts(
             context = heading | here | frozenset().union(*topics)
             cuts = clause_cuts(norm, spans, mentions)
             for n in found.numbers:
-                source = _source_words(norm, n.nstart, spans, lex, previous, mentions)
+                frames = n.is_year or n.kind == "period"
+                source = _source_words(norm, n.nstart, spans, lex, previous, mentions, frames)
                 lo = max(c for c in cuts if c <= n.nstart)
                 before = [norm[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b <= lo]
                 qualified = _qualified(
@@ -550,6 +563,9 @@ _SOURCE_NAMES = {
 }
 
 
+_SOURCE_ROUNDED_FIGURES = 3  # see Fact.precision
+
+
 def _facts_from_written(n: WrittenNumber, source: str, sw: SourceWords, sentence_id: str) -> list[Fact]:
     currency = next(iter(n.currency)) if n.currency and len(n.currency) == 1 else None
     words = sw.words
@@ -580,6 +596,7 @@ def _facts_from_written(n: WrittenNumber, source: str, sw: SourceWords, sentence
         currency,
         exact=True,
         signed=n.negative,
+        precision=10.0**-n.decimals * n.scale if n.sig_figs >= _SOURCE_ROUNDED_FIGURES else None,
         **base,  # type: ignore[arg-type]
     )
     return [fact]

@@ -9,6 +9,9 @@ sign below) agrees when any of:
      "within tolerance"), or `approx_tol` (5%) when an approximation word precedes the number ("approximate");
   3. rounded round numbers: with an approximation word, a whole number ending in zeros is read as rounded to
      its significant figures ("over 120%" for 123%, "about $900 million" for 870); "approximate".
+  4. rounded by the source: a number read from prose to 3 significant figures or more (`Fact.precision`)
+     agrees with a finer written number that rounds to it ("$11.33 billion" for the call's "$11.3 billion");
+     "source rounded".
 
 Kinds must be compatible: a percentage matches percentages and ratios x 100; money matches money, prices and
 per-share amounts in the same currency when both sides name one (a scaled amount with no currency, "16.33
@@ -56,13 +59,16 @@ _COMPATIBLE: dict[str, frozenset[str]] = {
     "duration": frozenset({"duration"}),
     "period": frozenset({"period"}),
 }
-How = Literal["exact", "rounded", "within tolerance", "approximate", "exact date", "window", "known period"]
+How = Literal[
+    "exact", "rounded", "source rounded", "within tolerance", "approximate", "exact date", "window", "known period"
+]
 _HOW_RANK = {
     "exact": 0,
     "exact date": 0,
     "window": 0,
     "known period": 0,
     "rounded": 1,
+    "source rounded": 1,
     "within tolerance": 2,
     "approximate": 3,
 }
@@ -103,6 +109,9 @@ def magnitude_matches(w: WrittenNumber, fact_magnitude: float, fact: Fact, cfg: 
     if _rounds_to(in_written_units, w.num, w.decimals):
         return "exact" if abs(in_written_units - w.num) <= 1e-9 * max(1.0, abs(w.num)) else "rounded"
     diff = abs(written - fact_magnitude)
+    unit = 10.0**-w.decimals * w.scale
+    if fact.precision is not None and unit < fact.precision and diff <= 0.5 * fact.precision * (1 + 1e-9):
+        return "source rounded"
     if not fact.exact:
         if diff <= cfg.rel_tol * fact_magnitude:
             return "within tolerance"
