@@ -24,9 +24,13 @@ import re
 
 MINUS_BEFORE = re.compile(r"(?:^|(?<=[\s(\[:=/]))(?P<minus>-)[ \t]$")
 _RANGE_BEFORE = re.compile(r"[\d%)\]]\s*-[ \t]$")
-_APPROX = r"(?:(?:about|around|roughly|nearly|almost|approximately|some|over|more\s+than|less\s+than|just\s+over|just\s+under|close\s+to)\s+)?"
+_APPROX = (
+    r"(?:(?:about|around|roughly|nearly|almost|approximately|some|over|more\s+than|less\s+than"
+    r"|just\s+over|just\s+under|close\s+to)\s+)?"
+)
 SIGN_WORD_BEFORE = re.compile(
-    rf"\b(?:(?P<word>minus|negative)(?:\s+(?:at|of))?|(?:an?\s+)?(?:net\s+)?(?:loss(?:es)?|deficits?|outflows?|shortfalls?)\s+of"
+    r"\b(?:(?P<word>minus|negative)(?:\s+(?:at|of))?"
+    r"|(?:an?\s+)?(?:net\s+)?(?:loss(?:es)?|deficits?|outflows?|shortfalls?)\s+of"
     rf"|lost|loses|losing|burn(?:ed|t|s|ing)?)\s+{_APPROX}$",
     re.I,
 )

@@ -1,4 +1,4 @@
-"""Review-1's number-check findings through `stockreport generate` (a local stub model, tests/hardening/model_server.py).
+"""Review-1's number-check findings through `stockreport generate` (a local stub model: model_server.py).
 
 The stub answers like the offline model and appends review-1's sentences to every prose field:
   * false ones (finding 3: a figure the metrics refuse; 4: written signs; 5: look-alike digits and numerals; 6:
