@@ -60,7 +60,14 @@ _COMPATIBLE: dict[str, frozenset[str]] = {
     "period": frozenset({"period"}),
 }
 How = Literal[
-    "exact", "rounded", "source rounded", "within tolerance", "approximate", "exact date", "window", "known period"
+    "exact",
+    "rounded",
+    "source rounded",
+    "within tolerance",
+    "approximate",
+    "exact date",
+    "window",
+    "known period",
 ]
 _HOW_RANK = {
     "exact": 0,
