@@ -244,6 +244,20 @@ def period_value(m: re.Match[str]) -> float | None:
     return float(year * 10 + (digit if "Q" in label else 4 + digit))
 
 
+def period_label(value: float) -> str:
+    """The label `period_value` reads as `value`: 20240 -> 'FY2024', 20252 -> 'Q2-2025', 20255 -> 'H1-2025',
+    202509 -> 'TTM to Sep 2025'."""
+    n = int(round(value))
+    if n >= 100_000:
+        month = n % 100
+        return f"TTM to {_MONTH_ABBREVIATIONS[month - 1]} {n // 100}" if 1 <= month <= 12 else str(n)
+    year, code = divmod(n, 10)
+    return f"FY{year}" if code == 0 else f"Q{code}-{year}" if code <= 4 else f"H{code - 4}-{year}"
+
+
+_MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(

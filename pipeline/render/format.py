@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from pipeline.checks.written_numbers import period_label
 from pipeline.inputs.currencies import money_prefix
 from pipeline.money import format_amount, format_money
 
@@ -64,9 +65,6 @@ def num(value: float | int | str | None, decimals: int = 2) -> str:
     return MISSING if _absent(value) else f"{value:,.{decimals}f}"
 
 
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def check_value(value: float | None, kind: str | None) -> str:
     """A number check's value as a reader reads it (the appendix): dates and period labels as written,
     not their encoding (20251218 -> '2025-12-18', 20252 -> 'Q2-2025', 202509 -> 'TTM to Sep 2025'),
@@ -80,10 +78,7 @@ def check_value(value: float | None, kind: str | None) -> str:
             return f"{n // 10_000}-{month:02d}" + (f"-{day:02d}" if day else "")
         return str(n)
     if kind == "period":
-        if n >= 100_000:  # TTM by the year and month it ends
-            return f"TTM to {_MONTH_NAMES[n % 100 - 1]} {n // 100}" if 1 <= n % 100 <= 12 else str(n)
-        year, code = divmod(n, 10)
-        return f"FY{year}" if code == 0 else f"Q{code}-{year}" if code <= 4 else f"H{code - 4}-{year}"
+        return period_label(value)
     if kind == "money" and abs(value) >= 1_000:
         return compact(value)
     if kind == "pct":
