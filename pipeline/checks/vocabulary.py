@@ -12,6 +12,8 @@ from __future__ import annotations
 PHRASES: dict[str, tuple[str, ...]] = {
     # statements
     "revenue": ("revenue", "revenues", "sales", "net sales", "top line", "turnover", "net revenue"),
+    # an insurer's revenue line: Aflac's call says "earned premium", its release "net premium income"
+    "premiums": ("earned premium", "earned premiums", "premiums earned", "premium income", "net premiums"),
     "cost_of_revenue": (
         "cost of revenue",
         "cost of revenues",
@@ -324,6 +326,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     # the age of a part of the data (metrics.ages): "803 trading days old", "long before the analysis date"
     "stale": ("stale", "old", "out of date", "outdated", "not current", "no longer current", "ago", "age"),
+    # the base of a change, not an age: "3.5% lower than a year ago" (the longer phrase keeps "ago" from
+    # naming "stale")
+    "year_ago": ("a year ago", "year ago", "a quarter ago", "quarter ago"),
     "period_end": (
         "ended",
         "ending",
@@ -425,7 +430,7 @@ for _n in (20, 50, 100, 200):
     )
 for _n in (20, 50):
     PHRASES[f"ema_{_n}"] = (f"{_n}-day ema", f"ema {_n}", f"ema_{_n}", f"{_n}-day exponential moving average")
-QUALIFIERS = frozenset({"growth", "new", "next"})
+QUALIFIERS = frozenset({"growth", "new", "next", "year_ago"})
 # Subjects that say what a figure measures. A number in a source text whose clause names one of these is
 # matched by that subject; one whose clause names only generic words ("share", "call", "events") by its words.
 MEASURES = frozenset(
@@ -448,6 +453,7 @@ MEASURES = frozenset(
         "growth",
         "new",
         "next",
+        "year_ago",
         "relative",
         "price",
         "risk_factors",

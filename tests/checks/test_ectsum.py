@@ -1,6 +1,6 @@
 """ECTSum reference summaries against their own transcripts (issues 5 and 12).
 
-Measured (benchmarks/numcheck_ectsum.py prints the table): 93 of 117 summary numbers verified (79.5%). The
+Measured (benchmarks/numcheck_ectsum.py prints the table): 94 of 117 summary numbers verified (80.3%). The
 117 include eight period labels ("fiscal 2022", "q3 2020") that are now checked as periods where the old
 check read them as bare years, and "fy22", which it did not see. Before issue 12 the check verified 96 of
 116 by value alone, four of them by coincidence (IBM's "60%" gross margin against "60% of our hires", P&G's
@@ -25,7 +25,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ECTSUM = REPO / "fixtures" / "data" / "transcripts" / "ectsum"
-FLOOR = 0.79
+FLOOR = 0.80
 
 
 def _bench() -> ModuleType:
@@ -62,8 +62,17 @@ def test_total_share_matched_is_above_the_floor(results: list) -> None:  # type:
         # the call says $5.96 billion and $11.3 billion: the summary's figures round to them ("source rounded")
         ("DE_q4_2021", "$5.963 billion", "verified"),
         ("DE_q4_2021", "$11.33 billion", "verified"),
-        ("IBM_q4_2021", "2022", "verified"),  # "As we look to 2022, we expect mid-single-digit revenue growth"
+        (
+            "IBM_q4_2021",
+            "2022",
+            "verified",
+        ),  # "As we look to 2022, we expect mid-single-digit revenue growth"
         ("CRM_q2_2022", "$26.2 billion", "unverified"),  # the call's guide is $26.3 billion
+        (
+            "AFL_q4_2020",
+            "3.5%",
+            "verified",
+        ),  # "net premium income ... 3.5% lower than year ago": earned premium
         ("CRM_q2_2022", "$6.24 billion", "unverified"),  # an analyst estimate, not in the call
         ("UNP_q2_2021", "55.1%", "verified"),
         ("PG_q1_2022", "four percent", "verified"),

@@ -115,7 +115,9 @@ def test_parentheses_read_as_a_reader_reads_them(text: str, written: str, value:
 )
 def test_written_signs(text: str, written: str, value: float) -> None:
     found = [n for n in extract_numbers(text) if n.text == written]
-    assert found and found[0].value == pytest.approx(value), [(n.text, n.value) for n in extract_numbers(text)]
+    assert found and found[0].value == pytest.approx(value), [
+        (n.text, n.value) for n in extract_numbers(text)
+    ]
 
 
 def test_currencies_and_approx_words() -> None:

@@ -28,7 +28,11 @@ def _status(summary: str, written: str) -> str:
     ("summary", "written", "status"),
     [
         # "As we look to 2022, ..." is the time of the whole sentence: its revenue growth and free cash flow
-        ("Compname expects mid-single digit revenue growth and strong free cash flow in 2022.", "2022", "verified"),
+        (
+            "Compname expects mid-single digit revenue growth and strong free cash flow in 2022.",
+            "2022",
+            "verified",
+        ),
         ("Compname expects free cash flow of $10.5 billion in 2023.", "2023", "verified"),
         ("Compname expects mid-single digit revenue growth in 2023.", "2023", "unverified"),
         ("Compname raised its dividend in 2022.", "2022", "unverified"),  # 2022 frames growth and FCF only
@@ -53,7 +57,9 @@ def test_a_year_that_opens_a_sentence_frames_all_of_it(summary: str, written: st
         ("Capital spending was $2.04 billion.", "$2.04 billion", "unverified"),
     ],
 )
-def test_a_finer_figure_agrees_with_the_source_figure_it_rounds_to(summary: str, written: str, status: str) -> None:
+def test_a_finer_figure_agrees_with_the_source_figure_it_rounds_to(
+    summary: str, written: str, status: str
+) -> None:
     assert _status(summary, written) == status
 
 
@@ -61,3 +67,31 @@ def test_source_rounding_is_named_in_the_check() -> None:
     checks = check_text("Q4 sales rose to $11.33 billion.", INDEX, section="summary")
     (check,) = [c for c in checks if c.written == "$11.33 billion"]
     assert check.status == "verified" and check.match == "source rounded"
+
+
+INSURER = build_text_index(
+    [
+        (
+            "transcript",
+            "Turning to our Japan segment, total earned premium for the quarter declined 3.5%. "
+            "For the full year, total earned premium was down 2.8%.",
+        )
+    ],
+    company=["compname"],
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "status"),
+    [
+        # an insurer's "net premium income" is its earned premium; "a year ago" is a comparison base, not an age
+        ("Japan's net premium income was 3.5% lower than a year ago for the quarter.", "verified"),
+        ("Japan's net premium income was down 3.5% from a year ago.", "verified"),
+        ("Japan's net premium income was up 3.5% from a year ago.", "direction_mismatch"),
+        ("Japan's net premium income for the full year was down 3.5% from a year ago.", "unverified"),
+        ("Japan's net investment income was down 3.5% from a year ago.", "unverified"),
+    ],
+)
+def test_premium_income_and_a_year_ago(summary: str, status: str) -> None:
+    (check,) = [c for c in check_text(summary, INSURER, section="summary") if c.written == "3.5%"]
+    assert check.status == status, check.note
