@@ -515,9 +515,9 @@ def text_facts(
             spans = [(n.nstart, n.nend) for n in found.numbers]
             mentions = lex.mentions(norm)
             figures = [(n.nstart, n.nend) for n in found.numbers if n.kind != "period" and not n.is_year]
-            here = _numberless_words(norm, spans, figures, mentions, lex)
-            context = heading | here | frozenset().union(*topics)
             cuts = clause_cuts(norm, spans, mentions)
+            here = _numberless_words(norm, cuts, figures, lex)
+            context = heading | here | frozenset().union(*topics)
             for n in found.numbers:
                 frames = n.is_year or n.kind == "period"
                 source = _source_words(norm, n.nstart, spans, lex, previous, mentions, frames)
@@ -534,14 +534,10 @@ def text_facts(
 
 
 def _numberless_words(
-    sentence: str,
-    spans: Sequence[tuple[int, int]],
-    figures: Sequence[tuple[int, int]],
-    mentions: Sequence[Mention],
-    lexicon: Lexicon,
+    sentence: str, cuts: Sequence[int], figures: Sequence[tuple[int, int]], lexicon: Lexicon
 ) -> frozenset[str]:
-    """The distinctive words of the clauses of `sentence` that hold no figure (its setting, a topic)."""
-    cuts = clause_cuts(sentence, spans, mentions)
+    """The distinctive words of the clauses of `sentence` (cut at `cuts`, see clause_cuts) that hold no figure
+    (its setting, a topic)."""
     words: set[str] = set()
     for a, b in zip(cuts, cuts[1:], strict=False):
         if not any(a <= s < b for s, _ in figures):

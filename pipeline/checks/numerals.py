@@ -29,6 +29,9 @@ _UNIT_WORDS = (
 )
 _NEXT_UNIT = re.compile(rf"\s*(?:{_UNIT_WORDS})", re.I)
 _ASCII_LOOKALIKES = frozenset("OolI|")
+# The characters worth a look (every look-alike and numeral is non-ASCII; DIGIT_LOOKALIKES has no ASCII key), so
+# plain ASCII prose costs one regex scan, not a Python loop over its characters.
+_CANDIDATE = re.compile(r"[^\x00-\x7f]|(?<=\d)[OolI|]|[OolI|](?=\d)")
 _ROMAN = r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 ROMAN_WITH_UNIT = re.compile(
     rf"(?<![A-Za-z0-9])(?P<roman>{_ROMAN}|(?i:{_ROMAN}))(?![A-Za-z0-9])(?=\s*(?:{_UNIT_WORDS}))", re.I
@@ -60,7 +63,8 @@ def lookalike_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, reason) of every token of `text` (normalised, see module docstring) that shows a number the
     check cannot read: look-alike digits, other numerals, roman numerals with a unit or currency."""
     flagged_to = -1
-    for i, c in enumerate(text):
+    for m in _CANDIDATE.finditer(text):
+        i, c = m.start(), m.group()
         if i < flagged_to or c.isspace():
             continue
         reason: str | None = None

@@ -578,7 +578,9 @@ def _word_candidates(masked: str) -> list[tuple[int, int, float, float, int, str
     billion" (numerals.FRACTION_RE) first, then the plain number words of WORD_NUMBER_RE elsewhere."""
     found: list[tuple[int, int, float, float, int, str]] = []
     taken: list[tuple[int, int]] = []
-    for m in numerals.FRACTION_RE.finditer(masked):
+    lower = masked.lower()
+    fractions = any(w in lower for w in numerals.SCALE_WORDS)  # most sentences have none: skip the scan
+    for m in numerals.FRACTION_RE.finditer(masked) if fractions else ():
         num, scale = numerals.fraction_value(m)
         unit = _WORD_UNIT.match(masked, m.end())
         end = unit.end() if unit else m.end()
