@@ -193,19 +193,27 @@ def _ask_checked(
             else retry.cost_usd + reply.cost_usd,
         )
         reply, checks = retry, check_answer(retry.parsed, index)
-    result = SectionResult(spec.name, prompt, reply, checks)
-    offending = _offending(checks)
+    return _settle(SectionResult(spec.name, prompt, reply, checks), index, opts, caveat)
+
+
+def _settle(
+    result: SectionResult, index: FactIndex, opts: NarrateOptions, caveat: str | None = None
+) -> SectionResult:
+    """The sentences whose numbers do not check out against `index` (`result.checks`): flagged, or with
+    --strict-numbers cut from the answer. A staleness caveat is never removed: the report's own caveat takes
+    its place (stale_caveat.py)."""
+    offending = _offending(result.checks)
     if offending and opts.strict_numbers:
-        # A staleness caveat is never removed: the report's own caveat takes its place (stale_caveat.py).
         cut: dict[str, str | None] = {
             s: caveat if caveat and is_staleness_caveat(s) else None for s in offending
         }
-        result.reply = replace(reply, parsed=remove_sentences(reply.parsed, cut))
-        result.dropped = offending
-        result.dropped_notes = [
-            _dropped_note(spec.name, sentence, checks, replaced=cut[sentence] is not None)
+        notes = [
+            _dropped_note(result.section, sentence, result.checks, replaced=cut[sentence] is not None)
             for sentence in offending
         ]
+        result.reply = replace(result.reply, parsed=remove_sentences(result.reply.parsed, cut))
+        result.dropped = [*result.dropped, *offending]
+        result.dropped_notes = [*result.dropped_notes, *notes]
         result.checks = check_answer(result.reply.parsed, index)
     else:
         result.flagged = offending
@@ -293,6 +301,11 @@ def narrate(
         metrics, loaded, _counted(specs, labels, loaded, sentiments)
     )  # the score, with the labels
     index = base_index.with_metrics(metrics)
+    for result in results.values():
+        # The labels sections were checked against the score before their labels counted; the report prints
+        # the score after, so their figures are settled against the facts the page shows ("coverage is 85%").
+        result.checks = check_answer(result.reply.parsed, index)
+        _settle(result, index, opts, stale_caveat(metrics))
     for spec in specs:
         if spec.phase == "labels" or not opts.wants(spec.name) or spec.skip(loaded):
             continue

@@ -49,6 +49,8 @@ FALSE: list[tuple[str, str]] = [
     ("Capex reached RMB 10 billion in the TTM period.", "RMB 10 billion in the TTM"),
     ("In Q3-2025 revenue reached RMB 2.35 billion.", "In Q3-2025 revenue reached"),
     ("Gross margin reached 16.19%, up from 17.20% a year earlier.", "up from 17.20% a year earlier"),
+    ("Without the model-read parts, the score would be 52.", "score would be 52"),  # 18's false twins
+    ("Coverage is 58% of the nominal weight.", "Coverage is 58%"),
 ]
 TRUE = [
     "Kingsoft Cloud lost RMB 973 million in the TTM period.",
@@ -57,6 +59,8 @@ TRUE = [
     "Net margin was minus 10.79% in the TTM period.",
     "AI gross billings grew 39% quarter over quarter.",
     "Revenue grew 24% year over year in the second quarter of 2025.",
+    "Without the model-read parts, the score would be 47.",  # 18: the page's own figures
+    "Coverage is 85% of the nominal weight.",
 ]
 LABELS = {"Positive", "Negative", "Neutral", "Insufficient data"}
 
@@ -177,3 +181,16 @@ def test_strict_numbers_never_removes_a_staleness_caveat(
     assert "Stale data: " in md and "the prices end on 2022-12-30, 731 days before the analysis date" in md
     assert any(f.startswith("[replaced]") for f in report.flagged_sentences)
     assert all(c.status == "verified" for c in report.number_checks)
+
+
+def test_pe_written_as_a_multiple_of_earnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Finding 18: "21.27x earnings" is Apple's P/E; the same form with another value is flagged."""
+    true = ["Apple trades at 21.27x earnings.", "Apple trades at 21.3 times trailing earnings."]
+    false = ["Apple trades at 12.27x earnings."]
+    folder = _generate(BUNDLES / "AAPL", tmp_path / "out", _appending(true + false), capsys)
+    report = Report.model_validate_json((folder / "report.json").read_text(encoding="utf-8"))
+    for sentence in true:
+        on = [c for c in report.number_checks if c.sentence == sentence]
+        assert on and all(c.status == "verified" for c in on), [(c.written, c.status, c.note) for c in on]
+    on = [c for c in report.number_checks if c.sentence == false[0]]
+    assert on and all(c.status != "verified" for c in on)
