@@ -790,11 +790,14 @@ def _figure_fact(
         "money": "money",
         "price": "price",
         "count": "count",
+        "per_share": "per_share",
     }
     kind = kinds[fig.unit]
     value, currency = fig.value, None
     if fig.unit == "money":
         value, currency = fig.value * money_scale, money_currency
+    elif fig.unit == "per_share":
+        currency = money_currency
     elif fig.unit == "price":
         currency = price_currency
     _, nm, label = FIELDS.get(name, (kind, (), name.replace("_", " ")))

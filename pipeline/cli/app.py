@@ -47,6 +47,7 @@ def validate(bundle_dir: BundleDir) -> None:
     older than its staleness threshold (docs/metrics.md, Staleness); stale data is a warning, not an error."""
     from pipeline.inputs import load_bundle
     from pipeline.metrics.freshness import part_ages
+    from pipeline.metrics.share_basis import resolve_share_basis
 
     loaded = load_bundle(bundle_dir)
     b = loaded.bundle
@@ -67,6 +68,12 @@ def validate(bundle_dir: BundleDir) -> None:
                 f"{b.as_of.isoformat()}; the report labels it with its own date, never as current",
                 markup=False,
             )
+    basis = resolve_share_basis(b, loaded.prices, loaded.benchmark)
+    for note in basis.info.notes:
+        if not any(note.startswith(m.text()) for m in basis.unexplained):
+            out.print(f"share basis: {note}", markup=False)
+    for line in basis.warnings():
+        err.print(f"warning: {line}", markup=False)
 
 
 @app.command()

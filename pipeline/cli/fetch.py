@@ -47,7 +47,7 @@ def sec(
         str | None,
         typer.Option("--as-of", help="YYYY-MM-DD: only facts filed on or before it (no look-ahead)."),
     ] = None,
-    years: Annotated[int, typer.Option("--years", help="Newest N fiscal years (0 = all).")] = 5,
+    years: Annotated[int, typer.Option("--years", min=0, help="Newest N fiscal years (0 = all).")] = 5,
     tickers_file: Annotated[
         Path | None, typer.Option("--tickers-file", help="One ticker per line ('#' comments).")
     ] = None,

@@ -92,7 +92,7 @@ def sec(
     exchange: Exchange = None,
     currency: Currency = None,
     sector: Sector = None,
-    years: Annotated[int, typer.Option("--years", help="Newest N fiscal years (0 = all).")] = 5,
+    years: Annotated[int, typer.Option("--years", min=0, help="Newest N fiscal years (0 = all).")] = 5,
     submissions: Annotated[
         Path | None,
         typer.Option(
@@ -199,6 +199,17 @@ def prices(
     )
     bench = f", benchmark {b.benchmark.name}" if b.benchmark else ""
     _report(b, out_dir, f"prices.csv{' + benchmark.csv' if benchmark else ''}{bench}", old)
+    _price_warnings(out_dir)
+
+
+def _price_warnings(out_dir: Path) -> None:
+    """Split-sized overnight moves in the imported files: say what they do to the report and what to do."""
+    from pipeline.inputs import load_bundle
+    from pipeline.metrics.share_basis import resolve_share_basis
+
+    loaded = load_bundle(out_dir, with_peers=False)
+    for line in resolve_share_basis(loaded.bundle, loaded.prices, loaded.benchmark).warnings():
+        err.print(f"warning: {line}", markup=False)
 
 
 @import_app.command("transcript")

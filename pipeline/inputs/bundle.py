@@ -181,6 +181,12 @@ class Financials(Strict):
     currency: Currency = Field(description="Reporting currency of the statements (ISO 4217).")
     scale: Scale = Scale.units
     periods: list[Period] = Field(min_length=1)
+    share_basis: dt.date | None = Field(
+        default=None,
+        description="Per-share lines (EPS, diluted shares) of every period are on the share basis in force "
+        "on this date (after every split effective by then), e.g. as restated by the SEC importer; "
+        "without it each period is on the basis of its own `filed` date (else its `end`).",
+    )
 
     @field_validator("periods")
     @classmethod
@@ -250,6 +256,9 @@ class RiskFactors(Strict):
     top_category: ShortText | None = None
     categories: list[RiskCategory] = Field(default_factory=list)
     source: ShortText | None = None
+    as_of: dt.date | None = Field(
+        default=None, description="The filing or day the risk factors are from; without it they are undated."
+    )
 
 
 class AnalystConsensus(Strict):
@@ -320,6 +329,40 @@ class MarketData(Strict):
     source: ShortText | None = None
 
 
+def split_words(ratio: float) -> str:
+    """How a split is named: 10 -> '10-for-1', 1.5 -> '3-for-2', 0.1 -> '1-for-10 reverse'."""
+    if ratio >= 1:
+        for den in (1, 2, 3, 4, 5):
+            if abs(ratio * den - round(ratio * den)) < 1e-6:
+                return f"{round(ratio * den)}-for-{den}"
+        return f"{ratio:g}-for-1"
+    for num in (1, 2, 3, 4, 5):
+        if abs(num / ratio - round(num / ratio)) < 1e-6:
+            return f"{num}-for-{round(num / ratio)} reverse"
+    return f"1-for-{1 / ratio:g} reverse"
+
+
+class StockSplit(Strict):
+    """A stock split (or reverse split): from `date` on, one old share is `ratio` new shares.
+
+    Per-share figures (EPS, share counts, prices, price targets) dated before the split are on the old share
+    basis; the metrics restate them to the basis in force on the bundle's as_of (docs/metrics.md, Share
+    basis)."""
+
+    date: dt.date = Field(description="The first trading day on the new share basis (the ex-date).")
+    ratio: PositiveFloat = Field(
+        description="New shares per old share: 10 for a 10-for-1 split, 0.1 for a 1-for-10 reverse split."
+    )
+    source: ShortText | None = None
+
+    @field_validator("ratio")
+    @classmethod
+    def _not_one(cls, value: float) -> float:
+        if abs(value - 1.0) < 1e-9:
+            raise ValueError("a split ratio of 1 changes nothing")
+        return value
+
+
 class Benchmark(Strict):
     name: ShortText
     ticker: Ticker | None = None
@@ -338,6 +381,9 @@ class Bundle(Strict):
     risk_factors: RiskFactors | None = None
     consensus: AnalystConsensus | None = None
     earnings_call: EarningsCall | None = None
+    splits: list[StockSplit] = Field(
+        default_factory=list, description="Stock splits known to the bundle (docs/metrics.md, Share basis)."
+    )
     notes: list[LongText] = Field(default_factory=list, description="Free notes on sources and caveats.")
 
     @model_validator(mode="after")
@@ -360,6 +406,13 @@ class Bundle(Strict):
             late.append(f"consensus.as_of={self.consensus.as_of}")
         if self.technical_snapshot and self.technical_snapshot.as_of > self.as_of:
             late.append(f"technical_snapshot.as_of={self.technical_snapshot.as_of}")
+        if self.risk_factors and self.risk_factors.as_of and self.risk_factors.as_of > self.as_of:
+            late.append(f"risk_factors.as_of={self.risk_factors.as_of}")
+        for i, split in enumerate(self.splits):
+            if split.date > self.as_of:
+                late.append(f"splits[{i}].date={split.date}")
+        if self.financials and self.financials.share_basis and self.financials.share_basis > self.as_of:
+            late.append(f"financials.share_basis={self.financials.share_basis}")
         for i, peer in enumerate(self.peers):
             if peer.as_of and peer.as_of > self.as_of:
                 late.append(f"peers[{i}].as_of={peer.as_of}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
-from pipeline.inputs.bundle import Bundle, Financials, Period
+from pipeline.inputs.bundle import Bundle, Financials, Period, split_words
 from pipeline.inputs.loaded import LoadedBundle
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import scoring
+from pipeline.metrics.figures import insufficient
 from pipeline.metrics.freshness import PRICE_STALE_TRADING_DAYS, age_of, part_ages
 from pipeline.metrics.peers import peer_comparison
+from pipeline.metrics.share_basis import resolve_share_basis
 from pipeline.metrics.technicals_summary import summarize_technicals
 from pipeline.metrics.types import (
     Figure,
@@ -18,6 +22,7 @@ from pipeline.metrics.types import (
     PartAge,
     PeriodMetrics,
     ScoreCard,
+    ShareBasisInfo,
     Sentiments,
     Technicals,
 )
@@ -161,9 +166,10 @@ def period_figures(period: Period, prior: Period | None, no_base: str | None = N
     }
 
 
-def compute_fundamentals(financials: Financials) -> Fundamentals:
+def compute_fundamentals(financials: Financials, restated: dict[str, str] | None = None) -> Fundamentals:
     """Figures for the headline TTM and each fiscal year, each against its like-for-like base a year earlier.
-    Earlier TTM periods are bases only; they get no column of their own."""
+    Earlier TTM periods are bases only; they get no column of their own. `restated` names, per period label,
+    how its per-share lines were put on the as_of share basis (share_basis.py)."""
     ttm = financials.ttm()
     ordered = ([ttm] if ttm else []) + financials.fiscal_years()
     periods = []
@@ -176,7 +182,7 @@ def compute_fundamentals(financials: Financials) -> Fundamentals:
                 kind=p.kind,
                 end=p.end,
                 base=period_name(base) if base else None,
-                figures=period_figures(p, base, no_base),
+                figures={**period_figures(p, base, no_base), **_eps(p, (restated or {}).get(p.label))},
             )
         )
     return Fundamentals(
@@ -185,6 +191,15 @@ def compute_fundamentals(financials: Financials) -> Fundamentals:
         roe_basis="average_equity",
         periods=periods,
     )
+
+
+def _eps(period: Period, restated: str | None) -> dict[str, Figure]:
+    """Diluted EPS of the period on the as_of share basis (statement currency per share)."""
+    eps = period.income.eps_diluted if period.income else None
+    formula = "diluted EPS as reported, on the share basis of as_of"
+    if eps is None:
+        return {"eps_diluted": insufficient("per_share", formula, "missing diluted EPS")}
+    return {"eps_diluted": Figure(value=eps, unit="per_share", formula=formula, note=restated)}
 
 
 def _sentiment_missing(bundle: Bundle, key: str) -> str:
@@ -257,10 +272,17 @@ def compute_metrics(
 ) -> Metrics:
     """Every computed figure of a bundle: fundamentals, technicals, valuation, score card, price target, and
     (with `with_peers`) the peer comparison, each peer computed from its own bundle where there is one."""
-    bundle = loaded.bundle
     sentiments = sentiments or Sentiments()
     ages = part_ages(loaded)
-    fundamentals = compute_fundamentals(bundle.financials) if bundle.financials else None
+    # one share basis (as_of's) for per-share lines, share counts, targets and prices; ages use the files
+    basis = resolve_share_basis(loaded.bundle, loaded.prices, loaded.benchmark)
+    loaded = dataclasses.replace(loaded, bundle=basis.bundle, prices=basis.prices, benchmark=basis.benchmark)
+    bundle = loaded.bundle
+    fundamentals = (
+        compute_fundamentals(bundle.financials, restated=_restated_labels(basis.info))
+        if bundle.financials
+        else None
+    )
     technicals = summarize_technicals(
         loaded.prices,
         loaded.benchmark,
@@ -268,7 +290,9 @@ def compute_metrics(
         bundle.benchmark.name if bundle.benchmark else None,
     )
     stale = _stale_technicals(technicals, ages)
-    technicals = technicals.model_copy(update={"stale": stale is not None})
+    technicals = technicals.model_copy(
+        update={"stale": stale is not None, "since": basis.info.price_from if loaded.prices is not None else None}
+    )
     market_age = age_of(ages, "market")
     valuation = valuation_figures(
         bundle,
@@ -277,6 +301,7 @@ def compute_metrics(
         market_stale=f"market data {market_age.text.split(': ', 1)[1]}"
         if market_age and market_age.stale
         else None,
+        share_problem=basis.info.problem,
     )
 
     card = _score_card(bundle, fundamentals, technicals, valuation, sentiments, ages)
@@ -295,7 +320,18 @@ def compute_metrics(
         missing=missing,
         ages=ages,
         peers=peer_comparison(loaded, _without_peers) if with_peers else None,
+        share_basis=basis.info if (basis.info.splits or basis.info.notes or basis.info.problem) else None,
     )
+
+
+def _restated_labels(info: ShareBasisInfo) -> dict[str, str]:
+    """Period label -> how its per-share lines were restated (for the EPS figure's note)."""
+    out: dict[str, list[str]] = {}
+    for r in info.restated:
+        label = r.part.split(" diluted EPS", 1)[0]
+        if " diluted EPS" in r.part:
+            out.setdefault(label, []).append(f"{split_words(r.ratio)} split of {r.date.isoformat()}")
+    return {k: "restated for the " + " and ".join(v) + " to the share basis of as_of" for k, v in out.items()}
 
 
 def _without_peers(loaded: LoadedBundle, sentiments: Sentiments) -> Metrics:

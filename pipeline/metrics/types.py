@@ -18,7 +18,7 @@ INSUFFICIENT_LABEL: Literal["Insufficient data"] = "Insufficient data"
 # The overall label: below the minimum coverage the score is provisional and labelled "Insufficient data".
 OverallLabel = Literal["Outperform", "Neutral", "Underperform", "Insufficient data"]
 Status = Literal["ok", "not_meaningful", "insufficient_data"]
-Unit = Literal["pct", "ratio", "money", "price", "count"]
+Unit = Literal["pct", "ratio", "money", "price", "count", "per_share"]
 
 
 class Frozen(BaseModel):
@@ -34,7 +34,10 @@ class Figure(Frozen):
 
     value: float | None
     status: Status = "ok"
-    unit: Unit
+    unit: Unit = Field(
+        description="pct: percent; ratio; money: statement currency and scale; price: share-price currency, "
+        "units; count; per_share: statement currency per share, units (EPS)."
+    )
     formula: str
     note: str | None = None
     base: str | None = Field(
@@ -113,6 +116,11 @@ class Technicals(Frozen):
         "(docs/metrics.md, Staleness): values are labelled with their own date, never as current.",
     )
     last_price: float | None = None
+    since: dt.date | None = Field(
+        default=None,
+        description="Indicators and returns use only prices from this day on: an unexplained split-sized "
+        "move that day (docs/metrics.md, Share basis).",
+    )
     # Keys: sma_20, sma_50, sma_100, sma_200, ema_20, ema_50, macd, macd_signal, macd_hist, rsi_14,
     # stoch_k, stoch_d, high_52w, low_52w, volatility_pct (annualised, percent).
     values: dict[str, float | None] = Field(default_factory=dict)
@@ -179,6 +187,31 @@ class ScoreCard(Frozen):
     missing_parts: list[MissingPart] = Field(default_factory=list)
     model_influence: ModelInfluence | None = None
     subscores: list[SubScore]
+
+
+class SplitApplied(Frozen):
+    """A split and what it restated (or, in `ShareBasisInfo.splits`, where it is recorded)."""
+
+    date: dt.date
+    ratio: float = Field(description="New shares per old share.")
+    part: str = Field(description="What was restated, e.g. 'FY2022 diluted EPS and shares'; or the source.")
+
+
+class ShareBasisInfo(Frozen):
+    """Per-share figures and prices on one share basis (docs/metrics.md, Share basis)."""
+
+    as_of: dt.date = Field(description="Every per-share figure and price is on the share basis of this day.")
+    splits: list[SplitApplied] = Field(default_factory=list, description="The splits known, oldest first.")
+    restated: list[SplitApplied] = Field(default_factory=list, description="What each split restated.")
+    price_from: dt.date | None = Field(
+        default=None,
+        description="An unexplained split-sized move in the prices: indicators use prices from this day on.",
+    )
+    notes: list[str] = Field(default_factory=list, description="One line per restatement or doubt.")
+    problem: str | None = Field(
+        default=None,
+        description="Why P/E, market cap and dividend yield cannot be put on one basis (then insufficient).",
+    )
 
 
 class PriceTarget(Frozen):
@@ -271,4 +304,7 @@ class Metrics(Frozen):
         default=None,
         description="The bundle's peers, computed from their own "
         "bundles where possible (docs/metrics.md, Peers).",
+    )
+    share_basis: ShareBasisInfo | None = Field(
+        default=None, description="Splits and the restatements that put per-share figures on one basis."
     )

@@ -114,12 +114,24 @@ def valuation_figures(
     *,
     price_note: str | None = None,
     market_stale: str | None = None,
+    share_problem: str | None = None,
 ) -> dict[str, Figure]:
     """The `Metrics.valuation` dict: pe_ratio, dividend_yield_pct, market_cap.
 
     `price_note` says why there is no last price (stale prices); `market_stale` says why the bundle's reported
-    market figures are not used (dated too long before as_of), so they are computed or missing instead."""
+    market figures are not used (dated too long before as_of), so they are computed or missing instead;
+    `share_problem` says why per-share figures and the price cannot be put on one share basis, so figures
+    computed from both are insufficient data (reported ones are kept: a source's P/E is on its own basis)."""
     figures = _valuation_figures(bundle, last_price, use_market=market_stale is None)
+    if share_problem is not None:
+        cap_reported = "as reported" in figures["market_cap"].formula
+        per_share = {"pe_ratio", "market_cap"} | (set() if cap_reported else {"dividend_yield_pct"})
+        figures = {
+            k: insufficient(v.unit, v.formula, share_problem)
+            if k in per_share and v.status != "insufficient_data" and "as reported" not in v.formula
+            else v
+            for k, v in figures.items()
+        }
     return {
         k: _why_missing(_why_missing(v, "last price", price_note), "missing", market_stale)
         if market_stale and v.status != "ok"

@@ -178,7 +178,12 @@ def set_as_of(raw: dict[str, Any], as_of: dt.date | None, latest_in_data: dt.dat
 
 
 def merge_statement_periods(
-    raw: dict[str, Any], periods: list[dict[str, Any]], currency: str, scale: str = "units"
+    raw: dict[str, Any],
+    periods: list[dict[str, Any]],
+    currency: str,
+    scale: str = "units",
+    *,
+    share_basis: dt.date | None = None,
 ) -> None:
     """Replace the bundle's statement periods with the imported `periods` (fiscal years, and TTMs if any).
 
@@ -196,6 +201,8 @@ def merge_statement_periods(
     keep = [] if fresh or max((str(p["end"]) for p in old_ttms), default="") <= newest_fy else old_ttms
     merged = sorted(keep + periods, key=lambda p: (str(p["end"]), p.get("kind") == "TTM"), reverse=True)
     raw["financials"] = {"currency": currency, "scale": scale, "periods": merged}
+    if share_basis is not None and not keep:  # kept TTMs come from another import, on their own basis
+        raw["financials"]["share_basis"] = share_basis.isoformat()
 
 
 def render(raw: dict[str, Any]) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 LIST_KEYS: dict[str, Callable[[Any], str]] = {
     "peers": lambda p: str(p.get("ticker")) if isinstance(p, dict) else str(p),
     "events": lambda e: f"{e.get('date')} {e.get('title')}" if isinstance(e, dict) else str(e),
+    "splits": lambda s: str(s.get("date")) if isinstance(s, dict) else str(s),
     "notes": str,
 }
 

@@ -41,6 +41,7 @@ from pipeline.inputs.bundle import (
     Profile,
     RiskCategory,
     RiskFactors,
+    StockSplit,
     TechnicalSnapshot,
 )
 from pipeline.inputs.importers.bundle_io import ProfileOptions, commit, open_bundle
@@ -113,6 +114,14 @@ PARTS: dict[str, PartSpec] = {
             CorporateEvent,
             is_list=True,
             help="Corporate events: date, title, summary, category (one per row).",
+        ),
+        PartSpec(
+            "splits",
+            "splits",
+            StockSplit,
+            is_list=True,
+            help="Stock splits: date (first day on the new basis), ratio (new shares per old share: 10 for "
+            "10-for-1, 0.1 for 1-for-10), source (one per row).",
         ),
         PartSpec(
             "peers",

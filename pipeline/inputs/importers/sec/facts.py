@@ -109,8 +109,9 @@ def values(
     if start is not None:
         sub = sub[(sub["start"] - start).abs() <= pd.Timedelta(days=slack_days)]
     out: dict[str, Reported] = {}
-    for row in sub.itertuples(index=False):  # a period has a few dozen tags
-        out[str(row.tag)] = Reported(float(row.val), row.filed.date())
+    restated = sub["restated"] if "restated" in sub.columns else [None] * len(sub)
+    for row, note in zip(sub.itertuples(index=False), restated, strict=True):  # a few dozen tags a period
+        out[str(row.tag)] = Reported(float(row.val), row.filed.date(), note if isinstance(note, str) else None)
     return out
 
 

@@ -38,6 +38,7 @@ from pipeline.inputs.importers.common import fiscal_year_of, read_json_source
 from pipeline.inputs.importers.names import readable_name
 from pipeline.inputs.importers.sec import lines as L
 from pipeline.inputs.importers.sec.facts import annual_ends, annual_start, facts_frame, quarterly_ends, values
+from pipeline.inputs.importers.sec.splits import SecSplit, find_splits, restate_per_share
 from pipeline.inputs.importers.sec.submissions import STATEMENT_FORMS, FilerProfile, read_submissions
 from pipeline.inputs.importers.sec.ttm import TTMInputs, ttm_inputs
 from pipeline.inputs.sources import fail
@@ -115,7 +116,9 @@ def build_lines(duration: L.Values, instant: L.Values) -> Built:
         for line, tags in spec.items():
             found = L.first_tag(duration, tags)
             if found:
-                out.put(line, found[1], found[0], duration[found[0]].filed)
+                note = duration[found[0]].restated
+                parts = [L.Component(found[0], found[1], note=note)] if note else None
+                out.put(line, found[1], found[0], duration[found[0]].filed, parts)
     for line, tags in L.INSTANT_TAGS.items():
         found = L.first_tag(instant, tags)
         if found:
@@ -235,6 +238,17 @@ def sec_periods(
     return periods_from_facts(read_json_source(path), str(path), currency=currency, as_of=as_of, years=years)
 
 
+@dataclass(frozen=True)
+class SecStatements:
+    """What one companyfacts document gives a bundle: periods, the filer's name, its splits, and the date
+    whose share basis every period's per-share lines are on (the newest filing read)."""
+
+    periods: list[dict[str, Any]]
+    entity: str | None
+    splits: list[SecSplit]
+    share_basis: dt.date
+
+
 def periods_from_facts(
     doc: object,
     label: str | Path,
@@ -244,7 +258,21 @@ def periods_from_facts(
     years: int | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """`sec_periods` of a parsed companyfacts document; `label` names it in error lines (a path or a URL)."""
-    facts = facts_frame(doc, label, currency, as_of)
+    got = statements_from_facts(doc, label, currency=currency, as_of=as_of, years=years)
+    return got.periods, got.entity
+
+
+def statements_from_facts(
+    doc: object,
+    label: str | Path,
+    *,
+    currency: str = "USD",
+    as_of: dt.date | None = None,
+    years: int | None = None,
+) -> SecStatements:
+    """Periods (per-share lines restated for splits to the newest filing's share basis), name and splits."""
+    splits = find_splits(doc, as_of)
+    facts = restate_per_share(facts_frame(doc, label, currency, as_of), splits)
     entity = doc.get("entityName") if isinstance(doc, dict) else None
     ends = annual_ends(facts)
     if not len(ends):
@@ -252,7 +280,8 @@ def periods_from_facts(
         raise fail(label, f"no annual (10-K) revenue, net income or cash-flow facts{when}")
     fiscal_years = [fiscal_year_period(facts, end) for end in (ends[:years] if years else ends)]
     periods = ttm_periods(facts, ends[0]) + fiscal_years
-    return periods, entity if isinstance(entity, str) else None
+    basis = max(dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed"))
+    return SecStatements(periods, entity if isinstance(entity, str) else None, splits, basis)
 
 
 @dataclass(frozen=True)
@@ -271,6 +300,39 @@ def _set_note(raw: dict[str, Any], prefix: str, text: str | None) -> None:
     raw["notes"] = notes + ([text] if text else [])
     if not raw["notes"]:
         raw.pop("notes")
+
+
+SEC_SPLIT_SOURCE = "SEC companyfacts"
+
+
+def _set_splits(raw: dict[str, Any], splits: list[SecSplit]) -> None:
+    """The bundle's splits: those the SEC facts show replace earlier SEC ones; splits from elsewhere stay
+    (one per date)."""
+    kept = [s for s in raw.get("splits", []) if not str(s.get("source", "")).startswith(SEC_SPLIT_SOURCE)]
+    new = [
+        {"date": s.date.isoformat(), "ratio": int(s.ratio) if s.ratio.is_integer() else s.ratio, "source": s.source()}
+        for s in splits
+        if s.first_post is not None
+    ]
+    dates = {s["date"] for s in new}
+    merged = sorted([*new, *(s for s in kept if str(s.get("date")) not in dates)], key=lambda s: str(s["date"]))
+    if merged:
+        raw["splits"] = merged
+    else:
+        raw.pop("splits", None)
+
+
+def _announced_note(splits: list[SecSplit], basis: dt.date) -> str | None:
+    """A split the filings announce but none shows yet: the statements are on the old basis."""
+    pending = [s for s in splits if s.first_post is None]
+    if not pending:
+        return None
+    what = ", ".join(f"a {s.label()} split (dated {s.date.isoformat()} in the filings)" for s in pending)
+    return (
+        f"SEC EDGAR: announced split: {what} shows in no filing by {basis.isoformat()}: per-share lines are "
+        "on the basis before it; once it takes effect, record it with `stockreport import splits` so "
+        "prices and per-share lines are put on one basis"
+    )
 
 
 def _lag_warning(filer: FilerProfile, periods: list[dict[str, Any]], limit: dt.date | None) -> str | None:
@@ -309,9 +371,8 @@ def import_sec(
         existing, profile.currency
     )  # --currency is the facts' unit (USD for US filers)
     limit = cutoff(existing or {}, as_of)
-    periods, entity = periods_from_facts(
-        docs.facts, docs.facts_label, currency=currency, as_of=limit, years=years
-    )
+    got = statements_from_facts(docs.facts, docs.facts_label, currency=currency, as_of=limit, years=years)
+    periods, entity = got.periods, got.entity
     filer = None
     if docs.submissions is not None:
         filer_ticker = ticker or (str(existing["profile"]["ticker"]) if existing else None)
@@ -329,7 +390,12 @@ def import_sec(
     )
     raw = open_bundle(out_dir, ticker, statement_options(existing, profile, currency), source_profile)
     set_as_of(raw, as_of, max(dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed")))
-    merge_statement_periods(raw, periods, currency)
+    merge_statement_periods(raw, periods, currency, share_basis=got.share_basis)
+    _set_splits(raw, got.splits)
+    announced = _announced_note(got.splits, got.share_basis)
+    _set_note(raw, "SEC EDGAR: announced split", announced)
+    if announced and warn:
+        warn(announced)
     if filer is not None:
         _set_note(raw, "SEC EDGAR: CIK", filer.note(limit))
         lag = _lag_warning(filer, periods, limit)

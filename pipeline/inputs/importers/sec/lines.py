@@ -28,10 +28,12 @@ PREMIUM = 0.02  # a carrying amount may exceed the principal by this much (premi
 
 @dataclass(frozen=True)
 class Reported:
-    """One tag's value for one period, and when the filing that carried it was made public."""
+    """One tag's value for one period, and when the filing that carried it was made public. `restated` says
+    how a per-share value was restated for a split after that filing (splits.py), if it was."""
 
     val: float
     filed: dt.date
+    restated: str | None = None
 
 
 @dataclass(frozen=True)
