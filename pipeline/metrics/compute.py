@@ -67,9 +67,25 @@ def _through(name: str, source: Figure | None, result: Figure) -> Figure:
     return result.model_copy(update={"note": f"{name}: {source.note}"})
 
 
-def period_figures(period: Period, prior: Period | None, no_base: str | None = None) -> dict[str, Figure]:
+def net_debt_basis(financials: Financials) -> f.NetDebtBasis:
+    """The one net-debt basis of a report: cash with short-term investments when the headline period (TTM,
+    else the newest fiscal year) reports them, else cash only, for every period alike."""
+    years = financials.fiscal_years()
+    head = financials.ttm() or (years[0] if years else None)
+    has = head is not None and head.balance is not None and head.balance.cash_and_short_term_investments is not None
+    return "cash_and_short_term_investments" if has else "cash_only"
+
+
+def period_figures(
+    period: Period,
+    prior: Period | None,
+    no_base: str | None = None,
+    *,
+    debt_basis: f.NetDebtBasis = "cash_and_short_term_investments",
+) -> dict[str, Figure]:
     """All fundamental figures of one period; `prior` is its like-for-like base a year earlier (growth and the
-    opening equity), or None with `no_base` saying why there is none."""
+    opening equity), or None with `no_base` saying why there is none; `debt_basis` is the report's one basis
+    of net debt."""
     inc, bal, cf = period.income, period.balance, period.cash_flow
     p_inc = prior.income if prior else None
     p_bal = prior.balance if prior else None
@@ -158,6 +174,7 @@ def period_figures(period: Period, prior: Period | None, no_base: str | None = N
             total_debt=bal.total_debt if bal else None,
             cash_and_short_term_investments=bal.cash_and_short_term_investments if bal else None,
             cash_and_equivalents=bal.cash_and_equivalents if bal else None,
+            basis=debt_basis,
         ),
         "current_ratio": f.current_ratio(
             current_assets=bal.current_assets if bal else None,
@@ -172,6 +189,7 @@ def compute_fundamentals(financials: Financials, restated: dict[str, str] | None
     how its per-share lines were put on the as_of share basis (share_basis.py)."""
     ttm = financials.ttm()
     ordered = ([ttm] if ttm else []) + financials.fiscal_years()
+    debt_basis = net_debt_basis(financials)
     periods = []
     for p in ordered:
         base = like_for_like_base(p, financials)
@@ -182,13 +200,17 @@ def compute_fundamentals(financials: Financials, restated: dict[str, str] | None
                 kind=p.kind,
                 end=p.end,
                 base=period_name(base) if base else None,
-                figures={**period_figures(p, base, no_base), **_eps(p, (restated or {}).get(p.label))},
+                figures={
+                    **period_figures(p, base, no_base, debt_basis=debt_basis),
+                    **_eps(p, (restated or {}).get(p.label)),
+                },
             )
         )
     return Fundamentals(
         currency=financials.currency,
         scale=financials.scale.value,
         roe_basis="average_equity",
+        net_debt_basis=debt_basis,
         periods=periods,
     )
 

@@ -8,6 +8,8 @@ Money is in the statement currency and scale; percentages are in percent.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pipeline.metrics.figures import insufficient, not_meaningful, ok
 from pipeline.metrics.types import Figure, Unit
 
@@ -354,23 +356,38 @@ def fcf_to_net_income(*, fcf: float | None, net_income: float | None) -> Figure:
     return _to_net_income(fcf, net_income, name="free_cash_flow")
 
 
+NetDebtBasis = Literal["cash_and_short_term_investments", "cash_only"]
+NET_DEBT_BASIS_TEXT: dict[str, str] = {
+    "cash_and_short_term_investments": "total debt minus cash, cash equivalents and short-term investments",
+    "cash_only": "total debt minus cash and cash equivalents only (no short-term investments)",
+}
+
+
 def net_debt(
     *,
     total_debt: float | None,
     cash_and_short_term_investments: float | None = None,
     cash_and_equivalents: float | None = None,
+    basis: NetDebtBasis = "cash_and_short_term_investments",
 ) -> Figure:
-    """net_debt = total_debt - cash_and_short_term_investments (else - cash_and_equivalents)."""
-    cash: float | None
-    if cash_and_short_term_investments is not None:
-        cash, formula = cash_and_short_term_investments, "total_debt - cash_and_short_term_investments"
+    """net_debt = total_debt - cash_and_short_term_investments (basis "cash_and_short_term_investments"), or
+    total_debt - cash_and_equivalents (basis "cash_only"). One basis for every period of a report (the
+    caller's choice, compute.net_debt_basis): a period without the basis's cash line is insufficient data,
+    never computed on the other basis."""
+    if basis == "cash_and_short_term_investments":
+        formula = "total_debt - cash_and_short_term_investments"
+        gap = _missing(
+            "money", formula, total_debt=total_debt, cash_and_short_term_investments=cash_and_short_term_investments
+        )
+        cash = cash_and_short_term_investments
     else:
-        cash, formula = cash_and_equivalents, "total_debt - cash_and_equivalents"
-    gap = _missing("money", formula, total_debt=total_debt, cash=cash)
+        formula = "total_debt - cash_and_equivalents (cash only)"
+        gap = _missing("money", formula, total_debt=total_debt, cash_and_equivalents=cash_and_equivalents)
+        cash = cash_and_equivalents
     if gap:
-        return gap
+        return gap.model_copy(update={"note": f"{gap.note} (net debt is {NET_DEBT_BASIS_TEXT[basis]} here)"})
     assert total_debt is not None and cash is not None
-    return ok(total_debt - cash, "money", formula)
+    return ok(total_debt - cash, "money", formula, note=NET_DEBT_BASIS_TEXT[basis])
 
 
 def current_ratio(*, current_assets: float | None, current_liabilities: float | None) -> Figure:

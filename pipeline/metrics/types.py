@@ -69,6 +69,12 @@ class Fundamentals(Frozen):
     roe_basis: Literal["average_equity", "ending_equity"] = Field(
         description="Which equity `roe_pct` divides by; the other is in `roe_ending_equity_pct`."
     )
+    net_debt_basis: Literal["cash_and_short_term_investments", "cash_only"] = Field(
+        default="cash_and_short_term_investments",
+        description="What `net_debt` subtracts from total debt, the same in every period: cash with "
+        "short-term investments, or cash and equivalents only (when the headline period reports no "
+        "short-term investments).",
+    )
     periods: list[PeriodMetrics] = Field(
         description="TTM first (when present), then fiscal years newest first."
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.inputs.loaded import LoadedBundle
+from pipeline.metrics.fundamentals import NET_DEBT_BASIS_TEXT
 from pipeline.metrics.types import Metrics
 from pipeline.narrate.fact_format import (
     INSUFFICIENT,
@@ -74,6 +75,8 @@ def _headline(metrics: Metrics, keys: tuple[str, ...] = _FIN_KEYS) -> dict[str, 
         f"{INSUFFICIENT}: {growth.note}" if growth and growth.note else INSUFFICIENT
     )
     out.update({k: show_figure(h.figures.get(k), f.currency, f.scale) for k in keys})
+    if "net_debt" in keys:  # say what net debt nets, so "net cash" is never read on another basis
+        out["net_debt_basis"] = NET_DEBT_BASIS_TEXT[f.net_debt_basis]
     return out
 
 

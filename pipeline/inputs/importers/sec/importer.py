@@ -116,7 +116,7 @@ def build_lines(duration: L.Values, instant: L.Values) -> Built:
         for line, tags in spec.items():
             found = L.first_tag(duration, tags)
             if found:
-                note = duration[found[0]].restated
+                note = duration[found[0]].note
                 parts = [L.Component(found[0], found[1], note=note)] if note else None
                 out.put(line, found[1], found[0], duration[found[0]].filed, parts)
     for line, tags in L.INSTANT_TAGS.items():
@@ -188,8 +188,24 @@ def _period(head: dict[str, Any], built: Built, source: str) -> dict[str, Any]:
     return period
 
 
+def _with_quarterly_investments(facts: pd.DataFrame, end: pd.Timestamp, instant: L.Values) -> L.Values:
+    """A fiscal-year balance whose 10-K tags no current investments (NVIDIA FY2026) takes them from a later
+    10-Q's comparative column for the same day: the same balance on the same date, tagged there."""
+    tags = (L.CASH_STI_TOTAL, *L.STI_TAGS)
+    if any(t in instant for t in tags):
+        return instant
+    later = values(facts, "quarterly", "instant", end)
+    found = {
+        t: L.Reported(r.val, r.filed, f"the 10-Q filed {r.filed.isoformat()} (its comparative balance at {end.date()})")
+        for t, r in later.items()
+        if t in tags
+    }
+    return {**instant, **found} if found else instant
+
+
 def fiscal_year_period(facts: pd.DataFrame, end: pd.Timestamp) -> dict[str, Any]:
-    built = build_lines(values(facts, "annual", "duration", end), values(facts, "annual", "instant", end))
+    instant = _with_quarterly_investments(facts, end, values(facts, "annual", "instant", end))
+    built = build_lines(values(facts, "annual", "duration", end), instant)
     fy = fiscal_year_of(end.date())
     head: dict[str, Any] = {"label": f"FY{fy}", "kind": "FY", "fiscal_year": fy}
     start = annual_start(facts, end)

@@ -28,12 +28,13 @@ PREMIUM = 0.02  # a carrying amount may exceed the principal by this much (premi
 
 @dataclass(frozen=True)
 class Reported:
-    """One tag's value for one period, and when the filing that carried it was made public. `restated` says
-    how a per-share value was restated for a split after that filing (splits.py), if it was."""
+    """One tag's value for one period, and when the filing that carried it was made public. `note` says how
+    the value was obtained when not as that filing tagged it (a per-share value restated for a later split,
+    splits.py; a balance taken from a 10-Q's comparative column)."""
 
     val: float
     filed: dt.date
-    restated: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,17 @@ DEBT_TAGS = (
     "DebtInstrumentCarryingAmount",
     *LEASE_INCLUSIVE,
 )
+# Current investments, broadest first; alternatives for one balance-sheet line, so never two added
+# (audited on the five SEC files: Apple AvailableForSaleSecuritiesCurrent to 2018 then
+# MarketableSecuritiesCurrent; NVIDIA MarketableSecuritiesCurrent then DebtSecuritiesCurrent from 2026;
+# Alphabet the reported total; Snowflake AvailableForSaleSecuritiesDebtSecuritiesCurrent; Tesla
+# MarketableSecuritiesCurrent. Restricted cash and equity securities held long term are not cash-like.)
 STI_TAGS = (
     "ShortTermInvestments",
     "MarketableSecuritiesCurrent",
+    "AvailableForSaleSecuritiesCurrent",
     "AvailableForSaleSecuritiesDebtSecuritiesCurrent",
+    "DebtSecuritiesCurrent",
 )
 CASH_STI_TOTAL = "CashCashEquivalentsAndShortTermInvestments"
 POSITIVE = {"capital_expenditure", "dividends_paid"}  # cash paid, stored as a positive number
@@ -424,11 +432,16 @@ def _other_current_debt(
 def cash_and_short_term_investments(values: Values, cash: float | None) -> Line | None:
     """The reported total, else cash and equivalents + the first short-term investments tag found."""
     if CASH_STI_TOTAL in values:
-        return Line(values[CASH_STI_TOTAL].val, [CASH_STI_TOTAL])
+        note = values[CASH_STI_TOTAL].note
+        return Line(
+            values[CASH_STI_TOTAL].val,
+            [CASH_STI_TOTAL],
+            [Component(CASH_STI_TOTAL, values[CASH_STI_TOTAL].val, note=note)] if note else [],
+        )
     sti = first_tag(values, STI_TAGS)
     if cash is None or sti is None:
         return None
-    parts = [Component("cash_and_equivalents", cash), Component(sti[0], sti[1])]
+    parts = [Component("cash_and_equivalents", cash), Component(sti[0], sti[1], note=values[sti[0]].note)]
     parts += [
         Component(t, values[t].val, False, f"not added: an alternative to {sti[0]} (they overlap)")
         for t in STI_TAGS

@@ -85,7 +85,7 @@ def ttm_inputs(facts: pd.DataFrame, end: pd.Timestamp) -> TTMInputs | None:
         elif tag in PER_SHARE_TAGS and not comparable_shares:
             continue
         elif tag in ytd and tag in prior:
-            notes = [r.restated for r in (base, ytd[tag], prior[tag]) if r.restated]
+            notes = [r.note for r in (base, ytd[tag], prior[tag]) if r.note]
             duration[tag] = Reported(
                 base.val + ytd[tag].val - prior[tag].val,
                 max(base.filed, ytd[tag].filed, prior[tag].filed),
