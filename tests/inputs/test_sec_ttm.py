@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pipeline.inputs.importers.sec import sec_periods
 from pipeline.inputs.importers.sec.facts import annual_ends, facts_frame, quarterly_ends
 from pipeline.inputs.importers.sec.importer import build_lines
+from pipeline.inputs.importers.sec.splits import find_splits, restate_per_share
 from pipeline.inputs.importers.sec.ttm import ttm_inputs
 from tests.inputs.importer_helpers import DATA
 from tests.support.fuzz import scaled
@@ -38,7 +39,8 @@ def _doc(ticker: str) -> dict[str, Any]:
 
 @functools.cache
 def _facts(ticker: str) -> pd.DataFrame:
-    return facts_frame(_doc(ticker), Path(ticker), "USD", None)
+    """The facts as the importer reads them: per-share facts restated for the filer's splits."""
+    return restate_per_share(facts_frame(_doc(ticker), Path(ticker), "USD", None), find_splits(_doc(ticker), None))
 
 
 def _path(ticker: str) -> Path:
@@ -146,10 +148,18 @@ def test_ttm_figures_aapl_q1_fy2026() -> None:
     assert ttm["income"]["net_income"] == 112_010_000_000 + 42_097_000_000 - 36_330_000_000
 
 
-def test_no_eps_sum_across_a_stock_split() -> None:
-    """Tesla split 3-for-1 in 2022: FY2021 EPS is pre-split, the 2022 year-to-date post-split; no TTM EPS."""
+def test_eps_sums_across_a_stock_split_on_one_basis() -> None:
+    """Tesla split 3-for-1 in 2022: FY2021 EPS was filed pre-split (4.90), the 2022 year-to-date post-split.
+    The FY2021 amount is restated (/3) before the sum, so the TTM EPS is on the post-split basis:
+    4.90 / 3 + 2.55 (9M 2022) - 0.95 (9M 2021 as the 2022 10-Q restates it; 2.84 as first filed) = 3.23,
+    and net income / the year-to-date diluted shares agrees with it (the same basis)."""
     ttm = next(p for p in sec_periods(_path("TSLA"))[0] if p["label"] == "TTM")
-    assert "eps_diluted" not in ttm["income"] and ttm["income"]["net_income"] > 0
+    fy2021 = next(p for p in sec_periods(_path("TSLA"))[0] if p["label"] == "FY2021")
+    eps, shares, ni = (ttm["income"][k] for k in ("eps_diluted", "shares_diluted", "net_income"))
+    assert fy2021["income"]["eps_diluted"] == pytest.approx(4.90 / 3)
+    assert "restated /3" in fy2021["components"]["eps_diluted"][0]["note"]
+    assert 0.8 < ni / shares / eps < 1.25  # EPS and the share count on one basis
+    assert eps == pytest.approx(4.90 / 3 + 2.55 - 0.95)
 
 
 @seed(13)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.inputs.importers.sec.lines import Reported, all_tags
+from pipeline.inputs.importers.sec.lines import CASH_STI_TOTAL, STI_TAGS, Reported, all_tags
 from pipeline.inputs.sources import fail
 
 ANNUAL_FORMS = ("10-K", "10-K/A")
@@ -144,3 +144,19 @@ def quarterly_ends(facts: pd.DataFrame, after: pd.Timestamp) -> list[pd.Timestam
         & (facts["end"] > after)
     ]
     return sorted((pd.Timestamp(e) for e in q["end"].unique()), reverse=True)
+
+
+def fiscal_year_instants(facts: pd.DataFrame, end: pd.Timestamp) -> dict[str, Reported]:
+    """The 10-K's balances at a fiscal-year end. A 10-K that tags no current investments (NVIDIA FY2026) takes
+    them from a later 10-Q's comparative column for the same day: the same balance on the same date."""
+    instant = values(facts, "annual", "instant", end)
+    tags = (CASH_STI_TOTAL, *STI_TAGS)
+    if any(t in instant for t in tags):
+        return instant
+    later = values(facts, "quarterly", "instant", end)
+    found = {
+        t: Reported(r.val, r.filed, f"from the 10-Q filed {r.filed.isoformat()} (its comparative at {end.date()})")
+        for t, r in later.items()
+        if t in tags
+    }
+    return {**instant, **found}

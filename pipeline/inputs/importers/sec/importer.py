@@ -37,7 +37,14 @@ from pipeline.inputs.importers.bundle_io import (
 from pipeline.inputs.importers.common import fiscal_year_of, read_json_source
 from pipeline.inputs.importers.names import readable_name
 from pipeline.inputs.importers.sec import lines as L
-from pipeline.inputs.importers.sec.facts import annual_ends, annual_start, facts_frame, quarterly_ends, values
+from pipeline.inputs.importers.sec.facts import (
+    annual_ends,
+    annual_start,
+    facts_frame,
+    fiscal_year_instants,
+    quarterly_ends,
+    values,
+)
 from pipeline.inputs.importers.sec.splits import SecSplit, find_splits, restate_per_share
 from pipeline.inputs.importers.sec.submissions import STATEMENT_FORMS, FilerProfile, read_submissions
 from pipeline.inputs.importers.sec.ttm import TTMInputs, ttm_inputs
@@ -130,6 +137,11 @@ def build_lines(duration: L.Values, instant: L.Values) -> Built:
         out.put("gross_profit", revenue - cost, "derived revenue-cost_of_revenue", None)
     built: list[tuple[str, L.Line | None, L.Values]] = [
         ("operating_income", L.operating_income(duration, revenue, cost), duration),
+        (
+            "depreciation_amortization",
+            None if "depreciation_amortization" in inc else L.depreciation_amortization(duration),
+            duration,
+        ),
         ("capital_expenditure", L.capital_expenditure(duration), duration),
         (
             "cash_and_short_term_investments",
@@ -188,24 +200,8 @@ def _period(head: dict[str, Any], built: Built, source: str) -> dict[str, Any]:
     return period
 
 
-def _with_quarterly_investments(facts: pd.DataFrame, end: pd.Timestamp, instant: L.Values) -> L.Values:
-    """A fiscal-year balance whose 10-K tags no current investments (NVIDIA FY2026) takes them from a later
-    10-Q's comparative column for the same day: the same balance on the same date, tagged there."""
-    tags = (L.CASH_STI_TOTAL, *L.STI_TAGS)
-    if any(t in instant for t in tags):
-        return instant
-    later = values(facts, "quarterly", "instant", end)
-    found = {
-        t: L.Reported(r.val, r.filed, f"the 10-Q filed {r.filed.isoformat()} (its comparative balance at {end.date()})")
-        for t, r in later.items()
-        if t in tags
-    }
-    return {**instant, **found} if found else instant
-
-
 def fiscal_year_period(facts: pd.DataFrame, end: pd.Timestamp) -> dict[str, Any]:
-    instant = _with_quarterly_investments(facts, end, values(facts, "annual", "instant", end))
-    built = build_lines(values(facts, "annual", "duration", end), instant)
+    built = build_lines(values(facts, "annual", "duration", end), fiscal_year_instants(facts, end))
     fy = fiscal_year_of(end.date())
     head: dict[str, Any] = {"label": f"FY{fy}", "kind": "FY", "fiscal_year": fy}
     start = annual_start(facts, end)

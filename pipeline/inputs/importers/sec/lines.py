@@ -128,6 +128,7 @@ INSTANT_TAGS: dict[str, tuple[str, ...]] = {
     ),
 }
 EBIT_TAGS = ("OperatingIncomeLoss", "CostsAndExpenses", "OperatingExpenses")
+DA_PARTS = ("Depreciation", "AmortizationOfIntangibleAssets")  # D&A in two tags (Alphabet, Tesla, Snowflake)
 CAPEX_TAGS = ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets")
 SHORT_TERM_TAGS = ("ShortTermBorrowings", "OtherShortTermBorrowings")
 LEASE_INCLUSIVE = ("LongTermDebtAndCapitalLeaseObligations", "LongTermDebtAndCapitalLeaseObligationsCurrent")
@@ -163,7 +164,9 @@ PER_SHARE = {"eps_diluted"}
 def all_tags() -> set[str]:
     tags = {t for spec in DURATION_TAGS.values() for ts in spec.values() for t in ts}
     tags |= {t for ts in INSTANT_TAGS.values() for t in ts}
-    return tags | set(EBIT_TAGS) | set(CAPEX_TAGS) | set(DEBT_TAGS) | set(STI_TAGS) | {CASH_STI_TOTAL}
+    return (
+        tags | set(EBIT_TAGS) | set(CAPEX_TAGS) | set(DEBT_TAGS) | set(STI_TAGS) | set(DA_PARTS) | {CASH_STI_TOTAL}
+    )
 
 
 def first_tag(values: Values, tags: tuple[str, ...]) -> tuple[str, float] | None:
@@ -473,6 +476,26 @@ def operating_income(values: Values, revenue: float | None, cost_of_revenue: flo
             ],
         )
     return None
+
+
+def depreciation_amortization(values: Values) -> Line | None:
+    """D&A from its parts when no combined tag is reported: Depreciation + AmortizationOfIntangibleAssets
+    (depreciation alone when the filer tags no amortization for the period, said in the component)."""
+    dep = values.get("Depreciation")
+    if dep is None:
+        return None
+    amort = values.get("AmortizationOfIntangibleAssets")
+    if amort is None:
+        return Line(
+            dep.val,
+            ["Depreciation"],
+            [Component("Depreciation", dep.val, note="no AmortizationOfIntangibleAssets tagged: depreciation only")],
+        )
+    return Line(
+        dep.val + amort.val,
+        ["Depreciation", "AmortizationOfIntangibleAssets"],
+        [Component("Depreciation", dep.val), Component("AmortizationOfIntangibleAssets", amort.val)],
+    )
 
 
 def capital_expenditure(values: Values) -> Line | None:

@@ -76,9 +76,8 @@ def _rows(doc: dict[str, object], ns: str, tag: str, unit: str, as_of: dt.date |
     entry = block.get(tag) if isinstance(block, dict) else None
     units = entry.get("units", {}) if isinstance(entry, dict) else {}
     rows = units.get(unit) if isinstance(units, dict) else None
-    if not isinstance(rows, list) or not rows:
-        return pd.DataFrame(columns=["start", "end", "val", "filed", "form"])
-    frame = pd.DataFrame.from_records([r for r in rows if isinstance(r, dict)])
+    records = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     for col in ("start", "end", "val", "filed", "form"):
         if col not in frame.columns:
             frame[col] = None

@@ -3,12 +3,18 @@ year-to-date, tag by tag, for duration lines; balance lines from the 10-Q's own 
 
     TTM(E) = FY(F) + YTD(F+1 .. E) - YTD(start of FY F .. E - 1 year)       F = last fiscal-year end <= E
 
-A tag enters the TTM only when all three amounts are reported (filed by the cutoff); otherwise its line is
-missing from the TTM, never filled from a different period. At a fiscal-year end (E = F) the year-to-date
+A tag enters the TTM only when all three amounts are reported (filed by the cutoff). A line whose fallback
+tags are one concept under different names (lines.DURATION_TAGS: us-gaap renamed revenue to
+RevenueFromContractWithCustomerExcludingAssessedTax with ASC 606, and Alphabet's 10-K kept `Revenues` while its
+10-Qs moved) and that no single tag covers in all three is built per period: each amount by the line's own
+fallback, TTM = FY(tag a) + YTD(tag b) - prior YTD(tag c), recorded in the line's components. Not when a period
+reports two of those tags with different amounts (then they are not one concept for this filer); otherwise the
+line is missing from the TTM, never filled from a different period. At a fiscal-year end (E = F) the year-to-date
 is empty, so the TTM is that fiscal year exactly. The diluted share count is a weighted average, not a sum:
-the TTM takes the year-to-date figure. Diluted EPS is summed like the other lines (the usual TTM EPS), but
-only when the fiscal year's and the year-to-date's diluted share counts are within 25% of each other: across
-a stock split the per-share amounts are on different bases (Tesla's 2022 3-for-1), so the TTM has none.
+the TTM takes the year-to-date figure. Diluted EPS is summed like the other lines (the usual TTM EPS), on
+the one share basis splits.py restates every per-share fact to; as a last check for a split the filings do
+not show, only when the fiscal year's and the year-to-date's diluted share counts (where both are tagged) are
+within 25% of each other.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.inputs.importers.sec.facts import annual_ends, annual_start, values
-from pipeline.inputs.importers.sec.lines import Reported
+from pipeline.inputs.importers.sec.facts import annual_ends, annual_start, fiscal_year_instants, values
+from pipeline.inputs.importers.sec.lines import DURATION_TAGS, Reported, same
 
 SLACK_DAYS = 7  # 52/53-week years: a year-to-date may start a few days off the day after the last year end
 SHARES = "WeightedAverageNumberOfDilutedSharesOutstanding"
@@ -54,10 +60,45 @@ def _ytd_end_a_year_before(
 
 
 def _same_share_basis(fy: dict[str, Reported], ytd: dict[str, Reported]) -> bool:
-    if SHARES not in fy or SHARES not in ytd or min(fy[SHARES].val, ytd[SHARES].val) <= 0:
+    """Per-share amounts are restated for the splits the filings show (splits.py); the share counts are a
+    last check for a split they do not show. Without both counts there is nothing more to check."""
+    if SHARES not in fy or SHARES not in ytd:
+        return True
+    if min(fy[SHARES].val, ytd[SHARES].val) <= 0:
         return False
     a, b = fy[SHARES].val, ytd[SHARES].val
     return max(a, b) / min(a, b) <= SAME_SHARE_BASIS
+
+
+def _lines_across_tags(
+    duration: dict[str, Reported], fy: dict[str, Reported], ytd: dict[str, Reported], prior: dict[str, Reported]
+) -> None:
+    """Lines no single tag covers in all three amounts, built per period from the line's fallback (module
+    docstring); the value goes under the tag the fiscal year used, with a note naming the three tags."""
+    for spec in DURATION_TAGS.values():
+        for line, tags in spec.items():
+            if tags[0] in PER_SHARE_TAGS or SHARES in tags or any(t in duration for t in tags):
+                continue
+            picks = [next((t for t in tags if t in part), None) for part in (fy, ytd, prior)]
+            if any(t is None for t in picks) or len(set(picks)) == 1:
+                continue
+            used = set(picks)
+            conflict = any(
+                not same(part[a].val, part[b].val)
+                for part in (fy, ytd, prior)
+                for a in used
+                for b in used
+                if a < b and a in part and b in part
+            )
+            if conflict:
+                continue
+            t_fy, t_ytd, t_prior = (str(t) for t in picks)
+            duration[t_fy] = Reported(
+                fy[t_fy].val + ytd[t_ytd].val - prior[t_prior].val,
+                max(fy[t_fy].filed, ytd[t_ytd].filed, prior[t_prior].filed),
+                f"{line} by period: FY {t_fy} + year-to-date {t_ytd} - prior year-to-date {t_prior} "
+                "(one concept under two us-gaap names)",
+            )
 
 
 def ttm_inputs(facts: pd.DataFrame, end: pd.Timestamp) -> TTMInputs | None:
@@ -71,7 +112,7 @@ def ttm_inputs(facts: pd.DataFrame, end: pd.Timestamp) -> TTMInputs | None:
     if fy_start is None or not fy:
         return None
     if fy_end == end:  # a fiscal-year end: the year-to-date is empty
-        return TTMInputs(end, fy_start, fy_end, None, fy, values(facts, "annual", "instant", end))
+        return TTMInputs(end, fy_start, fy_end, None, fy, fiscal_year_instants(facts, end))
     ytd = values(facts, "quarterly", "duration", end, fy_end + pd.Timedelta(days=1), SLACK_DAYS)
     prior_end = _ytd_end_a_year_before(facts, fy_start, end)
     if not ytd or prior_end is None:
@@ -91,6 +132,7 @@ def ttm_inputs(facts: pd.DataFrame, end: pd.Timestamp) -> TTMInputs | None:
                 max(base.filed, ytd[tag].filed, prior[tag].filed),
                 "; ".join(notes) if notes else None,
             )
+    _lines_across_tags(duration, fy, ytd, prior)
     return TTMInputs(
         end,
         prior_end + pd.Timedelta(days=1),
