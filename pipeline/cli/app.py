@@ -47,6 +47,7 @@ def validate(bundle_dir: BundleDir) -> None:
     older than its staleness threshold (docs/metrics.md, Staleness); stale data is a warning, not an error."""
     from pipeline.inputs import load_bundle
     from pipeline.metrics.freshness import part_ages
+    from pipeline.metrics.names import readable
     from pipeline.metrics.share_basis import resolve_share_basis
 
     loaded = load_bundle(bundle_dir)
@@ -64,8 +65,9 @@ def validate(bundle_dir: BundleDir) -> None:
         out.print(f"age: {age.text}", markup=False)
         if age.stale:
             err.print(
-                f"warning: stale {age.part}: {age.date.isoformat()} is more than {age.limit} before as_of "
-                f"{b.as_of.isoformat()}; the report labels it with its own date, never as current",
+                f"warning: stale {readable(age.part)}: {age.date.isoformat()} is more than {age.limit} before "
+                f"the analysis date {b.as_of.isoformat()}; the report leaves it out of the score and shows it "
+                "with its own date, never as current",
                 markup=False,
             )
     basis = resolve_share_basis(b, loaded.prices, loaded.benchmark)

@@ -11,7 +11,8 @@ from pipeline.inputs.loaded import LoadedBundle
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import scoring
 from pipeline.metrics.figures import insufficient
-from pipeline.metrics.freshness import PRICE_STALE_TRADING_DAYS, age_of, part_ages
+from pipeline.metrics.freshness import age_of, part_ages
+from pipeline.metrics.names import readable
 from pipeline.metrics.peers import peer_comparison
 from pipeline.metrics.share_basis import resolve_share_basis
 from pipeline.metrics.technicals_summary import summarize_technicals
@@ -27,6 +28,7 @@ from pipeline.metrics.types import (
     Technicals,
 )
 from pipeline.metrics.valuation import price_target, valuation_figures
+from pipeline.money import format_money
 
 LIKE_FOR_LIKE_SLACK_DAYS = 14  # 52/53-week years end up to a week apart; a quarter is never this close
 
@@ -82,10 +84,12 @@ def period_figures(
     no_base: str | None = None,
     *,
     debt_basis: f.NetDebtBasis = "cash_and_short_term_investments",
+    money: f.Show = f.plain,
+    per_share: f.Show = f.plain,
 ) -> dict[str, Figure]:
     """All fundamental figures of one period; `prior` is its like-for-like base a year earlier (growth and the
     opening equity), or None with `no_base` saying why there is none; `debt_basis` is the report's one basis
-    of net debt."""
+    of net debt; `money` and `per_share` write amounts in reasons (the statement currency and scale)."""
     inc, bal, cf = period.income, period.balance, period.cash_flow
     p_inc = prior.income if prior else None
     p_bal = prior.balance if prior else None
@@ -118,7 +122,11 @@ def period_figures(
     )
     return {
         "revenue_growth_pct": f.revenue_growth(
-            revenue=revenue, prior_revenue=p_inc.revenue if p_inc else None, base=base, no_base=no_base
+            revenue=revenue,
+            prior_revenue=p_inc.revenue if p_inc else None,
+            base=base,
+            no_base=no_base,
+            show=money,
         ),
         "eps_growth_pct": f.eps_growth(
             eps=inc.eps_diluted if inc else None,
@@ -127,30 +135,37 @@ def period_figures(
             prior_shares=p_inc.shares_diluted if p_inc else None,
             base=base,
             no_base=no_base,
+            show=per_share,
         ),
         "gross_margin_pct": f.gross_margin(
             revenue=revenue,
             gross_profit=inc.gross_profit if inc else None,
             cost_of_revenue=inc.cost_of_revenue if inc else None,
+            show=money,
         ),
         "ebit_margin_pct": f.ebit_margin(
-            operating_income=inc.operating_income if inc else None, revenue=revenue
+            operating_income=inc.operating_income if inc else None, revenue=revenue, show=money
         ),
         "ebitda": ebitda,
         "ebitda_margin_pct": _through(
-            "EBITDA", ebitda, f.ebitda_margin(revenue=revenue, ebitda=ebitda.value)
+            "EBITDA", ebitda, f.ebitda_margin(revenue=revenue, ebitda=ebitda.value, show=money)
         ),
-        "net_margin_pct": f.net_margin(net_income=net_income, revenue=revenue),
+        "net_margin_pct": f.net_margin(net_income=net_income, revenue=revenue, show=money),
         "roe_pct": f.roe_average_equity(
             net_income=net_income,
             equity=equity,
             prior_equity=p_bal.stockholders_equity if p_bal else None,
             base=base,
             no_base=no_base,
+            show=money,
         ),
-        "roe_ending_equity_pct": f.roe_ending_equity(net_income=net_income, equity=equity),
-        "debt_to_equity": f.debt_to_equity(total_debt=bal.total_debt if bal else None, equity=equity),
-        "equity_ratio_pct": f.equity_ratio(equity=equity, total_assets=bal.total_assets if bal else None),
+        "roe_ending_equity_pct": f.roe_ending_equity(net_income=net_income, equity=equity, show=money),
+        "debt_to_equity": f.debt_to_equity(
+            total_debt=bal.total_debt if bal else None, equity=equity, show=money
+        ),
+        "equity_ratio_pct": f.equity_ratio(
+            equity=equity, total_assets=bal.total_assets if bal else None, show=money
+        ),
         "free_cash_flow": fcf,
         "fcf_growth_pct": f.fcf_growth(fcf=None, prior_fcf=None, no_base=no_base)
         if no_base
@@ -160,15 +175,17 @@ def period_figures(
             _through(
                 "prior free cash flow",
                 prior_fcf,
-                f.fcf_growth(fcf=fcf.value, prior_fcf=prior_fcf.value if prior_fcf else None, base=base),
+                f.fcf_growth(
+                    fcf=fcf.value, prior_fcf=prior_fcf.value if prior_fcf else None, base=base, show=money
+                ),
             ),
         ),
-        "fcf_margin_pct": _through("free cash flow", fcf, f.fcf_margin(fcf=fcf.value, revenue=revenue)),
+        "fcf_margin_pct": _through("free cash flow", fcf, f.fcf_margin(fcf=fcf.value, revenue=revenue, show=money)),
         "ocf_to_net_income": f.ocf_to_net_income(
-            operating_cash_flow=cf.operating_cash_flow if cf else None, net_income=net_income
+            operating_cash_flow=cf.operating_cash_flow if cf else None, net_income=net_income, show=money
         ),
         "fcf_to_net_income": _through(
-            "free cash flow", fcf, f.fcf_to_net_income(fcf=fcf.value, net_income=net_income)
+            "free cash flow", fcf, f.fcf_to_net_income(fcf=fcf.value, net_income=net_income, show=money)
         ),
         "net_debt": f.net_debt(
             total_debt=bal.total_debt if bal else None,
@@ -179,6 +196,7 @@ def period_figures(
         "current_ratio": f.current_ratio(
             current_assets=bal.current_assets if bal else None,
             current_liabilities=bal.current_liabilities if bal else None,
+            show=money,
         ),
     }
 
@@ -190,6 +208,13 @@ def compute_fundamentals(financials: Financials, restated: dict[str, str] | None
     ttm = financials.ttm()
     ordered = ([ttm] if ttm else []) + financials.fiscal_years()
     debt_basis = net_debt_basis(financials)
+
+    def money(value: float) -> str:
+        return format_money(value, financials.currency, scale=financials.scale.value) or str(value)
+
+    def per_share(value: float) -> str:
+        return format_money(value, financials.currency) or str(value)
+
     periods = []
     for p in ordered:
         base = like_for_like_base(p, financials)
@@ -201,7 +226,7 @@ def compute_fundamentals(financials: Financials, restated: dict[str, str] | None
                 end=p.end,
                 base=period_name(base) if base else None,
                 figures={
-                    **period_figures(p, base, no_base, debt_basis=debt_basis),
+                    **period_figures(p, base, no_base, debt_basis=debt_basis, money=money, per_share=per_share),
                     **_eps(p, (restated or {}).get(p.label)),
                 },
             )
@@ -232,15 +257,27 @@ def _sentiment_missing(bundle: Bundle, key: str) -> str:
     return "no corporate events in the bundle" if not bundle.events else "events not read (no label)"
 
 
-def _stale_technicals(technicals: Technicals, ages: list[PartAge]) -> str | None:
-    part = "prices" if technicals.origin == "computed" else "technical_snapshot"
+def _stale_reason(ages: list[PartAge], part: str) -> str | None:
+    """'stale: statements: newest period TTM ends 2025-09-30, 850 days before the analysis date (limit 480
+    days)' when the part is older than its limit (freshness.py), else None."""
     age = age_of(ages, part)
-    if technicals.origin == "none" or age is None or not age.stale:
+    if age is None or not age.stale:
         return None
-    return (
-        f"stale: {part.replace('_', ' ')} end {age.date.isoformat()}, {age.trading_days} trading days before "
-        f"as_of (limit {PRICE_STALE_TRADING_DAYS})"
-    )
+    return f"stale: {age.text.removesuffix(' (stale)')} (limit {age.limit})"
+
+
+def _stale_short(ages: list[PartAge], part: str) -> str | None:
+    """'stale: statements of 2025-09-30' (inside another reason), or None when the part is not stale."""
+    age = age_of(ages, part)
+    if age is None or not age.stale:
+        return None
+    return f"stale: {readable(part)} of {age.date.isoformat()}, limit {age.limit}"
+
+
+def _stale_technicals(technicals: Technicals, ages: list[PartAge]) -> str | None:
+    if technicals.origin == "none":
+        return None
+    return _stale_reason(ages, "prices" if technicals.origin == "computed" else "technical_snapshot")
 
 
 def _score_card(
@@ -251,6 +288,7 @@ def _score_card(
     sentiments: Sentiments,
     ages: list[PartAge],
 ) -> ScoreCard:
+    """Every sub-score; a part whose data is older than its limit is not scored (docs/metrics.md, Staleness)."""
     head = fundamentals.headline if fundamentals else None
     figures = head.figures if head else {}
     headline_period = (
@@ -262,20 +300,27 @@ def _score_card(
         scoring.balance_sheet_score(figures),
         scoring.cash_flow_score(figures, net_income=net_income),
     ]
+    statements_stale = _stale_reason(ages, "statements")
     if fundamentals is None:
         fundamental = [scoring.absent(s.key, "no financial statements in the bundle") for s in fundamental]
+    elif statements_stale:
+        fundamental = [scoring.stale(s.key, statements_stale) for s in fundamental]
     return scoring.score_card(
         [
             *fundamental,
-            scoring.technicals_score(technicals.readings, stale=_stale_technicals(technicals, ages)),
+            scoring.technicals_score(technicals.readings, _stale_technicals(technicals, ages)),
             scoring.valuation_score(valuation),
             scoring.sentiment_score(
-                "earnings_call", sentiments.earnings_call, _sentiment_missing(bundle, "earnings_call")
+                "earnings_call",
+                sentiments.earnings_call,
+                _sentiment_missing(bundle, "earnings_call"),
+                _stale_reason(ages, "earnings_call"),
             ),
             scoring.sentiment_score(
                 "corporate_events",
                 sentiments.corporate_events,
                 _sentiment_missing(bundle, "corporate_events"),
+                _stale_reason(ages, "events"),
             ),
         ]
     )
@@ -315,14 +360,16 @@ def compute_metrics(
     technicals = technicals.model_copy(
         update={"stale": stale is not None, "since": basis.info.price_from if loaded.prices is not None else None}
     )
-    market_age = age_of(ages, "market")
     valuation = valuation_figures(
         bundle,
         None if stale else technicals.last_price,
-        price_note=stale,
-        market_stale=f"market data {market_age.text.split(': ', 1)[1]}"
-        if market_age and market_age.stale
+        price_note=_stale_short(
+            ages, "prices" if technicals.origin == "computed" else "technical_snapshot"
+        )
+        if stale
         else None,
+        market_stale=_stale_short(ages, "market"),
+        statements_stale=_stale_short(ages, "statements"),
         share_problem=basis.info.problem,
     )
 
@@ -338,7 +385,11 @@ def compute_metrics(
         technicals=technicals,
         valuation=valuation,
         score=card,
-        price_target=price_target(bundle, None if stale else technicals.last_price),
+        price_target=price_target(
+            bundle,
+            None if stale else technicals.last_price,
+            stale=_stale_reason(ages, "consensus") is not None,
+        ),
         missing=missing,
         ages=ages,
         peers=peer_comparison(loaded, _without_peers) if with_peers else None,

@@ -2,17 +2,18 @@
 
 Thresholds (docs/metrics.md, Staleness):
 
-| part | date | stale when older than |
-|---|---|---|
-| prices, benchmark | last row of prices.csv / benchmark.csv | 10 trading days (weekdays; no holiday calendar) |
-| technical_snapshot, market | their `as_of` | 10 trading days |
-| statements | end of the newest statement period | 480 days (a 10-K is due within 90 days of a year end) |
-| earnings_call | the call's date | 200 days (two quarterly calls missed) |
-| consensus | its `as_of` | 180 days |
-| events | the newest event | never stale (their absence says nothing); age shown only |
+| part | date | stale when older than | what a stale part does |
+|---|---|---|---|
+| prices, benchmark | last row of prices.csv / benchmark.csv | 10 trading days (weekdays; no holiday calendar) | technicals not scored; P/E, market cap, yield and upside without a price |
+| technical_snapshot, market | their `as_of` | 10 trading days | technicals not scored / market figures not used |
+| statements | end of the newest statement period | 480 days (a 10-K is due within 90 days of a year end) | income, balance and cash-flow sub-scores not scored; EPS, dividends and shares not used for valuation |
+| earnings_call | the call's date | 200 days (two quarterly calls missed) | earnings-call sentiment not scored |
+| events | the newest event | 365 days (a year without one event: the list is not current) | events sentiment not scored |
+| consensus | its `as_of` | 180 days | not scored anyway; shown with its date and "stale", no upside |
 
-Stale prices (or snapshot) are never shown as the current price: technicals and performance keep their own
-date, the technicals sub-score leaves the score, and valuation figures that need the price say why not.
+One rule for every scored part: data older than its limit leaves the score (and its weight leaves the
+coverage), and is shown with its own date, never as current. Parts without a date (peers given by hand without
+`as_of`, risk factors without `as_of`) are shown as undated.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import datetime as dt
 import numpy as np
 
 from pipeline.inputs.loaded import LoadedBundle
+from pipeline.metrics.names import readable
 from pipeline.metrics.types import PartAge
 
 PRICE_STALE_TRADING_DAYS = 10
 STATEMENTS_STALE_DAYS = 480
 CALL_STALE_DAYS = 200
 CONSENSUS_STALE_DAYS = 180
+EVENTS_STALE_DAYS = 365
 
 
 def trading_days_between(start: dt.date, end: dt.date) -> int:
@@ -40,7 +43,10 @@ def trading_days_between(start: dt.date, end: dt.date) -> int:
 def _trading(part: str, what: str, date: dt.date, as_of: dt.date) -> PartAge:
     n = trading_days_between(date, as_of)
     stale = n > PRICE_STALE_TRADING_DAYS
-    text = f"{part}: {what} {date.isoformat()}, {n} trading day{'s' if n != 1 else ''} before as_of"
+    text = (
+        f"{readable(part)}: {what} {date.isoformat()}, {n} trading day{'s' if n != 1 else ''} before the "
+        "analysis date"
+    )
     return PartAge(
         part=part,
         date=date,
@@ -55,7 +61,7 @@ def _trading(part: str, what: str, date: dt.date, as_of: dt.date) -> PartAge:
 def _calendar(part: str, what: str, date: dt.date, as_of: dt.date, limit_days: int | None) -> PartAge:
     days = (as_of - date).days
     stale = limit_days is not None and days > limit_days
-    text = f"{part}: {what} {date.isoformat()}, {days} day{'s' if days != 1 else ''} before as_of"
+    text = f"{readable(part)}: {what} {date.isoformat()}, {days} day{'s' if days != 1 else ''} before the analysis date"
     return PartAge(
         part=part,
         date=date,
@@ -86,7 +92,9 @@ def part_ages(loaded: LoadedBundle) -> list[PartAge]:
             age = age.model_copy(
                 update={
                     "text": age.text.replace(
-                        " before as_of", f" before as_of, filed {newest.filed.isoformat()}", 1
+                        " before the analysis date",
+                        f" before the analysis date, filed {newest.filed.isoformat()}",
+                        1,
                     )
                 }
             )
@@ -96,7 +104,9 @@ def part_ages(loaded: LoadedBundle) -> list[PartAge]:
     if b.consensus is not None and b.consensus.as_of is not None:
         ages.append(_calendar("consensus", "as of", b.consensus.as_of, as_of, CONSENSUS_STALE_DAYS))
     if b.events:
-        ages.append(_calendar("events", "newest on", max(e.date for e in b.events), as_of, None))
+        ages.append(
+            _calendar("events", "newest on", max(e.date for e in b.events), as_of, EVENTS_STALE_DAYS)
+        )
     return sorted(ages, key=lambda a: a.date)
 
 

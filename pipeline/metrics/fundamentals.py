@@ -8,15 +8,25 @@ Money is in the statement currency and scale; percentages are in percent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pipeline.metrics.figures import insufficient, not_meaningful, ok
+from pipeline.metrics.names import readable
 from pipeline.metrics.types import Figure, Unit
+from pipeline.money import format_amount
+
+Show = Callable[[float], str]  # how an amount is written in a reason: the caller's money format
+
+
+def plain(value: float) -> str:
+    """An amount without its currency (callers that know it pass `money.format_money` instead)."""
+    return format_amount(value) or str(value)
 
 
 def _missing(unit: Unit, formula: str, **inputs: float | None) -> Figure | None:
-    """insufficient_data naming every missing input, or None when all are present."""
-    absent = [name for name, value in inputs.items() if value is None]
+    """insufficient_data naming every missing input (readable names), or None when all are present."""
+    absent = [readable(name) for name, value in inputs.items() if value is None]
     if not absent:
         return None
     return insufficient(unit, formula, "missing " + ", ".join(absent))
@@ -31,6 +41,7 @@ def growth_pct(
     prior_name: str = "prior",
     base: str | None = None,
     no_base: str | None = None,
+    show: Show = plain,
 ) -> Figure:
     """(current - prior) / |prior| * 100, against `base` (the like-for-like period a year earlier).
 
@@ -45,16 +56,21 @@ def growth_pct(
         return gap.model_copy(update={"base": base})
     assert current is not None and prior is not None
     if prior == 0:
-        return not_meaningful("pct", formula, f"{prior_name} is zero").model_copy(update={"base": base})
+        return not_meaningful("pct", formula, f"{readable(prior_name)} is zero").model_copy(update={"base": base})
     if (current < 0 < prior) or (prior < 0 < current):
-        return not_meaningful("pct", formula, f"changes sign, from {prior:g} to {current:g}").model_copy(
-            update={"base": base}
-        )
+        return not_meaningful(
+            "pct", formula, f"changes sign, from {show(prior)} to {show(current)}"
+        ).model_copy(update={"base": base})
     return ok((current - prior) / abs(prior) * 100.0, "pct", formula).model_copy(update={"base": base})
 
 
 def revenue_growth(
-    *, revenue: float | None, prior_revenue: float | None, base: str | None = None, no_base: str | None = None
+    *,
+    revenue: float | None,
+    prior_revenue: float | None,
+    base: str | None = None,
+    no_base: str | None = None,
+    show: Show = plain,
 ) -> Figure:
     """revenue_growth_pct = (revenue - revenue of the same period a year earlier) / |that revenue| * 100."""
     return growth_pct(
@@ -65,6 +81,7 @@ def revenue_growth(
         prior_name="prior revenue",
         base=base,
         no_base=no_base,
+        show=show,
     )
 
 
@@ -76,6 +93,7 @@ def _quotient(
     formula: str,
     denominator_label: str,
     scale: float = 1.0,
+    show: Show = plain,
 ) -> Figure:
     """numerator / denominator * scale: insufficient_data naming missing inputs; not meaningful when the
     denominator is not positive (a loss or negative equity flips the sign and the reading)."""
@@ -85,11 +103,14 @@ def _quotient(
         return gap
     assert num is not None and den is not None
     if den <= 0:
-        return not_meaningful(unit, formula, f"{denominator_label} {den:g} (not positive)")
+        what = "zero" if den == 0 else f"{show(den)}, not positive"
+        return not_meaningful(unit, formula, f"{denominator_label} {what}")
     return ok(num / den * scale, unit, formula)
 
 
-def _margin(numerator: float | None, revenue: float | None, *, formula: str, name: str) -> Figure:
+def _margin(
+    numerator: float | None, revenue: float | None, *, formula: str, name: str, show: Show = plain
+) -> Figure:
     """numerator / revenue * 100; not meaningful when revenue <= 0."""
     return _quotient(
         (name, numerator),
@@ -98,11 +119,16 @@ def _margin(numerator: float | None, revenue: float | None, *, formula: str, nam
         formula=formula,
         denominator_label="revenue is",
         scale=100.0,
+        show=show,
     )
 
 
 def gross_margin(
-    *, revenue: float | None, gross_profit: float | None = None, cost_of_revenue: float | None = None
+    *,
+    revenue: float | None,
+    gross_profit: float | None = None,
+    cost_of_revenue: float | None = None,
+    show: Show = plain,
 ) -> Figure:
     """gross_margin_pct = gross_profit / revenue * 100; else (revenue - cost_of_revenue) / revenue * 100."""
     if gross_profit is None and cost_of_revenue is not None and revenue is not None:
@@ -111,14 +137,19 @@ def gross_margin(
             revenue,
             name="gross_profit",
             formula="(revenue - cost_of_revenue) / revenue * 100",
+            show=show,
         )
-    return _margin(gross_profit, revenue, name="gross_profit", formula="gross_profit / revenue * 100")
+    return _margin(gross_profit, revenue, name="gross_profit", formula="gross_profit / revenue * 100", show=show)
 
 
-def ebit_margin(*, operating_income: float | None, revenue: float | None) -> Figure:
+def ebit_margin(*, operating_income: float | None, revenue: float | None, show: Show = plain) -> Figure:
     """ebit_margin_pct = operating_income / revenue * 100 (EBIT as reported operating income)."""
     return _margin(
-        operating_income, revenue, name="operating_income", formula="operating_income / revenue * 100"
+        operating_income,
+        revenue,
+        name="operating_income",
+        formula="operating_income / revenue * 100",
+        show=show,
     )
 
 
@@ -151,6 +182,7 @@ def ebitda_margin(
     ebitda: float | None = None,
     operating_income: float | None = None,
     depreciation_amortization: float | None = None,
+    show: Show = plain,
 ) -> Figure:
     """ebitda_margin_pct = ebitda / revenue * 100; else (operating_income + D&A) / revenue * 100."""
     if ebitda is None and operating_income is not None and depreciation_amortization is not None:
@@ -159,13 +191,14 @@ def ebitda_margin(
             revenue,
             name="ebitda",
             formula="(operating_income + depreciation_amortization) / revenue * 100",
+            show=show,
         )
-    return _margin(ebitda, revenue, name="ebitda", formula="ebitda / revenue * 100")
+    return _margin(ebitda, revenue, name="ebitda", formula="ebitda / revenue * 100", show=show)
 
 
-def net_margin(*, net_income: float | None, revenue: float | None) -> Figure:
+def net_margin(*, net_income: float | None, revenue: float | None, show: Show = plain) -> Figure:
     """net_margin_pct = net_income / revenue * 100."""
-    return _margin(net_income, revenue, name="net_income", formula="net_income / revenue * 100")
+    return _margin(net_income, revenue, name="net_income", formula="net_income / revenue * 100", show=show)
 
 
 def roe_average_equity(
@@ -175,6 +208,7 @@ def roe_average_equity(
     prior_equity: float | None,
     base: str | None = None,
     no_base: str | None = None,
+    show: Show = plain,
 ) -> Figure:
     """roe_pct = net_income / ((equity + equity a year earlier) / 2) * 100; not meaningful if either equity <= 0.
 
@@ -194,14 +228,14 @@ def roe_average_equity(
     assert net_income is not None and equity is not None and prior_equity is not None
     if equity <= 0 or prior_equity <= 0:
         return not_meaningful(
-            "pct", formula, f"equity is not positive ({prior_equity:g} -> {equity:g})"
+            "pct", formula, f"equity is not positive ({show(prior_equity)} a year earlier, {show(equity)} now)"
         ).model_copy(update={"base": base})
     return ok(net_income / (equity / 2.0 + prior_equity / 2.0) * 100.0, "pct", formula).model_copy(
         update={"base": base}
     )
 
 
-def roe_ending_equity(*, net_income: float | None, equity: float | None) -> Figure:
+def roe_ending_equity(*, net_income: float | None, equity: float | None, show: Show = plain) -> Figure:
     """roe_ending_equity_pct = net_income / ending equity * 100; not meaningful if equity <= 0."""
     return _quotient(
         ("net_income", net_income),
@@ -210,10 +244,11 @@ def roe_ending_equity(*, net_income: float | None, equity: float | None) -> Figu
         formula="net_income / ending equity * 100",
         denominator_label="equity is",
         scale=100.0,
+        show=show,
     )
 
 
-def debt_to_equity(*, total_debt: float | None, equity: float | None) -> Figure:
+def debt_to_equity(*, total_debt: float | None, equity: float | None, show: Show = plain) -> Figure:
     """debt_to_equity = total_debt / stockholders_equity (a ratio); not meaningful if equity <= 0."""
     return _quotient(
         ("total_debt", total_debt),
@@ -221,10 +256,11 @@ def debt_to_equity(*, total_debt: float | None, equity: float | None) -> Figure:
         unit="ratio",
         formula="total_debt / stockholders_equity",
         denominator_label="equity is",
+        show=show,
     )
 
 
-def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
+def equity_ratio(*, equity: float | None, total_assets: float | None, show: Show = plain) -> Figure:
     """equity_ratio_pct = stockholders_equity / total_assets * 100; not meaningful if assets <= 0."""
     return _quotient(
         ("stockholders_equity", equity),
@@ -233,6 +269,7 @@ def equity_ratio(*, equity: float | None, total_assets: float | None) -> Figure:
         formula="stockholders_equity / total_assets * 100",
         denominator_label="total assets are",
         scale=100.0,
+        show=show,
     )
 
 
@@ -252,7 +289,7 @@ def free_cash_flow(
         return insufficient(
             "money",
             formula,
-            "missing capital_expenditure: the reported free cash flow is not "
+            "missing capital expenditure: the reported free cash flow is not "
             "below operating cash flow, so no capital expenditure was deducted",
         )
     if reported is not None:
@@ -275,7 +312,12 @@ def free_cash_flow(
 
 
 def fcf_growth(
-    *, fcf: float | None, prior_fcf: float | None, base: str | None = None, no_base: str | None = None
+    *,
+    fcf: float | None,
+    prior_fcf: float | None,
+    base: str | None = None,
+    no_base: str | None = None,
+    show: Show = plain,
 ) -> Figure:
     """fcf_growth_pct = (fcf - fcf a year earlier) / |that fcf| * 100; not meaningful on a sign change or 0 start."""
     return growth_pct(
@@ -286,6 +328,7 @@ def fcf_growth(
         prior_name="prior free_cash_flow",
         base=base,
         no_base=no_base,
+        show=show,
     )
 
 
@@ -300,6 +343,7 @@ def eps_growth(
     prior_shares: float | None = None,
     base: str | None = None,
     no_base: str | None = None,
+    show: Show = plain,
 ) -> Figure:
     """eps_growth_pct = (diluted EPS - diluted EPS a year earlier) / |that EPS| * 100.
 
@@ -327,15 +371,16 @@ def eps_growth(
         prior_name="prior eps_diluted",
         base=base,
         no_base=no_base,
+        show=show,
     )
 
 
-def fcf_margin(*, fcf: float | None, revenue: float | None) -> Figure:
+def fcf_margin(*, fcf: float | None, revenue: float | None, show: Show = plain) -> Figure:
     """fcf_margin_pct = free_cash_flow / revenue * 100 (used by the cash-flow sub-score)."""
-    return _margin(fcf, revenue, name="free_cash_flow", formula="free_cash_flow / revenue * 100")
+    return _margin(fcf, revenue, name="free_cash_flow", formula="free_cash_flow / revenue * 100", show=show)
 
 
-def _to_net_income(cash: float | None, net_income: float | None, *, name: str) -> Figure:
+def _to_net_income(cash: float | None, net_income: float | None, *, name: str, show: Show = plain) -> Figure:
     """cash / net_income; not meaningful when net income <= 0 (a loss flips the ratio's sign)."""
     return _quotient(
         (name, cash),
@@ -343,17 +388,20 @@ def _to_net_income(cash: float | None, net_income: float | None, *, name: str) -
         unit="ratio",
         formula=f"{name} / net_income",
         denominator_label="net income is",
+        show=show,
     )
 
 
-def ocf_to_net_income(*, operating_cash_flow: float | None, net_income: float | None) -> Figure:
+def ocf_to_net_income(
+    *, operating_cash_flow: float | None, net_income: float | None, show: Show = plain
+) -> Figure:
     """ocf_to_net_income = operating_cash_flow / net_income; not meaningful when net income <= 0."""
-    return _to_net_income(operating_cash_flow, net_income, name="operating_cash_flow")
+    return _to_net_income(operating_cash_flow, net_income, name="operating_cash_flow", show=show)
 
 
-def fcf_to_net_income(*, fcf: float | None, net_income: float | None) -> Figure:
+def fcf_to_net_income(*, fcf: float | None, net_income: float | None, show: Show = plain) -> Figure:
     """fcf_to_net_income = free_cash_flow / net_income; not meaningful when net income <= 0."""
-    return _to_net_income(fcf, net_income, name="free_cash_flow")
+    return _to_net_income(fcf, net_income, name="free_cash_flow", show=show)
 
 
 NetDebtBasis = Literal["cash_and_short_term_investments", "cash_only"]
@@ -390,7 +438,9 @@ def net_debt(
     return ok(total_debt - cash, "money", formula, note=NET_DEBT_BASIS_TEXT[basis])
 
 
-def current_ratio(*, current_assets: float | None, current_liabilities: float | None) -> Figure:
+def current_ratio(
+    *, current_assets: float | None, current_liabilities: float | None, show: Show = plain
+) -> Figure:
     """current_ratio = current_assets / current_liabilities; not meaningful if liabilities <= 0."""
     return _quotient(
         ("current_assets", current_assets),
@@ -398,4 +448,5 @@ def current_ratio(*, current_assets: float | None, current_liabilities: float | 
         unit="ratio",
         formula="current_assets / current_liabilities",
         denominator_label="current liabilities are",
+        show=show,
     )

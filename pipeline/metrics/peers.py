@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import statistics
 import threading
 from collections.abc import Callable
@@ -78,6 +79,23 @@ def as_of_view(loaded: LoadedBundle, as_of: dt.date) -> LoadedBundle:
             if p["end"] <= as_of and (p.get("filed") is None or p["filed"] <= as_of)
         ]
         raw["financials"] = {**raw["financials"], "periods": periods} if periods else None
+    basis = b.financials.share_basis if b.financials else None
+    if raw["financials"] and basis is not None and basis > as_of:
+        # restated to a later basis than this view's: undo the splits after `as_of`, so the view is on the
+        # basis of its own day (share_basis.py then sees no split after it)
+        later_splits = [s for s in b.splits if as_of < s.date <= basis]
+        x = math.prod(s.ratio for s in later_splits)
+        for p in raw["financials"]["periods"]:
+            inc = p.get("income")
+            if inc and x != 1.0:
+                if inc.get("eps_diluted") is not None:
+                    inc["eps_diluted"] = inc["eps_diluted"] * x
+                if inc.get("shares_diluted") is not None:
+                    inc["shares_diluted"] = inc["shares_diluted"] / x
+        raw["financials"]["share_basis"] = as_of
+    raw["splits"] = [s for s in raw["splits"] if s["date"] <= as_of]
+    if raw.get("risk_factors") and (raw["risk_factors"].get("as_of") or as_of) > as_of:
+        raw["risk_factors"] = None
     raw["events"] = [e for e in raw["events"] if e["date"] <= as_of]
     later = b.as_of > as_of  # undated parts of a later bundle may hold later data
     for key, field in (

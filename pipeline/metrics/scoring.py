@@ -2,11 +2,15 @@
 
 Fundamental sub-scores are the (weighted) mean of components; each component maps one figure linearly
 between an anchor that scores 0 and one that scores 100, clipped to [0, 100]. A component whose figure is
-not `ok` drops out (except the rules stated for losses and negative equity). A sub-score with no component
-is None; the overall score is the weighted mean of the sub-scores that exist, their nominal weights
-rescaled to sum to 1. Below MIN_COVERAGE of the nominal weight the overall is provisional and labelled
-"Insufficient data". Sentiment sub-scores read only a label, never free text; how far those model-read
-labels move the overall is reported beside it (`ModelInfluence`) and bounded (SENTIMENT_SPREAD).
+not `ok` drops out (except the rules stated for losses and negative equity). Each sub-score states its input
+coverage (the weight of its components that had a value over the weight of all of them); below
+MIN_INPUT_COVERAGE it is not scored, like one with no component (a Cash Flow score from operating cash flow /
+net income alone is no cash-flow score). A sub-score whose data is older than its staleness limit
+(freshness.py) is not scored either. The overall score is the weighted mean of the sub-scores that exist,
+their nominal weights rescaled to sum to 1; its coverage is the nominal weight of those sub-scores, each times
+its own input coverage. Below MIN_COVERAGE the overall is provisional and labelled "Insufficient data".
+Sentiment sub-scores read only a label, never free text; how far those model-read labels move the overall is
+reported beside it (`ModelInfluence`) and bounded (SENTIMENT_SPREAD).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from pipeline.metrics.names import readable
 from pipeline.metrics.types import (
     INSUFFICIENT_LABEL,
     Figure,
@@ -65,6 +70,7 @@ SENTIMENT_SCORES: dict[str, int] = {"Positive": 70, "Neutral": 50, "Negative": 3
 SENTIMENT_SPREAD = 20.0  # a sentiment label moves its sub-score at most this far from Neutral (50)
 MODEL_READ: tuple[SubKey, ...] = ("earnings_call", "corporate_events")  # labels a model reads from text
 MIN_COVERAGE = 0.60  # below this share of the nominal weight the overall is provisional: "Insufficient data"
+MIN_INPUT_COVERAGE = 0.50  # a sub-score built from less than half of its inputs (by weight) is not scored
 
 NEUTRAL_PE = 20.0  # P/E at which the valuation P/E component scores 50 (earnings yield 5%)
 PE_POINTS_PER_YIELD_PCT = 6.0  # +6 points per percentage point of earnings yield above 5%
@@ -128,15 +134,23 @@ def _ok_value(figures: Mapping[str, Figure], key: str) -> float | None:
 
 @dataclass(frozen=True)
 class _Part:
+    """One input of a sub-score: its text in the basis, its 0-100 score (None: no value), its weight, and the
+    share of it that had a value (a component built from half of its own inputs counts half)."""
+
     text: str
     score: float | None
     weight: float = 1.0
+    covered: float = 1.0
+
+
+UNITS = {"pct": "%", "ratio": "", "money": "", "price": "", "count": "", "per_share": ""}
 
 
 def _dropped(key: str, fig: Figure | None) -> str:
+    name = readable(key)
     if fig is None:
-        return f"{key} dropped (absent)"
-    return f"{key} dropped ({fig.status.replace('_', ' ')}{': ' + fig.note if fig.note else ''})"
+        return f"{name}: not in the bundle"
+    return f"{name}: {fig.status.replace('_', ' ')}{' (' + fig.note + ')' if fig.note else ''}"
 
 
 def _linear_parts(figures: Mapping[str, Figure], anchors: Sequence[Anchor]) -> list[_Part]:
@@ -144,42 +158,77 @@ def _linear_parts(figures: Mapping[str, Figure], anchors: Sequence[Anchor]) -> l
     for a in anchors:
         value = _ok_value(figures, a.key)
         fig = figures.get(a.key)
-        if value is None:
-            parts.append(_Part(_dropped(a.key, fig), None))
+        if value is None or fig is None:
+            parts.append(_Part(_dropped(a.key, fig), None, a.weight))
         else:
             s = linear_score(value, zero_at=a.zero_at, full_at=a.full_at)
-            parts.append(_Part(f"{a.key} {value:.2f} -> {s:.0f}", s, a.weight))
+            parts.append(_Part(f"{readable(a.key)} {value:.2f}{UNITS[fig.unit]} -> {s:.0f}", s, a.weight))
     return parts
 
 
-def _combine(key: SubKey, parts: list[_Part]) -> SubScore:
+def _coverage(parts: Sequence[_Part]) -> tuple[float, float]:
+    """(weight of the inputs that had a value, weight of all inputs)."""
+    return (
+        sum(p.weight * p.covered for p in parts if p.score is not None),
+        sum(p.weight for p in parts),
+    )
+
+
+def _combine(key: SubKey, parts: list[_Part], *, stale: str | None = None) -> SubScore:
     used = [p for p in parts if p.score is not None]
     text = "; ".join(p.text for p in parts)
-    if not used:
+    have, total_inputs = _coverage(parts)
+    share = have / total_inputs if total_inputs > 0 else 0.0
+    inputs = {"inputs_used": round(have, 3), "inputs_total": round(total_inputs, 3)}
+    if not used or stale is not None:
         return SubScore(
             key=key,
             title=TITLES[key],
             score=None,
             label=None,
             weight=WEIGHTS[key],
-            basis=f"insufficient data ({text})",
+            basis=stale if stale is not None else f"insufficient data ({text})",
+            stale=stale,
+            input_coverage_pct=0.0,
+            **inputs,
         )
     total = sum(p.weight for p in used)
     mean = sum(p.score * p.weight for p in used if p.score is not None) / total
     score = round_score(mean)
+    if share < MIN_INPUT_COVERAGE:
+        return SubScore(
+            key=key,
+            title=TITLES[key],
+            score=None,
+            label=None,
+            weight=WEIGHTS[key],
+            basis=(
+                f"too few inputs: {have:g} of {total_inputs:g} by weight ({share * 100:.0f}%, minimum "
+                f"{MIN_INPUT_COVERAGE * 100:.0f}%; from those alone it would be {score}) ({text})"
+            ),
+            input_coverage_pct=round(share * 100.0, 2),
+            **inputs,
+        )
     return SubScore(
         key=key,
         title=TITLES[key],
         score=score,
         label=label_for(score),
         weight=WEIGHTS[key],
-        basis=f"{text}; weighted mean {mean:.1f}",
+        basis=f"{text}; weighted mean {mean:.1f} from {have:g} of {total_inputs:g} inputs by weight",
+        input_coverage_pct=round(share * 100.0, 2),
+        **inputs,
     )
 
 
 def absent(key: SubKey, reason: str) -> SubScore:
     """A sub-score whose inputs are not in the bundle at all; `reason` says which."""
     return _combine(key, [_Part(reason, None)])
+
+
+def stale(key: SubKey, reason: str) -> SubScore:
+    """A sub-score whose data is older than its staleness limit: not scored, `reason` says how old."""
+    return _combine(key, [_Part(reason, None)], stale=reason)
 
 
 def income_statement_score(figures: Mapping[str, Figure]) -> SubScore:
@@ -195,7 +244,7 @@ def balance_sheet_score(figures: Mapping[str, Figure]) -> SubScore:
     de = figures.get("debt_to_equity")
     if de is not None and de.status == "not_meaningful":
         parts[0] = _Part(
-            f"debt_to_equity not meaningful (negative equity) -> {NO_EQUITY_SCORE:.0f}", NO_EQUITY_SCORE
+            f"debt-to-equity not meaningful (negative equity) -> {NO_EQUITY_SCORE:.0f}", NO_EQUITY_SCORE
         )
     return _combine("balance_sheet", parts)
 
@@ -207,14 +256,20 @@ def cash_flow_score(figures: Mapping[str, Figure], *, net_income: float | None) 
     parts = _linear_parts(figures, CASH_ANCHORS)
     fcf = _ok_value(figures, "free_cash_flow")
     if net_income is not None and net_income > 0:
-        conv = [p for p in _linear_parts(figures, CONVERSION_ANCHORS) if p.score is not None]
+        every = _linear_parts(figures, CONVERSION_ANCHORS)
+        conv = [p for p in every if p.score is not None]
         if conv:
             s = sum(p.score for p in conv if p.score is not None) / len(conv)
             parts.append(
                 _Part(
-                    "conversion (" + ", ".join(p.text for p in conv) + f") -> {s:.0f}", s, CONVERSION_WEIGHT
+                    "conversion (" + "; ".join(p.text for p in every) + f") -> {s:.0f}",
+                    s,
+                    CONVERSION_WEIGHT,
+                    covered=len(conv) / len(every),
                 )
             )
+        else:
+            parts.append(_Part("conversion: " + "; ".join(p.text for p in every), None, CONVERSION_WEIGHT))
     elif net_income is not None and fcf is not None:
         s = LOSS_CASH_POSITIVE_SCORE if fcf > 0 else LOSS_CASH_NEGATIVE_SCORE
         parts.append(
@@ -224,20 +279,28 @@ def cash_flow_score(figures: Mapping[str, Figure], *, net_income: float | None) 
                 CONVERSION_WEIGHT,
             )
         )
+    else:
+        why = "net income not in the bundle" if net_income is None else "free cash flow: insufficient data"
+        parts.append(_Part(f"conversion: {why}", None, CONVERSION_WEIGHT))
     return _combine("cash_flow", parts)
 
 
-def technicals_score(readings: Sequence[IndicatorReading], stale: str | None = None) -> SubScore:
+def technicals_score(readings: Sequence[IndicatorReading], stale_reason: str | None = None) -> SubScore:
     """50 + 50 * (Positive - Negative) / (readings with a value); None without readings, or when the prices
-    are stale (`stale` says how old): old readings say nothing about the trend at the analysis date."""
-    if stale is not None:
-        return _combine("technicals", [_Part(stale, None)])
+    are stale (`stale_reason` says how old): old readings say nothing about the trend at the analysis date.
+    Input coverage: the readings with a value of all the indicators read."""
+    if stale_reason is not None:
+        return stale("technicals", stale_reason)
     given = [r.reading for r in readings if r.reading is not None]
     if not given:
         return _combine("technicals", [_Part("no prices or indicator snapshot in the bundle", None)])
     pos, neg = given.count("Positive"), given.count("Negative")
     s = 50.0 + 50.0 * (pos - neg) / len(given)
-    return _combine("technicals", [_Part(f"{pos} Positive, {neg} Negative of {len(given)} readings", s)])
+    missing = [r.name for r in readings if r.reading is None]
+    text = f"{pos} Positive, {neg} Negative of {len(given)} readings"
+    if missing:
+        text += f" ({', '.join(missing)}: insufficient data)"
+    return _combine("technicals", [_Part(text, s, float(len(readings)), covered=len(given) / len(readings))])
 
 
 def valuation_score(figures: Mapping[str, Figure]) -> SubScore:
@@ -258,18 +321,23 @@ def valuation_score(figures: Mapping[str, Figure]) -> SubScore:
             )
         )
     else:
-        parts.append(_Part(_dropped("P/E", pe), None))
+        parts.append(_Part(_dropped("pe_ratio", pe), None, 2.0))
     dy = _ok_value(figures, "dividend_yield_pct")
     if dy is None:
-        parts.append(_Part(_dropped("dividend yield", figures.get("dividend_yield_pct")), None))
+        parts.append(_Part(_dropped("dividend_yield_pct", figures.get("dividend_yield_pct")), None))
     else:
         s = min(100.0, max(0.0, 40.0 + 10.0 * dy))
         parts.append(_Part(f"dividend yield {dy:.2f}% -> {s:.0f}", s))
     return _combine("valuation", parts)
 
 
-def sentiment_score(key: SubKey, label: Reading | None, missing: str = "no sentiment label") -> SubScore:
-    """Positive -> 70, Neutral -> 50, Negative -> 30; None without a label (`missing` says why)."""
+def sentiment_score(
+    key: SubKey, label: Reading | None, missing: str = "no sentiment label", stale_reason: str | None = None
+) -> SubScore:
+    """Positive -> 70, Neutral -> 50, Negative -> 30; None without a label (`missing` says why) or when the
+    source is stale (`stale_reason`)."""
+    if stale_reason is not None:
+        return stale(key, stale_reason)
     if label is None:
         return _combine(key, [_Part(missing, None)])
     return _combine(key, [_Part(f"sentiment label {label}", float(SENTIMENT_SCORES[label]))])
@@ -331,7 +399,8 @@ def score_card(subscores: Sequence[SubScore]) -> ScoreCard:
     present = [s for s in subscores if s.score is not None]
     total = sum(WEIGHTS[s.key] for s in present)
     missing = [s.key for s in subscores if s.score is None]
-    coverage = total / sum(WEIGHTS[s.key] for s in subscores) if subscores else 0.0
+    covered = sum(WEIGHTS[s.key] * s.input_coverage_pct / 100.0 for s in present)
+    coverage = covered / sum(WEIGHTS[s.key] for s in subscores) if subscores else 0.0
     out: list[SubScore] = []
     for s in subscores:
         nominal = WEIGHTS[s.key]
@@ -340,7 +409,8 @@ def score_card(subscores: Sequence[SubScore]) -> ScoreCard:
             out.append(s.model_copy(update={"weight": 0.0, "basis": s.basis + extra}))
         elif missing and total > 0:
             eff = nominal / total
-            extra = f"; weight {nominal:.2f} nominal, {eff:.3f} after redistributing {', '.join(missing)}"
+            gone = ", ".join(TITLES[k] for k in missing)
+            extra = f"; weight {nominal:.2f} nominal, {eff:.3f} after redistributing {gone}"
             out.append(s.model_copy(update={"weight": eff, "basis": s.basis + extra}))
         else:
             out.append(s)

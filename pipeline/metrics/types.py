@@ -154,6 +154,16 @@ class SubScore(Frozen):
     label: Label | None
     weight: float
     basis: str = Field(description="The inputs and arithmetic behind the score, in one line.")
+    inputs_used: float = Field(
+        default=0.0, description="Weight of the inputs that had a value (docs/metrics.md, Input coverage)."
+    )
+    inputs_total: float = Field(default=0.0, description="Weight of all the sub-score's inputs.")
+    input_coverage_pct: float = Field(
+        default=100.0,
+        description="inputs_used / inputs_total in percent; below the minimum the sub-score is not scored "
+        "(0 when not scored).",
+    )
+    stale: str | None = Field(default=None, description="Why the sub-score's data is stale (then not scored).")
 
 
 class MissingPart(Frozen):
@@ -188,7 +198,9 @@ class ScoreCard(Frozen):
         "provisional and the label is 'Insufficient data'.",
     )
     coverage_pct: float = Field(
-        default=100.0, description="Share of the nominal weight the present sub-scores carry, in percent."
+        default=100.0,
+        description="Share of the nominal weight the present sub-scores carry, each times its own input "
+        "coverage, in percent (docs/metrics.md, Coverage).",
     )
     missing_parts: list[MissingPart] = Field(default_factory=list)
     model_influence: ModelInfluence | None = None
@@ -227,6 +239,10 @@ class PriceTarget(Frozen):
     upside_pct: float | None
     rating: str
     source: str | None = None
+    as_of: dt.date | None = Field(default=None, description="The consensus date; None: the bundle gives none.")
+    stale: bool = Field(
+        default=False, description="The consensus is older than its limit: shown with its date, no upside."
+    )
 
 
 class Sentiments(Frozen):

@@ -75,7 +75,7 @@ def test_seed_unreproducible_figures_are_flagged(hk: Metrics) -> None:
     assert figs["ocf_to_net_income"].status == "not_meaningful"  # net loss
     # TTM free cash flow 3330 = operating cash flow 3330 and no capex: never an FCF computed without capex
     for key in ("free_cash_flow", "fcf_margin_pct", "fcf_to_net_income"):
-        assert figs[key].status == "insufficient_data" and "capital_expenditure" in (figs[key].note or ""), (
+        assert figs[key].status == "insufficient_data" and "capital expenditure" in (figs[key].note or ""), (
             key
         )
     fy24 = hk.fundamentals.periods[1].figures  # FY2024's reported FCF -3050 is below its OCF 628.42: used
@@ -139,11 +139,17 @@ def test_valuation_and_score(hk: Metrics) -> None:
     # income: gross margin 16.19% -> 27 and net margin -10.79% -> 23 (growth and EBIT margin drop out)
     assert subs["income_statement"].score == 25 and subs["balance_sheet"].score == 50
     # cash flow: no FCF without capex, so no FCF margin, no growth, no loss-year conversion rule: not scored
-    assert subs["cash_flow"].score is None and "capital_expenditure" in subs["cash_flow"].basis
+    assert subs["cash_flow"].score is None and "capital expenditure" in subs["cash_flow"].basis
     assert subs["earnings_call"].score is None and subs["earnings_call"].weight == 0.0
-    assert hk.score.coverage_pct == 65.0 and not hk.score.provisional
+    # each part counts at its own input coverage: income 2 of 4, balance 2 of 3 (no current ratio),
+    # technicals 7 of 7, valuation 2 of 3 (P/E, no dividend yield): 0.1 + 0.1 + 0.2 + 0.0667 of 1.0
+    assert (subs["income_statement"].input_coverage_pct, subs["balance_sheet"].input_coverage_pct) == (
+        50.0,
+        66.67,
+    )
+    assert hk.score.coverage_pct == 46.67 and hk.score.provisional
     assert [m.key for m in hk.score.missing_parts] == ["cash_flow", "earnings_call", "corporate_events"]
-    assert 45 <= hk.score.overall < 70 and hk.score.label == "Neutral"
+    assert 45 <= hk.score.overall < 70 and hk.score.label == "Insufficient data"
 
 
 def test_sentiment_labels_move_only_their_subscores(hk: Metrics) -> None:

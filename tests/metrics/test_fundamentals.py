@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pipeline.metrics import fundamentals as f
 from pipeline.metrics import valuation as v
 from pipeline.metrics.types import Figure
+from pipeline.money import format_money
 from tests.support.fuzz import scaled
 
 OK, NM, NA = "ok", "not_meaningful", "insufficient_data"
@@ -106,7 +107,15 @@ CASES: list[tuple[str, Callable[..., Figure], dict[str, Any], str, float | None]
         OK,
         4800.0,
     ),
-    ("net debt cash", f.net_debt, {"total_debt": 100.0, "cash_and_equivalents": 150.0}, OK, -50.0),
+    (
+        "net debt cash only",
+        f.net_debt,
+        {"total_debt": 100.0, "cash_and_equivalents": 150.0, "basis": "cash_only"},
+        OK,
+        -50.0,
+    ),
+    # no silent fallback: on the cash + short-term investments basis, cash alone is not enough
+    ("net debt no STI", f.net_debt, {"total_debt": 100.0, "cash_and_equivalents": 150.0}, NA, None),
     ("net debt missing cash", f.net_debt, {"total_debt": 100.0}, NA, None),
     ("current ratio", f.current_ratio, {"current_assets": 150.0, "current_liabilities": 100.0}, OK, 1.5),
     (
@@ -160,10 +169,29 @@ def test_formula(
 
 
 def test_missing_note_names_the_line() -> None:
-    assert "operating_income" in (f.ebit_margin(operating_income=None, revenue=1.0).note or "")
-    assert "capital_expenditure" in (
-        f.free_cash_flow(operating_cash_flow=1.0, capital_expenditure=None).note or ""
+    """Reasons name lines as a reader does, never by their field keys."""
+    assert (f.ebit_margin(operating_income=None, revenue=1.0).note or "") == "missing operating income"
+    assert (f.free_cash_flow(operating_cash_flow=1.0, capital_expenditure=None).note or "") == (
+        "missing capital expenditure"
     )
+
+
+def test_reasons_write_amounts_with_the_money_formatter() -> None:
+    """'net income is -1.39874e+09' and 'revenue is -0' were raw floats in reader text (review finding 19)."""
+    usd = lambda v: format_money(v, "USD") or ""  # noqa: E731
+    assert f.net_margin(net_income=1.0, revenue=-0.0, show=usd).note == "revenue is zero"
+    assert f.ocf_to_net_income(operating_cash_flow=1.0, net_income=-1.39874e9, show=usd).note == (
+        "net income is -$1.40B, not positive"
+    )
+    cny = lambda v: format_money(v, "CNY", scale="millions") or ""  # noqa: E731
+    assert f.revenue_growth(revenue=-972.95, prior_revenue=100.0, show=cny).note == (
+        "changes sign, from RMB 100.00M to -RMB 972.95M"
+    )
+    for fig in (
+        f.net_margin(net_income=1.0, revenue=-1.39874e9),
+        f.roe_average_equity(net_income=1.0, equity=-5e6, prior_equity=2e6),
+    ):
+        assert "e+0" not in (fig.note or "") and "_" not in (fig.note or "")
 
 
 def test_fcf_says_which_formula() -> None:

@@ -30,6 +30,7 @@ TTM_KEYS = {
     "fcf_to_net_income",
     "net_debt",
     "current_ratio",
+    "eps_diluted",
 }
 
 
@@ -55,6 +56,7 @@ def test_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
         "missing",
         "ages",
         "peers",
+        "share_basis",
     }
     assert set(data["score"]) >= {
         "overall",

@@ -68,8 +68,32 @@ def test_income_statement_mean_of_available() -> None:
         }
     )
     assert sub.score == 50  # 50, 50, 50; EBIT dropped
-    assert "ebit_margin_pct dropped" in sub.basis
+    assert "EBIT margin: insufficient data (test)" in sub.basis and "_pct" not in sub.basis
     assert sub.label == "Neutral"
+    assert (sub.inputs_used, sub.inputs_total, sub.input_coverage_pct) == (3.0, 4.0, 75.0)
+
+
+def test_a_subscore_from_too_few_of_its_inputs_is_not_scored() -> None:
+    """NVDA as of 2014: cash flow from operating cash flow / net income alone (no FCF, so no FCF margin,
+    growth or FCF/NI) is 1 of 4 inputs by weight: below the 50% minimum, not scored, and it says so."""
+    cash = s.cash_flow_score(
+        {
+            "fcf_margin_pct": bad(),
+            "fcf_growth_pct": bad(),
+            "free_cash_flow": bad(unit="money"),
+            "ocf_to_net_income": ok(1.48, "ratio"),
+            "fcf_to_net_income": bad(unit="ratio"),
+        },
+        net_income=1.0,
+    )
+    assert cash.score is None and cash.label is None
+    assert (cash.inputs_used, cash.inputs_total, cash.input_coverage_pct) == (1.0, 4.0, 25.0)
+    assert cash.basis.startswith("too few inputs: 1 of 4 by weight (25%, minimum 50%")
+    # exactly at the minimum it is scored, and the overall coverage counts it at its share
+    half = s.income_statement_score({"gross_margin_pct": ok(30.0), "net_margin_pct": ok(0.0)})
+    assert half.score == 50 and half.input_coverage_pct == 50.0
+    card = s.score_card([half, sub("technicals", 60)])
+    assert card.coverage_pct == pytest.approx((0.2 * 0.5 + 0.2) / 0.4 * 100)
 
 
 def test_income_statement_none_when_nothing() -> None:
@@ -89,10 +113,12 @@ def test_income_statement_none_when_nothing() -> None:
             100,
         ),
         ({"debt_to_equity": bad("not_meaningful", "ratio"), "equity_ratio_pct": ok(-10.0)}, 0),
-        ({"debt_to_equity": ok(1.25, "ratio"), "equity_ratio_pct": bad()}, 50),
+        ({"debt_to_equity": ok(1.25, "ratio"), "equity_ratio_pct": ok(25.0)}, 50),
+        # one of three inputs: under the minimum input coverage, not scored
+        ({"debt_to_equity": ok(1.25, "ratio"), "equity_ratio_pct": bad()}, None),
     ],
 )
-def test_balance_sheet(figures: dict[str, Figure], expected: int) -> None:
+def test_balance_sheet(figures: dict[str, Figure], expected: int | None) -> None:
     assert s.balance_sheet_score(figures).score == expected
 
 
@@ -192,7 +218,7 @@ def test_missing_weight_is_redistributed() -> None:
     by_key = {x.key: x for x in card.subscores}
     assert by_key["valuation"].weight == 0.0 and "redistributed" in by_key["valuation"].basis
     assert by_key["income_statement"].weight == pytest.approx(0.5)
-    assert "valuation" in by_key["income_statement"].basis
+    assert "Valuation" in by_key["income_statement"].basis
 
 
 def test_no_subscores_is_neutral_50() -> None:
