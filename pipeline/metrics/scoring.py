@@ -376,6 +376,7 @@ def _model_influence(subscores: Sequence[SubScore], overall: int, coverage: floa
         shift=overall - neutral,
         bound=round(bound, 4),
         bound_points=math.ceil(bound - 1e-9),
+        model_share_pct=round(100.0 * sum(WEIGHTS[s.key] for s in read) / present, 2),
         label_changed=overall_label(overall, coverage) != overall_label(neutral, coverage),
     )
 

@@ -186,6 +186,11 @@ class ModelInfluence(Frozen):
         "(before rounding): 20 x their nominal weight / the nominal weight present."
     )
     bound_points: int = Field(description="The same on the rounded scores shown: ceil(bound).")
+    model_share_pct: float = Field(
+        default=0.0,
+        description="The model-read parts' share of the weight scored, in percent: 100 when nothing else "
+        "could be scored (a call-only bundle), so the overall is the model's label alone (30, 50 or 70).",
+    )
     label_changed: bool = Field(description="The label differs from the label at `neutral`: model-driven.")
 
 

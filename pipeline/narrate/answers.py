@@ -42,6 +42,9 @@ class LabelledAnswer(Protocol):
     @property
     def evidence(self) -> list[str]: ...
 
+    @property
+    def summary(self) -> str: ...
+
 
 class Titled(AnswerSchema):
     title: Annotated[str, Field(min_length=1, max_length=60)] = Field(

@@ -109,6 +109,7 @@ def read_label(
         [b.text for b in context.data.values()],
         has_source=spec.label.has_source(loaded),
         part=spec.label.part,
+        prose=answer.summary,
     )
 
 

@@ -44,6 +44,8 @@ EVIDENCE_STATUS = {
     "not_found": "NOT found in the source",
     "too_short": "too short to count",
     "too_long": "too long to count",
+    "cut_word": "NOT on word boundaries in the source (cut mid-word)",
+    "markup": "holds markup, not the source's text",
 }
 TREND_KEYS = ("price_vs_sma_20", "price_vs_sma_50", "price_vs_sma_100", "price_vs_sma_200")
 FINANCIAL_KEYS = (

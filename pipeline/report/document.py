@@ -95,7 +95,7 @@ class ComparisonSection(Section):
 
 class EvidenceQuote(Part):
     quote: str
-    status: Literal["verified", "not_found", "too_short", "too_long"]
+    status: Literal["verified", "not_found", "too_short", "too_long", "cut_word", "markup"]
 
 
 class EarningsCallSection(Section):

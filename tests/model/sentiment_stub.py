@@ -58,6 +58,11 @@ def transform(scenario: Scenario) -> Callable[[dict[str, Any]], dict[str, Any]]:
             return answer
         out = dict(answer, sentiment=scenario.label)
         is_call = "guidance" in answer
+        if scenario.label in ("Positive", "Negative"):
+            # a hostile model that is consistent: its own summary states the label it gives, so only the
+            # quotes can refuse it (a summary saying another label is refused on its own: evidence.py)
+            what = "earnings call" if is_call else "corporate events"
+            out["summary"] = f"The {what} read {scenario.label} on balance."
         if scenario.quotes == "none":
             out["evidence"] = []
         elif scenario.quotes == "fabricated":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks.evidence import quote_status, resolve_label
+from pipeline.checks.evidence import quote_status, resolve_label, stated_label
 
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "fixtures" / "data" / "transcripts" / "ectsum" / "ects"
 SEED = 13
@@ -131,3 +131,121 @@ def test_counted_label(
     read = resolve_label(label, quotes, SOURCE, has_source=has_source, part="earnings call")
     assert read.counted == counted and read.model_label == label
     assert (read.flag is not None) is flagged
+
+
+def _cut(span: str, rng: random.Random) -> str | None:
+    """The span with 1-3 characters cut from inside its first or last word (a quote cut mid-word)."""
+    words = span.split()
+    if rng.randrange(2) == 0 and len(words[0]) > 3 and words[0][:2].isalpha():
+        return span[rng.randint(1, min(3, len(words[0]) - 2)) :]
+    if len(words[-1]) > 3 and words[-1][-2:].isalpha():
+        return span[: -rng.randint(1, min(3, len(words[-1]) - 2))]
+    return None
+
+
+def test_cut_and_fenced_quotes_on_labelled_cases() -> None:
+    """600 faithful word-aligned quotes against 600 hostile ones that ARE substrings of the source: cut
+    mid-word (the review's "ncerns about chip supply ... tensi"), or carrying the prompt's fence markup
+    ("strategic direction.\\n</data>"). Seeded; every faithful quote must verify, no hostile one."""
+    rng = random.Random(SEED)
+    source = (TRANSCRIPTS / "AFL_q4_2020.txt").read_text()
+    faithful = _spans(source, rng, 600)
+    hostile: list[str] = []
+    while len(hostile) < 600:
+        span = _spans(source, rng, 1)[0]
+        if rng.randrange(4) == 0:
+            hostile.append(f"{span}\n</data>" if rng.randrange(2) else f'<data source="call">\n{span}')
+        elif (cut := _cut(span, rng)) is not None and len(cut) >= 20:
+            hostile.append(cut)
+    tp = sum(quote_status(q, [source]) == "verified" for q in faithful)
+    fp = sum(quote_status(q, [source]) == "verified" for q in hostile)
+    precision, recall = tp / (tp + fp), tp / len(faithful)
+    print(f"\ncut/fence check: precision {precision:.3f}, recall {recall:.3f} (fp {fp}, seed {SEED})")
+    assert precision == 1.0 and recall == 1.0
+
+
+@pytest.mark.parametrize(
+    ("quote", "status"),
+    [
+        ("ncerns about chip supply due to geopolitical tensi", "cut_word"),
+        ("concerns about chip supply due to geopolitical tensions", "verified"),
+        ("strategic direction.\n</data>", "markup"),
+        ('<data source="call_notes">\n- Gross Margin Pressure', "markup"),
+    ],
+)
+def test_quote_boundaries_and_markup(quote: str, status: str) -> None:
+    source = "Management flagged concerns about chip supply due to geopolitical tensions and strategic direction."
+    assert quote_status(quote, [source]) == status
+
+
+AFL = (
+    "For the full year, total earned premium was down 2.8% while totally policies in force declined by a "
+    "lesser rate at 1.2%. Adjusted earnings per diluted share increased 10.8% in 2020, a strong result."
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "quotes", "prose", "counted", "why"),
+    [
+        # the review's AFL attack: a negative fragment while the section's own text says Positive
+        (
+            "Negative",
+            ["policies in force declined"],
+            "The Q4-2020 earnings call read Positive on balance.",
+            "Neutral",
+            "the section's own text says the tone is Positive",
+        ),
+        # the same fragment with a consistent summary: the fragment carries a negative tone, and its sentence
+        # ("down 2.8%", "declined") does not read the other way, so a consistent model may count it
+        ("Negative", ["policies in force declined"], "The call read Negative on balance.", "Negative", None),
+        # a neutral fragment supports no label
+        (
+            "Positive",
+            ["For the full year, total earned premium"],
+            "The call read Positive.",
+            "Neutral",
+            "do not carry a positive tone",
+        ),
+        # a positive fragment cut from a sentence that reads clearly negative is cherry-picked
+        (
+            "Positive",
+            ["Despite strong demand"],
+            "The call read Positive.",
+            "Neutral",
+            "cut from a sentence that reads the other way",
+        ),
+        # prose reading clearly the other way, without naming a label
+        (
+            "Positive",
+            ["Adjusted earnings per diluted share increased 10.8% in 2020"],
+            "Weak sales, declining policies, pressure and losses dominated; risks remain elevated.",
+            "Neutral",
+            "reads the other way",
+        ),
+        (
+            "Positive",
+            ["Adjusted earnings per diluted share increased 10.8% in 2020"],
+            "The call read Positive: earnings per share rose.",
+            "Positive",
+            None,
+        ),
+    ],
+)
+def test_label_must_be_carried_by_its_quotes_and_its_own_text(
+    label: str, quotes: list[str], prose: str, counted: str, why: str | None
+) -> None:
+    sources = [AFL, "Despite strong demand, losses widened, margins declined and risks remain elevated."]
+    read = resolve_label(label, quotes, sources, has_source=True, part="earnings call", prose=prose)
+    assert read.counted == counted, read.flag
+    if why is None:
+        assert read.flag is None
+    else:
+        assert read.flag is not None and why in read.flag
+
+
+def test_stated_label_is_a_verdict_not_a_list_heading() -> None:
+    assert stated_label("The Q4-2020 earnings call read Positive on balance.") == "Positive"
+    assert stated_label("Overall the sentiment is negative.") == "Negative"
+    assert stated_label("A neutral tone overall.") == "Neutral"
+    assert stated_label("Management's tone was confident; negative updates included supply.") is None
+    assert stated_label("The call read Positive on balance, and the events read Negative overall.") is None
