@@ -53,11 +53,19 @@ _MARKUP = re.compile(r"</?\s*[a-z][a-z0-9_-]*(?:\s[^<>]*)?>|<\s*/|&lt;|&gt;", re
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # A label the prose states: "read Positive on balance", "sentiment is negative", "a neutral tone overall".
 _SEP = r"[\s,:'\"]+"
-_NOT_A_VERDICT = r"(?!" + _SEP + r"(?:updates?|factors?|items?|points?|news|developments?|sides?|risks?|surprises?))"
+_NOT_A_VERDICT = (
+    r"(?!" + _SEP + r"(?:updates?|factors?|items?|points?|news|developments?|sides?|risks?|surprises?))"
+)
 _STATED = re.compile(
-    r"\b(?:read|reads|reading|sentiment|tone|mood|verdict)\b(?:" + _SEP + r"\w+){0,3}?" + _SEP
-    + r"(positive|negative|neutral)\b" + _NOT_A_VERDICT
-    + r"|\b(positive|negative|neutral)" + _SEP + r"(?:on\s+balance|overall|tone|sentiment|reading)\b",
+    r"\b(?:read|reads|reading|sentiment|tone|mood|verdict)\b(?:"
+    + _SEP
+    + r"\w+){0,3}?"
+    + _SEP
+    + r"(positive|negative|neutral)\b"
+    + _NOT_A_VERDICT
+    + r"|\b(positive|negative|neutral)"
+    + _SEP
+    + r"(?:on\s+balance|overall|tone|sentiment|reading)\b",
     re.IGNORECASE,
 )
 
@@ -198,10 +206,13 @@ def resolve_label(
             f"{part}: {model_label} label unsupported ({why}); counted as Neutral",
         )
     if model_label in ("Positive", "Negative"):
-        why = _unsupported(model_label, [q.quote for q in quotes], sources, prose)
-        if why is not None:
+        reason = _unsupported(model_label, [q.quote for q in quotes], sources, prose)
+        if reason is not None:
             return ReadLabel(
-                model_label, "Neutral", quotes, f"{part}: {model_label} label unsupported ({why}); counted as Neutral"
+                model_label,
+                "Neutral",
+                quotes,
+                f"{part}: {model_label} label unsupported ({reason}); counted as Neutral",
             )
     label: Reading = model_label  # type: ignore[assignment]
     flag = f"{part}: {len(bad)} quote(s) not found verbatim in the source" if bad else None

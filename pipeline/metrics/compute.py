@@ -23,8 +23,8 @@ from pipeline.metrics.types import (
     PartAge,
     PeriodMetrics,
     ScoreCard,
-    ShareBasisInfo,
     Sentiments,
+    ShareBasisInfo,
     Technicals,
 )
 from pipeline.metrics.valuation import price_target, valuation_figures
@@ -74,7 +74,11 @@ def net_debt_basis(financials: Financials) -> f.NetDebtBasis:
     else the newest fiscal year) reports them, else cash only, for every period alike."""
     years = financials.fiscal_years()
     head = financials.ttm() or (years[0] if years else None)
-    has = head is not None and head.balance is not None and head.balance.cash_and_short_term_investments is not None
+    has = (
+        head is not None
+        and head.balance is not None
+        and head.balance.cash_and_short_term_investments is not None
+    )
     return "cash_and_short_term_investments" if has else "cash_only"
 
 
@@ -180,7 +184,9 @@ def period_figures(
                 ),
             ),
         ),
-        "fcf_margin_pct": _through("free cash flow", fcf, f.fcf_margin(fcf=fcf.value, revenue=revenue, show=money)),
+        "fcf_margin_pct": _through(
+            "free cash flow", fcf, f.fcf_margin(fcf=fcf.value, revenue=revenue, show=money)
+        ),
         "ocf_to_net_income": f.ocf_to_net_income(
             operating_cash_flow=cf.operating_cash_flow if cf else None, net_income=net_income, show=money
         ),
@@ -226,7 +232,9 @@ def compute_fundamentals(financials: Financials, restated: dict[str, str] | None
                 end=p.end,
                 base=period_name(base) if base else None,
                 figures={
-                    **period_figures(p, base, no_base, debt_basis=debt_basis, money=money, per_share=per_share),
+                    **period_figures(
+                        p, base, no_base, debt_basis=debt_basis, money=money, per_share=per_share
+                    ),
                     **_eps(p, (restated or {}).get(p.label)),
                 },
             )
@@ -358,14 +366,15 @@ def compute_metrics(
     )
     stale = _stale_technicals(technicals, ages)
     technicals = technicals.model_copy(
-        update={"stale": stale is not None, "since": basis.info.price_from if loaded.prices is not None else None}
+        update={
+            "stale": stale is not None,
+            "since": basis.info.price_from if loaded.prices is not None else None,
+        }
     )
     valuation = valuation_figures(
         bundle,
         None if stale else technicals.last_price,
-        price_note=_stale_short(
-            ages, "prices" if technicals.origin == "computed" else "technical_snapshot"
-        )
+        price_note=_stale_short(ages, "prices" if technicals.origin == "computed" else "technical_snapshot")
         if stale
         else None,
         market_stale=_stale_short(ages, "market"),

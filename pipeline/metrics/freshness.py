@@ -2,14 +2,14 @@
 
 Thresholds (docs/metrics.md, Staleness):
 
-| part | date | stale when older than | what a stale part does |
-|---|---|---|---|
-| prices, benchmark | last row of prices.csv / benchmark.csv | 10 trading days (weekdays; no holiday calendar) | technicals not scored; P/E, market cap, yield and upside without a price |
-| technical_snapshot, market | their `as_of` | 10 trading days | technicals not scored / market figures not used |
-| statements | end of the newest statement period | 480 days (a 10-K is due within 90 days of a year end) | income, balance and cash-flow sub-scores not scored; EPS, dividends and shares not used for valuation |
-| earnings_call | the call's date | 200 days (two quarterly calls missed) | earnings-call sentiment not scored |
-| events | the newest event | 365 days (a year without one event: the list is not current) | events sentiment not scored |
-| consensus | its `as_of` | 180 days | not scored anyway; shown with its date and "stale", no upside |
+- prices, benchmark (last row of prices.csv / benchmark.csv): 10 trading days (weekdays; no holiday
+  calendar); stale: technicals not scored; P/E, market cap, yield and upside without a price.
+- technical_snapshot, market (their `as_of`): 10 trading days; technicals not scored / market figures not used.
+- statements (end of the newest statement period): 480 days (a 10-K is due within 90 days of a year end);
+  stale: income, balance and cash-flow sub-scores not scored; EPS, dividends and shares not used for valuation.
+- earnings_call (the call's date): 200 days (two quarterly calls missed); stale: the call is not scored.
+- events (the newest event): 365 days (a year without one event: the list is not current); not scored.
+- consensus (its `as_of`): 180 days; not scored anyway; shown with its date and "stale", no upside.
 
 One rule for every scored part: data older than its limit leaves the score (and its weight leaves the
 coverage), and is shown with its own date, never as current. Parts without a date (peers given by hand without
@@ -104,9 +104,7 @@ def part_ages(loaded: LoadedBundle) -> list[PartAge]:
     if b.consensus is not None and b.consensus.as_of is not None:
         ages.append(_calendar("consensus", "as of", b.consensus.as_of, as_of, CONSENSUS_STALE_DAYS))
     if b.events:
-        ages.append(
-            _calendar("events", "newest on", max(e.date for e in b.events), as_of, EVENTS_STALE_DAYS)
-        )
+        ages.append(_calendar("events", "newest on", max(e.date for e in b.events), as_of, EVENTS_STALE_DAYS))
     return sorted(ages, key=lambda a: a.date)
 
 

@@ -56,7 +56,9 @@ def growth_pct(
         return gap.model_copy(update={"base": base})
     assert current is not None and prior is not None
     if prior == 0:
-        return not_meaningful("pct", formula, f"{readable(prior_name)} is zero").model_copy(update={"base": base})
+        return not_meaningful("pct", formula, f"{readable(prior_name)} is zero").model_copy(
+            update={"base": base}
+        )
     if (current < 0 < prior) or (prior < 0 < current):
         return not_meaningful(
             "pct", formula, f"changes sign, from {show(prior)} to {show(current)}"
@@ -139,7 +141,9 @@ def gross_margin(
             formula="(revenue - cost_of_revenue) / revenue * 100",
             show=show,
         )
-    return _margin(gross_profit, revenue, name="gross_profit", formula="gross_profit / revenue * 100", show=show)
+    return _margin(
+        gross_profit, revenue, name="gross_profit", formula="gross_profit / revenue * 100", show=show
+    )
 
 
 def ebit_margin(*, operating_income: float | None, revenue: float | None, show: Show = plain) -> Figure:
@@ -228,7 +232,9 @@ def roe_average_equity(
     assert net_income is not None and equity is not None and prior_equity is not None
     if equity <= 0 or prior_equity <= 0:
         return not_meaningful(
-            "pct", formula, f"equity is not positive ({show(prior_equity)} a year earlier, {show(equity)} now)"
+            "pct",
+            formula,
+            f"equity is not positive ({show(prior_equity)} a year earlier, {show(equity)} now)",
         ).model_copy(update={"base": base})
     return ok(net_income / (equity / 2.0 + prior_equity / 2.0) * 100.0, "pct", formula).model_copy(
         update={"base": base}
@@ -425,7 +431,10 @@ def net_debt(
     if basis == "cash_and_short_term_investments":
         formula = "total_debt - cash_and_short_term_investments"
         gap = _missing(
-            "money", formula, total_debt=total_debt, cash_and_short_term_investments=cash_and_short_term_investments
+            "money",
+            formula,
+            total_debt=total_debt,
+            cash_and_short_term_investments=cash_and_short_term_investments,
         )
         cash = cash_and_short_term_investments
     else:

@@ -260,7 +260,9 @@ def resolve_share_basis(
             updates["market"] = bundle.market.model_copy(
                 update={"shares_outstanding": bundle.market.shares_outstanding * x}
             )
-            applied += [SplitApplied(date=e.date, ratio=e.ratio, part="market.shares_outstanding") for e in used]
+            applied += [
+                SplitApplied(date=e.date, ratio=e.ratio, part="market.shares_outstanding") for e in used
+            ]
     if bundle.consensus and bundle.consensus.price_target and bundle.consensus.as_of and events:
         x, used = _factor(events, bundle.consensus.as_of, as_of)
         if x != 1.0:
@@ -271,12 +273,14 @@ def resolve_share_basis(
     restated = bundle.model_copy(update=updates) if updates else bundle
     for e in events:
         done = [a.part for a in applied if a.date == e.date]
-        periods = [p.split(" diluted EPS", 1)[0] for p in done if " diluted EPS" in p]
+        eps_of = [p.split(" diluted EPS", 1)[0] for p in done if " diluted EPS" in p]
         other = [p for p in done if " diluted EPS" not in p]
-        what = ([f"diluted EPS and shares of {', '.join(periods)}"] if periods else []) + other
+        what = ([f"diluted EPS and shares of {', '.join(eps_of)}"] if eps_of else []) + other
         if what:
             src = "from the SEC filings" if e.source.startswith("SEC ") else e.source
-            notes.append(f"{split_words(e.ratio)} split of {e.date.isoformat()} ({src}): restated {'; '.join(what)}")
+            notes.append(
+                f"{split_words(e.ratio)} split of {e.date.isoformat()} ({src}): restated {'; '.join(what)}"
+            )
     problem = _problem(restated, unexplained)
     info = ShareBasisInfo(
         as_of=as_of,

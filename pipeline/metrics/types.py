@@ -163,7 +163,9 @@ class SubScore(Frozen):
         description="inputs_used / inputs_total in percent; below the minimum the sub-score is not scored "
         "(0 when not scored).",
     )
-    stale: str | None = Field(default=None, description="Why the sub-score's data is stale (then not scored).")
+    stale: str | None = Field(
+        default=None, description="Why the sub-score's data is stale (then not scored)."
+    )
 
 
 class MissingPart(Frozen):
@@ -244,7 +246,9 @@ class PriceTarget(Frozen):
     upside_pct: float | None
     rating: str
     source: str | None = None
-    as_of: dt.date | None = Field(default=None, description="The consensus date; None: the bundle gives none.")
+    as_of: dt.date | None = Field(
+        default=None, description="The consensus date; None: the bundle gives none."
+    )
     stale: bool = Field(
         default=False, description="The consensus is older than its limit: shown with its date, no upside."
     )

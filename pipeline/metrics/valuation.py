@@ -42,7 +42,9 @@ def pe_ratio(
     if reported_pe is not None:
         formula = "market.pe_ratio as reported"
         if reported_pe <= 0:
-            return not_meaningful("ratio", formula, f"reported P/E is {reported_pe:,.2f}: earnings are negative")
+            return not_meaningful(
+                "ratio", formula, f"reported P/E is {reported_pe:,.2f}: earnings are negative"
+            )
         return ok(reported_pe, "ratio", formula)
     formula = "last price / diluted EPS of the headline period (TTM, else newest FY)"
     if last_price is None or eps_diluted is None:

@@ -40,7 +40,9 @@ def _doc(ticker: str) -> dict[str, Any]:
 @functools.cache
 def _facts(ticker: str) -> pd.DataFrame:
     """The facts as the importer reads them: per-share facts restated for the filer's splits."""
-    return restate_per_share(facts_frame(_doc(ticker), Path(ticker), "USD", None), find_splits(_doc(ticker), None))
+    return restate_per_share(
+        facts_frame(_doc(ticker), Path(ticker), "USD", None), find_splits(_doc(ticker), None)
+    )
 
 
 def _path(ticker: str) -> Path:

@@ -174,7 +174,9 @@ def test_cut_and_fenced_quotes_on_labelled_cases() -> None:
     ],
 )
 def test_quote_boundaries_and_markup(quote: str, status: str) -> None:
-    source = "Management flagged concerns about chip supply due to geopolitical tensions and strategic direction."
+    source = (
+        "Management flagged concerns about chip supply due to geopolitical tensions and strategic direction."
+    )
     assert quote_status(quote, [source]) == status
 
 

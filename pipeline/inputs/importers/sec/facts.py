@@ -111,7 +111,9 @@ def values(
     out: dict[str, Reported] = {}
     restated = sub["restated"] if "restated" in sub.columns else [None] * len(sub)
     for row, note in zip(sub.itertuples(index=False), restated, strict=True):  # a few dozen tags a period
-        out[str(row.tag)] = Reported(float(row.val), row.filed.date(), note if isinstance(note, str) else None)
+        out[str(row.tag)] = Reported(
+            float(row.val), row.filed.date(), note if isinstance(note, str) else None
+        )
     return out
 
 
@@ -155,7 +157,9 @@ def fiscal_year_instants(facts: pd.DataFrame, end: pd.Timestamp) -> dict[str, Re
         return instant
     later = values(facts, "quarterly", "instant", end)
     found = {
-        t: Reported(r.val, r.filed, f"from the 10-Q filed {r.filed.isoformat()} (its comparative at {end.date()})")
+        t: Reported(
+            r.val, r.filed, f"from the 10-Q filed {r.filed.isoformat()} (its comparative at {end.date()})"
+        )
         for t, r in later.items()
         if t in tags
     }

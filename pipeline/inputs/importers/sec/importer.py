@@ -322,12 +322,18 @@ def _set_splits(raw: dict[str, Any], splits: list[SecSplit]) -> None:
     (one per date)."""
     kept = [s for s in raw.get("splits", []) if not str(s.get("source", "")).startswith(SEC_SPLIT_SOURCE)]
     new = [
-        {"date": s.date.isoformat(), "ratio": int(s.ratio) if s.ratio.is_integer() else s.ratio, "source": s.source()}
+        {
+            "date": s.date.isoformat(),
+            "ratio": int(s.ratio) if s.ratio.is_integer() else s.ratio,
+            "source": s.source(),
+        }
         for s in splits
         if s.first_post is not None
     ]
     dates = {s["date"] for s in new}
-    merged = sorted([*new, *(s for s in kept if str(s.get("date")) not in dates)], key=lambda s: str(s["date"]))
+    merged = sorted(
+        [*new, *(s for s in kept if str(s.get("date")) not in dates)], key=lambda s: str(s["date"])
+    )
     if merged:
         raw["splits"] = merged
     else:

@@ -165,7 +165,13 @@ def all_tags() -> set[str]:
     tags = {t for spec in DURATION_TAGS.values() for ts in spec.values() for t in ts}
     tags |= {t for ts in INSTANT_TAGS.values() for t in ts}
     return (
-        tags | set(EBIT_TAGS) | set(CAPEX_TAGS) | set(DEBT_TAGS) | set(STI_TAGS) | set(DA_PARTS) | {CASH_STI_TOTAL}
+        tags
+        | set(EBIT_TAGS)
+        | set(CAPEX_TAGS)
+        | set(DEBT_TAGS)
+        | set(STI_TAGS)
+        | set(DA_PARTS)
+        | {CASH_STI_TOTAL}
     )
 
 
@@ -489,7 +495,13 @@ def depreciation_amortization(values: Values) -> Line | None:
         return Line(
             dep.val,
             ["Depreciation"],
-            [Component("Depreciation", dep.val, note="no AmortizationOfIntangibleAssets tagged: depreciation only")],
+            [
+                Component(
+                    "Depreciation",
+                    dep.val,
+                    note="no AmortizationOfIntangibleAssets tagged: depreciation only",
+                )
+            ],
         )
     return Line(
         dep.val + amort.val,

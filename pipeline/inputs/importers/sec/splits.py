@@ -31,7 +31,10 @@ import pandas as pd
 
 from pipeline.inputs.bundle import split_words
 
-RATIO_TAGS = ("StockholdersEquityNoteStockSplitConversionRatio1", "StockholdersEquityNoteStockSplitConversionRatio")
+RATIO_TAGS = (
+    "StockholdersEquityNoteStockSplitConversionRatio1",
+    "StockholdersEquityNoteStockSplitConversionRatio",
+)
 COVER_SHARES = "EntityCommonStockSharesOutstanding"
 DILUTED_SHARES = "WeightedAverageNumberOfDilutedSharesOutstanding"
 PER_SHARE_DIVIDE = ("EarningsPerShareDiluted",)
@@ -160,9 +163,7 @@ def _boundary(
     return last_pre, first_post, matching[0].how
 
 
-def _tagged(
-    doc: dict[str, object], as_of: dt.date | None
-) -> list[tuple[float, list[tuple[dt.date, bool]]]]:
+def _tagged(doc: dict[str, object], as_of: dt.date | None) -> list[tuple[float, list[tuple[dt.date, bool]]]]:
     """(ratio, the dates its facts name, each with whether it is an instant) per split the ratio tags report."""
     frames = [_rows(doc, "us-gaap", tag, "pure", as_of) for tag in RATIO_TAGS]
     present = [f for f in frames if not f.empty]
@@ -198,7 +199,9 @@ def _date_inside(
     there (the effective day follows the announcement), else the earliest duration bound there, else the
     window's end, else the latest instant (an announced split)."""
     inside = [
-        d for d in dates if (last_pre is None or d[0] > last_pre) and (first_post is None or d[0] <= first_post)
+        d
+        for d in dates
+        if (last_pre is None or d[0] > last_pre) and (first_post is None or d[0] <= first_post)
     ]
     instants = [d for d, instant in inside if instant]
     if instants:
@@ -217,7 +220,9 @@ def find_splits(doc: object, as_of: dt.date | None) -> list[SecSplit]:
     cover = _cover_jumps(_rows(doc, "dei", COVER_SHARES, "shares", as_of))
     comparatives = _restated_comparatives(
         _rows(doc, "us-gaap", DILUTED_SHARES, "shares", as_of)
-    ) + _restated_comparatives(_rows(doc, "us-gaap", PER_SHARE_DIVIDE[0], "USD/shares", as_of), per_share=True)
+    ) + _restated_comparatives(
+        _rows(doc, "us-gaap", PER_SHARE_DIVIDE[0], "USD/shares", as_of), per_share=True
+    )
     jumps = cover + comparatives
     filings = _filing_dates(doc, as_of)
     found: list[SecSplit] = []
@@ -226,7 +231,9 @@ def find_splits(doc: object, as_of: dt.date | None) -> list[SecSplit]:
         # the tag does not say forward or reverse; the share counts do
         k = ratio
         days = [d for d, _ in dates]
-        near = [j for j in jumps if _near(j.ratio, 1 / ratio) and any(abs((j.after - d).days) < 400 for d in days)]
+        near = [
+            j for j in jumps if _near(j.ratio, 1 / ratio) and any(abs((j.after - d).days) < 400 for d in days)
+        ]
         if near and not any(_near(j.ratio, ratio) for j in jumps):
             k = 1 / ratio
         candidates = [
@@ -248,9 +255,12 @@ def find_splits(doc: object, as_of: dt.date | None) -> list[SecSplit]:
     for j in cover:
         if id(j) in used or not (j.ratio >= MIN_UNTAGGED_RATIO or j.ratio <= 1 / MIN_UNTAGGED_RATIO):
             continue
-        k = _round_ratio(j.ratio)
+        rounded = _round_ratio(j.ratio)
+        if rounded is None:
+            continue
+        k = rounded
         confirm = [c for c in comparatives if _near(c.ratio, k) and abs((c.after - j.after).days) < 200]
-        if k is None or not confirm:
+        if not confirm:
             continue
         last_pre, first_post, _ = _boundary([j, *confirm], k, filings)
         found.append(

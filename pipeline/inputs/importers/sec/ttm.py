@@ -71,7 +71,10 @@ def _same_share_basis(fy: dict[str, Reported], ytd: dict[str, Reported]) -> bool
 
 
 def _lines_across_tags(
-    duration: dict[str, Reported], fy: dict[str, Reported], ytd: dict[str, Reported], prior: dict[str, Reported]
+    duration: dict[str, Reported],
+    fy: dict[str, Reported],
+    ytd: dict[str, Reported],
+    prior: dict[str, Reported],
 ) -> None:
     """Lines no single tag covers in all three amounts, built per period from the line's fallback (module
     docstring); the value goes under the tag the fiscal year used, with a note naming the three tags."""
@@ -82,7 +85,7 @@ def _lines_across_tags(
             picks = [next((t for t in tags if t in part), None) for part in (fy, ytd, prior)]
             if any(t is None for t in picks) or len(set(picks)) == 1:
                 continue
-            used = set(picks)
+            used = {t for t in picks if t is not None}
             conflict = any(
                 not same(part[a].val, part[b].val)
                 for part in (fy, ytd, prior)
