@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from pipeline.errors import StockreportError
 from pipeline.files import atomic_write_text
+from pipeline.model.cost import add_costs
 from pipeline.outdir import run_is_gone
 
 Status = Literal["pending", "done", "failed", "cached"]
@@ -49,7 +50,7 @@ class TickerResult:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0  # None: the model has no price (not priced), never a made-up zero
     seconds: float = 0.0
     model_calls: int = 0
     report_sha256: str | None = None  # of the report.json on disk (done/cached), to match file and row
@@ -177,7 +178,7 @@ class Manifest:
             "tickers": len(entries),
             "input_tokens": sum(e["tokens"]["input"] for e in entries),
             "output_tokens": sum(e["tokens"]["output"] for e in entries),
-            "cost_usd": round(sum(e["cost_usd"] for e in entries), 6),
+            "cost_usd": add_costs(e["cost_usd"] for e in entries),
             "model_calls": sum(e["model_calls"] for e in entries),
         }
 
@@ -218,7 +219,9 @@ def interrupted_manifests(out_root: Path, keep: Path | None = None) -> list[dict
                 "model_calls": sum(int(e.get("model_calls") or 0) for e in entries),
                 "input_tokens": sum(int((e.get("tokens") or {}).get("input") or 0) for e in entries),
                 "output_tokens": sum(int((e.get("tokens") or {}).get("output") or 0) for e in entries),
-                "cost_usd": round(sum(float(e.get("cost_usd") or 0) for e in entries), 6),
+                "cost_usd": add_costs(
+                    None if e.get("cost_usd") is None else float(e["cost_usd"]) for e in entries
+                ),
             }
         except (TypeError, ValueError, AttributeError):
             continue  # ours by signature, but edited since: left alone

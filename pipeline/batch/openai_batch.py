@@ -36,7 +36,7 @@ from pipeline.batch.waiting import Waiting
 from pipeline.errors import InputError, StockreportError
 from pipeline.files import atomic_write_text, make_folder
 from pipeline.inputs.sources import read_json_file
-from pipeline.model.cost import TokenUsage
+from pipeline.model.cost import TokenUsage, add_costs, cost_text
 from pipeline.model.providers import ResolvedModel
 from pipeline.model.spend import Spend
 from pipeline.render.paths import report_file
@@ -420,7 +420,7 @@ def _run_remote(
                 input_tokens=spent.usage.input,
                 output_tokens=spent.usage.output,
                 cached_tokens=spent.usage.cached,
-                cost_usd=round(spent.cost_usd or 0.0, 6),
+                cost_usd=add_costs([spent.cost_usd]),
             )
     for r in results.values():
         manifest.record(r)
@@ -431,9 +431,10 @@ def _run_remote(
     for r in failed:
         say(f"error: {r.ticker}: {r.error}", markup=False)
     t = manifest.totals()
+    cost = cost_text(t["cost_usd"], [base.model_id])
     say(
         f"openai-batch: done {t['done']} cached {t['cached']} failed {t['failed']} | "
-        f"{t['input_tokens']}+{t['output_tokens']} tokens ${t['cost_usd']:.4f} | manifest {manifest.path}",
+        f"{t['input_tokens']}+{t['output_tokens']} tokens {cost} | manifest {manifest.path}",
         markup=False,
     )
     return failed

@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from pipeline.batch.manifest import TickerResult
+from pipeline.model.cost import add_costs, cost_text
 
 
 @contextmanager
@@ -25,13 +26,20 @@ def progress_bar(
     console: Console, total: int, *, enabled: bool = True
 ) -> Iterator[Callable[[TickerResult], None]]:
     """Yields the callback the runner calls per finished ticker."""
-    counts: dict[str, Any] = {"done": 0, "failed": 0, "cached": 0, "tokens": 0, "cost": 0.0}
+    counts: dict[str, Any] = {
+        "done": 0,
+        "failed": 0,
+        "cached": 0,
+        "tokens": 0,
+        "cost": 0.0,
+        "cost_text": "$0.0000",
+    }
     progress = Progress(
         TextColumn("[bold]batch"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("done {task.fields[done]} failed {task.fields[failed]} cached {task.fields[cached]}"),
-        TextColumn("{task.fields[tokens]:,} tok ${task.fields[cost]:.4f}"),
+        TextColumn("{task.fields[tokens]:,} tok {task.fields[cost_text]}"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -44,7 +52,8 @@ def progress_bar(
     def update(r: TickerResult) -> None:
         counts[r.status] = int(counts.get(r.status, 0)) + 1
         counts["tokens"] = int(counts["tokens"]) + r.input_tokens + r.output_tokens
-        counts["cost"] = float(counts["cost"]) + r.cost_usd
+        counts["cost"] = add_costs([counts["cost"], r.cost_usd])
+        counts["cost_text"] = cost_text(counts["cost"])
         progress.update(task, advance=1, **counts)
         if r.status == "failed":
             progress.console.print(f"[red]failed[/red] {r.ticker}: {r.error}", markup=True, highlight=False)
@@ -66,7 +75,7 @@ def summary_table(results: list[TickerResult], seconds: float, manifest_path: st
             str(len(rows)),
             f"{sum(r.input_tokens for r in rows):,}",
             f"{sum(r.output_tokens for r in rows):,}",
-            f"{sum(r.cost_usd for r in rows):.4f}",
+            cost_text(add_costs(r.cost_usd for r in rows)).removeprefix("$"),
             f"{sum(r.seconds for r in rows) / len(rows):.2f}",
         )
     return table

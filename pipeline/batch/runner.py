@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.batch.manifest import Manifest, TickerResult, interrupted_manifests, new_batch_id
 from pipeline.batch.resume import input_hash, read_bundle_head, up_to_date
 from pipeline.errors import InputError, StockreportError, os_problem
+from pipeline.model.cost import add_costs
 from pipeline.model.providers import ResolvedModel
 from pipeline.render.paths import report_file, report_files
 from pipeline.run_config import RunConfig, build_model
@@ -134,7 +135,7 @@ def run_ticker(
         input_tokens=spent.usage.input,
         output_tokens=spent.usage.output,
         cached_tokens=result.cached_tokens if result.status == "done" else spent.usage.cached,
-        cost_usd=round(spent.cost_usd or 0.0, 6),
+        cost_usd=add_costs([spent.cost_usd]),
     )
 
 

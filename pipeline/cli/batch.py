@@ -37,6 +37,7 @@ def run_cli(
     from pipeline.batch.manifest import TickerResult
     from pipeline.batch.progress import progress_bar, summary_table
     from pipeline.batch.runner import run_batch
+    from pipeline.model.cost import cost_text
     from pipeline.run_config import build_model
 
     resolved = build_model(cfg)  # a missing key fails here, before anything is written
@@ -46,9 +47,9 @@ def run_cli(
             if not progress:
                 err.print(f"error: {r.ticker}: {r.error}", markup=False)
             return
+        cost = cost_text(r.cost_usd, [resolved.model_id])
         out.print(
-            f"{r.ticker}: {r.status} | {r.input_tokens}+{r.output_tokens} tokens ${r.cost_usd:.4f} | "
-            f"{r.seconds:.2f}s",
+            f"{r.ticker}: {r.status} | {r.input_tokens}+{r.output_tokens} tokens {cost} | {r.seconds:.2f}s",
             markup=False,
         )
         for kind, path in r.paths.items():

@@ -6,7 +6,8 @@
 `cached` counts tokens served from a cache: the provider's prompt cache (part of `input`, billed at the cached
 rate) or this tool's own answer cache (then input = output = 0, so the cost is 0). The built-in table is
 `prices.json` beside this file; env `STOCKREPORT_PRICES` names a JSON file of the same shape that replaces it.
-A model missing from the table has no estimate (None), except the offline model, which is free.
+A model missing from the table has no estimate (None), except the offline model, which is free. An unknown
+cost stays None through every sum (`add_costs`) and is written "not priced", never as $0 (`cost_text`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -98,3 +100,21 @@ def estimate_cost(model_id: str, usage: TokenUsage, table: PriceTable | None = N
     return (
         (usage.input - cached) * price.input + cached * price.cached_input + usage.output * price.output
     ) / 1e6
+
+
+def add_costs(costs: Iterable[float | None]) -> float | None:
+    """The sum of several costs, None (not priced) when any of them is; rounded to a millionth of a dollar."""
+    total = 0.0
+    for cost in costs:
+        if cost is None:
+            return None
+        total += cost
+    return round(total, 6)
+
+
+def cost_text(cost: float | None, unpriced: Iterable[str] = ()) -> str:
+    """'$0.0123' (four decimals: a cent is too coarse for one report), or 'not priced (no price for X)'."""
+    if cost is not None:
+        return f"${cost:,.4f}"
+    names = ", ".join(dict.fromkeys(unpriced))
+    return f"not priced (no price for {names})" if names else "not priced"

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from pipeline.metrics.scoring import MIN_COVERAGE, TITLES, overall_label
 from pipeline.metrics.types import IndicatorReading, SubScore
+from pipeline.model.cost import cost_text
 from pipeline.render import format as fmt
 from pipeline.render.markdown_escape import md, md_inline
 from pipeline.report.document import BreakdownRow, PeerRow, Report
@@ -22,6 +23,7 @@ TEMPLATES = ("pipeline.render", "templates")  # in the package: importlib.resour
 
 FILTERS: dict[str, Any] = {
     "money": fmt.money,
+    "cost": cost_text,
     "compact": fmt.compact,
     "scaled": fmt.scaled,
     "pct": fmt.pct,
@@ -36,7 +38,6 @@ FILTERS: dict[str, Any] = {
     "date": fmt.date,
     "currency_label": fmt.currency_label,
     "datetime": fmt.datetime_utc,
-    "usd": fmt.usd,
 }
 
 EVIDENCE_STATUS = {

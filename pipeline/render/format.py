@@ -143,10 +143,3 @@ def datetime_utc(value: dt.datetime | None) -> str:
     if value is None:
         return MISSING
     return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
-
-
-def usd(value: float | None) -> str:
-    """Model cost: '$0.0123' (four decimals: a cent is too coarse for one report)."""
-    if value is None or _absent(value):
-        return MISSING
-    return f"${value:,.4f}"

@@ -11,7 +11,7 @@ import datetime as dt
 from pipeline import __version__
 from pipeline.inputs.loaded import LoadedBundle
 from pipeline.metrics.types import Metrics
-from pipeline.model.cost import TokenUsage, price_table
+from pipeline.model.cost import TokenUsage, add_costs, price_table
 from pipeline.model.providers import ModelRef
 from pipeline.narrate.narration import Narrative
 from pipeline.narrate.registry import section_spec
@@ -34,12 +34,10 @@ def _counts(u: TokenUsage) -> TokenCounts:
 def _provenance(loaded: LoadedBundle, model: ModelRef, narrative: Narrative) -> Provenance:
     rows = []
     total = TokenUsage()
-    cost: float | None = 0.0
     for name, r in narrative.results.items():
         used = r.model or model
         reply = r.reply
         total = total + reply.usage
-        cost = None if cost is None or reply.cost_usd is None else cost + reply.cost_usd
         rows.append(
             SectionProvenance(
                 section=name,
@@ -50,7 +48,7 @@ def _provenance(loaded: LoadedBundle, model: ModelRef, narrative: Narrative) -> 
                 latency_s=round(reply.latency_s, 4),
                 cached=reply.cached,
                 usage=_counts(reply.usage),
-                cost_usd=round(reply.cost_usd or 0.0, 6),
+                cost_usd=None if reply.cost_usd is None else round(reply.cost_usd, 6),
             )
         )
     return Provenance(
@@ -60,7 +58,8 @@ def _provenance(loaded: LoadedBundle, model: ModelRef, narrative: Narrative) -> 
         prompt_versions={r.section: r.prompt_version for r in rows},
         input_hash=loaded.input_hash,
         usage=_counts(total),
-        cost_usd=round(cost or 0.0, 6),
+        cost_usd=add_costs(r.cost_usd for r in rows),
+        unpriced_models=list(dict.fromkeys(r.model_id for r in rows if r.cost_usd is None)),
         price_table=price_table().label,
         latency_s=round(sum(r.latency_s for r in rows), 4),
         retries=sum(max(0, r.attempts - 1) for r in rows),

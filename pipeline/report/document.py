@@ -291,7 +291,10 @@ class SectionProvenance(Part):
     latency_s: float
     cached: bool
     usage: TokenCounts
-    cost_usd: float
+    cost_usd: float | None = Field(
+        description="Estimated USD cost; null when the price table has no price for "
+        "`model_id` (not priced), never a made-up zero."
+    )
 
 
 class Provenance(Part):
@@ -301,7 +304,11 @@ class Provenance(Part):
     prompt_versions: dict[str, str]
     input_hash: str
     usage: TokenCounts
-    cost_usd: float
+    cost_usd: float | None = Field(
+        description="Estimated USD cost of all sections; null when any section's "
+        "model has no price (`unpriced_models`)."
+    )
+    unpriced_models: list[str] = Field(default_factory=list, description="Model ids the price table lacks.")
     price_table: str = Field(description="Which dated price table the cost estimate used.")
     latency_s: float
     retries: int

@@ -163,3 +163,49 @@ def test_endpoint_is_part_of_the_cache_key(
             assert code == 0, err
         assert sum(first.counts.values()) == 4  # asked once; the second run of the same server hit the cache
         assert sum(second.counts.values()) == 4  # another endpoint: asked again, not served from the cache
+
+
+@pytest.mark.parametrize(("model", "priced"), [("openai:gpt-9-unknown", False), ("openai:gpt-5.2", True)])
+def test_unpriced_model_cost_is_not_priced_not_zero(
+    model: str, priced: bool, monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """review-1 #14: a model the price table lacks costs 'not priced (no price for ...)' on the CLI line, in
+    report.json (null), report.md and report.html and the batch manifest, never $0.0000; a priced model keeps
+    its dollar figure (through `stockreport generate` and `stockreport batch`)."""
+    import json
+
+    from tests.hardening.model_server import ModelServer
+    from tests.model.conftest import REPO
+    from tests.support.cli import run_cli
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
+    bundle = str(REPO / "fixtures" / "bundles" / "HK_3896")
+    words = "not priced (no price for gpt-9-unknown)"
+    with ModelServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        for command in ("generate", "batch"):
+            out = tmp_path / command
+            code, stdout, err = run_cli(
+                [command, bundle, "--model", model, "--out", str(out), "--no-cache"], capsys
+            )
+            assert code == 0, err
+            shown = stdout if command == "generate" else err  # batch: progress bar and summary table
+            assert ((words if command == "generate" else "not priced") in shown) is not priced, shown
+            assert "$0.0000" not in shown and " 0.0000 " not in shown, shown
+            if command == "batch":
+                manifest = json.loads(next(out.glob("batch-*.json")).read_text())
+                entry = manifest["tickers"]["HK:3896"]
+                assert (entry["cost_usd"] is None) is not priced
+                assert (manifest["totals"]["cost_usd"] is None) is not priced
+    folder = tmp_path / "generate" / "HK_3896"
+    prov = json.loads((folder / "report.json").read_text())["provenance"]
+    if priced:
+        assert prov["cost_usd"] > 0 and prov["unpriced_models"] == []
+        assert all(s["cost_usd"] > 0 for s in prov["sections"])
+        return
+    assert prov["cost_usd"] is None and prov["unpriced_models"] == ["gpt-9-unknown"]
+    assert all(s["cost_usd"] is None for s in prov["sections"])
+    md, html = (folder / "report.md").read_text(), (folder / "report.html").read_text()
+    assert f"| Cost (estimate) | {words} (builtin prices" in md
+    assert md.count("| not priced (no price for gpt-9-unknown) |") == len(prov["sections"])
+    assert words in html and "$0.0000" not in md + html
