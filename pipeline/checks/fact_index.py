@@ -161,6 +161,7 @@ FIELDS: dict[str, tuple[FactKind, Names, str]] = {
     "change_pct": ("pct", names("stock growth", "price growth", "performance", "growth"), "price change"),
     "eps_growth_pct": ("pct", names("eps growth"), "EPS growth"),
     "overall_score": ("count", names("score"), "overall score"),
+    "source_rating": ("count", names("score", "consensus"), "the source's rating"),
     "price_target": ("price", names("price_target"), "price target"),
     "analysts": ("count", names("analysts"), "analysts"),
     "macd": ("ratio", names("macd"), "MACD"),
@@ -1127,6 +1128,10 @@ def _peer_facts(m: Metrics) -> list[Fact]:
         if row.overall_score is not None:
             figures.append(
                 ("overall_score", Figure(value=float(row.overall_score), unit="count", formula="score"))
+            )
+        if row.source_rating is not None:
+            figures.append(
+                ("source_rating", Figure(value=float(row.source_rating), unit="count", formula="rating"))
             )
         for key, fig in figures:
             f = _figure_fact(fig, f"{where}.{key}", key, row.currency, 1.0, row.currency or m.price_currency)

@@ -3,6 +3,8 @@ of a field key ("capital expenditure", not "capital_expenditure"). Keys not list
 
 from __future__ import annotations
 
+import re
+
 NAMES: dict[str, str] = {
     # statement lines
     "revenue": "revenue",
@@ -72,3 +74,17 @@ NAMES: dict[str, str] = {
 def readable(key: str) -> str:
     """The name a reader sees for a field key: 'capital_expenditure' -> 'capital expenditure'."""
     return NAMES.get(key, key.replace("_", " "))
+
+
+_KEY = re.compile(r"\b(?:(market|consensus)\.)?([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?=\s+as reported))\b")
+
+
+def readable_text(text: str) -> str:
+    """A formula or reason with every field key in it read ('dividends_paid / market_cap * 100' ->
+    'dividends paid / market cap * 100'; 'market.pe_ratio as reported' -> "market data's P/E as reported")."""
+
+    def name(m: re.Match[str]) -> str:
+        part = f"{readable(m.group(1))}'s " if m.group(1) else ""
+        return part + readable(m.group(2))
+
+    return _KEY.sub(name, text)

@@ -197,6 +197,7 @@ def row_from_metrics(
         overall_score=m.score.overall,
         score_label=m.score.label,
         score_note=None,
+        change_window=window,
         growth_basis=basis,
         notes=stale,
     )
@@ -293,8 +294,8 @@ def provided_row(peer: Peer, index: int, as_of: dt.date) -> PeerFigures:
         as_of=peer.as_of,
         source=peer.source or where,
         figures=figures,
-        overall_score=peer.overall_score,
-        score_note="provided" if peer.overall_score is not None else None,
+        source_rating=peer.overall_score,
+        score_note="the source's own rating, not our score" if peer.overall_score is not None else None,
         notes=notes,
     )
 
@@ -327,13 +328,16 @@ def sector_average(rows: list[PeerFigures], currency: str) -> PeerFigures | None
             if r.figures.get(key) is not None
             and r.figures[key].status == "ok"
             and (key != "market_cap" or r.currency == currency)
+            # price changes over different (or unstated) windows do not compare
+            and (key != "change_pct" or r.change_window == PEER_CHANGE_WINDOW)
         ]
         unit = COLUMN_UNITS[key]
         if len(have) < MIN_PEERS_FOR_AVERAGE:
+            over = f" over {PEER_CHANGE_WINDOW}" if key == "change_pct" else ""
             figures[key] = insufficient(
                 unit,
                 "median of the peers",
-                f"{len(have)} of {len(rows)} peers have it (the average needs {MIN_PEERS_FOR_AVERAGE})",
+                f"{len(have)} of {len(rows)} peers have it{over} (the average needs {MIN_PEERS_FOR_AVERAGE})",
             )
             continue
         values = [r.figures[key].value for r in have]
@@ -343,14 +347,24 @@ def sector_average(rows: list[PeerFigures], currency: str) -> PeerFigures | None
             f"median of {len(have)} peers ({', '.join(r.ticker for r in have)})",
         )
         members.update(r.ticker for r in have)
+    # our scores and the sources' ratings are on different scales: each has its own median, never one of both
     scored = [r.overall_score for r in rows if r.overall_score is not None]
-    if not members and len(scored) < MIN_PEERS_FOR_AVERAGE:
+    rated = [r.source_rating for r in rows if r.source_rating is not None]
+    if not members and max(len(scored), len(rated)) < MIN_PEERS_FOR_AVERAGE:
         return None
     for key in ("price", "change"):
         figures[key] = insufficient(
             "price", "median of the peers", "prices of different companies do not average"
         )
     score = round(statistics.median(scored)) if len(scored) >= MIN_PEERS_FOR_AVERAGE else None
+    rating = round(statistics.median(rated)) if len(rated) >= MIN_PEERS_FOR_AVERAGE else None
+    notes = [
+        f"{what}: median of {len(xs)} peers"
+        if len(xs) >= MIN_PEERS_FOR_AVERAGE
+        else f"{what}: {len(xs)} of {len(rows)} peers have one (the median needs {MIN_PEERS_FOR_AVERAGE})"
+        for what, xs in (("our score", scored), ("source rating", rated))
+        if xs
+    ]
     n = len({r.ticker for r in rows if r.origin != "missing"})
     return PeerFigures(
         ticker="",
@@ -359,7 +373,9 @@ def sector_average(rows: list[PeerFigures], currency: str) -> PeerFigures | None
         currency=currency,
         figures={k: figures[k] for k in COLUMN_UNITS},
         overall_score=score,
-        score_note=f"median of {len(scored)} peers' ratings" if score is not None else None,
+        source_rating=rating,
+        change_window=PEER_CHANGE_WINDOW,
+        score_note="; ".join(notes) or None,
         members=sorted(members),
     )
 

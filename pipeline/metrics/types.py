@@ -299,9 +299,19 @@ class PeerFigures(Frozen):
     # Keys: price, change, change_pct, market_cap, pe_ratio, roe_pct, dividend_yield_pct, revenue_growth_pct,
     # eps_growth_pct.
     figures: dict[str, Figure] = Field(default_factory=dict)
-    overall_score: int | None = None
+    overall_score: int | None = Field(
+        default=None,
+        description="This tool's score (this company, or a peer computed from its own bundle); never a source's "
+        "rating, which is on another scale (`source_rating`).",
+    )
+    source_rating: int | None = Field(
+        default=None, description="The rating a provided peer's source gives it, as reported (not our score)."
+    )
+    change_window: str | None = Field(
+        default=None, description="The window of the price change, when known (computed rows: 1Y)."
+    )
     score_label: str | None = None
-    score_note: str | None = Field(default=None, description="How the rating was obtained.")
+    score_note: str | None = Field(default=None, description="How the score or rating was obtained.")
     growth_basis: str | None = Field(
         default=None, description="The periods growth compares, e.g. 'FY2022 vs FY2021' (computed rows)."
     )

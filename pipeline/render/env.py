@@ -147,7 +147,14 @@ PEER_ORIGIN = {
 class PeerView:
     row: PeerRow
     data: str  # where the row's figures come from, in two words
+    window: str  # the window of the row's price change, or why it is not known
     cells: dict[str, BreakdownCell]  # column -> value and the footnote of the reason it is missing
+
+
+def _window(row: PeerRow) -> str:
+    if row.change is None and row.change_pct is None:
+        return ""
+    return row.change_window or "not stated by the source"
 
 
 def peer_views(report: Report) -> tuple[list[PeerView], list[str], list[str]]:
@@ -166,6 +173,7 @@ def peer_views(report: Report) -> tuple[list[PeerView], list[str], list[str]]:
         PeerView(
             row,
             PEER_ORIGIN.get(row.origin, row.origin),
+            _window(row),
             {
                 key: BreakdownCell(
                     getattr(row, key),
@@ -188,7 +196,8 @@ def peer_views(report: Report) -> tuple[list[PeerView], list[str], list[str]]:
         if row.growth_basis:
             parts.append(f"growth {row.growth_basis}")
         if row.score_note:
-            parts.append(f"rating: {row.score_note}")
+            kind = {"provided": "rating: ", "computed": "score: "}.get(row.origin, "")
+            parts.append(f"{kind}{row.score_note}")
         parts += row.notes
         sources.append(f"{who}: {'; '.join(p for p in parts if p)}")
     return views, notes, sources
@@ -229,6 +238,7 @@ def context(report: Report) -> dict[str, Any]:
         "min_coverage": MIN_COVERAGE * 100.0,
         "evidence_status": EVIDENCE_STATUS,
         "sub_titles": dict(TITLES),
+        "valuation_score": subs.get("valuation"),
         "neutral_label": (
             overall_label(report.score.model_influence.neutral, report.score.coverage_pct / 100.0)
             if report.score.model_influence

@@ -150,6 +150,10 @@ class FinancialsSection(Section):
     cash_flow: str | None = None
     period: str | None = Field(default=None, description="The headline period the key figures are of.")
     key_figures: list[KeyFigure] = Field(default_factory=list)
+    valuation: list[KeyFigure] = Field(
+        default_factory=list,
+        description="The valuation sub-score's inputs (P/E, dividend yield, market cap).",
+    )
     breakdown: BreakdownTable | None = None
 
 
@@ -188,7 +192,17 @@ class PeerRow(Part):
     dividend_yield_pct: float | None
     revenue_growth_pct: float | None
     eps_growth_pct: float | None
-    overall_score: int | None
+    overall_score: int | None = Field(
+        description="This tool's score: this report's, or a peer's computed from its own bundle (model-read "
+        "parts at Neutral); never a source's rating."
+    )
+    source_rating: int | None = Field(
+        default=None, description="The rating a provided peer's source gives it, on the source's own scale."
+    )
+    change_window: str | None = Field(
+        default=None,
+        description="The window of `change` and `change_pct`; null when the source does not say.",
+    )
     is_subject: bool = False
     change: float | None = None
     origin: Literal["subject", "computed", "provided", "missing", "sector_average"] = Field(

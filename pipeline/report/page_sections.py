@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pipeline.inputs.bundle import Bundle, Period
 from pipeline.inputs.loaded import LoadedBundle
+from pipeline.metrics.names import readable_text
 from pipeline.metrics.types import INSUFFICIENT_LABEL, Figure, Metrics, PeerFigures
 from pipeline.money import format_money
 from pipeline.narrate.fact_format import show_figure
@@ -252,11 +253,37 @@ def key_figures(metrics: Metrics) -> tuple[str | None, list[KeyFigure]]:
         if fig.status == "ok":
             basis = f"{name} vs {fig.base}" if fig.base else fig.note
         else:
-            basis = (
-                f"{fig.status.replace('_', ' ')}: {fig.note}" if fig.note else fig.status.replace("_", " ")
-            )
+            basis = _basis(fig)
         out.append(KeyFigure(key=key, name=title, value=value, status=fig.status, basis=basis))
     return name, out
+
+
+VALUATION_FIGURES: list[tuple[str, str]] = [
+    ("pe_ratio", "P/E ratio"),
+    ("dividend_yield_pct", "Dividend yield"),
+    ("market_cap", "Market cap"),
+]
+
+
+def _basis(fig: Figure) -> str | None:
+    """How a figure was obtained (formula and note), or why it is missing."""
+    if fig.status == "ok":
+        return readable_text("; ".join(x for x in (fig.formula, fig.note) if x)) or None
+    status = fig.status.replace("_", " ")
+    return f"{status}: {readable_text(fig.note)}" if fig.note else status
+
+
+def valuation_figures(metrics: Metrics, currency: str) -> list[KeyFigure]:
+    """The figures the valuation sub-score is built from, as the page shows them (value or why it is missing,
+    and how each was obtained): a reader sees what drives the score, peers or not."""
+    out = []
+    for key, title in VALUATION_FIGURES:
+        fig = metrics.valuation.get(key)
+        if fig is None:
+            continue
+        value = show_figure(fig, currency) if fig.status == "ok" else "n/a"
+        out.append(KeyFigure(key=key, name=title, value=value, status=fig.status, basis=_basis(fig)))
+    return out
 
 
 def business_section(bundle: Bundle) -> BusinessSection:
@@ -298,6 +325,8 @@ def _peer_row(row: PeerFigures, **extra: object) -> PeerRow:
         currency=row.currency,
         origin=row.origin,
         overall_score=row.overall_score,
+        source_rating=row.source_rating,
+        change_window=row.change_window,
         score_label=row.score_label,
         score_note=row.score_note,
         as_of=row.as_of,
@@ -328,11 +357,13 @@ def peer_rows(bundle: Bundle, metrics: Metrics) -> list[PeerRow]:
     )
     rows = [_peer_row(r) for r in comp.rows]
     rows.append(_peer_row(own, is_subject=True))
-    # full scores first (a provisional one rests on under 60% of the weight), each group by rating
+    # our full scores first (a provisional one rests on under 60% of the weight), then the rows the source
+    # rates, each by its own scale: the two are never ranked against each other
     rows.sort(
         key=lambda r: (
             r.overall_score is not None and r.score_label != INSUFFICIENT_LABEL,
             -1 if r.overall_score is None else r.overall_score,
+            -1 if r.source_rating is None else r.source_rating,
         ),
         reverse=True,
     )
@@ -408,6 +439,7 @@ def page_sections(loaded: LoadedBundle, metrics: Metrics) -> PageSections:
         financials=FinancialsSection(
             period=period,
             key_figures=figures,
+            valuation=valuation_figures(m, b.profile.currency),
             breakdown=breakdown_table(b, m),
             missing=None if b.financials else "No financial statements in the bundle: insufficient data.",
         ),

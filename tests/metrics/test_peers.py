@@ -241,24 +241,33 @@ def test_sector_average_needs_three_peers_and_takes_the_median() -> None:
     from pipeline.metrics.peers import COLUMN_UNITS, MIN_PEERS_FOR_AVERAGE, sector_average
     from pipeline.metrics.types import PeerFigures
 
-    def row(ticker: str, pe: float | None, score: int, currency: str = "USD") -> PeerFigures:
+    def row(
+        ticker: str, pe: float | None, score: int, currency: str = "USD", origin: str = "provided"
+    ) -> PeerFigures:
         figs = {k: insufficient(u, "x", "not given") for k, u in COLUMN_UNITS.items()}
         if pe is not None:
             figs["pe_ratio"] = ok(pe, "ratio", "x")
             figs["market_cap"] = ok(pe * 1e9, "money", "x")
+        ours = origin == "computed"
         return PeerFigures(
             ticker=ticker,
             name=ticker,
-            origin="provided",
+            origin=origin,  # type: ignore[arg-type]
             currency=currency,
             figures=figs,
-            overall_score=score,
+            overall_score=score if ours else None,
+            source_rating=None if ours else score,
         )
 
     assert MIN_PEERS_FOR_AVERAGE == 3
     assert sector_average([row("A", 10, 50), row("B", 12, 60)], "USD") is None
     avg = sector_average([row("A", 10, 50), row("B", 12, 60), row("C", 423, 70), row("D", None, 40)], "USD")
-    assert avg is not None and avg.figures["pe_ratio"].value == 12 and avg.overall_score == 55
+    assert avg is not None and avg.figures["pe_ratio"].value == 12
+    # the sources' ratings have their own median; our score is never their median (review-1 #15)
+    assert avg.source_rating == 55 and avg.overall_score is None
+    both = [row("A", 10, 50), row("B", 12, 60), row("C", 14, 70), row("E", 9, 20, origin="computed")]
+    both += [row("F", 8, 30, origin="computed"), row("G", 7, 40, origin="computed")]
+    assert (m := sector_average(both, "USD")) is not None and (m.overall_score, m.source_rating) == (30, 60)
     roe = avg.figures["roe_pct"]
     assert roe.status == "insufficient_data" and "0 of 4 peers" in (roe.note or "")
     mixed = sector_average([row("A", 10, 50), row("B", 12, 60), row("C", 14, 70, "HKD")], "USD")

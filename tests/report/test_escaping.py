@@ -124,4 +124,4 @@ def test_markdown_table_cells_survive_pipes() -> None:
     rows = [t for t in tokens if t.type == "tr_open"]
     assert len(header_cells) > 0 and len(rows) > 0
     row_lines = [ln for ln in text.splitlines() if ln.startswith("| **A")]
-    assert len(row_lines) == 1 and row_lines[0].count(" | ") == 8  # 9 cells, none split by the payload
+    assert len(row_lines) == 1 and row_lines[0].count(" | ") == 9  # 10 cells, none split by the payload
