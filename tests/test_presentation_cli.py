@@ -109,3 +109,39 @@ def test_price_changes_name_their_window_and_prices_their_currency(
     assert sum("(currency not given)" in line for line in lines) == 1
     average = next(r for r in report["sections"]["peers"]["rows"] if r["origin"] == "sector_average")
     assert average["change_pct"] is None and "over 1Y" in average["cell_notes"]["change_pct"]
+
+
+_RAW_KEY = re.compile(r"\b[a-z]+\\_[a-z\\_]+\b")  # a field key as Markdown escapes it: free\_cash\_flow
+_SHOWN_PCT = re.compile(r"^(-?[\d,]+\.\d\d)%$")
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_reader_text_has_no_raw_keys_floats_or_encoded_dates(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """review-1 #19, by class on every sample: no field key or exponent float in the text a reader reads (the
+    provenance and number-check appendices name fields on purpose); the performance difference is in
+    percentage points and adds up from the two columns as shown; dates and periods in the number-check
+    appendix read as dates, not as the numbers the checker compares; one scored part is not both the
+    strongest and the weakest."""
+    report, md, html = _generate(BUNDLES / name, tmp_path, capsys)
+    body = md[: md.index("## Appendix: Provenance")]
+    assert not _RAW_KEY.findall(body), _RAW_KEY.findall(body)
+    assert not re.search(r"\d[eE][+-]\d", body)
+    if "\n| Window | " in body:  # the stock against its benchmark
+        table = body[body.index("\n| Window | ") + 1 :].split("\n\n", 1)[0].splitlines()
+        assert table[0].endswith("| Difference (pp) |")
+        for line in table[2:]:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            stock, bench, diff = (_SHOWN_PCT.match(cells[1]), _SHOWN_PCT.match(cells[2]), cells[3])
+            if stock and bench:
+                want = float(stock[1].replace(",", "")) - float(bench[1].replace(",", ""))
+                assert diff == f"{want:+,.2f} pp", line
+        assert "Difference (pp)</th>" in html
+    for check in report["number_checks"]:
+        if check["kind"] in ("date", "period") and check["value"] is not None:
+            assert f"| {int(check['value']):,}.00 |" not in md
+    summary = report["sections"]["summary"]["text"]
+    assert not re.search(r"strongest part is ([\w ]+) \(\d+\), the weakest \1 \(", summary), summary
+    if report["sections"]["technicals"]["origin"] == "provided":
+        assert "Indicators computed on prices" not in md and "technical snapshot of" in md

@@ -69,7 +69,8 @@ def performance_rows(
     rows = []
     for w in WINDOWS:
         s, b = stock[w], bench.get(w)
-        rel = s - b if s is not None and b is not None else None
+        # the difference of the two returns as shown (2 decimals), so the table's columns add up
+        rel = round(round(s, 2) - round(b, 2), 2) if s is not None and b is not None else None
         rows.append(PerformanceRow(window=w, stock_pct=s, benchmark_pct=b, relative_pct=rel))  # type: ignore[arg-type]
     return rows
 

@@ -96,7 +96,10 @@ class PerformanceRow(Frozen):
     window: Literal["1M", "3M", "6M", "YTD", "1Y"]
     stock_pct: float | None
     benchmark_pct: float | None
-    relative_pct: float | None = Field(description="stock_pct - benchmark_pct, in percentage points.")
+    relative_pct: float | None = Field(
+        description="stock_pct - benchmark_pct in percentage points, of the two rounded to 2 decimals as shown "
+        "(so the page's columns add up)."
+    )
 
 
 class ChartSeries(Frozen):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pipeline.metrics.names import readable
 from pipeline.narrate.offline_sources import write_earnings_call, write_events
 from pipeline.narrate.prompt_context import PromptContext
 
@@ -208,7 +209,11 @@ def _pick(rules: list[Rule], facts: dict[str, Any], side: str) -> list[dict[str,
             picked.append({"title": title, "text": text})
     picked = picked[:5]
     if len(picked) < 3:
-        missing = sorted(k for k, v in facts.get("headline", {}).items() if v == INSUFFICIENT)
+        # the figures by the names a reader knows ("free cash flow", not "free_cash_flow"); "period" is the
+        # headline period's name, not a figure
+        missing = sorted(
+            readable(k) for k, v in facts.get("headline", {}).items() if v == INSUFFICIENT and k != "period"
+        )
         detail = f" for: {', '.join(missing)}" if missing else ""
         picked.append(
             {"title": "Insufficient data", "text": f"Insufficient data to name more {side} factors{detail}."}
@@ -324,7 +329,10 @@ def write_summary(facts: dict[str, Any]) -> dict[str, Any]:
     missing = list(score.get("not_scored", {}))
     if missing:
         text += f" Not scored for lack of data: {', '.join(missing)}."
-    if scored:
+    if len(scored) == 1:  # no strongest and weakest of one
+        only = scored[0]
+        text += f" The only part scored is {only[0].replace('_', ' ')} ({only[1]['score']})."
+    elif scored:
         best = max(scored, key=lambda kv: (kv[1]["score"], kv[0]))
         worst = min(scored, key=lambda kv: (kv[1]["score"], kv[0]))
         text += (

@@ -27,6 +27,7 @@ FILTERS: dict[str, Any] = {
     "compact": fmt.compact,
     "scaled": fmt.scaled,
     "pct": fmt.pct,
+    "pp": fmt.pp,
     "ratio": fmt.ratio,
     "num": fmt.num,
     "check_value": fmt.check_value,

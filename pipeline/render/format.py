@@ -47,6 +47,14 @@ def pct(value: float | None, decimals: int = 2, signed: bool = False) -> str:
     return f"{value:+,.{decimals}f}%" if signed else f"{value:,.{decimals}f}%"
 
 
+def pp(value: float | None, decimals: int = 2) -> str:
+    """A difference of two percentages, in percentage points: -6.04 -> '-6.04 pp' (not '%': 10% vs 4% differ
+    by 6 points, not by 6%)."""
+    if value is None or _absent(value):
+        return MISSING
+    return f"{value:+,.{decimals}f} pp"
+
+
 def ratio(value: float | None, decimals: int = 2) -> str:
     """1.3 -> '1.30'."""
     if value is None or _absent(value):

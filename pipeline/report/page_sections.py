@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pipeline.inputs.bundle import Bundle, Period
 from pipeline.inputs.loaded import LoadedBundle
-from pipeline.metrics.names import readable_text
+from pipeline.metrics.names import readable, readable_text
 from pipeline.metrics.types import INSUFFICIENT_LABEL, Figure, Metrics, PeerFigures
 from pipeline.money import format_money
 from pipeline.narrate.fact_format import show_figure
@@ -186,7 +186,7 @@ def _cell(period: Period, line: BreakdownLine, figures: dict[str, Figure]) -> tu
         return (fig.value, None) if fig.status == "ok" else (None, fig.note or fig.status.replace("_", " "))
     stmt = getattr(period, line.part)
     value = getattr(stmt, line.attr) if stmt is not None else None
-    return value, None if value is not None else f"{line.attr} is not in the bundle for this period"
+    return value, None if value is not None else f"{readable(line.attr)} is not in the bundle for this period"
 
 
 def _has_inputs(period: Period, line: BreakdownLine) -> bool:
