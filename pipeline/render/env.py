@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pipeline.metrics.names import readable
 from pipeline.metrics.scoring import MIN_COVERAGE, TITLES, overall_label
 from pipeline.metrics.types import IndicatorReading, SubScore
 from pipeline.model.cost import cost_text
@@ -31,6 +32,7 @@ FILTERS: dict[str, Any] = {
     "ratio": fmt.ratio,
     "num": fmt.num,
     "check_value": fmt.check_value,
+    "readable": readable,
     "sign_class": fmt.sign_class,
     "neg_class": fmt.neg_class,
     "reading_class": fmt.reading_class,
