@@ -66,7 +66,10 @@ def test_performance_rows_relative() -> None:
     assert [r.window for r in rows] == list(P.WINDOWS)
     for row in rows:
         assert row.stock_pct > row.benchmark_pct > 0  # type: ignore[operator]
-        assert row.relative_pct == pytest.approx(row.stock_pct - row.benchmark_pct)  # type: ignore[operator]
+        # the difference of the two as shown (2 decimals), so the page's columns add up (review-1 #19)
+        shown = round(round(row.stock_pct, 2) - round(row.benchmark_pct, 2), 2)  # type: ignore[arg-type]
+        assert row.relative_pct == shown
+        assert row.relative_pct == pytest.approx(row.stock_pct - row.benchmark_pct, abs=0.011)  # type: ignore[operator]
     no_bench = P.performance_rows(stock, None, dt.date(2022, 12, 30))
     assert all(r.benchmark_pct is None and r.relative_pct is None for r in no_bench)
 

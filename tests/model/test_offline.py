@@ -114,7 +114,7 @@ def test_missing_figures_give_fewer_factors_and_say_insufficient_data(hk_loaded)
         "Insufficient data",
     ]
     assert "insufficient data" in answer.positive[-1].text.lower()
-    assert "net_margin_pct" in answer.positive[-1].text
+    assert "net margin" in answer.positive[-1].text and "_" not in answer.positive[-1].text
 
 
 def test_offline_earnings_call_reads_the_transcript_but_never_quotes_injections(
