@@ -23,6 +23,7 @@ class RunConfig:
     """Everything a run needs to rebuild the model and options (picklable for worker processes)."""
 
     model: str = "offline"
+    more_models: tuple[str, ...] = ()  # `-m A -m B`: B and on share A's page behind a switch
     out: Path = Path("outputs")
     formats: tuple[str, ...] = DEFAULT_FORMATS
     base_url: str | None = None
@@ -35,6 +36,11 @@ class RunConfig:
     no_cache: bool = False
     cache_dir: Path | None = None
     force: bool = False
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """Every model of the run, the leading one first."""
+        return (self.model, *self.more_models)
 
     def model_settings(self) -> ModelSettings:
         return ModelSettings(
@@ -64,3 +70,8 @@ class RunConfig:
 def build_model(cfg: RunConfig) -> ResolvedModel:
     """The configured model; a missing key or an unknown model fails here, before anything is written."""
     return resolve(cfg.model, cfg.model_settings())
+
+
+def build_more_models(cfg: RunConfig) -> tuple[ResolvedModel, ...]:
+    """The models after the first (`-m A -m B ...`), resolved the same way and as early."""
+    return tuple(resolve(name, cfg.model_settings()) for name in cfg.more_models)

@@ -55,7 +55,7 @@ def progress_bar(
         counts["cost"] = add_costs([counts["cost"], r.cost_usd])
         counts["cost_text"] = cost_text(counts["cost"])
         progress.update(task, advance=1, **counts)
-        if r.status == "failed":
+        if r.status == "failed" and enabled:  # without the bar the caller prints its own line
             progress.console.print(f"[red]failed[/red] {r.ticker}: {r.error}", markup=True, highlight=False)
 
     with progress:

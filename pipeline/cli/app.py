@@ -9,7 +9,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -30,8 +30,22 @@ out = Console(highlight=False, soft_wrap=True)
 BundleDir = Annotated[Path, typer.Argument(help="Bundle directory (holds bundle.json).")]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from pipeline import __version__
+
+        out.print(f"stockreport {__version__}", markup=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     from pipeline.redact import RedactingFormatter
 
     handler = logging.StreamHandler()  # stderr; library debug logs may carry error bodies: mask secrets
@@ -122,9 +136,18 @@ def main() -> None:
         sys.stdout, sys.stderr = streams
 
 
+def command() -> Any:
+    """The click command tree of `app`, with conventional help placeholders (cli/options.py)."""
+    from pipeline.cli.options import conventional_metavars
+
+    cmd = typer.main.get_command(app)
+    conventional_metavars(cmd)
+    return cmd
+
+
 def _run() -> None:
     try:
-        app(standalone_mode=False)
+        command().main(prog_name="stockreport", standalone_mode=False)
     except InputError as exc:
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)

@@ -12,22 +12,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pipeline.batch.waiting import REMOTE_TIMEOUT_S, STALL_TIMEOUT_S, Waiting
+from pipeline.cli import options as opts
 from pipeline.cli.app import app, err, out
 
 if TYPE_CHECKING:  # the runner imports the model stack; `--help` stays fast without it
     from pipeline.batch.runner import Limits
     from pipeline.run_config import RunConfig
-
-
-ModelOpt = Annotated[
-    str,
-    typer.Option(
-        "--model",
-        "-m",
-        envvar="STOCKREPORT_MODEL",
-        help="offline (default), openai:gpt-5.2, provider:model, openai-compatible:NAME with --base-url.",
-    ),
-]
 
 
 def run_cli(
@@ -78,15 +68,9 @@ def run_cli(
 @app.command()
 def batch(
     source: Annotated[Path, typer.Argument(help="Folder of bundles (searched recursively) or a list file.")],
-    model: ModelOpt = "offline",
-    out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Output root; reports go to OUT/<TICKER>/.")
-    ] = Path("outputs"),
-    fmt: Annotated[list[str], typer.Option("--format", "-f", help="json, md, html, pdf (repeatable).")] = [  # noqa: B006
-        "json",
-        "md",
-        "html",
-    ],
+    models: opts.Models = opts.DEFAULT_MODELS,  # noqa: B006 (typer reads the default, never mutates it)
+    out_dir: opts.Out = Path("outputs"),
+    fmt: opts.Formats = opts.DEFAULT_FORMATS_LIST,  # noqa: B006
     concurrency: Annotated[int, typer.Option(min=1, help="Tickers in flight at once.")] = 8,
     rpm: Annotated[
         int | None, typer.Option(min=1, help="Client-side limit: model requests per minute.")
@@ -106,14 +90,15 @@ def batch(
         str | None, typer.Option(help="Resume an OpenAI batch by id (after a restart).")
     ] = None,
     poll: Annotated[float, typer.Option(help="First poll interval in seconds for --via openai-batch.")] = 5.0,
-    base_url: Annotated[
-        str | None, typer.Option(help="Server URL for openai-compatible/OpenAI models.")
-    ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds per model request.")] = 60.0,
-    max_tokens: Annotated[int | None, typer.Option(help="Output token cap per request.")] = None,
-    strict_numbers: Annotated[bool, typer.Option("--strict-numbers/--flag-numbers")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the local answer cache.")] = False,
-    cache_dir: Annotated[Path | None, typer.Option(help="Answer cache folder.")] = None,
+    base_url: opts.BaseUrl = None,
+    temperature: opts.Temperature = None,
+    reasoning_effort: opts.ReasoningEffort = None,
+    timeout: opts.Timeout = opts.DEFAULT_TIMEOUT,
+    max_tokens: opts.MaxTokens = None,
+    max_transcript_tokens: opts.MaxTranscriptTokens = None,
+    strict_numbers: opts.StrictNumbers = False,
+    no_cache: opts.NoCache = False,
+    cache_dir: opts.CacheDir = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar (logs, CI).")] = False,
     wait: Annotated[
         bool,
@@ -136,22 +121,28 @@ def batch(
     """Generate every bundle's report; writes OUT/batch-<id>.json; exit 1 if any ticker failed."""
     from pipeline.batch.discover import find_bundles
     from pipeline.batch.runner import Limits
-    from pipeline.run_config import RunConfig
 
     bundles = find_bundles(source)
-    cfg = RunConfig(
-        model=model,
+    cfg = opts.run_config(
+        models=models,
         out=out_dir,
-        formats=tuple(dict.fromkeys(fmt)),
+        formats=fmt,
         base_url=base_url,
+        temperature=temperature,
+        reasoning_effort=reasoning_effort,
         timeout=timeout,
         max_tokens=max_tokens,
+        max_transcript_tokens=max_transcript_tokens,
         strict_numbers=strict_numbers,
         no_cache=no_cache,
         cache_dir=cache_dir,
         force=force,
     )
     if via == "openai-batch" or resume_remote:
+        if cfg.more_models:
+            from pipeline.errors import StockreportError
+
+            raise StockreportError("--via openai-batch runs one model: give one --model")
         from pipeline.batch.openai_batch import run_remote
 
         waiting = Waiting(poll_s=poll, timeout_s=remote_timeout, stall_s=stall_timeout)

@@ -2,61 +2,33 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pipeline.cli import options as opts
 from pipeline.cli.app import app, out
 
 if TYPE_CHECKING:  # the run path imports the model stack; `--help` stays fast without it
     from pipeline.run_config import RunConfig
 
-ModelOpt = Annotated[
-    str,
-    typer.Option(
-        "--model",
-        "-m",
-        envvar="STOCKREPORT_MODEL",
-        help="offline (default), openai:gpt-5.2, provider:model, openai-compatible:NAME with --base-url.",
-    ),
-]
-
 
 @app.command()
 def generate(
     bundle_dirs: Annotated[list[Path], typer.Argument(help="One or more bundle directories.")],
-    model: ModelOpt = "offline",
-    out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Output root; reports go to OUT/<TICKER>/.")
-    ] = Path("outputs"),
-    fmt: Annotated[list[str], typer.Option("--format", "-f", help="json, md, html, pdf (repeatable).")] = [  # noqa: B006
-        "json",
-        "md",
-        "html",
-    ],
-    base_url: Annotated[str | None, typer.Option(help="Server URL for openai-compatible models.")] = None,
-    temperature: Annotated[
-        float | None, typer.Option(help="Sampling temperature, where the model takes it.")
-    ] = None,
-    reasoning_effort: Annotated[
-        str | None, typer.Option(help="minimal|low|medium|high, for reasoning models.")
-    ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds per model request.")] = 60.0,
-    max_tokens: Annotated[int | None, typer.Option(help="Output token cap per request.")] = None,
-    max_transcript_tokens: Annotated[
-        int | None, typer.Option(help="Token budget for the transcript.")
-    ] = None,
-    strict_numbers: Annotated[
-        bool,
-        typer.Option(
-            "--strict-numbers/--flag-numbers",
-            help="Drop sentences whose numbers do not check out (default: keep and flag them).",
-        ),
-    ] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the local answer cache.")] = False,
-    cache_dir: Annotated[Path | None, typer.Option(help="Answer cache folder.")] = None,
+    models: opts.Models = opts.DEFAULT_MODELS,  # noqa: B006 (typer reads the default, never mutates it)
+    out_dir: opts.Out = Path("outputs"),
+    fmt: opts.Formats = opts.DEFAULT_FORMATS_LIST,  # noqa: B006
+    base_url: opts.BaseUrl = None,
+    temperature: opts.Temperature = None,
+    reasoning_effort: opts.ReasoningEffort = None,
+    timeout: opts.Timeout = opts.DEFAULT_TIMEOUT,
+    max_tokens: opts.MaxTokens = None,
+    max_transcript_tokens: opts.MaxTranscriptTokens = None,
+    strict_numbers: opts.StrictNumbers = False,
+    no_cache: opts.NoCache = False,
+    cache_dir: opts.CacheDir = None,
     section: Annotated[
         list[str] | None,
         typer.Option(
@@ -84,36 +56,32 @@ def generate(
     """Generate the report of each bundle (JSON, Markdown, HTML; PDF with --format pdf).
 
     Many bundles run concurrently through the batch runner (see `stockreport batch`); `--resume` skips
-    reports that are up to date. `--section NAME` re-asks only that section of an existing report.
+    reports that are up to date. Several `--model`s make one report per ticker with a switch between the
+    models. `--section NAME` re-asks only that section of an existing report.
     """
     from pipeline.batch.runner import Limits
     from pipeline.cli.batch import run_cli
-    from pipeline.run_config import RunConfig
 
-    cache = (
-        None
-        if no_cache
-        else (
-            cache_dir
-            or (Path(os.environ["STOCKREPORT_CACHE"]) if os.environ.get("STOCKREPORT_CACHE") else None)
-        )
-    )
-    cfg = RunConfig(
-        model=model,
+    cfg = opts.run_config(
+        models=models,
         out=out_dir,
-        formats=tuple(dict.fromkeys(fmt)),
+        formats=fmt,
         base_url=base_url,
         temperature=temperature,
         reasoning_effort=reasoning_effort,
         timeout=timeout,
         max_tokens=max_tokens,
-        strict_numbers=strict_numbers,
         max_transcript_tokens=max_transcript_tokens,
+        strict_numbers=strict_numbers,
         no_cache=no_cache,
-        cache_dir=cache,
+        cache_dir=cache_dir,
         force=force,
     )
     if section:
+        if cfg.more_models:
+            from pipeline.errors import StockreportError
+
+            raise StockreportError("--section re-asks one model's sections: give one --model")
         _regenerate(bundle_dirs, cfg, tuple(dict.fromkeys(section)), wait=wait)
         return
     many = len(bundle_dirs) > 1

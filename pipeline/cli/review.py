@@ -9,24 +9,31 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli import options as opts
 from pipeline.cli.app import app, out
 from pipeline.errors import StockreportError
+from pipeline.review import DEFAULT_RECORDINGS
 
 
 @app.command()
 def record(
     bundle_dirs: Annotated[list[Path], typer.Argument(help="One or more bundle directories.")],
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="The model to record (as for generate).")
-    ] = "offline",
+    models: opts.Models = opts.DEFAULT_MODELS,  # noqa: B006 (typer reads the default, never mutates it)
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Recordings root: OUT/<model>/<TICKER>/<section>.json.")
-    ] = Path("fixtures/recorded"),
-    base_url: Annotated[str | None, typer.Option(help="Server URL for openai-compatible models.")] = None,
-    temperature: Annotated[
-        float | None, typer.Option(help="Sampling temperature, where the model takes it.")
-    ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds per model request.")] = 60.0,
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Recordings root: OUT/<model>/<TICKER>/<section>.json "
+            "(replay reads $STOCKREPORT_RECORDED, default ./recordings).",
+        ),
+    ] = DEFAULT_RECORDINGS,
+    base_url: opts.BaseUrl = None,
+    temperature: opts.Temperature = None,
+    reasoning_effort: opts.ReasoningEffort = None,
+    timeout: opts.Timeout = opts.DEFAULT_TIMEOUT,
+    max_tokens: opts.MaxTokens = None,
+    max_transcript_tokens: opts.MaxTranscriptTokens = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -37,33 +44,44 @@ def record(
     ] = False,
 ) -> None:
     """Run the model step and store each section's raw answers for `--model replay:<model>`."""
+    cfg = opts.run_config(
+        models=models,
+        base_url=base_url,
+        temperature=temperature,
+        reasoning_effort=reasoning_effort,
+        timeout=timeout,
+        max_tokens=max_tokens,
+        max_transcript_tokens=max_transcript_tokens,
+    )
     if check:
         from pipeline.review.replay import replay_bundle
 
         bad = False
-        for bundle_dir in bundle_dirs:
-            done = replay_bundle(bundle_dir, model, out_dir)
-            for status in done.statuses:
-                out.print(status.line(), markup=False)
-                bad |= status.state != "fresh"
-            if done.error:
-                out.print(f"replay stopped: {done.error}", markup=False)
-                bad = True
+        for model in cfg.models:
+            for bundle_dir in bundle_dirs:
+                done = replay_bundle(bundle_dir, model, out_dir)
+                for status in done.statuses:
+                    out.print(status.line(), markup=False)
+                    bad |= status.state != "fresh"
+                if done.error:
+                    out.print(f"replay stopped: {done.error}", markup=False)
+                    bad = True
         if bad:
             sys.exit(1)  # typer.Exit is swallowed under standalone_mode=False
         return
     from pipeline.review.record import record_bundle
-    from pipeline.run_config import RunConfig, build_model
+    from pipeline.run_config import build_model, build_more_models
 
-    if model.startswith("replay:"):
+    if any(m.startswith("replay:") for m in cfg.models):
         raise StockreportError("record a real model, not a replay")
-    resolved = build_model(
-        RunConfig(model=model, base_url=base_url, temperature=temperature, timeout=timeout)
-    )
-    for bundle_dir in bundle_dirs:
-        paths = record_bundle(bundle_dir, resolved, out_dir)
-        where = paths[0].parent if paths else out_dir
-        out.print(f"recorded {len(paths)} section(s) of {bundle_dir} in {where}", markup=False)
+    for resolved in (build_model(cfg), *build_more_models(cfg)):
+        for bundle_dir in bundle_dirs:
+            paths = record_bundle(bundle_dir, resolved, out_dir, options=cfg.narrate_options(cache=False))
+            where = paths[0].parent if paths else out_dir
+            out.print(
+                f"recorded {len(paths)} section(s) of {bundle_dir} with {resolved.spec} in {where}",
+                markup=False,
+            )
 
 
 @app.command()

@@ -25,10 +25,11 @@ from pipeline.files import atomic_write_text, ticker_dir_name
 from pipeline.model.call_meta import CallMeta
 from pipeline.model.providers import ResolvedModel
 from pipeline.narrate.narration import NarrateOptions
+from pipeline.review import DEFAULT_RECORDINGS
 from pipeline.run import narrate_bundle
 
 FORMAT = 1
-DEFAULT_ROOT = Path("fixtures/recorded")
+DEFAULT_ROOT = DEFAULT_RECORDINGS
 
 
 def model_dir_name(spec: str) -> str:
@@ -128,11 +129,17 @@ def _portable(path: Path) -> str:
 
 
 def record_bundle(
-    bundle_dir: Path, resolved: ResolvedModel, root: Path = DEFAULT_ROOT, *, today: dt.date | None = None
+    bundle_dir: Path,
+    resolved: ResolvedModel,
+    root: Path = DEFAULT_ROOT,
+    *,
+    today: dt.date | None = None,
+    options: NarrateOptions | None = None,
 ) -> list[Path]:
-    """Run the model step of one bundle (no answer cache) and write one recording per section asked."""
+    """Run the model step of one bundle (never from the answer cache) and write one recording per section."""
     recorder = Recorder()
-    narrated = narrate_bundle(bundle_dir, with_recorder(resolved, recorder), NarrateOptions(cache=None))
+    opts = replace(options or NarrateOptions(), cache=None)
+    narrated = narrate_bundle(bundle_dir, with_recorder(resolved, recorder), opts)
     loaded, narrative = narrated.loaded, narrated.narrative
     day = (today or dt.date.today()).isoformat()
     written: list[Path] = []

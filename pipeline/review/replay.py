@@ -237,7 +237,7 @@ def _replay_model(spec: str, model: str, root: Path | None = None) -> tuple[Reso
 
 def resolve_replay(spec: str, model: str, root: Path | None = None) -> ResolvedModel:
     """The ResolvedModel for `replay:<model>`; recordings under `root` (default $STOCKREPORT_RECORDED or
-    fixtures/recorded)."""
+    ./recordings)."""
     return _replay_model(spec, model, root)[0]
 
 
@@ -245,7 +245,7 @@ def _build(spec: str, model: str, settings: ModelSettings) -> ResolvedModel:
     return resolve_replay(spec, model)
 
 
-PROVIDER = Provider("replay", _build, "answers recorded by `stockreport record` (fixtures/recorded)")
+PROVIDER = Provider("replay", _build, "answers recorded by `stockreport record` ($STOCKREPORT_RECORDED)")
 
 
 @dataclass(frozen=True)
