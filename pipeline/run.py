@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from pipeline.narrate.registry import section_spec, written_sections
 from pipeline.render import write_report
 from pipeline.render.paths import DEFAULT_FORMATS, report_file
 from pipeline.report.assemble import assemble_report
-from pipeline.report.document import Report
+from pipeline.report.document import ModelView, Report
 from pipeline.run_config import RunConfig, build_model
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ReportRun",
     "RunConfig",
     "build_model",
+    "combine_models",
     "earlier_sections",
     "finish_report",
     "narrate_bundle",
@@ -99,11 +101,46 @@ def run_report(
     *,
     options: NarrateOptions | None = None,
     formats: tuple[str, ...] = DEFAULT_FORMATS,
+    more_models: Sequence[ResolvedModel] = (),
 ) -> ReportRun:
-    """One ticker end to end."""
+    """One ticker end to end; with `more_models`, one page for all the models (`combine_models`)."""
     start = time.perf_counter()
+    if more_models:
+        loaded = load_bundle(bundle_dir)
+        reports = [
+            finish_report(
+                narrate_bundle(bundle_dir, m, options or NarrateOptions(), loaded=loaded), m, None
+            ).report
+            for m in (model, *more_models)
+        ]
+        report = combine_models(reports)
+        paths = write_report(report, out_root, formats) if out_root is not None else {}
+        return ReportRun(report, paths, time.perf_counter() - start)
     narrated = narrate_bundle(bundle_dir, model, options or NarrateOptions())
     return finish_report(narrated, model, out_root, formats, started=start)
+
+
+def combine_models(reports: Sequence[Report]) -> Report:
+    """One report of several models: the first (lead) model's view at the top level, every model's view
+    in `models`, and where they disagree (review/disagree.py). The bundle-derived parts are the same in each
+    (one load, deterministic metrics), so the page shows them once."""
+    from pipeline.review.disagree import disagreements
+
+    lead = reports[0]
+    views = [
+        ModelView(
+            model=r.provenance.model,
+            model_display=r.header.model_display,
+            score=r.score,
+            factors=r.factors,
+            sections=r.sections,
+            provenance=r.provenance,
+            number_checks=r.number_checks,
+            flagged_sentences=r.flagged_sentences,
+        )
+        for r in reports
+    ]
+    return lead.model_copy(update={"models": views, "disagreements": disagreements(reports)})
 
 
 def earlier_sections(report: Report, wanted: tuple[str, ...]) -> Earlier:
@@ -166,6 +203,10 @@ def regenerate_sections(
         old = Report.model_validate(read_json_file(path, max_bytes=MAX_REPORT_BYTES))
     except ValidationError as exc:
         raise StockreportError(f"{path}: not a valid report ({str(exc).splitlines()[0]})") from None
+    if len(old.models) > 1:
+        raise StockreportError(
+            f"{path}: this report holds {len(old.models)} models; regenerate it whole with every --model"
+        )
     if old.provenance.input_hash != loaded.input_hash:
         raise StockreportError(
             f"{path}: the bundle changed since this report was written; "

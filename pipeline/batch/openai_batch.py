@@ -334,7 +334,7 @@ def _run_remote(
             head = read_bundle_head(bundle)
             ticker = str(head["profile"]["ticker"])
             if not cfg.force and up_to_date(
-                report_file(cfg.out, ticker), input_hash(bundle, head), cfg.model, cfg.formats
+                report_file(cfg.out, ticker), input_hash(bundle, head), cfg.models, cfg.formats
             ):
                 results[str(bundle)] = TickerResult(ticker, str(bundle), "cached")
                 continue

@@ -46,15 +46,18 @@ def input_hash(bundle_dir: Path, head: dict[str, Any]) -> str:
 
 
 def up_to_date(
-    report_json: Path, in_hash: str, model: str, formats: tuple[str, ...]
+    report_json: Path, in_hash: str, models: tuple[str, ...], formats: tuple[str, ...]
 ) -> dict[str, Any] | None:
-    """The report's provenance when it can be reused as is, else None (missing, corrupt, stale)."""
+    """The report's provenance when it can be reused as is, else None (missing, corrupt, stale, or made by
+    other models: a several-model page is up to date only for the same models in the same order)."""
+    model = models[0]
     try:
-        report = read_json_file(report_json, max_bytes=MAX_REPORT_BYTES)
-        prov = report["provenance"]  # type: ignore[index]
-    except (InputError, KeyError, TypeError, IndexError):
+        report: Any = read_json_file(report_json, max_bytes=MAX_REPORT_BYTES)
+        prov = report["provenance"]
+        made_by = [m["model"] for m in report.get("models") or []] or [prov.get("model")]
+    except (InputError, KeyError, TypeError, IndexError, AttributeError):
         return None
-    if prov.get("input_hash") != in_hash or prov.get("model") != model:
+    if prov.get("input_hash") != in_hash or made_by != list(models):
         return None
     if any(s.get("model") != model for s in prov.get("sections", [])):
         return None  # some sections came from another model (single-section regeneration)

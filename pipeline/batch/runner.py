@@ -25,7 +25,7 @@ from pipeline.errors import InputError, StockreportError, os_problem
 from pipeline.model.cost import add_costs
 from pipeline.model.providers import ResolvedModel
 from pipeline.render.paths import report_file, report_files
-from pipeline.run_config import RunConfig, build_model
+from pipeline.run_config import RunConfig, build_model, build_more_models
 
 if TYPE_CHECKING:  # the run path imports the model stack; a batch whose reports are up to date needs none
     from pipeline.narrate.narration import NarrateOptions
@@ -96,7 +96,7 @@ def _cached_result(
     except StockreportError:
         return None
     report_json = report_file(cfg.out, ticker)
-    prov = up_to_date(report_json, in_hash, cfg.model, cfg.formats)
+    prov = up_to_date(report_json, in_hash, cfg.models, cfg.formats)
     if prov is None:
         return None
     paths = {f: str(p) for f, p in report_files(report_json.parent, cfg.formats).items()}
@@ -117,7 +117,11 @@ def report_digest(result: TickerResult) -> str | None:
 
 
 def run_ticker(
-    bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions
+    bundle: Path,
+    cfg: RunConfig,
+    resolved: ResolvedModel,
+    options: NarrateOptions,
+    more_models: tuple[ResolvedModel, ...] = (),
 ) -> TickerResult:
     """One ticker, never raising: done, cached (report up to date) or failed with the reason.
 
@@ -127,7 +131,7 @@ def run_ticker(
     from pipeline.model.spend import tracking
 
     with tracking() as spent:
-        result = _run_ticker(bundle, cfg, resolved, options)
+        result = _run_ticker(bundle, cfg, resolved, options, more_models)
     return dataclasses.replace(
         result,
         report_sha256=report_digest(result),
@@ -140,7 +144,11 @@ def run_ticker(
 
 
 def _run_ticker(
-    bundle: Path, cfg: RunConfig, resolved: ResolvedModel, options: NarrateOptions
+    bundle: Path,
+    cfg: RunConfig,
+    resolved: ResolvedModel,
+    options: NarrateOptions,
+    more_models: tuple[ResolvedModel, ...],
 ) -> TickerResult:
     start = time.perf_counter()
     ticker = bundle.name
@@ -157,7 +165,9 @@ def _run_ticker(
             return cached
         from pipeline.run import run_report
 
-        done = run_report(bundle, resolved, cfg.out, options=options, formats=cfg.formats)
+        done = run_report(
+            bundle, resolved, cfg.out, options=options, formats=cfg.formats, more_models=more_models
+        )
         return result_of(done.report.ticker, bundle, done.report, done.paths, time.perf_counter() - start)
     except Exception as exc:  # isolation: whatever went wrong belongs to this ticker only
         return TickerResult(
@@ -177,6 +187,7 @@ class _Worker:
     cfg: RunConfig
     resolved: ResolvedModel
     options: NarrateOptions
+    more_models: tuple[ResolvedModel, ...]
 
 
 _WORKER: list[_Worker] = []  # the one worker context of this process (set by the pool's initializer)
@@ -186,12 +197,12 @@ def _init_worker(cfg: RunConfig, parent: int) -> None:
     from pipeline.batch.lifeline import die_with_parent
 
     die_with_parent(parent)
-    _WORKER[:] = [_Worker(cfg, build_model(cfg), cfg.narrate_options())]
+    _WORKER[:] = [_Worker(cfg, build_model(cfg), cfg.narrate_options(), build_more_models(cfg))]
 
 
 def _in_worker(bundle: Path) -> TickerResult:
     w = _WORKER[0]
-    return run_ticker(bundle, w.cfg, w.resolved, w.options)
+    return run_ticker(bundle, w.cfg, w.resolved, w.options, w.more_models)
 
 
 def _executor(
@@ -205,16 +216,21 @@ def _executor(
         )
         return procs, _in_worker
     options = cfg.narrate_options()
+    more = build_more_models(cfg)
     if limits.rpm or limits.tpm:
         from pipeline.batch.ratelimit import LangChainLimiter, SlidingWindowLimiter
 
         hook = LangChainLimiter(SlidingWindowLimiter(limits.rpm, limits.tpm))
-        callbacks = resolved.chat_model.callbacks
-        earlier = list(callbacks) if isinstance(callbacks, list) else []
-        chat = resolved.chat_model.model_copy(update={"rate_limiter": hook, "callbacks": [*earlier, hook]})
-        resolved = dataclasses.replace(resolved, chat_model=chat)
+
+        def limited(m: ResolvedModel) -> ResolvedModel:
+            callbacks = m.chat_model.callbacks
+            earlier = list(callbacks) if isinstance(callbacks, list) else []
+            chat = m.chat_model.model_copy(update={"rate_limiter": hook, "callbacks": [*earlier, hook]})
+            return dataclasses.replace(m, chat_model=chat)
+
+        resolved, more = limited(resolved), tuple(limited(m) for m in more)
     pool = cf.ThreadPoolExecutor(max(1, limits.concurrency), thread_name_prefix="ticker")
-    return pool, lambda bundle: run_ticker(bundle, cfg, resolved, options)
+    return pool, lambda bundle: run_ticker(bundle, cfg, resolved, options, more)
 
 
 def run_batch(

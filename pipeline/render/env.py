@@ -206,8 +206,8 @@ def peer_views(report: Report) -> tuple[list[PeerView], list[str], list[str]]:
     return views, notes, sources
 
 
-def context(report: Report) -> dict[str, Any]:
-    """What both templates read: the report plus the groupings a template should not compute itself."""
+def view_context(report: Report) -> dict[str, Any]:
+    """What depends on the model: its sub-scores beside its statement commentary, the label at neutral."""
     subs = {str(s.key): s for s in report.score.subscores}
     fin = report.sections.financials
     commentary = {
@@ -215,6 +215,21 @@ def context(report: Report) -> dict[str, Any]:
         "balance_sheet": fin.balance_sheet,
         "cash_flow": fin.cash_flow,
     }
+    return {
+        "fin_scores": [
+            FinancialScore(title, subs.get(key), commentary[key]) for key, title in FINANCIAL_KEYS
+        ],
+        "valuation_score": subs.get("valuation"),
+        "neutral_label": (
+            overall_label(report.score.model_influence.neutral, report.score.coverage_pct / 100.0)
+            if report.score.model_influence
+            else None
+        ),
+    }
+
+
+def context(report: Report) -> dict[str, Any]:
+    """What both templates read: the report plus the groupings a template should not compute itself."""
     groups, notes = breakdown_groups(report)
     peers, peer_notes, peer_sources = peer_views(report)
     readings: list[IndicatorReading] = report.sections.technicals.readings
@@ -227,9 +242,7 @@ def context(report: Report) -> dict[str, Any]:
         "cur": report.header.price_currency,
         "benchmark": benchmark,
         "chart": report.metrics.technicals.chart,
-        "fin_scores": [
-            FinancialScore(title, subs.get(key), commentary[key]) for key, title in FINANCIAL_KEYS
-        ],
+        **view_context(report),
         "breakdown_groups": groups,
         "breakdown_notes": notes,
         "peer_views": peers,
@@ -241,12 +254,7 @@ def context(report: Report) -> dict[str, Any]:
         "min_coverage": MIN_COVERAGE * 100.0,
         "evidence_status": EVIDENCE_STATUS,
         "sub_titles": dict(TITLES),
-        "valuation_score": subs.get("valuation"),
-        "neutral_label": (
-            overall_label(report.score.model_influence.neutral, report.score.coverage_pct / 100.0)
-            if report.score.model_influence
-            else None
-        ),
         "trend_readings": [r for r in readings if r.key in TREND_KEYS],
         "momentum_readings": [r for r in readings if r.key not in TREND_KEYS],
+        "other_views": report.views()[1:],
     }

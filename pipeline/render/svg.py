@@ -45,7 +45,12 @@ def _floats(values: Sequence[float | None]) -> np.ndarray:
 
 
 def price_chart(
-    chart: ChartSeries, currency: str, benchmark_name: str | None = None, width: int = 600, height: int = 280
+    chart: ChartSeries,
+    currency: str,
+    benchmark_name: str | None = None,
+    width: int = 600,
+    height: int = 280,
+    uid: str = "",
 ) -> str:
     """Line chart of close, SMA 50, SMA 200 and the benchmark rebased to the stock's first close.
 
@@ -79,7 +84,7 @@ def price_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" class="chart price-chart" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="pc-title"><title id="pc-title">Price with 50- and 200-day averages '
+        f'role="img" aria-labelledby="pc-title{uid}"><title id="pc-title{uid}">Price with 50- and 200-day averages '
         f"vs. {bench} (rebased)</title>"
     ]
     for tick in np.linspace(lo + pad, hi - pad, 4):
@@ -131,7 +136,7 @@ def _arc_point(cx: float, cy: float, r: float, fraction: float) -> tuple[float, 
     return cx + r * math.cos(angle), cy - r * math.sin(angle)
 
 
-def gauge(score: int, label: str) -> str:
+def gauge(score: int, label: str, uid: str = "") -> str:
     """Semicircle gauge 0-100: grey track, coloured arc to `score`, the score and label in the middle."""
     f = min(max(score, 0), 100) / 100.0
     cx, cy, r = 100.0, 100.0, 80.0
@@ -153,14 +158,14 @@ def gauge(score: int, label: str) -> str:
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" class="gauge" viewBox="0 0 200 124" role="img" '
-        f'aria-labelledby="gauge-title"><title id="gauge-title">Score {score} of 100: {esc(label)}</title>'
+        f'aria-labelledby="gauge-title{uid}"><title id="gauge-title{uid}">Score {score} of 100: {esc(label)}</title>'
         f'{track}{arc}<text x="100" y="92" text-anchor="middle" font-size="36" font-weight="700" '
         f'fill="#111827" class="gauge-score">{score}</text><text x="100" y="118" text-anchor="middle" '
         f'font-size="15" fill="{colour}">{esc(label)}</text></svg>'
     )
 
 
-def subscore_bars(subscores: Sequence[SubScore], width: int = 360) -> str:
+def subscore_bars(subscores: Sequence[SubScore], width: int = 360, uid: str = "") -> str:
     """One horizontal bar per sub-score (0-100), coloured by its label; 'n/a' when the score is missing."""
     if not subscores:
         return ""
@@ -169,7 +174,7 @@ def subscore_bars(subscores: Sequence[SubScore], width: int = 360) -> str:
     height = row * len(subscores) + 4
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" class="chart subscores" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="sub-title"><title id="sub-title">Sub-scores, 0 to 100</title>'
+        f'role="img" aria-labelledby="sub-title{uid}"><title id="sub-title{uid}">Sub-scores, 0 to 100</title>'
     ]
     for i, s in enumerate(subscores):
         y = 4 + i * row

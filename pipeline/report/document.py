@@ -331,6 +331,30 @@ class Provenance(Part):
     sections: list[SectionProvenance] = Field(default_factory=list)
 
 
+class ModelView(Part):
+    """One model's part of a page written by several models (`generate -m A -m B`): everything that depends
+    on the model (the score with its model-read labels, factors, prose, provenance, number checks)."""
+
+    model: str = Field(description="The --model string, e.g. 'offline' or 'openai:gpt-5.2'.")
+    model_display: str
+    score: Score
+    factors: Factors
+    sections: PageSections
+    provenance: Provenance
+    number_checks: list[NumberCheck]
+    flagged_sentences: list[str] = Field(default_factory=list)
+
+
+class Disagreement(Part):
+    """Where another model's page differs from the lead model's in substance (review/diff.py finds them)."""
+
+    topic: str = Field(description="What differs: 'Overall score', 'Balance Sheet sub-score', ...")
+    lead_model: str
+    lead: str = Field(description="The lead model's value ('' when it has none, e.g. a factor it omits).")
+    other_model: str
+    other: str
+
+
 class Report(Part):
     schema_version: Literal[1] = REPORT_SCHEMA_VERSION
     ticker: str
@@ -347,3 +371,40 @@ class Report(Part):
         description="Sentences kept but flagged because a number or tone did not check out.",
     )
     missing: list[str] = Field(default_factory=list)
+    models: list[ModelView] = Field(
+        default_factory=list,
+        description="Every model of a several-model page, the lead (whose view is the top level) first; "
+        "absent for one model.",
+    )
+    disagreements: list[Disagreement] = Field(
+        default_factory=list, description="Where the models disagree (absent for one model)."
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_single_model(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in ("models", "disagreements"):
+            if not data.get(key):
+                data.pop(key, None)  # a one-model report keeps its exact shape
+        return data
+
+    def views(self) -> list[Report]:
+        """One Report per model, as that model's own page would read (just this report for one model)."""
+        if not self.models:
+            return [self]
+        return [
+            self.model_copy(
+                update={
+                    "header": self.header.model_copy(update={"model_display": m.model_display}),
+                    "score": m.score,
+                    "factors": m.factors,
+                    "sections": m.sections,
+                    "provenance": m.provenance,
+                    "number_checks": m.number_checks,
+                    "flagged_sentences": m.flagged_sentences,
+                    "models": [],
+                    "disagreements": [],
+                }
+            )
+            for m in self.models
+        ]
