@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import hashlib
+import logging
 import multiprocessing
 import os
 import time
@@ -343,5 +344,12 @@ def _run_batch(
                     fut.cancel()
             top_up()
     manifest.flush(finished=True)
+    if write_manifest or any(r.status == "done" for r in outcome.results):
+        from pipeline.render.index import write_index
+
+        try:
+            write_index(cfg.out)  # every report in the folder, this run's and earlier ones
+        except (StockreportError, OSError) as exc:  # the reports stand; only the list of them failed
+            logging.getLogger(__name__).warning("index of %s not written: %s", cfg.out, describe(exc))
     outcome.seconds = time.perf_counter() - start
     return outcome

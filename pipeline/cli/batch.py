@@ -160,3 +160,26 @@ def batch(
         concurrency=concurrency, rpm=rpm, tpm=tpm, workers=workers, fail_fast=fail_fast, wait=wait
     )
     run_cli(bundles, cfg, limits, manifest=True, progress=not no_progress, lines=False)
+
+
+@app.command()
+def index(
+    out_dir: Annotated[
+        Path, typer.Argument(help="The output folder of a batch (holds <TICKER>/report.json).")
+    ],
+) -> None:
+    """Write OUT/index.html and OUT/index.md: every report in OUT with score, label, sub-scores, upside,
+    coverage, flags, model, as-of and staleness, linking to each (also rebuilt at the end of every batch)."""
+    from pipeline.errors import StockreportError
+    from pipeline.outdir import claim
+    from pipeline.render.index import write_index
+
+    if not out_dir.is_dir():
+        raise StockreportError(f"{out_dir}: no such folder")
+    with claim(out_dir):
+        done = write_index(out_dir)
+    out.print(
+        f"indexed {len(done.rows)} report(s) in {done.paths['html']} and {done.paths['md']}", markup=False
+    )
+    for folder, why in done.skipped:
+        err.print(f"warning: {folder}: {why}", markup=False)
