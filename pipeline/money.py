@@ -8,6 +8,8 @@
     format_money(7.5, "HKD")                    -> "HK$7.50"     (a share price: amounts under a million
                                                                   are written in full, never as "K")
     format_amount(9020, "millions")             -> "9.02B"       (a table cell whose currency is in its caption)
+    format_number(1046.4)                       -> "1,046.40"    (ratios, indicator values, prices without a symbol)
+    format_percent(-10.784)                     -> "-10.78%"     (values already in percent)
 
 Scale: |x| >= 1e12 -> "T", >= 1e9 -> "B", >= 1e6 -> "M", else grouped digits; rounded before choosing the
 suffix, so 999.999M prints as "1.00B". The symbol is `pipeline.inputs.currencies.money_prefix` ("$", "HK$",
@@ -62,3 +64,18 @@ def format_money(
     units = value * SCALE_FACTOR[scale]
     body = _compact(abs(units), decimals)
     return f"{_sign(units, body)}{money_prefix(currency)}{body}"
+
+
+def format_number(value: float | None, decimals: int = 2) -> str | None:
+    """A plain number with thousands grouped, the same in prose and tables: 1046.4 -> '1,046.40'."""
+    if value is None or not is_number(value):
+        return None
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def format_percent(value: float | None, decimals: int = 2, *, signed: bool = False) -> str | None:
+    """A value already in percent: -10.784 -> '-10.78%', signed=True writes '+' on gains."""
+    if value is None or not is_number(value):
+        return None
+    return f"{value:+,.{decimals}f}%" if signed else f"{format_number(value, decimals)}%"

@@ -100,7 +100,8 @@ def test_hk3896_growth_and_cash_flow(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (
         growth["value"] == "n/a" and "comparing with FY2024 would mix overlapping periods" in growth["basis"]
     )
-    assert "revenue growth has insufficient data" in report["sections"]["financials"]["income_statement"]
+    income = report["sections"]["financials"]["income_statement"]
+    assert "Revenue growth (no like-for-like period a year earlier)" in income and "15.79" not in income
     cash = next(s for s in report["score"]["subscores"] if s["key"] == "cash_flow")
     assert cash["score"] is None and "capital expenditure" in cash["basis"]
     fcf = next(

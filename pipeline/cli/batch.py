@@ -34,9 +34,7 @@ def run_cli(
 
     def line(r: TickerResult) -> None:
         if r.status == "failed":
-            if not progress:
-                err.print(f"error: {r.ticker}: {r.error}", markup=False)
-            return
+            return  # said once, by on_result
         cost = cost_text(r.cost_usd, [resolved.model_id])
         out.print(
             f"{r.ticker}: {r.status} | {r.input_tokens}+{r.output_tokens} tokens {cost} | {r.seconds:.2f}s",
@@ -48,7 +46,9 @@ def run_cli(
     with progress_bar(err, len(bundles), enabled=progress) as bar:
 
         def on_result(r: TickerResult) -> None:
-            bar(r)
+            bar(r)  # with the bar shown, it prints a failed ticker's line itself
+            if r.status == "failed" and not progress:
+                err.print(f"error: {r.ticker}: {r.error}", markup=False)
             if lines:
                 line(r)
 

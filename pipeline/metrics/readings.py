@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 
 from pipeline.metrics.types import IndicatorReading, Reading
+from pipeline.money import format_number
 
 SMA_PERIODS = (20, 50, 100, 200)
 RSI_OVERBOUGHT = 70.0
@@ -30,8 +31,16 @@ def _known(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.2f}"
+def _fmt(value: float, decimals: int = 2) -> str:
+    """As the page's tables and the prose write numbers (pipeline.money.format_number): '1,046.40'."""
+    return format_number(value, decimals) or "n/a"
+
+
+def _fmt_pair(a: float, b: float) -> tuple[str, str]:
+    """Two decimals, or four when two would print a difference as equal numbers (0.0041 vs 0.0032)."""
+    if a != b and _fmt(a) == _fmt(b):
+        return _fmt(a, 4), _fmt(b, 4)
+    return _fmt(a), _fmt(b)
 
 
 def price_vs_average(price: float | None, average: float | None, period: int) -> IndicatorReading:
@@ -73,12 +82,13 @@ def macd_reading(line: float | None, signal: float | None) -> IndicatorReading:
         assert signal is not None
         reading: Reading = "Positive" if line > signal else "Negative" if line < signal else "Neutral"
         word = "above" if line > signal else "below" if line < signal else "equal to"
+        shown_line, shown_signal = _fmt_pair(line, signal)
         return IndicatorReading(
             key="macd",
             name="MACD",
             value=line,
             reading=reading,
-            detail=f"MACD line {line:.4f} is {word} its signal line {signal:.4f}",
+            detail=f"MACD line {shown_line} is {word} its signal line {shown_signal}",
         )
     reading = "Positive" if line > 0 else "Negative" if line < 0 else "Neutral"
     return IndicatorReading(
@@ -86,7 +96,7 @@ def macd_reading(line: float | None, signal: float | None) -> IndicatorReading:
         name="MACD",
         value=line,
         reading=reading,
-        detail=f"no signal line known; read by the sign of the MACD line ({line:.4f})",
+        detail=f"no signal line known; read by the sign of the MACD line ({_fmt(line)})",
     )
 
 

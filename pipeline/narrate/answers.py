@@ -73,10 +73,11 @@ class EventsAnswer(AnswerSchema):
 
 
 class FactorsAnswer(AnswerSchema):
-    """Three to five positive and negative investment factors (fewer only when data is insufficient)."""
+    """Three to five positive and negative investment factors; fewer (none at all) only when the data
+    support no more: a factor is a finding, never a note that data is missing (the page says that once)."""
 
-    positive: Annotated[list[Titled], Field(min_length=1, max_length=5)]
-    negative: Annotated[list[Titled], Field(min_length=1, max_length=5)]
+    positive: Annotated[list[Titled], Field(max_length=5)]
+    negative: Annotated[list[Titled], Field(max_length=5)]
 
 
 class FinancialsAnswer(AnswerSchema):

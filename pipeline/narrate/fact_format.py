@@ -10,7 +10,7 @@ negative
 from __future__ import annotations
 
 from pipeline.metrics.types import Figure
-from pipeline.money import format_money, is_number
+from pipeline.money import format_money, format_number, format_percent, is_number
 
 INSUFFICIENT = "insufficient data"
 
@@ -20,13 +20,13 @@ def _ok(value: float | None) -> bool:
 
 
 def fmt_pct(value: float | None) -> str | None:
-    """12.3456 -> '12.35%' (value already in percent)."""
-    return f"{value:.2f}%" if _ok(value) else None
+    """12.3456 -> '12.35%' (value already in percent; `pipeline.money.format_percent`, as the tables)."""
+    return format_percent(value) if _ok(value) else None
 
 
 def fmt_ratio(value: float | None) -> str | None:
-    """1.2968 -> '1.30'."""
-    return f"{value:.2f}" if _ok(value) else None
+    """1.2968 -> '1.30', 1046.4 -> '1,046.40' (`pipeline.money.format_number`, as the tables)."""
+    return format_number(value) if _ok(value) else None
 
 
 def fmt_price(value: float | None, currency: str) -> str | None:

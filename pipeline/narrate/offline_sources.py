@@ -114,6 +114,25 @@ def _unique(sentences: list[str], n: int) -> list[str]:
     return out[:n]
 
 
+def _topic(sentence: str) -> str:
+    return next((t for pat, t in _TOPICS if re.search(pat, sentence, re.I)), "the business").lower()
+
+
+def _call_summary(what: str, tone: str, plus: list[str], minus: list[str]) -> str:
+    """The call's tone, then its strongest highlight and its main concern, each quoted as one sentence and
+    introduced by what it is about (the quotes stay verbatim, so the evidence and number checks can match)."""
+    lead = {"Positive": "Positive on balance", "Negative": "Negative on balance"}.get(
+        tone, "Neutral, with no clear lean either way"
+    )
+    summary = f"{what} read {lead}."
+    if plus:
+        summary += f" The strongest point was on {_topic(plus[0])}: {_SENT.split(plus[0])[0]}"
+    if minus:
+        joiner = " Against that, the main concern was" if plus else " The main concern was"
+        summary += f"{joiner} {_topic(minus[0])}: {_SENT.split(minus[0])[0]}"
+    return summary
+
+
 def _from_call_notes(facts: dict[str, Any], notes: str) -> dict[str, Any]:
     """No transcript, but the bundle's reported highlights: tone over them, quoting the first of each side.
 
@@ -125,11 +144,7 @@ def _from_call_notes(facts: dict[str, Any], notes: str) -> dict[str, Any]:
     tone = tone_label(" ".join(plus + minus))
     call = facts.get("call", {})
     quarter = call.get("quarter", INSUFFICIENT) if isinstance(call, dict) else INSUFFICIENT
-    summary = f"The {quarter} call's reported highlights read {tone} on balance."
-    if plus:
-        summary += f" Management highlighted: {_SENT.split(plus[0])[0]}"
-    if minus:
-        summary += f" Concerns included: {_SENT.split(minus[0])[0]}"
+    summary = _call_summary(f"The {quarter} call's reported highlights", tone, plus, minus)
     return {
         "summary": summary,
         "sentiment": tone,
@@ -166,11 +181,7 @@ def write_earnings_call(facts: dict[str, Any], transcript: str, notes: str = "")
     tone = tone_label(" ".join(sentences))
     call = facts.get("call", {})
     quarter = call.get("quarter", INSUFFICIENT) if isinstance(call, dict) else INSUFFICIENT
-    summary = f"The {quarter} earnings call read {tone} on balance."
-    if pos:
-        summary += f" Management highlighted: {pos[0]}"
-    if neg:
-        summary += f" Concerns included: {neg[0]}"
+    summary = _call_summary(f"The {quarter} earnings call", tone, pos, neg)
     return {
         "summary": summary,
         "sentiment": tone,
@@ -196,8 +207,14 @@ def write_events(facts: dict[str, Any], events: str) -> dict[str, Any]:
     # each line is "- DATE [CATEGORY] TITLE: SUMMARY"; quote titles and summary sentences, not the prefix
     texts = [re.sub(r"^- \S+ \[[^\]]*\] ", "", ln) for ln in lines]
     return {
-        "summary": f"The bundle lists {ev['count']} corporate events, the latest on {ev['latest']}; "
-        f"their overall tone reads {tone}.",
+        "summary": f"The bundle lists {ev['count']} corporate events, the latest on {ev['latest']}. "
+        + {
+            "Positive": "Taken together they read Positive: the news flow supports the shares.",
+            "Negative": "Taken together they read Negative: the news flow weighs on the shares.",
+        }.get(
+            tone,
+            "Taken together they read Neutral: routine disclosures rather than news that moves the case.",
+        ),
         "sentiment": tone,
         "evidence": _evidence(_sentences(texts), tone),
     }

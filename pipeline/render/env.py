@@ -257,4 +257,8 @@ def context(report: Report) -> dict[str, Any]:
         "trend_readings": [r for r in readings if r.key in TREND_KEYS],
         "momentum_readings": [r for r in readings if r.key not in TREND_KEYS],
         "other_views": report.views()[1:],
+        # said once, beside the factors, instead of a factor card about missing data
+        "unweighed": [
+            k.name for k in report.sections.financials.key_figures if k.status == "insufficient_data"
+        ],
     }

@@ -11,7 +11,7 @@ import math
 
 from pipeline.checks.written_numbers import period_label
 from pipeline.inputs.currencies import money_prefix
-from pipeline.money import format_amount, format_money
+from pipeline.money import format_amount, format_money, format_number, format_percent
 
 MISSING = "n/a"
 
@@ -42,9 +42,7 @@ def currency_label(code: str) -> str:
 
 def pct(value: float | None, decimals: int = 2, signed: bool = False) -> str:
     """Percent already in percent units: -10.78 -> '-10.78%'; signed=True adds '+' to gains."""
-    if value is None or _absent(value):
-        return MISSING
-    return f"{value:+,.{decimals}f}%" if signed else f"{value:,.{decimals}f}%"
+    return format_percent(value, decimals, signed=signed) or MISSING
 
 
 def pp(value: float | None, decimals: int = 2) -> str:
@@ -56,10 +54,8 @@ def pp(value: float | None, decimals: int = 2) -> str:
 
 
 def ratio(value: float | None, decimals: int = 2) -> str:
-    """1.3 -> '1.30'."""
-    if value is None or _absent(value):
-        return MISSING
-    return f"{value:,.{decimals}f}"
+    """1.3 -> '1.30', 1046.4 -> '1,046.40' (pipeline.money.format_number, as the prose)."""
+    return format_number(value, decimals) or MISSING
 
 
 def num(value: float | int | str | None, decimals: int = 2) -> str:

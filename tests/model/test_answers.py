@@ -17,12 +17,17 @@ from pipeline.narrate.registry import section_names, section_spec
 GOOD = {"title": "High leverage", "text": "Debt-to-equity of 1.30."}
 
 
+def test_a_side_may_be_empty_when_the_data_support_no_factor() -> None:
+    """No card about missing data: a side with nothing to say is empty (the page names what was missing)."""
+    answer = FactorsAnswer.model_validate({"positive": [], "negative": [GOOD]})
+    assert answer.positive == []
+
+
 @pytest.mark.parametrize(
     "answer, problem",
     [
         ({"positive": [{"title": "x" * 61, "text": "t"}], "negative": [GOOD]}, "at most 60 characters"),
         ({"positive": [GOOD] * 6, "negative": [GOOD]}, "at most 5 items"),
-        ({"positive": [], "negative": [GOOD]}, "at least 1 item"),
         ({"positive": [GOOD], "negative": [GOOD], "score": 100}, "Extra inputs are not permitted"),
         ({"positive": [{"title": "t", "text": ""}], "negative": [GOOD]}, "at least 1 character"),
     ],

@@ -103,18 +103,52 @@ def test_seed_like_metrics_give_the_seed_factors(hk_loaded, hk_metrics) -> None:
     }
 
 
-def test_missing_figures_give_fewer_factors_and_say_insufficient_data(hk_loaded) -> None:
+def test_missing_figures_give_fewer_factors_and_no_card_about_missing_data(hk_loaded) -> None:
     figures = {k: fig(None, u, "insufficient_data") for k, (_, u) in SEED_FIGURES.items()}
     figures["debt_to_equity"] = fig(1.3, "ratio")
     metrics = make_metrics(figures)
     answer = ask_section(resolve_model("offline"), "factors", hk_loaded, metrics).parsed
-    assert [f.title for f in answer.negative] == [
-        "High leverage",
-        "No earnings support for valuation",
-        "Insufficient data",
-    ]
-    assert "insufficient data" in answer.positive[-1].text.lower()
-    assert "net margin" in answer.positive[-1].text and "_" not in answer.positive[-1].text
+    assert [f.title for f in answer.negative] == ["High leverage", "No earnings support for valuation"]
+    every = answer.positive + answer.negative
+    assert not any("insufficient" in (f.title + f.text).lower() for f in every)
+
+
+@pytest.mark.parametrize(
+    ("growth", "flat"),
+    [
+        ("1.99%", True),
+        ("-1.99%", True),
+        ("-0.01%", True),
+        ("0.00%", True),
+        ("2.00%", False),
+        ("-2.00%", False),
+    ],
+)
+def test_a_change_below_the_materiality_threshold_is_flat(growth: str, flat: bool) -> None:
+    """MATERIAL_CHANGE_PCT (2 points): a -0.01% move in free cash flow is no 'weakening' (issue 19)."""
+    from pipeline.narrate.offline_writer import MATERIAL_CHANGE_PCT, write_financials
+
+    assert MATERIAL_CHANGE_PCT == 2.0
+    head = {
+        "period": "TTM",
+        "period_name": "TTM to Sep 2025",
+        "growth_base": "TTM to Sep 2024",
+        "fcf_growth_pct": growth,
+        "revenue_growth_pct": growth,
+        "free_cash_flow": "$1.00B",
+    }
+    factors = write_factors({"headline": head, "valuation": {}})
+    titles = {f["title"] for side in ("positive", "negative") for f in factors[side]}
+    growth_titles = {
+        "Improving free cash flow",
+        "Weakening free cash flow",
+        "Revenue growth",
+        "Declining revenue",
+    }
+    assert bool(titles & growth_titles) is not flat
+    prose = write_financials({"headline": head, "company": "X"})
+    assert ("broadly flat" in prose["cash_flow"] and "broadly flat" in prose["income_statement"]) is flat
+    assert growth in prose["cash_flow"]  # the figure is still given, as the table shows it
 
 
 def test_offline_earnings_call_reads_the_transcript_but_never_quotes_injections(

@@ -32,8 +32,8 @@ def edited(report: dict[str, Any]) -> dict[str, Any]:
     """One factor reworded (title and text), one removed, the overall score moved by 3."""
     new = copy.deepcopy(report)
     pos = new["factors"]["positive"]
-    assert "supportive" in pos[0]["text"]
-    pos[0] = {"title": "Solid revenue growth", "text": pos[0]["text"].replace("supportive", "a sign of")}
+    assert "supports" in pos[0]["text"]
+    pos[0] = {"title": "Solid revenue growth", "text": pos[0]["text"].replace("supports", "a sign of")}
     neg = new["factors"]["negative"]
     neg.pop(1)
     new["score"]["overall"] += 3
@@ -57,7 +57,7 @@ def test_names_exactly_the_changes(hk_report: dict[str, Any], tmp_path: Path) ->
     assert f"score overall moved: {score} -> {score + 3} (+3)" in text
     assert f"factors.negative removed: {removed}" in text and "3 changes" in text
     md = markdown([d])
-    assert "~~supportive~~" in md and "**a sign of**" in md and f"removed: {removed}" in md
+    assert "~~supports~~" in md and "**a sign of**" in md and f"removed: {removed}" in md
     # the CLI over the two files: exit 1, the same three lines, also within a score tolerance
     a, b = tmp_path / "old.json", tmp_path / "new.json"
     a.write_text(json.dumps(hk_report))
