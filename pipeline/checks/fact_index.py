@@ -1178,7 +1178,8 @@ def entities_of(loaded: LoadedBundle) -> dict[str, list[str]]:
 
 
 def identifiers_of(loaded: LoadedBundle) -> list[str]:
-    """Digit-bearing names in the bundle that are not figures: tickers ("HK:3896", "(3896)")."""
+    """Digit-bearing names in the bundle that are not figures: tickers ("HK:3896", "(3896)") and the names
+    of the company, its peers and its benchmark ("3M Company", "Acme 2000 Ltd"), as written in full."""
     b = loaded.bundle
     tickers = [b.profile.ticker, *(p.ticker for p in b.peers)]
     if b.benchmark and b.benchmark.ticker:
@@ -1189,7 +1190,21 @@ def identifiers_of(loaded: LoadedBundle) -> list[str]:
         code = t.split(":")[-1]
         if any(c.isdigit() for c in code):
             out += [f"({code})", f"{code}.HK"]
+    names = [b.profile.name, *(p.name for p in b.peers), b.benchmark.name if b.benchmark else None]
+    out += [n for n in names if n and any(c.isdigit() for c in n) and _NAME_LIKE.fullmatch(n)]
     return out
+
+
+# A name that may be masked: words, with digits only in short runs glued to letters or standing alone
+# ("3M Company", "7-Eleven Inc", "Acme 2000 Ltd", "Fund #3"), and at least one real word. A name that looks
+# like a figure ("25.31%", "$2,350,000,000", "Revenue 1.5 billion") is never masked: it would hide that
+# figure wherever the prose repeats it.
+_NAME_WORD = r"[#(]?(?:[A-Za-z&'.\-]*\d{1,4}[A-Za-z&'\-]*|[^\s\d%$€£¥₹₩]+)[),.]?"
+_NAME_LIKE = re.compile(
+    rf"(?=.*[A-Za-z]{{2}})(?!.*\d[.,]\d)(?!.*\b(?:million|billion|thousand|trillion|bn|mn)\b)"
+    rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*",
+    re.IGNORECASE,
+)
 
 
 def periods_of(loaded: LoadedBundle) -> tuple[PeriodInfo, ...]:

@@ -402,7 +402,7 @@ def _batch_of(root: Path, n: int) -> list[Path]:
     samples = ("HK_3896", "AAPL", "GOOGL", "AFL")
     out = []
     for i in range(n):
-        sample = samples[i % 4] if i % 2 else "HK_3896"
+        sample = samples[1 + (i // 2) % 3] if i % 2 else "HK_3896"  # odd: AAPL, GOOGL, AFL in turn
         ticker = f"T{i:02d}"
         dst = root / ticker
         shutil.copytree(BUNDLES / sample, dst)
@@ -454,7 +454,7 @@ def test_index_of_a_40_ticker_batch_sorts_and_filters_in_the_browser(browser: An
     assert page.evaluate("document.querySelectorAll('main img').length") == 0
     page.fill("#filter-text", "")
     by_label = Counter(doc["score"]["label"] for doc in written.values())
-    assert len(by_label) > 1
+    assert {"Outperform", "Neutral", "Insufficient data"} <= set(by_label)
     for label, n in by_label.items():
         page.select_option("#filter-label", label)
         shown = page.locator(f"{rows}:not([hidden]) td:nth-child(4)").all_inner_texts()
