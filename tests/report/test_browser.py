@@ -437,6 +437,7 @@ def test_index_of_a_40_ticker_batch_sorts_and_filters_in_the_browser(browser: An
     page = visit.page
     rows = "#reports tbody tr"
     assert page.locator(rows).count() == 40
+    assert _too_wide(page) == []  # 17 columns fit a 1280 px screen without scrolling in their box
     assert page.is_visible("#controls")  # the script ran: the CSP allowed it by its hash
 
     def scores() -> list[int]:
