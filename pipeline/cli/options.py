@@ -44,7 +44,8 @@ Models = Annotated[
         envvar="STOCKREPORT_MODEL",
         metavar="MODEL",
         help="offline (default), openai:gpt-5.2, provider:model, openai-compatible:NAME with --base-url, "
-        "replay:NAME. Repeat it for one report per ticker with a switch between the models.",
+        "replay:NAME. Repeat it for several models (generate, batch: one page per ticker with a switch "
+        "between them; record: each model in turn).",
     ),
 ]
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output root; reports go to OUT/<TICKER>/.")]
