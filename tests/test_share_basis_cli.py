@@ -88,3 +88,21 @@ def test_an_unexplained_split_sized_move_makes_per_share_valuation_insufficient(
         fig = report["metrics"]["valuation"][key]
         assert fig["value"] is None and "share basis unknown" in fig["note"], fig
     assert "7.27" not in md and "$309" not in md
+
+
+def test_a_split_after_the_last_filing_with_split_adjusted_prices_is_caught(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """review-1 #1 as reported: split-adjusted prices, no split recorded, no filing by 2024-07-01 that tags it.
+    The FY2024 10-K cover (filed 2024-02-21) gives a public float of $1.10T on 2023-07-28 over 2.5B shares: a
+    floor of $440 a share; the prices show about $53 that day. P/E, market cap and yield are insufficient with
+    that reason (before: P/E 7.27, market cap $309B, valuation 80 Outperform)."""
+    report, md = _generate(
+        _bundle(tmp_path, capsys, as_traded=False, record_split=False), tmp_path / "o", capsys
+    )
+    for key in ("pe_ratio", "market_cap", "dividend_yield_pct"):
+        fig = report["metrics"]["valuation"][key]
+        assert fig["value"] is None and "floor of $440.00 a share" in fig["note"], fig
+    assert "7.27" not in md and "$309" not in md
+    valuation = {s["key"]: s for s in report["score"]["subscores"]}["valuation"]
+    assert valuation["score"] is None

@@ -177,6 +177,18 @@ class Period(Strict):
         return self
 
 
+class PublicFloat(Strict):
+    """A 10-K cover page's market value of the shares held by non-affiliates, and the shares outstanding the
+    same cover gives: float / shares is a floor under the share price on `date` on that cover's share basis,
+    which the price file must not be far below (docs/metrics.md, Share basis)."""
+
+    date: dt.date = Field(description="The day the float is measured (end of the second fiscal quarter).")
+    value: PositiveFloat = Field(description="The public float, in the price currency, units.")
+    shares: PositiveFloat = Field(description="Shares outstanding on the same cover (all classes).")
+    shares_date: dt.date = Field(description="The day of that share count.")
+    filed: dt.date
+
+
 class Financials(Strict):
     currency: Currency = Field(description="Reporting currency of the statements (ISO 4217).")
     scale: Scale = Scale.units
@@ -186,6 +198,9 @@ class Financials(Strict):
         description="Per-share lines (EPS, diluted shares) of every period are on the share basis in force "
         "on this date (after every split effective by then), e.g. as restated by the SEC importer; "
         "without it each period is on the basis of its own `filed` date (else its `end`).",
+    )
+    public_float: PublicFloat | None = Field(
+        default=None, description="The newest 10-K cover's public float and shares (SEC importer)."
     )
 
     @field_validator("periods")

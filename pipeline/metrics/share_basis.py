@@ -35,6 +35,7 @@ import pandas as pd
 
 from pipeline.inputs.bundle import Bundle, Period, StockSplit, split_words
 from pipeline.metrics.types import ShareBasisInfo, SplitApplied
+from pipeline.money import format_money
 
 MOVE_RATIOS = (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 100.0)
 MOVE_TOLERANCE = 0.05  # the overnight ratio within 5% of a split ratio (a day's drift is far smaller)
@@ -281,7 +282,7 @@ def resolve_share_basis(
             notes.append(
                 f"{split_words(e.ratio)} split of {e.date.isoformat()} ({src}): restated {'; '.join(what)}"
             )
-    problem = _problem(restated, unexplained)
+    problem = _problem(restated, unexplained) or _below_float_floor(bundle, adjusted, events)
     info = ShareBasisInfo(
         as_of=as_of,
         splits=[SplitApplied(date=e.date, ratio=e.ratio, part=e.source) for e in events],
@@ -331,6 +332,37 @@ def _problem(bundle: Bundle, unexplained: list[PriceMove]) -> str | None:
                 "splits`) or correct the share counts"
             )
     return None
+
+
+FLOAT_FLOOR_MARGIN = 1.5  # a close this far below the floor is not rounding or a class-price gap: a basis
+
+
+def _below_float_floor(bundle: Bundle, prices: pd.DataFrame | None, events: list[_Event]) -> str | None:
+    """Why the prices cannot be on the filings' share basis: the 10-K cover's public float over its shares
+    outstanding is a floor under the price on the float's date (non-affiliates hold at most all the shares),
+    so a close far below it is on a later basis, a split after the last filing that the bundle does not record
+    (review-1 #1: NVIDIA's 10-for-1 of 2024-06-10 with split-adjusted prices; no filing by then tags it)."""
+    fin = bundle.financials
+    pf = fin.public_float if fin is not None else None
+    if pf is None or prices is None or prices.empty or "Close" not in prices.columns:
+        return None
+    upto = prices[prices.index <= pd.Timestamp(pf.date)]
+    if upto.empty or (pd.Timestamp(pf.date) - upto.index[-1]).days > 7:
+        return None  # the prices do not reach back to the float's date
+    close = float(upto["Close"].iloc[-1])
+    later, _ = _factor(events, pf.shares_date, bundle.as_of)  # known splits since the cover's share count
+    floor = pf.value / pf.shares / later
+    if close * FLOAT_FLOOR_MARGIN >= floor:
+        return None
+    cur = bundle.profile.currency
+    return (
+        f"share basis unknown: the 10-K filed {pf.filed.isoformat()} puts a floor of {format_money(floor, cur)} a "
+        f"share under the price on {pf.date.isoformat()} (public float {format_money(pf.value, cur)} over "
+        f"{pf.shares:,.0f} shares), and prices.csv shows {format_money(close, cur)} that day "
+        f"({floor / close:.1f} times lower): the prices are on a later "
+        "share basis than the filings, a split the bundle does not record; record it "
+        "(`stockreport import splits`)"
+    )
 
 
 def _split_size(r: float) -> float | None:

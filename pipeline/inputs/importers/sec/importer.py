@@ -45,7 +45,7 @@ from pipeline.inputs.importers.sec.facts import (
     quarterly_ends,
     values,
 )
-from pipeline.inputs.importers.sec.splits import SecSplit, find_splits, restate_per_share
+from pipeline.inputs.importers.sec.splits import SecSplit, find_splits, public_float, restate_per_share
 from pipeline.inputs.importers.sec.submissions import STATEMENT_FORMS, FilerProfile, read_submissions
 from pipeline.inputs.importers.sec.ttm import TTMInputs, ttm_inputs
 from pipeline.inputs.sources import fail
@@ -259,6 +259,7 @@ class SecStatements:
     entity: str | None
     splits: list[SecSplit]
     share_basis: dt.date
+    public_float: dict[str, Any] | None = None
 
 
 def periods_from_facts(
@@ -293,7 +294,8 @@ def statements_from_facts(
     fiscal_years = [fiscal_year_period(facts, end) for end in (ends[:years] if years else ends)]
     periods = ttm_periods(facts, ends[0]) + fiscal_years
     basis = max(dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed"))
-    return SecStatements(periods, entity if isinstance(entity, str) else None, splits, basis)
+    cover = public_float(doc, as_of) if isinstance(doc, dict) else None
+    return SecStatements(periods, entity if isinstance(entity, str) else None, splits, basis, cover)
 
 
 @dataclass(frozen=True)
@@ -409,6 +411,10 @@ def import_sec(
     raw = open_bundle(out_dir, ticker, statement_options(existing, profile, currency), source_profile)
     set_as_of(raw, as_of, max(dt.date.fromisoformat(str(p["filed"])) for p in periods if p.get("filed")))
     merge_statement_periods(raw, periods, currency, share_basis=got.share_basis)
+    if got.public_float is not None and currency == "USD":
+        raw["financials"]["public_float"] = got.public_float
+    else:
+        raw["financials"].pop("public_float", None)
     _set_splits(raw, got.splits)
     announced = _announced_note(got.splits, got.share_basis)
     _set_note(raw, "SEC EDGAR: announced split", announced)

@@ -73,6 +73,27 @@ def _near(observed: float, k: float) -> bool:
     return abs(observed / k - 1.0) <= RATIO_TOLERANCE
 
 
+def public_float(doc: dict[str, object], as_of: dt.date | None) -> dict[str, object] | None:
+    """The newest 10-K cover's public float (`dei:EntityPublicFloat`, USD) filed by `as_of`, with the cover's
+    shares outstanding (summed over share classes), or None when the file has no such pair."""
+    floats = _rows(doc, "dei", "EntityPublicFloat", "USD", as_of)
+    if floats.empty:
+        return None
+    last = floats.iloc[-1]
+    cover = _rows(doc, "dei", COVER_SHARES, "shares", as_of)
+    same = cover[cover["filed"] == last["filed"]]
+    if same.empty:
+        return None
+    newest = same[same["end"] == same["end"].max()]
+    return {
+        "date": last["end"].date().isoformat(),
+        "value": float(last["val"]),
+        "shares": float(newest["val"].sum()),
+        "shares_date": newest["end"].iloc[0].date().isoformat(),
+        "filed": last["filed"].date().isoformat(),
+    }
+
+
 def _rows(doc: dict[str, object], ns: str, tag: str, unit: str, as_of: dt.date | None) -> pd.DataFrame:
     facts = doc.get("facts")
     block = facts.get(ns, {}) if isinstance(facts, dict) else {}
