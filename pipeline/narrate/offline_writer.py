@@ -513,7 +513,7 @@ def _trend(facts: dict[str, Any], price: str, readings: dict[str, dict[str, str]
             facts,
             "trend-up",
             (
-                f"At {price} the shares trade above all {len(known)} moving averages ({listed(known)}), "
+                f"The share price of {price} is above all the moving averages shown ({listed(known)}), "
                 "an uptrend over every time frame.",
                 f"The price of {price} sits above every moving average shown ({listed(known)}), so the "
                 "trend is up over short and long horizons alike.",
@@ -524,7 +524,7 @@ def _trend(facts: dict[str, Any], price: str, readings: dict[str, dict[str, str]
             facts,
             "trend-down",
             (
-                f"At {price} the shares trade below all {len(known)} moving averages ({listed(known)}), "
+                f"The share price of {price} is below all the moving averages shown ({listed(known)}), "
                 "a downtrend over every time frame.",
                 f"The price of {price} sits below every moving average shown ({listed(known)}), so the "
                 "trend is down over short and long horizons alike.",
@@ -532,7 +532,10 @@ def _trend(facts: dict[str, Any], price: str, readings: dict[str, dict[str, str]
         )
     up = listed(above) or "none of the averages"
     down = listed(below) or "none"
-    return f"At {price} the shares are above some moving averages ({up}) and below others ({down}), a mixed trend."
+    return (
+        f"The share price of {price} is above some moving averages ({up}) and below others ({down}), "
+        "a mixed trend."
+    )
 
 
 def _momentum(t: dict[str, Any], readings: dict[str, dict[str, str]]) -> list[str]:
