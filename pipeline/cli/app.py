@@ -147,7 +147,13 @@ def command() -> Any:
 
 def _run() -> None:
     try:
-        command().main(prog_name="stockreport", standalone_mode=False)
+        code = command().main(prog_name="stockreport", standalone_mode=False)
+        # typer (>= 0.20) returns an Exit's code instead of raising it when not standalone, Ctrl-C
+        # included (KeyboardInterrupt becomes Exit(130)): a run cut short must not exit 0.
+        if isinstance(code, int) and code:
+            if code == 130:
+                err.print("aborted")
+            sys.exit(code)
     except InputError as exc:
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)
