@@ -1,8 +1,13 @@
 """Pydantic answer schemas, one per model-written section (the registry, registry.py, names which is whose).
 
-These are what the model must return (as JSON); nothing here is computed. Constraints that a provider's strict
-JSON-schema mode may not accept (lengths, list sizes) are kept out of the wire schema
-(`pipeline.model.wire_schema`) and checked here instead, so a violation is fed back to the model.
+These are what the model must return (as JSON); nothing here is computed. Length and list limits are part of the
+schema: sent to providers that enforce them while generating (llama.cpp), said in the field descriptions to the
+others (`pipeline.model.wire_schema`), and checked here either way, so a violation is fed back to the model.
+
+Prose limits are sized to what a section needs, in words (about CHARS_PER_WORD characters a word, figures
+included), the lengths of the sample report's paragraphs and of review/evaluate.py's LIMITS: a factor
+~60 words, a paragraph 120-200. They also bound an answer's output tokens (`wire_schema.answer_token_bound`),
+which caps each request to a local model, so a small model that rambles is cut by the grammar, not by time.
 """
 
 from __future__ import annotations
@@ -14,9 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 # A sentiment label the score consumes, with quotes as evidence; pipeline/checks/evidence.py decides what
 # counts ("Insufficient data" when the bundle has the call or events counts as Neutral).
 LabelOrMissing = Literal["Positive", "Negative", "Neutral", "Insufficient data"]
-Prose = Annotated[str, Field(min_length=1, max_length=4000)]
-# A quote longer than evidence.MAX_QUOTE_CHARS is accepted here but does not count as evidence: a long quote
-# is a bad answer to flag, not a reason to fail the whole section.
+CHARS_PER_WORD = 7  # average English word with its space and punctuation, rounded up for figures
+# Prose fields by the words they hold (as characters, `words * CHARS_PER_WORD`; the limits the schema states).
+Prose = Annotated[str, Field(min_length=1, max_length=200 * CHARS_PER_WORD)]  # an earnings-call summary
+Paragraph = Annotated[str, Field(min_length=1, max_length=150 * CHARS_PER_WORD)]  # statements, technicals
+SummaryText = Annotated[str, Field(min_length=1, max_length=120 * CHARS_PER_WORD)]
+FactorText = Annotated[str, Field(min_length=1, max_length=60 * CHARS_PER_WORD)]
+# A quote longer than evidence.MAX_QUOTE_CHARS (300) is accepted here but does not count as evidence: a long
+# quote is a bad answer to flag, not a reason to fail the whole section.
 Quote = Annotated[str, Field(min_length=1, max_length=2000)]
 EVIDENCE_HELP = (
     "One to three short quotes (each at most 300 characters, a sentence or part of one) copied "
@@ -47,10 +57,8 @@ class LabelledAnswer(Protocol):
 
 
 class Titled(AnswerSchema):
-    title: Annotated[str, Field(min_length=1, max_length=60)] = Field(
-        description="Short title, at most 60 chars."
-    )
-    text: Prose
+    title: Annotated[str, Field(min_length=1, max_length=60)] = Field(description="Short title.")
+    text: FactorText
 
 
 class EarningsCallAnswer(AnswerSchema):
@@ -67,7 +75,7 @@ class EarningsCallAnswer(AnswerSchema):
 class EventsAnswer(AnswerSchema):
     """Summary of recent corporate events and their overall tone."""
 
-    summary: Prose
+    summary: Paragraph
     sentiment: LabelOrMissing
     evidence: Annotated[list[Quote], Field(max_length=3, description=EVIDENCE_HELP)]
 
@@ -83,19 +91,19 @@ class FactorsAnswer(AnswerSchema):
 class FinancialsAnswer(AnswerSchema):
     """Commentary on the financial statements: overall, then one paragraph per statement."""
 
-    summary: Prose
-    income_statement: Prose
-    balance_sheet: Prose
-    cash_flow: Prose
+    summary: Paragraph
+    income_statement: Paragraph
+    balance_sheet: Paragraph
+    cash_flow: Paragraph
 
 
 class TechnicalsAnswer(AnswerSchema):
     """One paragraph on price trends and momentum indicators."""
 
-    text: Prose
+    text: Paragraph
 
 
 class SummaryAnswer(AnswerSchema):
     """The overall summary paragraph under the score."""
 
-    text: Prose
+    text: SummaryText

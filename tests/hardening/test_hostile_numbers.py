@@ -11,7 +11,6 @@ real CLI:
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from pipeline.render.text import visible
 from pipeline.report.document import Report
 from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES
+from tests.support.answer_fit import append_within_limits
 from tests.support.cli import run_cli
 
 # (sentence, the invented number as written)
@@ -51,18 +51,9 @@ LABELS = {"Positive", "Negative", "Neutral", "Insufficient data"}
 
 
 def _hostile(answer: dict[str, Any]) -> dict[str, Any]:
-    """Every prose field (not titles, not labels) gets all the hostile sentences appended."""
-
-    def walk(node: Any, key: str = "") -> Any:
-        if isinstance(node, dict):
-            return {k: walk(v, k) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, key) for v in node]
-        if isinstance(node, str) and node not in LABELS and key != "title":
-            return " ".join([node, *(s for s, _ in HOSTILE)])
-        return node
-
-    return walk(copy.deepcopy(answer))  # type: ignore[no-any-return]
+    """Every prose field (not titles, not labels) gets the hostile sentences appended, as many as its length
+    limit allows (each sentence lands in some field of the report: the financials paragraphs hold all)."""
+    return append_within_limits(answer, lambda key: [s for s, _ in HOSTILE])[0]
 
 
 def _generate(
@@ -154,22 +145,16 @@ def test_random_invented_numbers_rarely_verify_by_coincidence(
     sent: list[str] = []
 
     def random_numbers(answer: dict[str, Any]) -> dict[str, Any]:
-        def walk(node: Any, key: str = "") -> Any:
-            if isinstance(node, dict):
-                return {k: walk(v, k) for k, v in node.items()}
-            if isinstance(node, list):
-                return [walk(v, key) for v in node]
-            if isinstance(node, str) and node not in LABELS and key != "title":
-                extra = [
-                    s
-                    for kind in bench.KINDS
-                    for s, _ in bench.random_sentences(kind, 2, rng.randrange(10**9), "RMB ")
-                ]
-                sent.extend(extra)
-                return " ".join([node, *extra])
-            return node
+        def pieces(key: str) -> list[str]:
+            return [
+                s
+                for kind in bench.KINDS
+                for s, _ in bench.random_sentences(kind, 2, rng.randrange(10**9), "RMB ")
+            ]
 
-        return walk(copy.deepcopy(answer))  # type: ignore[no-any-return]
+        out, placed = append_within_limits(answer, pieces)
+        sent.extend(placed)
+        return out
 
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     with ModelServer(transform=random_numbers) as server:
