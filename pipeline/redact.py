@@ -61,6 +61,12 @@ def add_url_credentials(url: str | None) -> None:
     _REGISTERED.update(url_credentials(url))
 
 
+def add_secret(value: str) -> None:
+    """From now on, mask `value` (a key made for this run, say) in everything shown or written."""
+    if len(value) >= MIN_PASSWORD_CHARS:
+        _REGISTERED.add(value)
+
+
 def without_userinfo(url: str) -> str:
     """`url` without its credentials ('http://alice:PASS@host/v1' -> 'http://host/v1')."""
     return _URL_USERINFO.sub(r"\1", url)

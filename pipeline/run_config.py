@@ -29,8 +29,9 @@ class RunConfig:
     base_url: str | None = None
     temperature: float | None = None
     reasoning_effort: str | None = None
-    timeout: float = 60.0
+    timeout: float | None = None  # seconds per model request; None: the provider's default (CallBudget)
     max_tokens: int | None = None
+    slots: int = 1  # requests a local model server answers at once (the run's concurrency)
     strict_numbers: bool = False
     max_transcript_tokens: int | None = None
     no_cache: bool = False
@@ -49,6 +50,7 @@ class RunConfig:
             reasoning_effort=self.reasoning_effort,
             timeout=self.timeout,
             max_tokens=self.max_tokens,
+            slots=self.slots,
         )
 
     def narrate_options(

@@ -78,7 +78,7 @@ def _client(cfg: RunConfig) -> OpenAI:
     import openai
 
     key = os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_COMPATIBLE_API_KEY") or "not-needed"
-    return openai.OpenAI(api_key=key, base_url=cfg.base_url, max_retries=3, timeout=cfg.timeout)
+    return openai.OpenAI(api_key=key, base_url=cfg.base_url, max_retries=3, timeout=cfg.timeout or 60.0)
 
 
 def _find_manifest(out: Path, batch_id: str) -> Manifest | None:

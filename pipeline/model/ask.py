@@ -2,11 +2,16 @@
 
 Two loops, both bounded:
 - transport (tenacity): rate limits (429, honouring Retry-After up to `max_retry_after`), timeouts, connection
-  errors and 5xx are retried with exponential backoff plus jitter, `max_attempts` calls in all;
+  errors and 5xx are retried with exponential backoff plus jitter, `max_attempts` calls in all (at most the
+  provider's `CallBudget.max_attempts`);
 - answer (re-ask): JSON that does not parse or fails the Pydantic schema is sent back with the validation
-error
-  appended as a user message, at most `max_reasks` times; then StockreportError, so a ticker never gets a half
-  report.
+  error appended as a user message; a reply cut at the output limit (finish_reason "length", which the OpenAI
+  SDK raises as LengthFinishReasonError) is re-asked for a shorter answer. At most `max_reasks` re-asks;
+  then StockreportError, so a ticker never gets a half report.
+
+Time is bounded per section (`CallBudget`): each request has the provider's timeout, cut to what is left of
+the section's deadline; no request starts after it. Each request's output is capped (`max_tokens`, sized to
+the answer schema where the provider's budget says so). The budget and its bound are in providers.py.
 
 Every model, the offline one included, goes through `with_structured_output` and the same validation here.
 Which section and ticker the call is for travels as LangChain run metadata (`CallMeta.config()`), never
@@ -15,6 +20,7 @@ inside the prompt text.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -40,8 +46,8 @@ from pipeline.model import spend
 from pipeline.model.cache import AnswerCache, CachedAnswer, cache_key
 from pipeline.model.call_meta import CallMeta
 from pipeline.model.cost import TokenUsage, estimate_cost
-from pipeline.model.providers import ResolvedModel
-from pipeline.model.wire_schema import wire_schema
+from pipeline.model.providers import CallBudget, ResolvedModel
+from pipeline.model.wire_schema import answer_token_bound, wire_schema
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_REASKS = 2
@@ -72,6 +78,8 @@ class ModelReply:
     model_id: str
     cached: bool
     cost_usd: float | None
+    cut: int = 0  # replies cut at the output limit (each re-asked for a shorter answer)
+    invalid: int = 0  # complete replies that did not parse or validate (each re-asked)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -115,6 +123,51 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     return wait
 
 
+CUT_REASONS = ("length", "max_tokens")  # OpenAI-style finish_reason, Anthropic-style stop_reason
+
+
+def was_cut(message: AIMessage) -> bool:
+    """The reply stopped at the output limit, so its answer is incomplete."""
+    meta = message.response_metadata or {}
+    return meta.get("finish_reason") in CUT_REASONS or meta.get("stop_reason") in CUT_REASONS
+
+
+def _cut_reply(exc: BaseException) -> AIMessage | None:
+    """The partial reply inside openai's LengthFinishReasonError (raised by the SDK's `parse`, which
+    LangChain uses for JSON-schema answers), as a message marked cut; None for any other error."""
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - openai is a dependency
+        return None
+    if not isinstance(exc, openai.LengthFinishReasonError):
+        return None
+    completion = exc.completion
+    content = completion.choices[0].message.content if completion.choices else None
+    usage = completion.usage
+    tokens_in, tokens_out = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
+    return AIMessage(
+        content=content or "",
+        usage_metadata={
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "total_tokens": tokens_in + tokens_out,
+        },
+        response_metadata={"finish_reason": "length", "model_name": completion.model},
+    )
+
+
+def _stockreport_error(exc: BaseException) -> StockreportError | None:
+    """A StockreportError the client wrapped (a local server stopped on purpose): said as it is, not retried."""
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        if isinstance(node, StockreportError):
+            return node
+        node = node.__cause__ or node.__context__
+    return None
+
+
 def _usage(message: AIMessage) -> TokenUsage:
     meta: dict[str, Any] = dict(message.usage_metadata or {})
     details = meta.get("input_token_details") or {}
@@ -147,6 +200,45 @@ def _feedback(error: str) -> str:
         f"Your previous answer could not be used: {error}\n"
         "Reply again with only a JSON object that matches the schema, fixing these problems."
     )
+
+
+CUT_ECHO_CHARS = 400  # how much of a cut reply goes back into the conversation (the context is small)
+
+
+def _cut_feedback(output_tokens: int) -> str:
+    return (
+        f"Your previous answer was cut off at the output limit ({output_tokens} tokens) before the JSON was "
+        "complete. Reply again with the same schema, much shorter: one or two sentences per text field, "
+        "and fewer list items."
+    )
+
+
+def _echo(text: str) -> str:
+    """A cut reply as it goes back into the conversation: its start, marked as cut."""
+    return text if len(text) <= CUT_ECHO_CHARS else text[:CUT_ECHO_CHARS] + " ... [cut off]"
+
+
+def _call_options(
+    budget: CallBudget, schema: type[BaseModel], deadline: float | None
+) -> tuple[dict[str, Any], float | None]:
+    """Per-request options (output cap, timeout cut to the section's deadline) and the seconds left."""
+    options: dict[str, Any] = {}
+    cap = budget.max_tokens
+    if budget.fit_max_tokens is not None:
+        fitted = answer_token_bound(schema) + budget.fit_max_tokens
+        cap = fitted if cap is None else min(cap, fitted)
+    if cap is not None:
+        options["max_tokens"] = cap
+    left = None if deadline is None else deadline - time.monotonic()
+    if budget.per_request_timeout and budget.timeout_s > 0:
+        options["timeout"] = budget.timeout_s if left is None else max(0.1, min(budget.timeout_s, left))
+    return options, left
+
+
+def section_deadline(resolved: ResolvedModel) -> float | None:
+    """The monotonic time after which no request of a section starts (None: unbounded, offline/replay)."""
+    seconds = resolved.budget.section_s
+    return time.monotonic() + seconds if seconds > 0 else None
 
 
 def _extract(raw: AIMessage, out: dict[str, Any]) -> tuple[Any, str | None]:
@@ -198,14 +290,23 @@ def ask(
     max_reasks: int = DEFAULT_MAX_REASKS,
     cache: AnswerCache | None = None,
     policy: RetryPolicy | None = None,
+    deadline: float | None = None,
 ) -> ModelReply:
-    """Ask for `schema`: retry transient errors, re-ask invalid answers (at most `max_reasks` times after the
-    first answer), use the cache. `meta` says whom the call is for (run metadata).
+    """Ask for `schema`: retry transient errors, re-ask invalid and cut answers (at most `max_reasks` times
+    after the first answer), use the cache. `meta` says whom the call is for (run metadata). `deadline`
+    (time.monotonic) is the section's (`section_deadline`): no request starts after it; None = this call's own.
 
     Models that are not `cacheable` (offline, replay) skip the cache: free, and their rules or recordings may
     change without a new model id.
     """
+    budget = resolved.budget
     policy = policy or RetryPolicy()
+    if policy.max_attempts > budget.max_attempts:
+        policy = dataclasses.replace(policy, max_attempts=max(1, budget.max_attempts))
+    if not budget.backoff:
+        policy = dataclasses.replace(policy, initial=0.0, maximum=0.0, jitter=0.0, max_retry_after=0.0)
+    if deadline is None:
+        deadline = section_deadline(resolved)
     start = time.perf_counter()
     section = meta.section
     use_cache = cache is not None and resolved.cacheable
@@ -235,7 +336,8 @@ def ask(
         kwargs["method"] = resolved.structured_method
         if resolved.structured_method == "json_schema":
             kwargs["strict"] = True
-    structured = resolved.chat_model.with_structured_output(wire_schema(schema), **kwargs)  # type: ignore[arg-type]
+    sent = wire_schema(schema, limits=resolved.schema_limits)
+    structured = resolved.chat_model.with_structured_output(sent, **kwargs)  # type: ignore[arg-type]
     # with_structured_output is `bound model | parser`. We parse the raw reply strictly ourselves (_extract), so
     # only the bound model (tools / response_format set as the provider needs) is invoked; this also skips
     # include_raw's parallel branch, which starts threads on every call.
@@ -255,18 +357,27 @@ def ask(
     )
     convo = list(messages)
     usage = TokenUsage()
-    calls = 0
+    calls = cut = invalid = 0
     error = ""
 
     def call(conversation: list[BaseMessage]) -> dict[str, Any]:
         nonlocal calls
+        options, left = _call_options(budget, schema, deadline)
+        if left is not None and left <= 0:
+            raise StockreportError(
+                f"{section}: model {resolved.spec!r} gave no usable answer within the section's time budget "
+                f"({budget.section_s:.0f} s, {calls} call(s)); a faster model, or --timeout, may help"
+            )
         calls += 1
         try:
-            message = runnable.invoke(conversation, config=meta.config())
+            message = runnable.invoke(conversation, config=meta.config(), **options)
         except BaseException as exc:
-            if reached_server(exc):  # sent: the server may have seen it; nothing billed back that we know of
-                spend.record(resolved.model_id, TokenUsage())
-            raise
+            partial = _cut_reply(exc)
+            if partial is None:
+                if reached_server(exc):  # sent: the server may have seen it; nothing billed back we know of
+                    spend.record(resolved.model_id, TokenUsage())
+                raise
+            message = partial
         spend.record(resolved.model_id, _usage(message) if isinstance(message, AIMessage) else TokenUsage())
         if not isinstance(message, AIMessage):  # a wrapper that already parsed: not expected, fail loudly
             raise TypeError(f"expected the model's raw AIMessage, got {type(message).__name__}")
@@ -276,6 +387,8 @@ def ask(
         try:
             out = retrying(call, convo)
         except Exception as exc:
+            if (own := _stockreport_error(exc)) is not None:
+                raise own from None
             if is_transient(exc) or _is_api_error(exc):
                 raise StockreportError(
                     f"{section}: model {resolved.spec!r} failed after {calls} call(s): "
@@ -285,6 +398,15 @@ def ask(
         raw: AIMessage = out["raw"]
         usage = usage + _usage(raw)
         text = _raw_text(raw)
+        if was_cut(raw):
+            cut += 1
+            error = f"the answer was cut off at the output limit ({_usage(raw).output} tokens)"
+            log.debug("%s: answer %d cut at the output limit; asking for a shorter one", section, reask + 1)
+            convo = convo + [
+                AIMessage(content=_echo(text)),
+                HumanMessage(content=_cut_feedback(_usage(raw).output)),
+            ]
+            continue
         answer, error_msg = _check(raw, out, schema)
         if answer is not None:
             if use_cache and cache is not None:
@@ -299,13 +421,16 @@ def ask(
                 resolved.model_id,
                 False,
                 estimate_cost(resolved.model_id, usage),
+                cut=cut,
+                invalid=invalid,
             )
+        invalid += 1
         error = error_msg or "invalid answer"
         log.debug("%s: answer %d invalid: %s", section, reask + 1, error)
         convo = convo + [AIMessage(content=text), HumanMessage(content=_feedback(error))]
     raise StockreportError(
         f"{section}: model {resolved.spec!r} gave no valid answer after {max_reasks + 1} "
-        f"tries; last problem: {error[:300]}"
+        f"tries{f' ({cut} cut at the output limit)' if cut else ''}; last problem: {error[:300]}"
     )
 
 

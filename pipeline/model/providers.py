@@ -3,6 +3,7 @@
     offline                       the deterministic rule-based writer (default; no key, no network)
     openai:gpt-5.2                any `provider:model` that LangChain's `init_chat_model` knows (lazy import)
     openai-compatible:<name>      an OpenAI-compatible server (vLLM, llama.cpp, Ollama) at `base_url`
+    local:smollm2, local:<file>   a GGUF model run in process by llama.cpp (pipeline/model/local.py)
     replay:<model>                answers recorded earlier (pipeline/review/replay.py)
     gpt-5.2, claude, gemini, ...  aliases (ALIASES)
 
@@ -13,6 +14,10 @@ nothing of the stages that provide them.
 
 Keys come only from the environment; a missing one raises StockreportError naming the variable before any
 network call. Retries belong to `ask` (tenacity), so provider clients get `max_retries=0`.
+
+Each provider states what its server does with the answer schema (`ResolvedModel.schema_limits`: whether
+length and list limits are enforced when sent, or must be kept out and checked afterwards) and how long one
+section may take (`CallBudget`: request timeout, transport attempts, output cap, a deadline per section).
 A server URL (`--base-url`, `OPENAI_BASE_URL`) is checked before the client is built (`checked_url`: one
 line naming what is wrong, instead of an error from deep inside the HTTP client), and its credentials
 (`http://user:PASS@host/v1`) are secrets from then on: masked everywhere (`redact.add_url_credentials`) and
@@ -75,6 +80,11 @@ DISPLAY_NAMES = {
 }
 
 
+class ModelStopped(StockreportError):
+    """The model was stopped on purpose (a local server shut down when the run was interrupted): said as it
+    is, never retried."""
+
+
 @dataclass(frozen=True)
 class ModelRef:
     """A model as provenance names it: enough to say which model wrote a section, nothing to call it with."""
@@ -92,6 +102,39 @@ def model_ref(spec: str, model_id: str) -> ModelRef:
 
 
 @dataclass(frozen=True)
+class CallBudget:
+    """How long one section's model calls may take, per provider (`ask` applies it).
+
+    Bound: no request starts once `section_s` seconds have passed in a section, and each request's timeout
+    is cut to what is left of it (where the client takes a per-request timeout, `per_request_timeout`), so
+    one section takes at most `section_s` seconds (plus at most `timeout_s` for clients without a
+    per-request timeout). Within it: at most `max_attempts` transport attempts per answer, each at most
+    `timeout_s`; answer re-asks (invalid, cut) and number re-asks are counted by `ask` and `narrate`.
+    """
+
+    timeout_s: float = 60.0  # one request
+    max_attempts: int = 5  # transport attempts per answer: rate limits, timeouts, connection errors, 5xx
+    section_s: float = 600.0  # the deadline of one section, all its calls together
+    max_tokens: int | None = None  # output cap per request; None: the provider's own
+    # Cap each request at what the section's answer schema can need (`wire_schema.answer_token_bound`),
+    # plus this much room (reasoning models spend output tokens before the answer); None: no such cap.
+    fit_max_tokens: int | None = None
+    per_request_timeout: bool = False  # the client takes `timeout=` per call (OpenAI-style SDKs)
+    backoff: bool = True  # wait between transport attempts (False: recordings, nothing to wait for)
+    transcript_tokens: int | None = None  # the transcript budget when none is given (small context windows)
+
+
+# Hosted APIs: rate limits and 5xx are worth several attempts; a slow reply is the norm, not a fault.
+HOSTED_BUDGET = CallBudget(timeout_s=60.0, max_attempts=5, section_s=600.0)
+# A server on this machine or network, any model (vLLM, Ollama, llama.cpp): an output cap with room for
+# reasoning, fewer identical retries (a timeout there means the model is slow, and asking again is as slow).
+COMPATIBLE_BUDGET = CallBudget(
+    timeout_s=120.0, max_attempts=3, section_s=600.0, fit_max_tokens=2048, per_request_timeout=True
+)
+NO_BUDGET = CallBudget(timeout_s=0.0, max_attempts=1, section_s=0.0, backoff=False)  # offline, replay
+
+
+@dataclass(frozen=True)
 class ResolvedModel:
     chat_model: BaseChatModel
     spec: str  # as given by the user
@@ -101,7 +144,20 @@ class ResolvedModel:
     settings: dict[str, Any] = field(default_factory=dict)  # what changes the answer; part of the cache key
     display_name: str = ""  # the provider as the page names it; "" = the provider string
     cacheable: bool = True  # worth the answer cache (False for free, local, deterministic models)
-    local: bool = False  # computes on this machine's CPU: many tickers run in worker processes, not threads
+    local: bool = False  # computes in Python on this machine's CPU: many tickers run in worker processes
+    # The server enforces maxLength / maxItems / minItems of the schema sent (a grammar, as llama.cpp does):
+    # send them. Otherwise (OpenAI's strict mode rejects them) they are kept out of the wire schema, said in
+    # the field descriptions instead, and checked when the answer is validated.
+    schema_limits: bool = False
+    budget: CallBudget = HOSTED_BUDGET
+    # What recordings and benchmarks name as the model: engine and version, model file and digest, ...
+    about: dict[str, str] = field(default_factory=dict)
+    closer: Callable[[], None] | None = None  # frees what the model holds (a local server); see close()
+
+    def close(self) -> None:
+        """Free what the model holds (stop a local server, ending its requests in flight); idempotent."""
+        if self.closer is not None:
+            self.closer()
 
     @property
     def ref(self) -> ModelRef:
@@ -120,9 +176,21 @@ class ModelSettings:
     base_url: str | None = None
     temperature: float | None = None
     reasoning_effort: str | None = None
-    timeout: float | None = None
+    timeout: float | None = None  # None: the provider's default (CallBudget.timeout_s)
     max_tokens: int | None = None
     requests_per_second: float | None = None
+    slots: int = 1  # requests a local server answers at once (the run's concurrency)
+    seed: int | None = None  # sampling seed, where the model takes one (local: fixed, so runs repeat)
+
+
+def budget_for(default: CallBudget, settings: ModelSettings) -> CallBudget:
+    """The provider's budget with what the command line set (`--timeout`, `--max-tokens`)."""
+    out = default
+    if settings.timeout is not None:
+        out = replace(out, timeout_s=settings.timeout, section_s=max(out.section_s, settings.timeout))
+    if settings.max_tokens is not None:
+        out = replace(out, max_tokens=settings.max_tokens, fit_max_tokens=None)
+    return out
 
 
 @dataclass(frozen=True)
@@ -252,10 +320,11 @@ def resolve_model(
     timeout: float | None = None,
     max_tokens: int | None = None,
     requests_per_second: float | None = None,
+    slots: int = 1,
 ) -> ResolvedModel:
     """Parse `spec` and build the chat model; raise StockreportError on any problem the user can fix."""
     settings = ModelSettings(
-        base_url, temperature, reasoning_effort, timeout, max_tokens, requests_per_second
+        base_url, temperature, reasoning_effort, timeout, max_tokens, requests_per_second, slots
     )
     return resolve(spec, settings)
 
@@ -297,8 +366,11 @@ def _answer_settings(settings: ModelSettings) -> dict[str, Any]:
 
 
 def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSettings) -> ResolvedModel:
-    kwargs: dict[str, Any] = {"max_retries": 0}
-    for name in ("temperature", "reasoning_effort", "timeout", "max_tokens"):
+    budget = budget_for(COMPATIBLE_BUDGET if provider == COMPATIBLE else HOSTED_BUDGET, settings)
+    if provider in ("openai", COMPATIBLE):
+        budget = replace(budget, per_request_timeout=True)
+    kwargs: dict[str, Any] = {"max_retries": 0, "timeout": budget.timeout_s}
+    for name in ("temperature", "reasoning_effort", "max_tokens"):
         if getattr(settings, name) is not None:
             kwargs[name] = getattr(settings, name)
     if settings.requests_per_second is not None:
@@ -318,7 +390,7 @@ def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSet
         api_key = os.environ.get(COMPATIBLE_KEY_ENV) or "not-needed"
         chat = ChatOpenAI(model=model_id, base_url=settings.base_url, api_key=api_key, **kwargs)  # type: ignore[arg-type]
         return _with_endpoint(
-            ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], answer_settings)
+            ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], answer_settings, budget=budget)
         )
 
     known = _known_providers()
@@ -343,5 +415,5 @@ def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSet
     except (ValueError, TypeError) as exc:
         raise StockreportError(f"cannot set up model {spec!r}: {exc}") from None
     return _with_endpoint(
-        ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), answer_settings)
+        ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), answer_settings, budget=budget)
     )

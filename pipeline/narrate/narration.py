@@ -29,13 +29,14 @@ from pipeline.checks.answer_checks import string_fields
 from pipeline.checks.evidence import ReadLabel, resolve_label
 from pipeline.checks.periods import unnamed_bases
 from pipeline.checks.written_numbers import split_sentences
+from pipeline.errors import StockreportError
 from pipeline.inputs.loaded import LoadedBundle
 from pipeline.metrics import compute_metrics, rescore
 from pipeline.metrics.types import Metrics, Sentiments
-from pipeline.model.ask import ModelReply, ask
+from pipeline.model.ask import ModelReply, ask, section_deadline
 from pipeline.model.cache import AnswerCache
 from pipeline.model.call_meta import CallMeta
-from pipeline.model.providers import ModelRef, ResolvedModel
+from pipeline.model.providers import ModelRef, ModelStopped, ResolvedModel
 from pipeline.narrate.answers import LabelledAnswer
 from pipeline.narrate.prompt_context import PromptContext
 from pipeline.narrate.prompt_facts import FactsOptions
@@ -56,9 +57,9 @@ class NarrateOptions:
     cache: AnswerCache | None = None
     sections: tuple[str, ...] | None = None  # which sections to ask; None = every registered one
 
-    @property
-    def facts(self) -> FactsOptions:
-        return FactsOptions(self.max_transcript_tokens)
+    def facts_for(self, model: ResolvedModel) -> FactsOptions:
+        """The facts options for `model`: its transcript budget (a small local context) unless one is set."""
+        return FactsOptions(self.max_transcript_tokens or model.budget.transcript_tokens)
 
     def wants(self, name: str) -> bool:
         return self.sections is None or name in self.sections
@@ -170,7 +171,8 @@ def _ask_checked(
     prompt = render_context(spec.name, context)
     meta = CallMeta(spec.name, loaded.ticker, context.as_json())
     messages: list[BaseMessage] = prompt.as_langchain()
-    reply = ask(model, meta, messages, spec.answer, cache=opts.cache)
+    deadline = section_deadline(model)  # one bound for the section, re-asks included (CallBudget)
+    reply = ask(model, meta, messages, spec.answer, cache=opts.cache, deadline=deadline)
     checks = check_answer(reply.parsed, index)
     for _ in range(opts.number_reasks):
         offending = _offending(checks)
@@ -182,7 +184,13 @@ def _ask_checked(
             AIMessage(content=reply.raw_text),
             HumanMessage(content=_feedback(offending, checks)),
         ]
-        retry = ask(model, meta, messages, spec.answer, cache=opts.cache)
+        try:
+            retry = ask(model, meta, messages, spec.answer, cache=opts.cache, deadline=deadline)
+        except ModelStopped:
+            raise
+        except StockreportError as exc:  # the first answer is valid: check it as is, never fail on a re-ask
+            log.info("%s: the number re-ask gave no usable answer (%s); keeping the first", spec.name, exc)
+            break
         retry = replace(  # account for both calls
             retry,
             attempts=retry.attempts + reply.attempts,
@@ -192,6 +200,8 @@ def _ask_checked(
             cost_usd=None
             if retry.cost_usd is None or reply.cost_usd is None
             else retry.cost_usd + reply.cost_usd,
+            cut=retry.cut + reply.cut,
+            invalid=retry.invalid + reply.invalid,
         )
         reply, checks = retry, check_answer(retry.parsed, index)
     return _settle(SectionResult(spec.name, prompt, reply, checks), index, opts, caveat)
@@ -231,7 +241,7 @@ def ask_section(
     """One section asked once, nothing checked: its facts, its prompt, the run metadata, `ask`."""
     spec = section_spec(section)
     opts = opts or NarrateOptions()
-    context = spec.facts(loaded, metrics, opts.facts)
+    context = spec.facts(loaded, metrics, opts.facts_for(model))
     prompt = render_context(section, context)
     meta = CallMeta(section, loaded.ticker, context.as_json())
     return ask(model, meta, prompt.as_langchain(), spec.answer, cache=opts.cache)
@@ -284,6 +294,7 @@ def narrate(
     they are re-checked against today's facts, and their labels count unless re-asked.
     """
     specs = written_sections()
+    facts_opts = opts.facts_for(model)
     results: dict[str, SectionResult] = {}
     contexts: dict[str, PromptContext] = {}
     sentiments = earlier.sentiments if earlier else Sentiments()
@@ -293,7 +304,7 @@ def narrate(
     for spec in specs:
         if spec.phase != "labels" or not opts.wants(spec.name) or spec.skip(loaded):
             continue
-        contexts[spec.name] = spec.facts(loaded, metrics, opts.facts)
+        contexts[spec.name] = spec.facts(loaded, metrics, facts_opts)
         results[spec.name] = _ask_checked(
             model, spec, loaded, contexts[spec.name], opts, index, stale_caveat(metrics)
         )
@@ -310,7 +321,7 @@ def narrate(
     for spec in specs:
         if spec.phase == "labels" or not opts.wants(spec.name) or spec.skip(loaded):
             continue
-        contexts[spec.name] = spec.facts(loaded, metrics, opts.facts)
+        contexts[spec.name] = spec.facts(loaded, metrics, facts_opts)
         results[spec.name] = _ask_checked(
             model, spec, loaded, contexts[spec.name], opts, index, stale_caveat(metrics)
         )
@@ -318,7 +329,7 @@ def narrate(
         results.update({k: _recheck(v, index) for k, v in earlier.kept.items() if k not in results})
         for spec in specs:
             if spec.label is not None and spec.name in results and spec.name not in labels:
-                context = spec.facts(loaded, metrics, opts.facts)
+                context = spec.facts(loaded, metrics, facts_opts)
                 labels[spec.name] = read_label(spec, results[spec.name], loaded, context)
     results = {spec.name: results[spec.name] for spec in specs if spec.name in results}
     for name, label in labels.items():

@@ -28,7 +28,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from pipeline.model.call_meta import CallMeta
-from pipeline.model.providers import ModelSettings, Provider, ResolvedModel
+from pipeline.model.providers import NO_BUDGET, ModelSettings, Provider, ResolvedModel
 from pipeline.narrate.prompt_context import PromptContext
 from pipeline.narrate.registry import section_spec
 from pipeline.tokens import estimate_tokens
@@ -140,6 +140,7 @@ def _build(spec: str, model: str, settings: ModelSettings) -> ResolvedModel:
         display_name="Offline",
         cacheable=False,
         local=True,
+        budget=NO_BUDGET,
     )
 
 

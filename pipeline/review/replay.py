@@ -38,7 +38,7 @@ from pydantic import PrivateAttr
 from pipeline.errors import StockreportError
 from pipeline.inputs.load import load_bundle
 from pipeline.model.call_meta import CallMeta
-from pipeline.model.providers import ModelSettings, Provider, ResolvedModel
+from pipeline.model.providers import CallBudget, ModelSettings, Provider, ResolvedModel
 from pipeline.narrate.narration import NarrateOptions
 from pipeline.narrate.prompts import prompt_version
 from pipeline.report.document import Report
@@ -47,6 +47,9 @@ from pipeline.run import finish_report, narrate_bundle
 
 log = logging.getLogger(__name__)
 ROOT_ENV = "STOCKREPORT_RECORDED"
+# Recorded transport failures are raised again and retried like live ones, without waiting and without a
+# deadline (a recording has no time to bound).
+REPLAY_BUDGET = CallBudget(timeout_s=0.0, max_attempts=5, section_s=0.0, backoff=False)
 State = Literal["fresh", "stale", "missing"]
 
 
@@ -232,7 +235,10 @@ def _replay_model(spec: str, model: str, root: Path | None = None) -> tuple[Reso
         raise StockreportError(f"model {spec!r} names no recorded model after 'replay:'")
     folder = Path(root or os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
     chat = ReplayChatModel(root=str(folder), model=model)
-    return ResolvedModel(chat, spec, "replay", f"replay:{model}", None, {}, cacheable=False), chat
+    resolved = ResolvedModel(
+        chat, spec, "replay", f"replay:{model}", None, {}, cacheable=False, budget=REPLAY_BUDGET
+    )
+    return resolved, chat
 
 
 def resolve_replay(spec: str, model: str, root: Path | None = None) -> ResolvedModel:
