@@ -1,8 +1,10 @@
 """Run many bundles: bounded concurrency, client-side rate limit, resume, failure isolation, manifest.
 
 Hosted models: a thread pool of `concurrency` tickers, each running the (sync) pipeline; model calls wait on
-one shared `SlidingWindowLimiter` (requests and tokens per minute). The offline model is CPU-bound, so it
-runs in `workers` processes instead (no limiter needed). Either way each ticker is isolated: any exception
+one shared `SlidingWindowLimiter` (requests and tokens per minute). The offline model is CPU-bound Python, so
+it runs in `workers` processes instead (no limiter needed). A local llama.cpp model (`local:`) runs in threads
+too: its one server in this process answers `concurrency` requests at once in its slots, where worker
+processes would each start a server of their own. Either way each ticker is isolated: any exception
 marks only that ticker failed, with its reason, and the others go on (unless `fail_fast`).
 """
 
@@ -276,6 +278,23 @@ def _run_batch(
 
     start = time.perf_counter()
     model = resolved or build_model(cfg)
+    try:
+        return _run_all(bundles, cfg, limits, model, on_result, batch_id, write_manifest, start)
+    finally:
+        if resolved is None:  # built here, so freed here (a local model server); else the caller's
+            model.close()
+
+
+def _run_all(
+    bundles: list[Path],
+    cfg: RunConfig,
+    limits: Limits,
+    model: ResolvedModel,
+    on_result: Callable[[TickerResult], None] | None,
+    batch_id: str | None,
+    write_manifest: bool,
+    start: float,
+) -> Outcome:
     if not cfg.no_cache and model.cacheable:
         from pipeline.model.cache import AnswerCache
 
@@ -319,30 +338,38 @@ def _run_batch(
                     return
                 running[pool.submit(job, nxt)] = nxt
 
-        top_up()
-        while running:
-            finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                bundle = running.pop(fut)
-                if fut.cancelled():  # --fail-fast: never started, stays pending in the manifest
-                    continue
-                try:
-                    result = fut.result()
-                except Exception as exc:  # a dead worker process, say
-                    result = TickerResult(bundle.name, str(bundle), "failed", describe(exc))
-                pending = key_of[bundle]
-                if pending != result.ticker:  # the bundle changed under us: drop its pending row
-                    manifest.drop_pending(pending)
-                manifest.record(result)
-                outcome.results.append(result)
-                if on_result:
-                    on_result(result)
-                if result.status == "failed" and limits.fail_fast:
-                    stop = True
-            if stop:
-                for fut in running:
-                    fut.cancel()
+        try:
             top_up()
+            while running:
+                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    bundle = running.pop(fut)
+                    if fut.cancelled():  # --fail-fast: never started, stays pending in the manifest
+                        continue
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # a dead worker process, say
+                        result = TickerResult(bundle.name, str(bundle), "failed", describe(exc))
+                    pending = key_of[bundle]
+                    if pending != result.ticker:  # the bundle changed under us: drop its pending row
+                        manifest.drop_pending(pending)
+                    manifest.record(result)
+                    outcome.results.append(result)
+                    if on_result:
+                        on_result(result)
+                    if result.status == "failed" and limits.fail_fast:
+                        stop = True
+                if stop:
+                    for fut in running:
+                        fut.cancel()
+                top_up()
+        except BaseException:
+            # Ctrl-C (or a bug): leaving `with pool` waits for every ticker in flight, so cancel the queued
+            # ones and stop the model first (a local server cuts its requests), then let the pool finish.
+            for fut in running:
+                fut.cancel()
+            model.close()
+            raise
     manifest.flush(finished=True)
     if write_manifest or any(r.status == "done" for r in outcome.results):
         from pipeline.render.index import write_index

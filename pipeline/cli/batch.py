@@ -5,6 +5,7 @@ Also the shared runner front end `run_cli` that `generate` uses for one or many 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +18,7 @@ from pipeline.cli.app import app, err, out
 
 if TYPE_CHECKING:  # the runner imports the model stack; `--help` stays fast without it
     from pipeline.batch.runner import Limits
+    from pipeline.model.providers import ResolvedModel
     from pipeline.run_config import RunConfig
 
 
@@ -24,13 +26,32 @@ def run_cli(
     bundles: list[Path], cfg: RunConfig, limits: Limits, *, manifest: bool, progress: bool, lines: bool
 ) -> None:
     """Run the batch, show progress and a summary; exit 1 if any ticker failed."""
+    from pipeline.run_config import build_model
+
+    # A local model server gets one slot per ticker in flight; a missing key fails here, before anything
+    # is written. The model is closed (a local server stopped) however the run ends.
+    cfg = dataclasses.replace(cfg, slots=max(1, min(limits.concurrency, len(bundles))))
+    resolved = build_model(cfg)
+    try:
+        _run_cli(bundles, cfg, limits, resolved, manifest=manifest, progress=progress, lines=lines)
+    finally:
+        resolved.close()
+
+
+def _run_cli(
+    bundles: list[Path],
+    cfg: RunConfig,
+    limits: Limits,
+    resolved: ResolvedModel,
+    *,
+    manifest: bool,
+    progress: bool,
+    lines: bool,
+) -> None:
     from pipeline.batch.manifest import TickerResult
     from pipeline.batch.progress import progress_bar, summary_table
     from pipeline.batch.runner import run_batch
     from pipeline.model.cost import cost_text
-    from pipeline.run_config import build_model
-
-    resolved = build_model(cfg)  # a missing key fails here, before anything is written
 
     def line(r: TickerResult) -> None:
         if r.status == "failed":

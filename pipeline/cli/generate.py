@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -94,7 +95,7 @@ def _regenerate(bundle_dirs: list[Path], cfg: RunConfig, sections: tuple[str, ..
     from pipeline.run import build_model, regenerate_sections
 
     resolved = build_model(cfg)
-    with claim(cfg.out, wait=wait):
+    with claim(cfg.out, wait=wait), contextlib.closing(resolved):
         for bundle_dir in bundle_dirs:
             done = regenerate_sections(
                 bundle_dir, resolved, cfg.out, sections, options=cfg.narrate_options(), formats=cfg.formats

@@ -44,6 +44,7 @@ Models = Annotated[
         envvar="STOCKREPORT_MODEL",
         metavar="MODEL",
         help="offline (default), openai:gpt-5.2, provider:model, openai-compatible:NAME with --base-url, "
+        'local:smollm2 or local:FILE.gguf (llama.cpp in process; pip install "stockreport[local]"), '
         "replay:NAME. Repeat it for several models (generate, batch: one page per ticker with a switch "
         "between them; record: each model in turn).",
     ),
@@ -59,7 +60,14 @@ ReasoningEffort = Annotated[
     str | None,
     typer.Option(callback=_effort, help=f"{'|'.join(REASONING_EFFORTS)}, for reasoning models."),
 ]
-Timeout = Annotated[float, typer.Option(metavar="SECONDS", help="Seconds per model request.")]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        metavar="SECONDS",
+        min=0.1,
+        help="Seconds per model request (default per provider: 60 hosted, 120 --base-url, 300 local).",
+    ),
+]
 MaxTokens = Annotated[int | None, typer.Option(help="Output token cap per request.")]
 MaxTranscriptTokens = Annotated[int | None, typer.Option(help="Token budget for the transcript.")]
 StrictNumbers = Annotated[
@@ -74,7 +82,7 @@ CacheDir = Annotated[Path | None, typer.Option(help="Answer cache folder (defaul
 
 DEFAULT_MODELS = ["offline"]
 DEFAULT_FORMATS_LIST = list(DEFAULT_FORMATS)
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT: float | None = None  # the provider's own (CallBudget)
 
 
 def run_config(
@@ -85,7 +93,7 @@ def run_config(
     base_url: str | None = None,
     temperature: float | None = None,
     reasoning_effort: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = DEFAULT_TIMEOUT,
     max_tokens: int | None = None,
     max_transcript_tokens: int | None = None,
     strict_numbers: bool = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 
 from pipeline.cli import options as opts
-from pipeline.cli.app import app, out
+from pipeline.cli.app import app, err, out
 from pipeline.errors import StockreportError
 from pipeline.review import DEFAULT_RECORDINGS
 
@@ -74,14 +75,25 @@ def record(
 
     if any(m.startswith("replay:") for m in cfg.models):
         raise StockreportError("record a real model, not a replay")
+    failed = False
     for resolved in (build_model(cfg), *build_more_models(cfg)):
-        for bundle_dir in bundle_dirs:
-            paths = record_bundle(bundle_dir, resolved, out_dir, options=cfg.narrate_options(cache=False))
-            where = paths[0].parent if paths else out_dir
-            out.print(
-                f"recorded {len(paths)} section(s) of {bundle_dir} with {resolved.spec} in {where}",
-                markup=False,
-            )
+        with contextlib.closing(resolved):  # a local model server stops however this ends
+            for bundle_dir in bundle_dirs:
+                try:
+                    paths = record_bundle(
+                        bundle_dir, resolved, out_dir, options=cfg.narrate_options(cache=False)
+                    )
+                except StockreportError as exc:  # its sections up to the failed one are recorded; go on
+                    err.print(f"error: {bundle_dir}: {exc} (recorded up to this section)", markup=False)
+                    failed = True
+                    continue
+                where = paths[0].parent if paths else out_dir
+                out.print(
+                    f"recorded {len(paths)} section(s) of {bundle_dir} with {resolved.spec} in {where}",
+                    markup=False,
+                )
+    if failed:
+        sys.exit(1)
 
 
 @app.command()
