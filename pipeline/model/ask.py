@@ -132,7 +132,7 @@ def was_cut(message: AIMessage) -> bool:
     return meta.get("finish_reason") in CUT_REASONS or meta.get("stop_reason") in CUT_REASONS
 
 
-def _cut_reply(exc: BaseException) -> AIMessage | None:
+def cut_reply(exc: BaseException) -> AIMessage | None:
     """The partial reply inside openai's LengthFinishReasonError (raised by the SDK's `parse`, which
     LangChain uses for JSON-schema answers), as a message marked cut; None for any other error."""
     try:
@@ -372,7 +372,7 @@ def ask(
         try:
             message = runnable.invoke(conversation, config=meta.config(), **options)
         except BaseException as exc:
-            partial = _cut_reply(exc)
+            partial = cut_reply(exc)
             if partial is None:
                 if reached_server(exc):  # sent: the server may have seen it; nothing billed back we know of
                     spend.record(resolved.model_id, TokenUsage())

@@ -47,8 +47,7 @@ from pipeline.run import finish_report, narrate_bundle
 
 log = logging.getLogger(__name__)
 ROOT_ENV = "STOCKREPORT_RECORDED"
-# Recorded transport failures are raised again and retried like live ones, without waiting and without a
-# deadline (a recording has no time to bound).
+# A recording answers at once: nothing to wait for between attempts, no deadline to bound.
 REPLAY_BUDGET = CallBudget(timeout_s=0.0, max_attempts=5, section_s=0.0, backoff=False)
 State = Literal["fresh", "stale", "missing"]
 
@@ -226,6 +225,8 @@ class ReplayChatModel(BaseChatModel):
         else:  # text answers (json_schema mode) replay as text; `ask` parses them the same way
             message = AIMessage(content=call.get("content", ""), usage_metadata=meta)  # type: ignore[arg-type]
         message.response_metadata = {"model_name": f"replay:{self.model}"}
+        if call.get("finish_reason"):  # a reply that was cut at the output limit replays as cut
+            message.response_metadata["finish_reason"] = str(call["finish_reason"])
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 

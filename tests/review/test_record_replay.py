@@ -76,6 +76,7 @@ def test_http_recording_stores_no_key_and_replays(tmp_path: Path) -> None:
         "format",
         "model",
         "model_id",
+        "about",
         "ticker",
         "section",
         "bundle",
