@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel
@@ -28,6 +29,7 @@ from pipeline.checks import (
 from pipeline.checks.answer_checks import string_fields
 from pipeline.checks.evidence import ReadLabel, resolve_label
 from pipeline.checks.periods import unnamed_bases
+from pipeline.checks.support import unsupported_reasons
 from pipeline.checks.written_numbers import split_sentences
 from pipeline.errors import StockreportError
 from pipeline.inputs.loaded import LoadedBundle
@@ -78,6 +80,8 @@ class SectionResult:
     # What the report says about each removed sentence: where it was and why, never its text or numbers
     # (a dropped number must not reach any rendered format).
     dropped_notes: list[str] = field(default_factory=list)
+    # Why the prose is not analysis of this company's data (checks/support.py); empty: it is.
+    unsupported: list[str] = field(default_factory=list)
     model: ModelRef | None = None  # set for sections kept from an earlier report: the model that wrote them
 
 
@@ -204,7 +208,15 @@ def _ask_checked(
             invalid=retry.invalid + reply.invalid,
         )
         reply, checks = retry, check_answer(retry.parsed, index)
-    return _settle(SectionResult(spec.name, prompt, reply, checks), index, opts, caveat)
+    result = SectionResult(spec.name, prompt, reply, checks)
+    profile = loaded.bundle.profile
+    result.unsupported = unsupported_reasons(
+        string_fields(reply.parsed), checks, profile.name, profile.ticker
+    )
+    if result.unsupported:
+        _mark_unsupported(result, opts, index)
+        return result
+    return _settle(result, index, opts, caveat)
 
 
 def _settle(
@@ -212,7 +224,9 @@ def _settle(
 ) -> SectionResult:
     """The sentences whose numbers do not check out against `index` (`result.checks`): flagged, or with
     --strict-numbers cut from the answer. A staleness caveat is never removed: the report's own caveat takes
-    its place (stale_caveat.py)."""
+    its place (stale_caveat.py). An unsupported section is settled already (`_mark_unsupported`)."""
+    if result.unsupported:
+        return result
     offending = _offending(result.checks)
     if offending and opts.strict_numbers:
         cut: dict[str, str | None] = {
@@ -229,6 +243,44 @@ def _settle(
     else:
         result.flagged = offending
     return result
+
+
+UNSUPPORTED_MARK = "[unsupported] "
+
+
+def _rewrite_prose(value: object, how: Callable[[str, str], str], key: str = "") -> object:
+    """`value` with `how(field name, text)` applied to each of its own strings (not labels, not quotes)."""
+    if key in ("sentiment", "evidence"):
+        return value
+    if isinstance(value, str):
+        return how(key, value)
+    if isinstance(value, BaseModel):
+        return value.model_copy(
+            update={k: _rewrite_prose(getattr(value, k), how, k) for k in type(value).model_fields}
+        )
+    if isinstance(value, list):
+        return [_rewrite_prose(v, how, key) for v in value]
+    return value
+
+
+def _mark_unsupported(result: SectionResult, opts: NarrateOptions, index: FactIndex) -> None:
+    """An unsupported section is never published as analysis: under --strict-numbers its prose is replaced
+    by "Insufficient data" (a note says why); otherwise each prose field carries the mark and the report's
+    flagged list says why."""
+    why = "; ".join(result.unsupported)
+    parsed = result.reply.parsed
+    if opts.strict_numbers:
+        blank = _rewrite_prose(
+            parsed, lambda key, _: "Insufficient data" if key == "title" else "Insufficient data."
+        )
+        result.reply = replace(result.reply, parsed=cast(BaseModel, blank))
+        result.dropped = [s for _, t in string_fields(parsed) for _, s in split_sentences(t)]
+        result.dropped_notes = [f"[dropped] {result.section}: its prose was unsupported ({why})"]
+        result.checks = check_answer(result.reply.parsed, index)
+    else:
+        marked = _rewrite_prose(parsed, lambda key, text: text if key == "title" else UNSUPPORTED_MARK + text)
+        result.reply = replace(result.reply, parsed=cast(BaseModel, marked))
+        result.flagged = [f"{UNSUPPORTED_MARK}{result.section}: not analysis of this company's data ({why})"]
 
 
 def ask_section(
