@@ -11,6 +11,10 @@ checkable answer), optionally rewritten by `transform` (hostile model output), o
     truncated_json  a complete HTTP reply whose message content is cut mid-JSON (a re-ask case)
     slow            the body trickles out in chunks (slow but within the timeout: must succeed)
     reset           the TCP connection is reset (SO_LINGER 0) before any reply
+    cut             the reply stopped at the output limit: half the JSON, finish_reason "length"
+
+`cut_first` cuts the first N replies (deterministic re-ask tests); `requests` keeps what each request asked
+for (max_tokens, whether the schema sent carries length limits).
 
 Secret headers are never stored; `auth_seen` keeps only the Authorization values' count per value hash.
 """
@@ -51,7 +55,7 @@ def _messages(body: dict[str, Any]) -> list[BaseMessage]:
     return out
 
 
-def completion_body(content: str, model: str = "stub-model") -> bytes:
+def completion_body(content: str, model: str = "stub-model", finish_reason: str = "stop") -> bytes:
     return json.dumps(
         {
             "id": "chatcmpl-hardening",
@@ -61,7 +65,7 @@ def completion_body(content: str, model: str = "stub-model") -> bytes:
             "choices": [
                 {
                     "index": 0,
-                    "finish_reason": "stop",
+                    "finish_reason": finish_reason,
                     "logprobs": None,
                     "message": {"role": "assistant", "content": content, "refusal": None},
                 }
@@ -82,7 +86,10 @@ class ModelServer:
         transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
         error_reply: tuple[int, dict[str, Any]] | None = None,
         fault_weights: dict[str, float] | None = None,
+        cut_first: int = 0,
     ) -> None:
+        self.cut_first = cut_first
+        self.requests: list[dict[str, Any]] = []
         self.rng = random.Random(seed)
         self.fault_rate, self.faults, self.hang_s = fault_rate, faults, hang_s
         # relative weight of each fault kind (default 1): timeouts cost the client its whole timeout each
@@ -139,7 +146,15 @@ class ModelServer:
                         if server.rng.random() < server.fault_rate
                         else "ok"
                     )
+                    if server.cut_first > 0:
+                        server.cut_first -= 1
+                        fault = "cut"
                     server.counts[fault] += 1
+                    body = json.loads(raw)
+                    schema = json.dumps((body.get("response_format") or {}).get("json_schema") or {})
+                    server.requests.append(
+                        {"max_tokens": body.get("max_tokens") or body.get("max_completion_tokens"), "limits_sent": '"maxLength"' in schema}
+                    )
                 if server.error_reply is not None:
                     status, err = server.error_reply
                     return self._send(status, json.dumps(err).encode())
@@ -162,9 +177,9 @@ class ModelServer:
                 if server.transform is not None:
                     answer = server.transform(answer)
                 content = json.dumps(answer, ensure_ascii=False)
-                if fault == "truncated_json":
+                if fault in ("truncated_json", "cut"):
                     content = content[: len(content) // 2]
-                payload = completion_body(content)
+                payload = completion_body(content, finish_reason="length" if fault == "cut" else "stop")
                 if fault == "truncated_body":
                     return self._send(200, payload, cut=len(payload) // 2)
                 if fault == "slow":
