@@ -43,7 +43,7 @@ import pipeline
 folder = pathlib.Path(sys.argv[1])
 assert "site-packages" in pipeline.__file__, pipeline.__file__  # the installed wheel, not the checkout
 providers = sorted(ep.name for ep in entry_points(group="stockreport.providers"))
-assert providers == ["offline", "replay"], providers  # the model providers the package registers
+assert providers == ["local", "offline", "replay"], providers  # the model providers the package registers
 report = json.loads((folder / "report.json").read_text())
 assert report["factors"]["positive"] and report["sections"]["summary"]["text"], "no model prose"
 assert set(report["provenance"]["prompt_versions"]) >= {"factors", "summary"}

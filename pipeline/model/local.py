@@ -57,13 +57,15 @@ DEFAULT_TEMPERATURE = 0.2  # a little sampling keeps small models out of repetit
 DEFAULT_SEED = 0  # the same prompt gives the same answer on the same machine and thread count
 ALIAS = "local"  # the model name the server answers to
 ENGINE_INSTALL = 'pip install "stockreport[local]"  (from a checkout: pip install -e ".[local]")'
-# A local model on a CPU: no rate limits, and asking again after a timeout is as slow as the first time, so
-# one attempt after a connection failure at most; each request's output is capped at what its answer
-# schema can need (the grammar stops the answer there anyway). Transcripts are cut to fit a small window.
+# A local model on a CPU: no rate limits, and asking again after a timeout is as slow as the first time (the
+# same prompt evaluated again), so one attempt per answer, with a timeout long enough for a transcript
+# prompt on one busy core (~3,000 tokens at 20-100 tokens/s, then the answer at 10-45 tokens/s). Each
+# request's output is capped at what its answer schema can need (the grammar stops the answer there
+# anyway). Transcripts are cut to fit a small window. Bound: one section at most 600 s, re-asks included.
 LOCAL_BUDGET = CallBudget(
-    timeout_s=180.0,
-    max_attempts=2,
-    section_s=480.0,
+    timeout_s=300.0,
+    max_attempts=1,
+    section_s=600.0,
     fit_max_tokens=64,
     per_request_timeout=True,
     transcript_tokens=2000,
