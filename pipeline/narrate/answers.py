@@ -26,8 +26,9 @@ Paragraph = Annotated[str, Field(min_length=1, max_length=150 * CHARS_PER_WORD)]
 SummaryText = Annotated[str, Field(min_length=1, max_length=120 * CHARS_PER_WORD)]
 FactorText = Annotated[str, Field(min_length=1, max_length=60 * CHARS_PER_WORD)]
 # A quote longer than evidence.MAX_QUOTE_CHARS (300) is accepted here but does not count as evidence: a long
-# quote is a bad answer to flag, not a reason to fail the whole section.
-Quote = Annotated[str, Field(min_length=1, max_length=2000)]
+# quote is a bad answer to flag, not a reason to fail the whole section. Twice that is the hard limit: a
+# grammar-bound model cannot spend minutes copying a transcript into one quote.
+Quote = Annotated[str, Field(min_length=1, max_length=600)]
 EVIDENCE_HELP = (
     "One to three short quotes (each at most 300 characters, a sentence or part of one) copied "
     "verbatim from the <data> blocks that support the sentiment. They are checked against the "
@@ -67,8 +68,8 @@ class EarningsCallAnswer(AnswerSchema):
     summary: Prose
     sentiment: LabelOrMissing
     evidence: Annotated[list[Quote], Field(max_length=3, description=EVIDENCE_HELP)]
-    positive_updates: Annotated[list[Titled], Field(max_length=6)]
-    negative_updates: Annotated[list[Titled], Field(max_length=6)]
+    positive_updates: Annotated[list[Titled], Field(max_length=5)]  # as many as factors: the call's main points
+    negative_updates: Annotated[list[Titled], Field(max_length=5)]
     guidance: Prose
 
 
