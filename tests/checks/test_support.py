@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.checks.answer_checks import NumberCheck, string_fields
+from pipeline.checks.answer_checks import NumberCheck
 from pipeline.checks.support import repetition, unsupported_reasons
 from pipeline.model.providers import resolve_model
 from pipeline.narrate.narration import NarrateOptions

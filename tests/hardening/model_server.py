@@ -152,9 +152,8 @@ class ModelServer:
                     server.counts[fault] += 1
                     body = json.loads(raw)
                     schema = json.dumps((body.get("response_format") or {}).get("json_schema") or {})
-                    server.requests.append(
-                        {"max_tokens": body.get("max_tokens") or body.get("max_completion_tokens"), "limits_sent": '"maxLength"' in schema}
-                    )
+                    cap = body.get("max_tokens") or body.get("max_completion_tokens")
+                    server.requests.append({"max_tokens": cap, "limits_sent": '"maxLength"' in schema})
                 if server.error_reply is not None:
                     status, err = server.error_reply
                     return self._send(status, json.dumps(err).encode())

@@ -36,7 +36,9 @@ def test_limits_go_out_where_enforced_and_are_said_where_not() -> None:
     said = wire_schema(FactorsAnswer, limits=False)
     text = json.dumps(said)
     assert "maxLength" not in text and "maxItems" not in text and "minItems" not in text
-    assert "at most 60 characters" in text.lower() and "at most 5 items" in text.lower()  # the model still hears them
+    assert (
+        "at most 60 characters" in text.lower() and "at most 5 items" in text.lower()
+    )  # the model still hears them
 
 
 def test_the_answer_token_bound_grows_with_the_limits() -> None:
