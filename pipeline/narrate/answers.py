@@ -68,9 +68,8 @@ class EarningsCallAnswer(AnswerSchema):
     summary: Prose
     sentiment: LabelOrMissing
     evidence: Annotated[list[Quote], Field(max_length=3, description=EVIDENCE_HELP)]
-    positive_updates: Annotated[
-        list[Titled], Field(max_length=5)
-    ]  # as many as factors: the call's main points
+    # as many updates each way as factors: the call's main points
+    positive_updates: Annotated[list[Titled], Field(max_length=5)]
     negative_updates: Annotated[list[Titled], Field(max_length=5)]
     guidance: Prose
 
