@@ -3,6 +3,7 @@
     python benchmarks/bench_local.py                                  # HK_3896, AAPL, GOOGL with local:smollm2
     python benchmarks/bench_local.py --model local:/models/qwen.gguf --repeat 3 --threads 2 AAPL
     python benchmarks/bench_local.py --hallucinations out.jsonl       # the unverified sentences, for numcheck_eval
+    python benchmarks/bench_local.py --record fixtures/recorded       # also write the recordings (one run, not two)
 
 Per bundle (each run asks every section afresh: no answer cache): seconds (min and median over --repeat),
 generated tokens per second, model calls, re-asks (calls beyond one per section), replies cut at the output
@@ -29,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.errors import StockreportError  # noqa: E402
 from pipeline.narrate.narration import BAD, NarrateOptions, Narrative  # noqa: E402
+from pipeline.review.record import record_narrated  # noqa: E402
 from pipeline.run import narrate_bundle  # noqa: E402
 from pipeline.run_config import RunConfig, build_model  # noqa: E402
 
@@ -91,6 +93,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for llama.cpp")
     parser.add_argument("--json", type=Path, help="write every run's figures here")
     parser.add_argument("--hallucinations", type=Path, help="write the unverified numbers' sentences (JSONL)")
+    parser.add_argument(
+        "--record", type=Path, help="also record every call under this folder (stockreport record)"
+    )
     args = parser.parse_args()
     os.environ["STOCKREPORT_LOCAL_THREADS"] = str(args.threads)
 
@@ -109,7 +114,10 @@ def main() -> None:
             for _ in range(args.repeat):
                 began = time.perf_counter()
                 try:
-                    narrated = narrate_bundle(bundle, model, NarrateOptions(cache=None))
+                    if args.record:
+                        narrated = record_narrated(bundle, model, args.record)[1]
+                    else:
+                        narrated = narrate_bundle(bundle, model, NarrateOptions(cache=None))
                     run = measure(narrated.narrative, time.perf_counter() - began, bundle.name)
                 except StockreportError as exc:
                     run = Run(time.perf_counter() - began, error=str(exc))
