@@ -225,7 +225,7 @@ def _call_options(
     options: dict[str, Any] = {}
     cap = budget.max_tokens
     if budget.fit_max_tokens is not None:
-        fitted = answer_token_bound(schema) + budget.fit_max_tokens
+        fitted = answer_token_bound(schema, budget.fit_chars_per_token) + budget.fit_max_tokens
         cap = fitted if cap is None else min(cap, fitted)
     if cap is not None:
         options["max_tokens"] = cap

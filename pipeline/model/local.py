@@ -60,13 +60,15 @@ ENGINE_INSTALL = 'pip install "stockreport[local]"  (from a checkout: pip instal
 # A local model on a CPU: no rate limits, and asking again after a timeout is as slow as the first time (the
 # same prompt evaluated again), so one attempt per answer, with a timeout long enough for a transcript
 # prompt on one busy core (~3,000 tokens at 20-100 tokens/s, then the answer at 10-45 tokens/s). Each
-# request's output is capped at what its answer schema can need (the grammar stops the answer there
-# anyway). Transcripts are cut to fit a small window. Bound: one section at most 600 s, re-asks included.
+# request's output is capped at the most tokens its answer schema allows (the grammar stops the answer
+# there; the cap only bounds a runaway). Transcripts are cut to fit a small window. Bound: one section at
+# most 600 s, re-asks included.
 LOCAL_BUDGET = CallBudget(
     timeout_s=300.0,
     max_attempts=1,
     section_s=600.0,
     fit_max_tokens=64,
+    fit_chars_per_token=1,  # the grammar ends the answer at its limits: the cap must never cut it first
     per_request_timeout=True,
     transcript_tokens=2000,
 )

@@ -119,6 +119,9 @@ class CallBudget:
     # Cap each request at what the section's answer schema can need (`wire_schema.answer_token_bound`),
     # plus this much room (reasoning models spend output tokens before the answer); None: no such cap.
     fit_max_tokens: int | None = None
+    # Characters per token assumed for that cap: 3 estimates English prose; 1 is a true bound, for servers
+    # whose grammar stops the answer at its limits anyway (the cap then only bounds a runaway, never cuts).
+    fit_chars_per_token: int = 3
     per_request_timeout: bool = False  # the client takes `timeout=` per call (OpenAI-style SDKs)
     backoff: bool = True  # wait between transport attempts (False: recordings, nothing to wait for)
     transcript_tokens: int | None = None  # the transcript budget when none is given (small context windows)

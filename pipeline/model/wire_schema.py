@@ -79,27 +79,30 @@ def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _bound(node: dict[str, Any], defs: dict[str, Any]) -> int:
+def _bound(node: dict[str, Any], defs: dict[str, Any], per: int) -> int:
     node = _resolve(node, defs)
     if "anyOf" in node:
-        return max(_bound(n, defs) for n in node["anyOf"])
+        return max(_bound(n, defs, per) for n in node["anyOf"])
     if "enum" in node or "const" in node:
         values = node.get("enum") or [node.get("const")]
-        return 2 + max(math.ceil(len(str(v)) / CHARS_PER_TOKEN) for v in values)
+        return 2 + max(math.ceil(len(str(v)) / per) for v in values)
     kind = node.get("type")
     if kind == "string":
-        return 2 + math.ceil(int(node.get("maxLength", 4000)) / CHARS_PER_TOKEN)
+        return 2 + math.ceil(int(node.get("maxLength", 4000)) / per)
     if kind == "array":
-        return 2 + int(node.get("maxItems", 20)) * (1 + _bound(node.get("items", {}), defs))
+        return 2 + int(node.get("maxItems", 20)) * (1 + _bound(node.get("items", {}), defs, per))
     if kind == "object":
         props = node.get("properties", {})
-        return 2 + sum(_KEY_TOKENS + _bound(p, defs) for p in props.values())
+        return 2 + sum(_KEY_TOKENS + _bound(p, defs, per) for p in props.values())
     return 8  # numbers, booleans, null
 
 
 @functools.cache
-def answer_token_bound(schema: type[BaseModel]) -> int:
+def answer_token_bound(schema: type[BaseModel], chars_per_token: int = CHARS_PER_TOKEN) -> int:
     """Output tokens an answer of `schema` can need at its limits (maxLength / maxItems; unbounded fields
-    count as 4,000 characters or 20 items). The output cap of providers that size it to the answer."""
+    count as 4,000 characters or 20 items), at `chars_per_token`. The output cap of providers that size it
+    to the answer. With 1 it is a true bound (no token is shorter than a character): small models' tokenizers
+    split figures into single digits, so a grammar-complete answer cut at the 3-characters estimate is
+    possible, and was seen (SmolLM2, a technicals paragraph cut three times)."""
     full = _json_schema(schema)
-    return _bound(full, full.get("$defs", {}))
+    return _bound(full, full.get("$defs", {}), max(1, chars_per_token))

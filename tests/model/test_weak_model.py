@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from pipeline.errors import StockreportError
 from pipeline.inputs.load import load_bundle
 from pipeline.metrics import compute_metrics
+from pipeline.model import local
 from pipeline.model.providers import COMPATIBLE_BUDGET, CallBudget, resolve_model
 from pipeline.model.wire_schema import answer_token_bound, wire_schema
 from pipeline.narrate.answers import FactorsAnswer, FinancialsAnswer, TechnicalsAnswer
@@ -130,3 +132,13 @@ def test_a_section_is_bounded_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
         took = time.monotonic() - start
     assert took < 1.2 + 0.5 + 1.0, took  # the deadline, one request's timeout, and backoff slack
     assert "technicals" in str(caught.value)
+
+
+def test_a_grammar_bound_cap_never_cuts_a_complete_answer() -> None:
+    """No token is shorter than a character: at 1 character per token the cap holds every answer the
+    schema allows, however a tokenizer splits figures (SmolLM2 was cut at the 3-characters estimate)."""
+    for schema in (TechnicalsAnswer, FinancialsAnswer, FactorsAnswer):
+        full = json.dumps(schema.model_json_schema())
+        chars = sum(int(n) for n in re.findall(r'"maxLength": (\d+)', full))
+        assert answer_token_bound(schema, 1) >= chars
+    assert local.LOCAL_BUDGET.fit_chars_per_token == 1
