@@ -74,11 +74,11 @@ def _words(text: str) -> list[str]:
 
 def repetition(texts: Sequence[str]) -> str | None:
     """Why the prose repeats itself, or None."""
-    sentences = Counter(
-        " ".join(w)
+    sentences = Counter(  # the same sentence, character for character: a loop (variants are not)
+        " ".join(s.split())
         for text in texts
         for _, s in split_sentences(text)
-        if len(w := _words(s)) >= MIN_SENTENCE_WORDS
+        if len(_words(s)) >= MIN_SENTENCE_WORDS
     )
     twice = [s for s, n in sentences.items() if n > 1]
     if twice:

@@ -277,10 +277,21 @@ def _mark_unsupported(result: SectionResult, opts: NarrateOptions, index: FactIn
         result.dropped = [s for _, t in string_fields(parsed) for _, s in split_sentences(t)]
         result.dropped_notes = [f"[dropped] {result.section}: its prose was unsupported ({why})"]
         result.checks = check_answer(result.reply.parsed, index)
+        # what is left (quotes) still has its unverified numbers dropped, as in any section
+        offending = _offending(result.checks)
+        if offending:
+            result.reply = replace(result.reply, parsed=remove_sentences(result.reply.parsed, set(offending)))
+            result.dropped_notes += [_dropped_note(result.section, s, result.checks) for s in offending]
+            result.checks = check_answer(result.reply.parsed, index)
     else:
         marked = _rewrite_prose(parsed, lambda key, text: text if key == "title" else UNSUPPORTED_MARK + text)
         result.reply = replace(result.reply, parsed=cast(BaseModel, marked))
-        result.flagged = [f"{UNSUPPORTED_MARK}{result.section}: not analysis of this company's data ({why})"]
+        result.flagged = [
+            f"{UNSUPPORTED_MARK}{result.section}: not analysis of this company's data ({why})",
+            *_offending(
+                result.checks
+            ),  # and, as in any section, each sentence whose numbers do not check out
+        ]
 
 
 def ask_section(

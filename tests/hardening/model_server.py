@@ -150,7 +150,11 @@ class ModelServer:
                         server.cut_first -= 1
                         fault = "cut"
                     server.counts[fault] += 1
-                    body = json.loads(raw)
+                    try:  # a chat request; a file upload (Batch API) is not JSON
+                        body = json.loads(raw)
+                    except ValueError:
+                        body = {}
+                    body = body if isinstance(body, dict) else {}
                     schema = json.dumps((body.get("response_format") or {}).get("json_schema") or {})
                     cap = body.get("max_tokens") or body.get("max_completion_tokens")
                     server.requests.append({"max_tokens": cap, "limits_sent": '"maxLength"' in schema})

@@ -53,7 +53,7 @@ LABELS = {"Positive", "Negative", "Neutral", "Insufficient data"}
 def _hostile(answer: dict[str, Any]) -> dict[str, Any]:
     """Every prose field (not titles, not labels) gets the hostile sentences appended, as many as its length
     limit allows (each sentence lands in some field of the report: the financials paragraphs hold all)."""
-    return append_within_limits(answer, lambda key: [s for s, _ in HOSTILE])[0]
+    return append_within_limits(answer, lambda key: [s for s, _ in HOSTILE], once=True)[0]
 
 
 def _generate(

@@ -12,7 +12,6 @@ The stub answers like the offline model and appends review-1's sentences to ever
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import shutil
@@ -25,6 +24,7 @@ from pipeline.render.text import visible
 from pipeline.report.document import Report
 from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES
+from tests.support.answer_fit import append_within_limits
 from tests.support.cli import run_cli
 
 # (sentence, the false figure as written): HK_3896, whose call reports Q2-2025
@@ -66,18 +66,15 @@ LABELS = {"Positive", "Negative", "Neutral", "Insufficient data"}
 
 
 def _appending(sentences: list[str], only: str | None = None) -> Any:
-    def transform(answer: dict[str, Any]) -> dict[str, Any]:
-        def walk(node: Any, key: str = "") -> Any:
-            if isinstance(node, dict):
-                return {k: walk(v, k) for k, v in node.items()}
-            if isinstance(node, list):
-                return [walk(v, key) for v in node]
-            if isinstance(node, str) and node not in LABELS and key != "title":
-                if only is None or only in node:
-                    return " ".join([node, *sentences])
-            return node
+    """Appends `sentences` to every prose field (or those containing `only`), as many as its length limit
+    allows (tests/support/answer_fit.py): an answer over its limits is rejected before anything is checked."""
 
-        return walk(copy.deepcopy(answer))  # type: ignore[no-any-return]
+    def transform(answer: dict[str, Any]) -> dict[str, Any]:
+        if only is None:
+            return append_within_limits(answer, lambda key: sentences, once=True)[0]
+        return append_within_limits(
+            answer, lambda key: sentences, where=lambda text: only in text, once=True
+        )[0]
 
     return transform
 

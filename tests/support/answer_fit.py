@@ -30,9 +30,11 @@ def append_within_limits(
     pieces_for: Callable[[str], list[str]],
     *,
     skip_keys: frozenset[str] = frozenset({"title"}),
+    where: Callable[[str], bool] = lambda text: True,
+    once: bool = False,
 ) -> tuple[dict[str, Any], list[str]]:
-    """A copy of `answer` with, on every prose string (not titles, labels or quotes), as many of
-    `pieces_for(key)` appended as its maxLength allows, in order; and the pieces placed."""
+    """A copy of `answer` with, on every prose string (not titles or labels), as many of `pieces_for(key)`
+    appended as its maxLength allows, in order (`once`: each piece in one field only); and the pieces placed."""
     schema = answer_schema(answer)
     defs = schema.get("$defs", {})
     placed: list[str] = []
@@ -48,11 +50,13 @@ def append_within_limits(
             return {k: walk(v, props.get(k, {}), k) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, node.get("items", {}), key) for v in value]
-        if not isinstance(value, str) or value in LABELS or key in skip_keys:
+        if not isinstance(value, str) or value in LABELS or key in skip_keys or not where(value):
             return value
         limit = int(node.get("maxLength", 10**6))
         text = value
         for piece in pieces_for(key):
+            if once and piece in placed:  # the same sentence in several fields is a loop (checks/support.py)
+                continue
             if len(text) + 1 + len(piece) <= limit:
                 text = f"{text} {piece}"
                 placed.append(piece)
