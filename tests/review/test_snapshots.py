@@ -26,6 +26,7 @@ CASES = [
     ("offline", "AFL"),
     (STUB_MODEL, "HK_3896"),
     # a real model: SmolLM2 through llama.cpp (fixtures/recorded/README.md), recorded once
+    ("local:smollm2", "HK_3896"),
     ("local:smollm2", "AAPL"),
     ("local:smollm2", "GOOGL"),
 ]
