@@ -32,7 +32,8 @@ _LISTING = re.compile(r"\b(?:NASDAQ|NYSE|HKEX|HKG|SEHK|LSE|TSX|ASX|OTC)\s*:\s*([
 _WORD = re.compile(r"[a-z0-9]+")
 # A sentence that says its data is missing makes no claim to support ("Free cash flow has insufficient data").
 _NO_DATA = re.compile(
-    r"\binsufficient data\b|\bnot available\b|\bno (?:data|price history|figures?)\b|\bnot (?:reported|given)\b",
+    r"\binsufficient data\b|\bnot available\b|\bno (?:data|price history|figures?)\b|\bnot (?:reported|given)\b"
+    r"|\bthere (?:is|are) no\b|\bholds? no\b|\bcannot be (?:judged|assessed|computed)\b",
     re.I,
 )
 # Words of a company name that tell no company apart ("Apple Inc." -> {"apple"}).
