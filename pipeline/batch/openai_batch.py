@@ -324,7 +324,7 @@ def _run_remote(
         use_responses_api=False,
         max_retries=0,
     ).with_store(store)
-    resolved = dataclasses.replace(base, chat_model=replay)
+    resolved = base.with_chat(replay)
 
     results: dict[str, TickerResult] = {}
     ticker_of: dict[Path, str] = {}

@@ -29,7 +29,7 @@ from pipeline.errors import InputError, StockreportError
 from pipeline.files import make_folder
 from pipeline.inputs.sources import decode_text, parse_json, read_bytes
 from pipeline.model.call_meta import CallMeta
-from pipeline.narrate.offline_model import offline_reply, write_offline
+from pipeline.narrate.offline_chat import offline_reply, write_offline
 from pipeline.narrate.registry import section_spec
 from pipeline.redact import redact
 

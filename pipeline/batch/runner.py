@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -31,6 +32,9 @@ from pipeline.render.paths import report_file, report_files
 from pipeline.run_config import RunConfig, build_model, build_more_models
 
 if TYPE_CHECKING:  # the run path imports the model stack; a batch whose reports are up to date needs none
+    from langchain_core.language_models import BaseChatModel
+
+    from pipeline.batch.ratelimit import LangChainLimiter
     from pipeline.narrate.narration import NarrateOptions
     from pipeline.report.document import Report
 
@@ -123,10 +127,12 @@ def run_ticker(
     bundle: Path,
     cfg: RunConfig,
     resolved: ResolvedModel,
-    options: NarrateOptions,
+    options: NarrateOptions | Callable[[], NarrateOptions],
     more_models: tuple[ResolvedModel, ...] = (),
 ) -> TickerResult:
-    """One ticker, never raising: done, cached (report up to date) or failed with the reason.
+    """One ticker, never raising: done, cached (report up to date) or failed with the reason. `options` may
+    be a function making them: called only when a report is generated (making them imports the model stack,
+    which a ticker whose report is up to date never needs).
 
     Calls, tokens and cost come from the ticker's spend ledger, so a failed ticker still shows what it
     spent before it failed.
@@ -150,7 +156,7 @@ def _run_ticker(
     bundle: Path,
     cfg: RunConfig,
     resolved: ResolvedModel,
-    options: NarrateOptions,
+    options: NarrateOptions | Callable[[], NarrateOptions],
     more_models: tuple[ResolvedModel, ...],
 ) -> TickerResult:
     start = time.perf_counter()
@@ -168,8 +174,9 @@ def _run_ticker(
             return cached
         from pipeline.run import run_report
 
+        opts = options() if callable(options) else options
         done = run_report(
-            bundle, resolved, cfg.out, options=options, formats=cfg.formats, more_models=more_models
+            bundle, resolved, cfg.out, options=opts, formats=cfg.formats, more_models=more_models
         )
         return result_of(done.report.ticker, bundle, done.report, done.paths, time.perf_counter() - start)
     except Exception as exc:  # isolation: whatever went wrong belongs to this ticker only
@@ -178,18 +185,26 @@ def _run_ticker(
         )
 
 
-def _ticker_or_name(bundle: Path) -> str:
+def _head_or_none(bundle: Path) -> dict[str, Any] | None:
     try:
-        return str(read_bundle_head(bundle)["profile"]["ticker"])
+        return read_bundle_head(bundle)
     except Exception:  # noqa: BLE001 - only a name for the pending row; the worker reports why
-        return bundle.name
+        return None
+
+
+def _up_to_date_result(bundle: Path, head: dict[str, Any] | None, cfg: RunConfig) -> TickerResult | None:
+    """The 'cached' row of a ticker whose report is up to date (what `run_ticker` would give), else None."""
+    if head is None or cfg.force:
+        return None
+    cached = _cached_result(bundle, head, str(head["profile"]["ticker"]), cfg, time.perf_counter())
+    return None if cached is None else dataclasses.replace(cached, report_sha256=report_digest(cached))
 
 
 @dataclass(frozen=True)
 class _Worker:
     cfg: RunConfig
     resolved: ResolvedModel
-    options: NarrateOptions
+    options: Callable[[], NarrateOptions]
     more_models: tuple[ResolvedModel, ...]
 
 
@@ -200,7 +215,9 @@ def _init_worker(cfg: RunConfig, parent: int) -> None:
     from pipeline.batch.lifeline import die_with_parent
 
     die_with_parent(parent)
-    _WORKER[:] = [_Worker(cfg, build_model(cfg), cfg.narrate_options(), build_more_models(cfg))]
+    _WORKER[:] = [
+        _Worker(cfg, build_model(cfg), functools.cache(cfg.narrate_options), build_more_models(cfg))
+    ]
 
 
 def _in_worker(bundle: Path) -> TickerResult:
@@ -218,20 +235,23 @@ def _executor(
             workers, mp_context=ctx, initializer=_init_worker, initargs=(cfg, os.getpid())
         )
         return procs, _in_worker
-    options = cfg.narrate_options()
+    options = functools.cache(cfg.narrate_options)
     more = build_more_models(cfg)
     if limits.rpm or limits.tpm:
-        from pipeline.batch.ratelimit import LangChainLimiter, SlidingWindowLimiter
+        rpm, tpm = limits.rpm, limits.tpm
 
-        hook = LangChainLimiter(SlidingWindowLimiter(limits.rpm, limits.tpm))
+        @functools.cache  # one limiter for every model of the run, made when a ticker first needs it
+        def hook() -> LangChainLimiter:
+            from pipeline.batch.ratelimit import LangChainLimiter, SlidingWindowLimiter
 
-        def limited(m: ResolvedModel) -> ResolvedModel:
-            callbacks = m.chat_model.callbacks
-            earlier = list(callbacks) if isinstance(callbacks, list) else []
-            chat = m.chat_model.model_copy(update={"rate_limiter": hook, "callbacks": [*earlier, hook]})
-            return dataclasses.replace(m, chat_model=chat)
+            return LangChainLimiter(SlidingWindowLimiter(rpm, tpm))
 
-        resolved, more = limited(resolved), tuple(limited(m) for m in more)
+        def limited(chat: BaseChatModel) -> BaseChatModel:
+            earlier = list(chat.callbacks) if isinstance(chat.callbacks, list) else []
+            return chat.model_copy(update={"rate_limiter": hook(), "callbacks": [*earlier, hook()]})
+
+        # built with each model, when a ticker first needs it
+        resolved, more = resolved.wrapped(limited), tuple(m.wrapped(limited) for m in more)
     pool = cf.ThreadPoolExecutor(max(1, limits.concurrency), thread_name_prefix="ticker")
     return pool, lambda bundle: run_ticker(bundle, cfg, resolved, options, more)
 
@@ -295,38 +315,57 @@ def _run_all(
     write_manifest: bool,
     start: float,
 ) -> Outcome:
-    if not cfg.no_cache and model.cacheable:
-        from pipeline.model.cache import AnswerCache
+    owner: dict[str, Path] = {}  # ticker -> its first bundle; a second bundle would overwrite its report
+    key_of: dict[Path, str] = {}
+    duplicates: list[TickerResult] = []
+    fresh: dict[Path, TickerResult] = {}
+    for b in bundles:
+        head = _head_or_none(b)
+        key = str(head["profile"]["ticker"]) if head is not None else b.name
+        if key in owner:
+            duplicates.append(
+                TickerResult(
+                    f"{key} [{b}]", str(b), "failed", f"duplicate ticker {key} (also in {owner[key]})"
+                )
+            )
+            continue
+        owner[key], key_of[b] = b, key
+        # Reports that are up to date are found here, before any model is built or worker started: a batch
+        # whose reports are all up to date imports no model stack and starts no process.
+        if (cached := _up_to_date_result(b, head, cfg)) is not None:
+            fresh[b] = cached
+    todo_bundles = [b for b in key_of if b not in fresh]
+    if todo_bundles:
+        model.chat_model  # noqa: B018 - built now: a provider that cannot be set up fails before any report
+        if not cfg.no_cache and model.cacheable:
+            from pipeline.model.cache import AnswerCache
 
-        AnswerCache(cfg.cache_dir).check()  # an unusable cache is one line now, not a failure per ticker
+            AnswerCache(cfg.cache_dir).check()  # an unusable cache is one line now, not a failure per ticker
     manifest = Manifest(
         cfg.out, batch_id or new_batch_id(), model=cfg.model, formats=list(cfg.formats), write=write_manifest
     )
     if write_manifest:
         manifest.data["interrupted"] = interrupted_manifests(cfg.out, keep=manifest.path)
     outcome = Outcome(manifest)
-    owner: dict[str, Path] = {}  # ticker -> its first bundle; a second bundle would overwrite its report
-    key_of: dict[Path, str] = {}
-    runnable: list[Path] = []
-    for b in bundles:
-        key = _ticker_or_name(b)
-        if key in owner:
-            dup = TickerResult(
-                f"{key} [{b}]", str(b), "failed", f"duplicate ticker {key} (also in {owner[key]})"
-            )
-            manifest.record(dup)
-            outcome.results.append(dup)
-            if on_result:
-                on_result(dup)
-            continue
-        owner[key], key_of[b] = b, key
-        runnable.append(b)
+
+    def record(result: TickerResult) -> None:
+        manifest.record(result)
+        outcome.results.append(result)
+        if on_result:
+            on_result(result)
+
+    for dup in duplicates:
+        record(dup)
+    for b, key in key_of.items():
         manifest.add_pending(key, str(b))
     manifest.flush()
-    bundles = runnable
-    pool, job = _executor(cfg, limits, model)
+    for cached in fresh.values():
+        record(cached)
+    # Every bundle left needs its report made (checked above): no second check in the workers. A pool
+    # starts no process before its first job.
+    pool, job = _executor(dataclasses.replace(cfg, force=True), limits, model)
     window = max(1, limits.concurrency) * 2  # bounded queue: fail-fast stops soon, memory stays flat
-    todo: Iterator[Path] = iter(bundles)
+    todo: Iterator[Path] = iter(todo_bundles)
     stop = False
     with pool:
         running: dict[cf.Future[TickerResult], Path] = {}
@@ -353,10 +392,7 @@ def _run_all(
                     pending = key_of[bundle]
                     if pending != result.ticker:  # the bundle changed under us: drop its pending row
                         manifest.drop_pending(pending)
-                    manifest.record(result)
-                    outcome.results.append(result)
-                    if on_result:
-                        on_result(result)
+                    record(result)
                     if result.status == "failed" and limits.fail_fast:
                         stop = True
                 if stop:

@@ -311,7 +311,11 @@ def ask(
     section = meta.section
     use_cache = cache is not None and resolved.cacheable
     key = cache_key(
-        resolved.spec, resolved.model_id, resolved.settings, schema.__name__, _messages_for_key(messages)
+        resolved.spec,
+        resolved.model_id,
+        resolved.cache_settings,
+        schema.__name__,
+        _messages_for_key(messages),
     )
     if use_cache and cache is not None and (hit := cache.get(key)) is not None:
         try:

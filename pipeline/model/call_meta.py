@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.runnables import RunnableConfig
+if TYPE_CHECKING:  # named in annotations only: the offline provider loads without LangChain
+    from langchain_core.callbacks import CallbackManagerForLLMRun
+    from langchain_core.runnables import RunnableConfig
 
 SECTION_KEY = "stockreport_section"
 TICKER_KEY = "stockreport_ticker"

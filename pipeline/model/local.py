@@ -33,7 +33,7 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -47,6 +47,9 @@ from pipeline.model.providers import (
     budget_for,
 )
 from pipeline.redact import add_secret
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
@@ -304,18 +307,20 @@ def _build(spec: str, name: str, settings: ModelSettings) -> ResolvedModel:
     temperature = DEFAULT_TEMPERATURE if settings.temperature is None else settings.temperature
     seed = DEFAULT_SEED if settings.seed is None else settings.seed
 
-    from langchain_openai import ChatOpenAI
+    def chat() -> BaseChatModel:  # LangChain imported when the first section is asked
+        from langchain_openai import ChatOpenAI
 
-    chat = ChatOpenAI(
-        model=ALIAS,
-        base_url="http://local-model.invalid/v1",  # never resolved: the transport goes to the server
-        api_key=api_key,  # type: ignore[arg-type]
-        http_client=httpx.Client(transport=_LoopbackTransport(server)),
-        max_retries=0,
-        timeout=budget.timeout_s,
-        temperature=temperature,
-        seed=seed,
-    )
+        return ChatOpenAI(
+            model=ALIAS,
+            base_url="http://local-model.invalid/v1",  # never resolved: the transport goes to the server
+            api_key=api_key,  # type: ignore[arg-type]
+            http_client=httpx.Client(transport=_LoopbackTransport(server)),
+            max_retries=0,
+            timeout=budget.timeout_s,
+            temperature=temperature,
+            seed=seed,
+        )
+
     model_id = path.stem
     print_id = fingerprint(path)
     about = {

@@ -8,7 +8,8 @@
     gpt-5.2, claude, gemini, ...  aliases (ALIASES)
 
 LangChain's providers and `openai-compatible` are built in. Any other prefix is a registered `Provider`:
-`register_provider(...)`, or an entry point in the group `stockreport.providers` naming a Provider object
+`register_provider(...)`, or an entry point in the group `stockreport.providers` (its name the prefix) naming
+a Provider object
 (how this package adds `offline` and `replay`, the way simonw/llm plugins add models), so this module knows
 nothing of the stages that provide them.
 
@@ -31,7 +32,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StockreportError
@@ -139,7 +140,11 @@ NO_BUDGET = CallBudget(timeout_s=0.0, max_attempts=1, section_s=0.0, backoff=Fal
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    chat_model: BaseChatModel
+    """A model checked and ready to call. The chat model itself (LangChain, the provider's SDK) is built the
+    first time `chat_model` is read: a run whose reports are all up to date never imports the model stack,
+    while everything the user can get wrong (name, key, URL) was checked when this was made."""
+
+    make_chat: Callable[[], BaseChatModel]  # called once, on first use of `chat_model`
     spec: str  # as given by the user
     provider: str
     model_id: str
@@ -161,6 +166,37 @@ class ResolvedModel:
         """Free what the model holds (stop a local server, ending its requests in flight); idempotent."""
         if self.closer is not None:
             self.closer()
+
+    # The server the client resolved joins the cache key (`cache_settings`); LangChain clients.
+    endpoint_keyed: bool = False
+    _built: list[BaseChatModel] = field(default_factory=list, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    @property
+    def chat_model(self) -> BaseChatModel:
+        with self._lock:  # threads of one batch share one model (and its rate limiter)
+            if not self._built:
+                self._built.append(self.make_chat())
+            return self._built[0]
+
+    def with_chat(self, chat: BaseChatModel) -> ResolvedModel:
+        """The same model answering through `chat` (a copy with callbacks, a rate limiter, a replay)."""
+        return replace(self, make_chat=lambda: chat)
+
+    def wrapped(self, wrap: Callable[[BaseChatModel], BaseChatModel]) -> ResolvedModel:
+        """The same model answering through `wrap(chat model)`, built when first used (as this one is)."""
+        return replace(self, make_chat=lambda: wrap(self.chat_model))
+
+    @property
+    def cache_settings(self) -> dict[str, Any]:
+        """What keys the answer cache: `settings`, and for a LangChain client the server it sends to (answers
+        from one server are not answers from another; credentials never join the key)."""
+        if not self.endpoint_keyed:
+            return self.settings
+        settings = {k: v for k, v in self.settings.items() if k != "base_url"}
+        endpoint = endpoint_of(self.chat_model) or self.settings.get("base_url")
+        settings["endpoint"] = without_userinfo(endpoint) if endpoint else None
+        return settings
 
     @property
     def ref(self) -> ModelRef:
@@ -218,16 +254,31 @@ def register_provider(provider: Provider) -> None:
 
 
 def providers() -> dict[str, Provider]:
-    """Every registered provider, entry points included (loaded once, on first use)."""
+    """Every registered provider, entry points included (all loaded once, on first use)."""
     global _DISCOVERED
     with _LOCK:
         if not _DISCOVERED:
             _DISCOVERED = True
             for ep in entry_points(group=ENTRY_POINT_GROUP):
-                provider = ep.load()
-                if isinstance(provider, Provider):
-                    _REGISTRY.setdefault(provider.name, provider)
+                _load(ep)
         return dict(_REGISTRY)
+
+
+def provider_named(name: str) -> Provider | None:
+    """The provider answering to `name`, or None. Only the entry points of that name are loaded (an entry
+    point's name is its `--model` prefix): a provider module may be heavy (`replay` imports the whole run
+    path), and resolving `offline` or `openai:...` must not pay for it."""
+    with _LOCK:
+        if name not in _REGISTRY and not _DISCOVERED:
+            for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+                _load(ep)
+        return _REGISTRY.get(name)
+
+
+def _load(ep: EntryPoint) -> None:
+    provider = ep.load()
+    if isinstance(provider, Provider):
+        _REGISTRY.setdefault(provider.name, provider)
 
 
 URL_ENV = ("OPENAI_BASE_URL",)  # read by the OpenAI client itself when no --base-url is given
@@ -283,15 +334,8 @@ def endpoint_of(chat: BaseChatModel) -> str | None:
     return None
 
 
-def _with_endpoint(resolved: ResolvedModel) -> ResolvedModel:
-    """Answers from one server are not answers from another: the endpoint joins the cache key (settings)."""
-    settings = {k: v for k, v in resolved.settings.items() if k != "base_url"}
-    endpoint = endpoint_of(resolved.chat_model) or resolved.settings.get("base_url")
-    settings["endpoint"] = without_userinfo(endpoint) if endpoint else None  # credentials never join the key
-    return replace(resolved, settings=settings)
-
-
 def _known_providers() -> list[str]:
+    """LangChain's providers (imports LangChain: asked only for a name not in KEY_ENV/DISPLAY_NAMES)."""
     try:
         from langchain.chat_models.base import _BUILTIN_PROVIDERS
 
@@ -339,11 +383,11 @@ def resolve(spec: str, settings: ModelSettings) -> ResolvedModel:
     if settings.base_url is not None:
         settings = replace(settings, base_url=checked_url(settings.base_url))
     prefix, _, rest = target.partition(":")
-    registered = providers()
-    if prefix.strip() in registered:
-        return registered[prefix.strip()].build(spec, rest.strip(), settings)
+    registered = provider_named(prefix.strip())
+    if registered is not None:
+        return registered.build(spec, rest.strip(), settings)
     if ":" not in target:
-        names = sorted(ALIASES) + sorted(registered)
+        names = sorted(ALIASES) + sorted(providers())
         raise StockreportError(
             f"unknown model {spec!r}: use 'offline', 'provider:model' (e.g. 'openai:gpt-5.2') "
             f"or an alias ({', '.join(sorted(ALIASES))}){_suggest(spec, names)}{_unregistered()}"
@@ -369,6 +413,7 @@ def _answer_settings(settings: ModelSettings) -> dict[str, Any]:
 
 
 def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSettings) -> ResolvedModel:
+    """Checks what the user can get wrong now (provider, key, URL); LangChain builds the client on first use."""
     budget = budget_for(COMPATIBLE_BUDGET if provider == COMPATIBLE else HOSTED_BUDGET, settings)
     if provider in ("openai", COMPATIBLE):
         budget = replace(budget, per_request_timeout=True)
@@ -376,32 +421,39 @@ def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSet
     for name in ("temperature", "reasoning_effort", "max_tokens"):
         if getattr(settings, name) is not None:
             kwargs[name] = getattr(settings, name)
-    if settings.requests_per_second is not None:
-        from langchain_core.rate_limiters import InMemoryRateLimiter
-
-        kwargs["rate_limiter"] = InMemoryRateLimiter(
-            requests_per_second=settings.requests_per_second, check_every_n_seconds=0.05, max_bucket_size=1
-        )
     answer_settings = _answer_settings(settings)
     if provider == COMPATIBLE:
         if not settings.base_url:
             raise StockreportError(
                 f"model {spec!r} needs --base-url (the server's OpenAI-compatible /v1 URL)"
             )
-        from langchain_openai import ChatOpenAI
-
         api_key = os.environ.get(COMPATIBLE_KEY_ENV) or "not-needed"
-        chat = ChatOpenAI(model=model_id, base_url=settings.base_url, api_key=api_key, **kwargs)  # type: ignore[arg-type]
-        return _with_endpoint(
-            ResolvedModel(chat, spec, provider, model_id, _METHOD[provider], answer_settings, budget=budget)
+        base_url = settings.base_url
+
+        def compatible() -> BaseChatModel:
+            from langchain_openai import ChatOpenAI
+
+            limiter = _rate_limiter(settings)
+            return ChatOpenAI(model=model_id, base_url=base_url, api_key=api_key, **limiter, **kwargs)  # type: ignore[arg-type]
+
+        return ResolvedModel(
+            compatible,
+            spec,
+            provider,
+            model_id,
+            _METHOD[provider],
+            answer_settings,
+            budget=budget,
+            endpoint_keyed=True,
         )
 
-    known = _known_providers()
-    if provider not in known:
-        raise StockreportError(
-            f"unknown model provider {provider!r} in {spec!r}"
-            f"{_suggest(provider, known + [COMPATIBLE, *providers()])}"
-        )
+    if provider not in KEY_ENV and provider not in DISPLAY_NAMES:  # the common ones need no LangChain import
+        known = _known_providers()
+        if provider not in known:
+            raise StockreportError(
+                f"unknown model provider {provider!r} in {spec!r}"
+                f"{_suggest(provider, known + [COMPATIBLE, *providers()])}"
+            )
     _key(provider, spec)
     if settings.base_url is not None:
         kwargs["base_url"] = settings.base_url
@@ -409,14 +461,41 @@ def _langchain_model(spec: str, provider: str, model_id: str, settings: ModelSet
         for var in URL_ENV:
             if provider == "openai" and os.environ.get(var):
                 checked_url(os.environ[var], var)
-    from langchain.chat_models import init_chat_model
 
-    try:
-        chat = init_chat_model(model_id, model_provider=provider, **kwargs)
-    except ImportError as exc:
-        raise StockreportError(f"model provider {provider!r} needs its LangChain package: {exc}") from None
-    except (ValueError, TypeError) as exc:
-        raise StockreportError(f"cannot set up model {spec!r}: {exc}") from None
-    return _with_endpoint(
-        ResolvedModel(chat, spec, provider, model_id, _METHOD.get(provider), answer_settings, budget=budget)
+    def langchain() -> BaseChatModel:
+        from langchain.chat_models import init_chat_model
+
+        try:
+            chat: BaseChatModel = init_chat_model(
+                model_id, model_provider=provider, **_rate_limiter(settings), **kwargs
+            )
+            return chat
+        except ImportError as exc:
+            raise StockreportError(
+                f"model provider {provider!r} needs its LangChain package: {exc}"
+            ) from None
+        except (ValueError, TypeError) as exc:
+            raise StockreportError(f"cannot set up model {spec!r}: {exc}") from None
+
+    return ResolvedModel(
+        langchain,
+        spec,
+        provider,
+        model_id,
+        _METHOD.get(provider),
+        answer_settings,
+        budget=budget,
+        endpoint_keyed=True,
     )
+
+
+def _rate_limiter(settings: ModelSettings) -> dict[str, Any]:
+    """LangChain's in-memory limiter when `requests_per_second` is set (as a keyword for the client)."""
+    if settings.requests_per_second is None:
+        return {}
+    from langchain_core.rate_limiters import InMemoryRateLimiter
+
+    limiter = InMemoryRateLimiter(
+        requests_per_second=settings.requests_per_second, check_every_n_seconds=0.05, max_bucket_size=1
+    )
+    return {"rate_limiter": limiter}

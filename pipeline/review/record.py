@@ -141,7 +141,7 @@ class Recorder(BaseCallbackHandler):
 def with_recorder(resolved: ResolvedModel, recorder: Recorder) -> ResolvedModel:
     """A copy of `resolved` whose chat model reports every call to `recorder`."""
     chat = resolved.chat_model.model_copy(update={"callbacks": [recorder]})
-    return replace(resolved, chat_model=chat)
+    return resolved.with_chat(chat)
 
 
 def _portable(path: Path) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from pipeline.narrate.offline_model import offline_reply
+from pipeline.narrate.offline_chat import offline_reply
 from tests.support.prompt_reader import offline_answer
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline.batch.runner import Limits, run_batch
-from pipeline.narrate.offline_model import OfflineChatModel
+from pipeline.narrate.offline_chat import OfflineChatModel
 from pipeline.report.document import Report
 from pipeline.run import RunConfig, build_model
 from tests.batch.conftest import make_bundles, manifest_of, stockreport
@@ -38,7 +37,7 @@ def test_one_failure_never_stops_the_others(tmp_path: Path, breakage: str) -> No
     if breakage == "bad-json":
         (bundles[1] / "bundle.json").write_text("{")
     elif breakage == "model-error":
-        resolved = dataclasses.replace(resolved, chat_model=FailsFor(bad="Cloud Holdings Ltd BBB"))
+        resolved = resolved.with_chat(FailsFor(bad="Cloud Holdings Ltd BBB"))
     else:
         data = json.loads((bundles[1] / "bundle.json").read_text())
         data["profile"]["ticker"] = "AAA"

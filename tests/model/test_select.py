@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import StockreportError
 from pipeline.model.providers import resolve_model
-from pipeline.narrate.offline_model import OfflineChatModel
+from pipeline.narrate.offline_chat import OfflineChatModel
 
 ALL_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "OPENAI_COMPATIBLE_API_KEY")
 
@@ -72,7 +72,7 @@ def test_openai_with_key_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert chat.model_name == "gpt-5.2" and chat.max_retries == 0  # tenacity owns retries
     assert chat.reasoning_effort == "low" and chat.request_timeout == 3 and chat.max_tokens == 500
-    assert resolved.settings == {
+    assert resolved.cache_settings == {
         "endpoint": "http://127.0.0.1:9/v1",
         "reasoning_effort": "low",
         "max_tokens": 500,
@@ -109,7 +109,7 @@ def test_an_install_without_the_entry_points_says_how_to_fix_it(monkeypatch: pyt
     """'offline' and 'replay' come from entry points: an install that predates them gets a line saying so."""
     from pipeline.model import providers
 
-    monkeypatch.setattr(providers, "entry_points", lambda group: [])
+    monkeypatch.setattr(providers, "entry_points", lambda group, **select: [])
     monkeypatch.setattr(providers, "_REGISTRY", {})
     monkeypatch.setattr(providers, "_DISCOVERED", False)
     with pytest.raises(StockreportError, match=r"no model providers are registered .* `pip install -e \.`"):
