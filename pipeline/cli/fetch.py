@@ -76,7 +76,7 @@ def sec(
 
     from pipeline.fetch.sec import TickerResult, fetch_sec, user_agent
     from pipeline.inputs.importers.common import parse_date_option
-    from pipeline.model.cache import default_cache_dir
+    from pipeline.user_cache import default_cache_dir
 
     user_agent()  # refuse before anything else (no request, no folder) when SEC_USER_AGENT is missing
     names = _tickers(tickers, tickers_file)

@@ -1,8 +1,8 @@
 """A local SQLite cache of model answers, so regenerating an unchanged prompt costs no tokens.
 
 Key = sha256 of (model spec, resolved provider/model id, answer-changing settings, schema name, messages).
-Location: `cache_dir` argument, else env `STOCKREPORT_CACHE`, else `~/.cache/stockreport/`; file
-`answers.sqlite`.
+Location: `cache_dir` argument, else `user_cache.default_cache_dir()` (env `STOCKREPORT_CACHE`, else
+`~/.cache/stockreport/`); file `answers.sqlite`.
 A hit is reported as cached tokens (the original input + output) with zero cost.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -20,13 +19,9 @@ from typing import Any
 from pipeline.errors import StockreportError
 from pipeline.files import make_folder
 from pipeline.redact import redact
+from pipeline.user_cache import CACHE_ENV, default_cache_dir
 
-CACHE_ENV = "STOCKREPORT_CACHE"
 CACHE_FILE = "answers.sqlite"
-
-
-def default_cache_dir() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "stockreport")
 
 
 def cache_key(

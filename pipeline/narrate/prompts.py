@@ -32,6 +32,7 @@ from pipeline.metrics.types import Metrics
 from pipeline.narrate.prompt_context import PromptContext, facts_json
 from pipeline.narrate.prompt_facts import FactsOptions
 from pipeline.narrate.registry import SectionSpec, section_names, section_spec, written_sections
+from pipeline.template_cache import template_bytecode_cache
 
 if TYPE_CHECKING:  # the resume check renders no prompt: it must not import the model stack
     from langchain_core.messages import BaseMessage
@@ -64,6 +65,8 @@ def _environment(override: str | None) -> jinja2.Environment:
     loaders.append(jinja2.PackageLoader(*PACKAGE_TEMPLATES))
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
+        # The package's templates compiled once per machine; an override folder's are compiled per process.
+        bytecode_cache=None if override else template_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,

@@ -19,6 +19,7 @@ from pipeline.model.cost import cost_text
 from pipeline.render import format as fmt
 from pipeline.render.markdown_escape import md, md_inline
 from pipeline.report.document import BreakdownRow, PeerRow, Report
+from pipeline.template_cache import template_bytecode_cache
 
 TEMPLATES = ("pipeline.render", "templates")  # in the package: importlib.resources, so a wheel has them
 
@@ -63,6 +64,7 @@ FINANCIAL_KEYS = (
 def environment(*, html: bool) -> Environment:
     env = Environment(
         loader=PackageLoader(*TEMPLATES),
+        bytecode_cache=template_bytecode_cache(),  # compiled once per machine, not once per process
         autoescape=html,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -9,11 +9,12 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from pipeline.errors import StockreportError
 from pipeline.model.ask import ask
-from pipeline.model.cache import AnswerCache, default_cache_dir
+from pipeline.model.cache import AnswerCache
 from pipeline.model.call_meta import CallMeta
 from pipeline.model.cost import TokenUsage, estimate_cost, price_table
 from pipeline.model.providers import resolve_model
 from pipeline.narrate.answers import TechnicalsAnswer
+from pipeline.user_cache import default_cache_dir
 from tests.support.openai_stub import OpenAIStub, recorded
 
 TECHNICALS, FACTORS = CallMeta("technicals", "HK:3896"), CallMeta("factors", "HK:3896")  # run metadata
