@@ -1,7 +1,7 @@
 """Write a report's files into `outputs/<TICKER>/`: report.json, report.md, report.html (and report.pdf).
 
-Everything is rendered in memory first, then each file is written atomically, so a render error or a crash
-never leaves a half-written report where a good one was.
+Everything is rendered in memory first, then the folder is written whole (`files.atomic_write_folder`: one
+sync, one swap), so a render error or a crash never leaves a half-written report where a good one was.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.errors import StockreportError
-from pipeline.files import atomic_write_many, make_folder, staging_prefix
+from pipeline.files import atomic_write_folder, make_folder, staging_prefix
 from pipeline.render.html import render_html
 from pipeline.render.markdown import render_markdown
 from pipeline.render.paths import DEFAULT_FORMATS, FILE_NAMES, FORMATS, report_dir
@@ -48,8 +48,9 @@ def write_report(report: Report, out_root: Path, formats: Iterable[str] = DEFAUL
     else:
         texts_html = texts.get("html", "")
     # All or nothing: a full disk on the second file must not leave a new JSON beside an old Markdown.
+    # The folder is swapped whole: a reader or a crash sees the old report or the new one, never a mix.
     written = {fmt: folder / FILE_NAMES[fmt] for fmt in texts}
-    atomic_write_many({written[fmt]: text.encode("utf-8") for fmt, text in texts.items()})
+    atomic_write_folder(folder, {FILE_NAMES[fmt]: text.encode("utf-8") for fmt, text in texts.items()})
     if "pdf" in wanted:
         if "html" in written:
             html_to_pdf(written["html"], folder / FILE_NAMES["pdf"])
