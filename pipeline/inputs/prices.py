@@ -3,12 +3,19 @@
 The canonical layout is `Date,Open,High,Low,Close,Volume`, dates ISO `YYYY-MM-DD`, ascending, unique.
 Checks are vectorised; each kind of problem reports its first few rows so a 200k-row file with one
 systematic fault gives a short, readable error instead of 200k lines.
+
+A file parsed once is not parsed again in the same process: valid frames are kept by the sha256 of the
+file's bytes and the as_of they were checked against (`parse_price_csv`), so the benchmark.csv that every
+bundle of a batch carries, or a peer's prices, cost one parse per process, not one per bundle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -156,8 +163,33 @@ def validate_price_frame(raw: pd.DataFrame, file: str, as_of: dt.date | None = N
     return frame
 
 
+# Valid frames by (sha256 of the bytes, as_of), most recently used last. Bounded: a batch streams unique
+# prices through it, while the shared benchmark is used by every bundle and so stays.
+_PARSED: OrderedDict[tuple[str, dt.date | None], pd.DataFrame] = OrderedDict()
+_PARSED_MAX = 32
+_PARSED_LOCK = threading.Lock()
+
+
 def parse_price_csv(data: bytes, file: str, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Parse and validate the bytes of a canonical bundle price file (`file` names it in errors)."""
+    """Parse and validate the bytes of a canonical bundle price file (`file` names it in errors).
+
+    The same bytes checked against the same as_of give a copy of the frame parsed before (a file that
+    fails is parsed and reported every time, under its own name)."""
+    key = (hashlib.sha256(data).hexdigest(), as_of)
+    with _PARSED_LOCK:
+        frame = _PARSED.get(key)
+        if frame is not None:
+            _PARSED.move_to_end(key)
+    if frame is None:
+        frame = _parse_price_csv(data, file, as_of)
+        with _PARSED_LOCK:
+            _PARSED[key] = frame
+            while len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
+    return frame.copy()  # the caller's own: a change to it never reaches the next bundle
+
+
+def _parse_price_csv(data: bytes, file: str, as_of: dt.date | None) -> pd.DataFrame:
     try:
         # Numbers are parsed by the C reader; a column with any bad cell stays text and is checked cell by cell.
         raw = pd.read_csv(io.BytesIO(data), dtype={"Date": str}, keep_default_na=False, encoding="utf-8-sig")
