@@ -32,8 +32,9 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.errors import StockreportError  # noqa: E402
 from pipeline.inputs import load_bundle  # noqa: E402
-from pipeline.inputs.importers import import_prices, import_sec  # noqa: E402
 from pipeline.inputs.importers.bundle_io import commit  # noqa: E402
+from pipeline.inputs.importers.prices import import_prices  # noqa: E402
+from pipeline.inputs.importers.sec import import_sec  # noqa: E402
 
 DATA = REPO / "fixtures" / "data"
 SPY_NAME = "SPDR S&P 500 ETF Trust (SPY)"

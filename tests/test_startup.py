@@ -120,3 +120,11 @@ def test_a_model_that_cannot_be_built_fails_the_batch_before_any_report(tmp_path
     with pytest.raises(StockreportError, match="needs its LangChain package"):
         run_batch(bundles, cfg, Limits(concurrency=2, workers=1), resolved=model)
     assert not list((tmp_path / "out").glob("*/report.*"))
+
+
+@pytest.mark.slow  # spawns stockreport processes
+@pytest.mark.parametrize("args", [("--help",), ("import", "--help"), ("generate", "--help")], ids=" ".join)
+def test_help_imports_no_pandas(args: tuple[str, ...]) -> None:
+    """Listing commands reads the part registry, not the price code: pandas and NumPy are ~half of it."""
+    names = imported(*args)
+    assert sorted(n for n in names if n in ("pandas", "numpy")) == []

@@ -14,7 +14,6 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from pipeline.inputs.prices import MAX_PRICE_BYTES
 from pipeline.inputs.sources import read_bytes
 from pipeline.inputs.transcripts import MAX_TRANSCRIPT_BYTES
 
@@ -23,6 +22,7 @@ PRICES_FILE = "prices.csv"
 BENCHMARK_FILE = "benchmark.csv"
 FIXED_FILES = (BUNDLE_FILE, PRICES_FILE, BENCHMARK_FILE)
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+MAX_PRICE_BYTES = 64 * 1024 * 1024  # ~1.3M daily rows; the 200k-row test file is 10 MB
 
 
 def hash_input_files(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from pydantic import ValidationError
 
 from pipeline.errors import InputError, Problem, problems_from_validation
@@ -14,15 +14,18 @@ from pipeline.inputs.input_hash import (
     BENCHMARK_FILE,
     BUNDLE_FILE,
     MAX_BUNDLE_BYTES,
+    MAX_PRICE_BYTES,
     PRICES_FILE,
     hash_input_files,
     read_bundle_file,
 )
 from pipeline.inputs.loaded import LoadedBundle, PeerSource
 from pipeline.inputs.peers import load_peers, peer_hash_inputs
-from pipeline.inputs.prices import MAX_PRICE_BYTES, parse_price_csv
 from pipeline.inputs.sources import decode_text, fail, parse_json, read_bytes
 from pipeline.inputs.transcripts import MAX_TRANSCRIPT_BYTES
+
+if TYPE_CHECKING:  # pandas is imported when prices are read: the CLI imports this module to list commands
+    import pandas as pd
 
 __all__ = ["LoadedBundle", "load_bundle", "parse_bundle", "read_bundle_json", "transcript_name"]
 
@@ -76,6 +79,8 @@ def transcript_name(head: object) -> str | None:
 def _price_problems(
     root: Path, as_of: dt.date | None, read: dict[str, bytes]
 ) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+    from pipeline.inputs.prices import parse_price_csv
+
     frames: dict[str, pd.DataFrame | None] = {}
     problems: list[Problem] = []
     for name in (PRICES_FILE, BENCHMARK_FILE):

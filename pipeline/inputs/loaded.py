@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.inputs.bundle import Bundle
+
+if TYPE_CHECKING:  # named in annotations only (the loader imports pandas when it reads prices)
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
+from pipeline.inputs.input_hash import MAX_PRICE_BYTES
 from pipeline.inputs.sources import read_bytes
 
 COLUMNS = ["Date", "Open", "High", "Low", "Close", "Volume"]
 PRICE_COLUMNS = ["Open", "High", "Low", "Close"]
 MAX_ROWS_PER_KIND = 5
-MAX_PRICE_BYTES = 64 * 1024 * 1024  # ~1.3M daily rows; the 200k-row test file is 10 MB
 
 
 def _date_label(text: object) -> str:
