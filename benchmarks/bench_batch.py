@@ -3,6 +3,8 @@
     python benchmarks/bench_batch.py --part a --n 1000      # offline, json+md+html: reports/s + profile top
     python benchmarks/bench_batch.py --part b --n 100       # stub: 500 ms latency, 600 rpm (429 when over)
     (part c, the re-run of b's batch, runs right after b)
+    python benchmarks/bench_batch.py --part paired --before /tmp/before-tree --n 1000 --workers-list 1,2
+        # offline `stockreport batch` processes of this tree and another, taking turns: reports/s
 
 Synthetic bundles are copies of the three sample bundles under distinct tickers, with prices scaled by a
 per-bundle factor so inputs (and input hashes) differ. N in the ideal time of (b) counts MODEL CALLS, not
@@ -202,9 +204,58 @@ def part_bc(n: int, tmp: Path, concurrency: int, latency: float, rpm: int) -> li
     return [b, c]
 
 
+def part_paired(n: int, tmp: Path, before: Path, workers_list: list[int], repeat: int) -> str:
+    """Reports/s of a fresh offline `stockreport batch` of the same n bundles, this tree against `before`,
+    for each worker count, the trees taking turns (bench_startup.paired)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import os
+    import re
+
+    from bench_startup import paired, table
+
+    bundles = synth_bundles(tmp / "in", n)
+    trees = {"before": before.resolve(), "after": REPO}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["STOCKREPORT_CACHE"] = str(tmp / "cache")
+    line = re.compile(r"batch: (\d+) tickers in ([0-9.]+)s")
+    out = []
+    for workers in workers_list:
+
+        def args(tree: str, i: int, workers: int = workers) -> list[str]:
+            folder = tmp / f"out-{tree}-{workers}-{i}"
+            shutil.rmtree(folder, ignore_errors=True)  # a fresh batch every time
+            return [
+                "-m",
+                "pipeline",
+                "batch",
+                str(bundles[0].parent),
+                "--out",
+                str(folder),
+                "--no-progress",
+                "--no-cache",
+                "--workers",
+                str(workers),
+                "--concurrency",
+                str(workers * 4),
+            ]
+
+        def rate(text: str) -> dict[str, float]:
+            match = line.search(text)
+            if match is None or int(match.group(1)) != n:
+                raise SystemExit(f"no 'batch: {n} tickers in X s' line:\n{text[-2000:]}")
+            return {"batch": float(match.group(2)), "reports/s": n / float(match.group(2))}
+
+        res = paired(trees, args, env, tmp, repeat, rate, warm=False)
+        out.append(table(f"offline batch of {n} bundles, {workers} worker(s), {repeat} round(s)", res))
+    return "\n\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--part", choices=["a", "b", "all"], default="all")
+    ap.add_argument("--part", choices=["a", "b", "all", "paired"], default="all")
+    ap.add_argument("--before", type=Path, help="(paired) the other tree")
+    ap.add_argument("--workers-list", default="1,2", help="(paired) worker counts")
+    ap.add_argument("--repeat", type=int, default=1, help="(paired) rounds")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=0, help="(a) processes; 0 = one per CPU")
     ap.add_argument("--profile-n", type=int, default=30)
@@ -217,6 +268,13 @@ def main() -> None:
 
     workers = args.workers or os.cpu_count() or 1
     results: list[dict[str, Any]] = []
+    if args.part == "paired":
+        if args.before is None:
+            raise SystemExit("--part paired needs --before TREE")
+        with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+            workers_list = [int(w) for w in args.workers_list.split(",")]
+            print(part_paired(args.n, Path(tmp), args.before, workers_list, args.repeat))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         if args.part in ("a", "all"):
             results.append(part_a(args.n, Path(tmp) / "a", workers, args.profile_n))

@@ -96,11 +96,13 @@ def paired(
     repeat: int,
     extract: Callable[[str], dict[str, float]] | None = None,
     env_of: Callable[[str, int], dict[str, str]] | None = None,
+    warm: bool = True,
 ) -> dict[str, dict[str, list[float]]]:
-    """`repeat` rounds, the trees taking turns (order flipped each round), after one untimed run each."""
+    """`repeat` rounds, the trees taking turns (order flipped each round), after one untimed run each
+    (`warm`)."""
     out: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in trees}
     names = list(trees)
-    for name in names:
+    for name in names if warm else []:
         run(trees[name], make_args(name, -1), env_of(name, -1) if env_of else env, tmp)
     for i in range(repeat):
         for name in names if i % 2 == 0 else names[::-1]:
