@@ -30,6 +30,7 @@ from pipeline.files import make_folder
 from pipeline.inputs.sources import decode_text, parse_json, read_bytes
 from pipeline.model.call_meta import CallMeta
 from pipeline.narrate.offline_chat import offline_reply, write_offline
+from pipeline.narrate.offline_model import OFFLINE_MODEL_ID
 from pipeline.narrate.registry import section_spec
 from pipeline.redact import redact
 
@@ -119,6 +120,6 @@ class StoredAnswersChatOpenAI(ChatOpenAI):
             store.missed_first = store.missed_first or first
             store.wanted[key] = body
         # A stand-in answer (the offline writer's), never written anywhere: it lets the pass go on.
-        result = offline_reply(messages, write_offline(meta), [])
+        result = offline_reply(messages, write_offline(meta), [], OFFLINE_MODEL_ID)
         store.stand_ins.add(str(result.generations[0].message.content))
         return result

@@ -21,7 +21,6 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from pipeline.model.call_meta import CallMeta
-from pipeline.narrate.offline_model import OFFLINE_MODEL_ID
 from pipeline.narrate.prompt_context import PromptContext
 from pipeline.narrate.registry import section_spec
 from pipeline.tokens import estimate_tokens
@@ -45,7 +44,7 @@ def offline_reply(
     messages: Sequence[BaseMessage],
     answer: dict[str, Any],
     tools: Sequence[dict[str, Any]],
-    model_name: str = OFFLINE_MODEL_ID,
+    model_name: str,
 ) -> ChatResult:
     """`answer` as a model's reply: a tool call when tools are bound, else JSON text; usage estimated."""
     body = json.dumps(answer, ensure_ascii=False, sort_keys=True)
@@ -68,7 +67,7 @@ def offline_reply(
 class OfflineChatModel(BaseChatModel):
     """Rule-based writer behind the chat-model interface; same input, same output, always."""
 
-    model_name: str = OFFLINE_MODEL_ID
+    model_name: str  # given by the provider (offline_model.OFFLINE_MODEL_ID)
     delay_s: float = 0.0  # a fixed pause per call, to give tests and benchmarks something to interrupt
 
     @property

@@ -36,7 +36,7 @@ def _build(spec: str, model: str, settings: ModelSettings) -> ResolvedModel:
     def chat() -> BaseChatModel:
         from pipeline.narrate.offline_chat import OfflineChatModel
 
-        return OfflineChatModel(delay_s=delay)
+        return OfflineChatModel(model_name=OFFLINE_MODEL_ID, delay_s=delay)
 
     return ResolvedModel(
         chat,

@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from pipeline.narrate.offline_chat import offline_reply
+from pipeline.narrate.offline_model import OFFLINE_MODEL_ID
 from tests.support.prompt_reader import offline_answer
 
 
@@ -24,7 +25,7 @@ def offline_completion(body: dict[str, Any]) -> dict[str, Any]:
     """The offline writer's answer to a chat request body, as an OpenAI chat.completion (also bench_batch)."""
     kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
     messages = [kinds[m["role"]](content=m.get("content") or "") for m in body["messages"]]
-    msg = offline_reply(messages, offline_answer(messages), []).generations[0].message
+    msg = offline_reply(messages, offline_answer(messages), [], OFFLINE_MODEL_ID).generations[0].message
     usage = msg.usage_metadata or {}
     return {
         "id": "chatcmpl-b",

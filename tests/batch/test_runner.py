@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.batch.runner import Limits, run_batch
 from pipeline.narrate.offline_chat import OfflineChatModel
+from pipeline.narrate.offline_model import OFFLINE_MODEL_ID
 from pipeline.report.document import Report
 from pipeline.run import RunConfig, build_model
 from tests.batch.conftest import make_bundles, manifest_of, stockreport
@@ -37,7 +38,7 @@ def test_one_failure_never_stops_the_others(tmp_path: Path, breakage: str) -> No
     if breakage == "bad-json":
         (bundles[1] / "bundle.json").write_text("{")
     elif breakage == "model-error":
-        resolved = resolved.with_chat(FailsFor(bad="Cloud Holdings Ltd BBB"))
+        resolved = resolved.with_chat(FailsFor(bad="Cloud Holdings Ltd BBB", model_name=OFFLINE_MODEL_ID))
     else:
         data = json.loads((bundles[1] / "bundle.json").read_text())
         data["profile"]["ticker"] = "AAA"
