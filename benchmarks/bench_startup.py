@@ -100,31 +100,33 @@ def paired(
 ) -> dict[str, dict[str, list[float]]]:
     """`repeat` rounds, the trees taking turns (order flipped each round), after one untimed run each
     (`warm`)."""
-    out: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in trees}
+    out: dict[str, dict[str, list[float]]] = {name: {"wall s": [], "cpu s": []} for name in trees}
     names = list(trees)
     for name in names if warm else []:
         run(trees[name], make_args(name, -1), env_of(name, -1) if env_of else env, tmp)
     for i in range(repeat):
         for name in names if i % 2 == 0 else names[::-1]:
             wall, cpu, text = run(trees[name], make_args(name, i), env_of(name, i) if env_of else env, tmp)
-            out[name]["wall"].append(wall)
-            out[name]["cpu"].append(cpu)
+            out[name]["wall s"].append(wall)
+            out[name]["cpu s"].append(cpu)
             if extract is not None:
                 for key, value in extract(text).items():
                     out[name].setdefault(key, []).append(value)
     return out
 
 
-def table(title: str, results: dict[str, dict[str, list[float]]], unit: str = "s") -> str:
+def table(title: str, results: dict[str, dict[str, list[float]]]) -> str:
+    """min / median of each series per tree, and the ratio of the second tree to the first."""
     keys = list(next(iter(results.values())))
-    lines = [title, f"{'tree':8s}" + "".join(f"  {k + ' ' + unit + ' (min / median)':>26s}" for k in keys)]
+    lines = [title, f"{'tree':8s}" + "".join(f"  {k + ' (min / median)':>28s}" for k in keys)]
     for name, series in results.items():
-        lines.append(f"{name:8s}" + "".join(f"  {stats(series[k]):>26s}" for k in keys))
+        lines.append(f"{name:8s}" + "".join(f"  {stats(series[k]):>28s}" for k in keys))
     if len(results) == 2:
         (a, sa), (b, sb) = results.items()
         for k in keys:
             ratio_min = min(sb[k]) / min(sa[k]) if min(sa[k]) else float("nan")
-            ratio_med = statistics.median(sb[k]) / statistics.median(sa[k]) if statistics.median(sa[k]) else 0
+            med_a, med_b = statistics.median(sa[k]), statistics.median(sb[k])
+            ratio_med = med_b / med_a if med_a else float("nan")
             lines.append(f"  {k}: {b} / {a} = {ratio_min:.2f}x (min), {ratio_med:.2f}x (median)")
     return "\n".join(lines)
 
@@ -196,7 +198,7 @@ def rerun_part(trees: dict[str, Path], env: dict[str, str], tmp: Path, n: int, r
         match = done.search(text)
         if match is None or int(match.group(1)) != n:
             raise SystemExit(f"no 'batch: {n} tickers in X s' line in:\n{text[-2000:]}")
-        return {"batch": float(match.group(2))}
+        return {"batch s": float(match.group(2))}
 
     def args(name: str, i: int) -> list[str]:
         return ["-m", "pipeline", "batch", str(bundles), "--out", str(out), "--no-progress"]
@@ -247,7 +249,11 @@ def main() -> None:
             def probe(text: str) -> dict[str, float]:
                 line = next(ln for ln in text.splitlines() if ln.startswith("PROBE"))
                 _, imports, report, prompt = line.split()
-                return {"import": float(imports), "report tpl": float(report), "prompt tpl": float(prompt)}
+                return {
+                    "import s": float(imports),
+                    "report tpl s": float(report),
+                    "prompt tpl s": float(prompt),
+                }
 
             def cold(t: str, i: int) -> dict[str, str]:  # an empty template cache for every process
                 return {**env, "STOCKREPORT_CACHE": str(tmp / f"cold-{t}-{i}")}
