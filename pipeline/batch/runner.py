@@ -98,11 +98,13 @@ def _cached_result(
     An input that cannot be hashed (a refused or missing file) is not up to date: `run_report` then
     validates the whole bundle and names every problem.
     """
+    report_json = report_file(cfg.out, ticker)
+    if not report_json.is_file():
+        return None  # nothing to reuse: no need to hash the inputs
     try:
         in_hash = input_hash(bundle, head)
     except StockreportError:
         return None
-    report_json = report_file(cfg.out, ticker)
     prov = up_to_date(report_json, in_hash, cfg.models, cfg.formats)
     if prov is None:
         return None
@@ -196,7 +198,10 @@ def _up_to_date_result(bundle: Path, head: dict[str, Any] | None, cfg: RunConfig
     """The 'cached' row of a ticker whose report is up to date (what `run_ticker` would give), else None."""
     if head is None or cfg.force:
         return None
-    cached = _cached_result(bundle, head, str(head["profile"]["ticker"]), cfg, time.perf_counter())
+    try:
+        cached = _cached_result(bundle, head, str(head["profile"]["ticker"]), cfg, time.perf_counter())
+    except Exception:  # noqa: BLE001 - a ticker that names no usable folder, say: its worker reports why
+        return None
     return None if cached is None else dataclasses.replace(cached, report_sha256=report_digest(cached))
 
 

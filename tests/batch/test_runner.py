@@ -122,3 +122,21 @@ def test_batch_cli_processes_exit_code_and_summary(tmp_path: Path) -> None:
     assert "prices.csv" in m["tickers"]["BBB"]["error"]
     ok = stockreport("batch", str(tmp_path / "in" / "AAA"), "--out", str(out), "--no-progress")
     assert ok.returncode == 0 and "cached" in ok.stderr
+
+
+@pytest.mark.parametrize("ticker", ["../OUTSIDE", "CON", "." * 3])
+def test_a_ticker_naming_no_usable_folder_fails_alone_in_the_up_to_date_check(
+    tmp_path: Path, ticker: str
+) -> None:
+    """The up-to-date check runs for every bundle before any worker starts; a ticker that names no usable
+    output folder is that ticker's failure (said by its worker), never the batch's."""
+    good, bad = make_bundles(tmp_path / "in", ["GOOD", "BADT"])
+    cfg = _cfg(tmp_path / "out")
+    assert run_batch([good], cfg, Limits(workers=1)).results[0].status == "done"
+    data = json.loads((bad / "bundle.json").read_text())
+    data["profile"]["ticker"] = ticker
+    (bad / "bundle.json").write_text(json.dumps(data))
+    outcome = run_batch([good, bad], cfg, Limits(workers=1))
+    status = {r.bundle: (r.status, r.error) for r in outcome.results}
+    assert status[str(good)] == ("cached", None)
+    assert status[str(bad)][0] == "failed" and status[str(bad)][1]  # the reason, from the worker
