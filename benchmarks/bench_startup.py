@@ -18,6 +18,9 @@ median; CPU time moves less with the load of a shared machine. Parts:
             summed), and whether the model stack (langchain*, langsmith, openai) is imported at all
   rerun     re-run of a batch of --batch-n synthetic bundles whose reports are all up to date (made once,
             untimed, by this tree): the process and the batch's own time ("batch: N tickers in X s")
+  writes    this tree only, in one process: writing AAPL's report folder (json, md, html) file by file with
+            an fsync each (`files.atomic_write_many`, the way before) against staged, one sync and one swap
+            (`files.atomic_write_folder`), taking turns; and parsing benchmark.csv afresh against a repeat
 
 The other tree is run with PYTHONPATH pointing at it (its `pipeline` package wins over the installed one);
 both use this environment's packages and one template cache folder (STOCKREPORT_CACHE, a temp folder).
@@ -42,7 +45,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 AAPL = REPO / "fixtures" / "bundles" / "AAPL"
 MODEL_STACK = ("langchain", "langchain_core", "langchain_openai", "langsmith", "openai")
-PARTS = ("help", "generate", "jinja", "imports", "rerun")
+PARTS = ("help", "generate", "jinja", "imports", "rerun", "writes")
 
 JINJA_PROBE = """
 import time
@@ -211,6 +214,58 @@ def rerun_part(trees: dict[str, Path], env: dict[str, str], tmp: Path, n: int, r
     )
 
 
+WRITES_PROBE = """
+import statistics, sys, tempfile, time
+from pathlib import Path
+from pipeline.files import atomic_write_folder, atomic_write_many
+from pipeline.inputs import prices
+from pipeline.render.write import RENDERERS
+from pipeline.report.document import Report
+folder, repeat = Path(sys.argv[1]), int(sys.argv[2])
+report = Report.model_validate_json((folder / "AAPL" / "report.json").read_text())
+texts = {f"report.{'md' if f == 'md' else f}": RENDERERS[f](report).encode() for f in ("json", "md", "html")}
+runs = {"per file": [], "per folder": []}
+for i in range(repeat):
+    for kind in (("per file", "per folder") if i % 2 == 0 else ("per folder", "per file")):
+        target = folder / f"w-{i}-{kind.replace(' ', '_')}" / "AAPL"
+        target.mkdir(parents=True)
+        t = time.perf_counter()
+        if kind == "per file":
+            atomic_write_many({target / name: data for name, data in texts.items()})
+        else:
+            atomic_write_folder(target, texts)
+        runs[kind].append(time.perf_counter() - t)
+data = (Path(sys.argv[3]) / "benchmark.csv").read_bytes()
+parse = {"fresh": [], "repeat": []}
+for i in range(repeat):
+    prices._PARSED.clear()
+    for kind in ("fresh", "repeat"):
+        t = time.perf_counter()
+        prices.parse_price_csv(data, "benchmark.csv")
+        parse[kind].append(time.perf_counter() - t)
+for name, series in (*runs.items(), *parse.items()):
+    print(f"WRITES {name} {min(series)} {statistics.median(series)}")
+"""
+
+
+def writes_part(env: dict[str, str], tmp: Path, repeat: int) -> str:
+    folder = tmp / "writes"
+    run(REPO, ["-m", "pipeline", "generate", str(AAPL), "--out", str(folder)], env, tmp)
+    _, _, text = run(REPO, ["-c", WRITES_PROBE, str(folder), str(repeat), str(AAPL)], env, tmp)
+    lines = [f"this tree, one process, {repeat} turns each: ms (min / median)"]
+    for line in text.splitlines():
+        if line.startswith("WRITES "):
+            *name, low, mid = line.split()[1:]
+            label = {
+                "per file": "report folder, fsync per file (before)",
+                "per folder": "report folder, one sync + swap (after)",
+                "fresh": "benchmark.csv parsed (before)",
+                "repeat": "benchmark.csv again, same bytes (after)",
+            }[" ".join(name)]
+            lines.append(f"  {label:44s} {1e3 * float(low):8.2f} / {1e3 * float(mid):8.2f}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--before", type=Path, help="the other tree (its `pipeline` package is used)")
@@ -265,6 +320,8 @@ def main() -> None:
             print(imports_part(trees, env, tmp, args.top))
         if "rerun" in parts:
             print("\n" + rerun_part(trees, env, tmp, args.batch_n, args.rerun_repeat))
+        if "writes" in parts:
+            print("\n" + writes_part(env, tmp, max(args.repeat, 20)))
     load = os.getloadavg()
     print(f"\nload at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
