@@ -31,8 +31,8 @@ from pipeline.model.providers import ResolvedModel, model_ref
 from pipeline.narrate.narration import Earlier, NarrateOptions, Narrative, SectionResult, narrate
 from pipeline.narrate.prompts import PromptMessages
 from pipeline.narrate.registry import section_spec, written_sections
-from pipeline.render import write_report
 from pipeline.render.paths import DEFAULT_FORMATS, report_file
+from pipeline.render.write import write_report
 from pipeline.report.assemble import assemble_report
 from pipeline.report.document import ModelView, Report
 from pipeline.run_config import RunConfig, build_model

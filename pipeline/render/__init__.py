@@ -1,7 +1,6 @@
-"""Renderers: the typed Report as JSON, Markdown, a self-contained HTML page and PDF."""
+"""Renderers: the typed Report as JSON, Markdown, a self-contained HTML page and PDF.
 
-from pipeline.render.html import render_html
-from pipeline.render.markdown import render_markdown
-from pipeline.render.write import render_json, write_report
-
-__all__ = ["render_html", "render_json", "render_markdown", "write_report"]
+One module each (json and the folder write in write.py, markdown.py, html.py, pdf.py); import from those.
+Nothing is imported here, so the CLI can read the file names and formats (paths.py) to build its options
+without loading Jinja and the report model (`stockreport --help`).
+"""

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from pipeline.render import format as fmt
-from pipeline.render import render_html, write_report
+from pipeline.render.html import render_html
 from pipeline.render.pdf import find_chromium
+from pipeline.render.write import write_report
 from pipeline.report.document import Report
 from tests.report.factory import hostile_report, make_report
 

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
-from pipeline.render import render_html, render_markdown
-from pipeline.render.markdown import md, md_inline
+from pipeline.render.html import render_html
+from pipeline.render.markdown import md, md_inline, render_markdown
 from tests.report.factory import HOSTILE, PAYLOADS, hostile_report, make_report
 
 

@@ -11,9 +11,11 @@ import pytest
 from pipeline.errors import StockreportError
 from pipeline.metrics.types import ChartSeries, SubScore
 from pipeline.render import format as fmt
-from pipeline.render import render_html, render_json, render_markdown, write_report
 from pipeline.render import write as write_mod
+from pipeline.render.html import render_html
+from pipeline.render.markdown import render_markdown
 from pipeline.render.svg import gauge, price_chart, subscore_bars
+from pipeline.render.write import render_json, write_report
 from pipeline.report.document import EarningsCallSection, Report
 from tests.report.factory import make_report, synthetic_chart
 

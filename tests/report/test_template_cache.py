@@ -13,7 +13,8 @@ import pytest
 
 from pipeline.narrate import prompts
 from pipeline.render import env as render_env
-from pipeline.render import render_html, render_markdown
+from pipeline.render.html import render_html
+from pipeline.render.markdown import render_markdown
 from pipeline.template_cache import TEMPLATES_FOLDER, TemplateBytecodeCache, template_bytecode_cache
 from tests.report.factory import make_report
 
