@@ -3,7 +3,8 @@
 Each sample ticker is replayed from `fixtures/recorded/` through the full parsing, checking and assembly path
 and compared with `__snapshots__/test_snapshots.ambr` (syrupy). Volatile fields (generated_at, latencies,
 cache flags, package version) are masked. A prompt edit first fails `test_recordings_fresh` (re-record with
-`stockreport record BUNDLE --model offline`); then `pytest tests/review --snapshot-update` accepts the new
+`stockreport record BUNDLE --model offline`, and `--model local:smollm2` for the real model's set); then
+`pytest tests/review --snapshot-update` accepts the new
 answers after the diff has been reviewed.
 """
 
@@ -25,6 +26,10 @@ CASES = [
     ("offline", "GOOGL"),
     ("offline", "AFL"),
     (STUB_MODEL, "HK_3896"),
+    # a real model: SmolLM2 through llama.cpp (fixtures/recorded/README.md), recorded once
+    ("local:smollm2", "HK_3896"),
+    ("local:smollm2", "AAPL"),
+    ("local:smollm2", "GOOGL"),
 ]
 VOLATILE = {"generated_at", "latency_s", "cached", "package_version", "price_table"}
 
