@@ -379,10 +379,11 @@ def ask(
             partial = cut_reply(exc)
             if partial is None:
                 if reached_server(exc):  # sent: the server may have seen it; nothing billed back we know of
-                    spend.record(resolved.model_id, TokenUsage())
+                    spend.record(resolved.model_id, TokenUsage(), free=resolved.free)
                 raise
             message = partial
-        spend.record(resolved.model_id, _usage(message) if isinstance(message, AIMessage) else TokenUsage())
+        used = _usage(message) if isinstance(message, AIMessage) else TokenUsage()
+        spend.record(resolved.model_id, used, free=resolved.free)
         if not isinstance(message, AIMessage):  # a wrapper that already parsed: not expected, fail loudly
             raise TypeError(f"expected the model's raw AIMessage, got {type(message).__name__}")
         return {"raw": message}
@@ -424,7 +425,7 @@ def ask(
                 reask,
                 resolved.model_id,
                 False,
-                estimate_cost(resolved.model_id, usage),
+                0.0 if resolved.free else estimate_cost(resolved.model_id, usage),
                 cut=cut,
                 invalid=invalid,
             )

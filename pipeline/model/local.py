@@ -351,6 +351,7 @@ def _build(spec: str, name: str, settings: ModelSettings) -> ResolvedModel:
         budget=budget,
         about=about,
         closer=server.close,
+        free=True,
     )
 
 

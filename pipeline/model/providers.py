@@ -161,6 +161,7 @@ class ResolvedModel:
     # What recordings and benchmarks name as the model: engine and version, model file and digest, ...
     about: dict[str, str] = field(default_factory=dict)
     closer: Callable[[], None] | None = None  # frees what the model holds (a local server); see close()
+    free: bool = False  # runs on this machine: no bill, so $0 rather than "not priced"
 
     def close(self) -> None:
         """Free what the model holds (stop a local server, ending its requests in flight); idempotent."""

@@ -22,10 +22,10 @@ class Spend:
     usage: TokenUsage = field(default_factory=TokenUsage)
     cost_usd: float | None = 0.0  # None once any request's model has no price
 
-    def record(self, model_id: str, usage: TokenUsage) -> None:
+    def record(self, model_id: str, usage: TokenUsage, *, free: bool = False) -> None:
         self.calls += 1
         self.usage = self.usage + usage
-        cost = estimate_cost(model_id, usage)
+        cost = 0.0 if free else estimate_cost(model_id, usage)
         self.cost_usd = None if cost is None or self.cost_usd is None else self.cost_usd + cost
 
 
@@ -43,8 +43,9 @@ def tracking() -> Iterator[Spend]:
         _CURRENT.reset(token)
 
 
-def record(model_id: str, usage: TokenUsage) -> None:
-    """Count one request sent to `model_id` (with the usage its reply reported, or none)."""
+def record(model_id: str, usage: TokenUsage, *, free: bool = False) -> None:
+    """Count one request sent to `model_id` (with the usage its reply reported, or none; `free`: a model on
+    this machine, no bill)."""
     spend = _CURRENT.get()
     if spend is not None:
-        spend.record(model_id, usage)
+        spend.record(model_id, usage, free=free)

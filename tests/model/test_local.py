@@ -132,6 +132,7 @@ def test_one_server_per_run_with_a_slot_per_ticker_in_threads(
     assert len(requests) >= 19  # HK 6 + AAPL 4 + GOOGL 4 + AFL 5 sections, all through the one server
     assert seen[-1]["event"] == "stop"  # stopped when the run ended
     report = json.loads((out / "AAPL" / "report.json").read_text())
+    assert report["provenance"]["cost_usd"] == 0.0  # runs here: $0, not "not priced"
     assert (
         report["provenance"]["provider"] == "local"
         and report["header"]["model_display"] == "Local - tiny-model"
