@@ -102,7 +102,13 @@ def test_a_missing_engine_or_model_is_one_line_naming_the_fix(
     assert not any(tmp_path.iterdir())  # nothing written
 
 
-def test_a_file_that_is_not_gguf_is_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_file_that_is_not_gguf_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The engine is checked first; play it installed so the file check is what answers (the README's
+    # test command installs no `local` extra).
+    real = local._spec
+    monkeypatch.setattr(local, "_spec", lambda name: real(name) or importlib.util.find_spec("json"))
     bogus = tmp_path / "weights.gguf"
     bogus.write_text("not a model")
     code, _, err = run_cli(
