@@ -237,7 +237,15 @@ def _replay_model(spec: str, model: str, root: Path | None = None) -> tuple[Reso
     folder = Path(root or os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
     chat = ReplayChatModel(root=str(folder), model=model)
     resolved = ResolvedModel(
-        lambda: chat, spec, "replay", f"replay:{model}", None, {}, cacheable=False, budget=REPLAY_BUDGET
+        lambda: chat,
+        spec,
+        "replay",
+        f"replay:{model}",
+        None,
+        {},
+        cacheable=False,
+        budget=REPLAY_BUDGET,
+        free=True,
     )
     return resolved, chat
 

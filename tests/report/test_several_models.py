@@ -155,3 +155,18 @@ def test_a_score_the_models_read_differently_is_listed_with_both_values(
     call = [m["sections"]["earnings_call"]["sentiment"] for m in doc["models"]]
     flip = by_topic["Earnings call sentiment"]
     assert [flip["lead"], flip["other"]] == call and call[0] != call[1]
+
+
+def test_models_that_send_nothing_cost_nothing_on_the_cli_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A replay of the real local model's recordings beside the offline model: no request leaves the machine,
+    # so the line says $0, as report.json does (it said "not priced (no price for offline-rules-v1)").
+    monkeypatch.setenv("STOCKREPORT_RECORDED", str(REPO / "fixtures" / "recorded"))
+    bundle = REPO / "fixtures" / "bundles" / "AAPL"
+    args = ["generate", str(bundle), "-m", "offline", "-m", "replay:local:smollm2", "-o", str(tmp_path)]
+    code, out, err = run_cli([*args, "-f", "json"], capsys)
+    assert code == 0, err
+    assert "$0.0000" in out and "not priced" not in out + err
+    doc = json.loads((tmp_path / "AAPL" / "report.json").read_text())
+    assert doc["provenance"]["cost_usd"] == 0.0 and doc["provenance"]["unpriced_models"] == []
