@@ -359,4 +359,5 @@ PROVIDER = Provider(
     "local",
     _build,
     "a GGUF model run by llama.cpp in this process: local:smollm2 or local:/path/to/model.gguf",
+    transcript_tokens=LOCAL_BUDGET.transcript_tokens,
 )

@@ -241,6 +241,9 @@ class Provider:
     name: str
     build: Callable[[str, str, ModelSettings], ResolvedModel]
     help: str = ""
+    # The transcript budget its models use when none is given, known without building one (a replay of
+    # this provider's recordings must build the prompts the recorded run built).
+    transcript_tokens: int | None = None
 
 
 _REGISTRY: dict[str, Provider] = {}

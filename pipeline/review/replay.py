@@ -17,6 +17,7 @@ Per section it reports one of three states, logged as a warning and kept in `sta
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -38,7 +39,7 @@ from pydantic import PrivateAttr
 from pipeline.errors import StockreportError
 from pipeline.inputs.load import load_bundle
 from pipeline.model.call_meta import CallMeta
-from pipeline.model.providers import CallBudget, ModelSettings, Provider, ResolvedModel
+from pipeline.model.providers import CallBudget, ModelSettings, Provider, ResolvedModel, provider_named
 from pipeline.narrate.narration import NarrateOptions
 from pipeline.narrate.prompts import prompt_version
 from pipeline.report.document import Report
@@ -244,10 +245,17 @@ def _replay_model(spec: str, model: str, root: Path | None = None) -> tuple[Reso
         None,
         {},
         cacheable=False,
-        budget=REPLAY_BUDGET,
+        budget=dataclasses.replace(REPLAY_BUDGET, transcript_tokens=_recorded_transcript_tokens(model)),
         free=True,
     )
     return resolved, chat
+
+
+def _recorded_transcript_tokens(model: str) -> int | None:
+    """The transcript budget the recorded model used by default (local models cut the transcript shorter),
+    so the replayed prompts are the recorded ones; an unknown provider keeps the default."""
+    provider = provider_named(model.split(":", 1)[0])
+    return provider.transcript_tokens if provider is not None else None
 
 
 def resolve_replay(spec: str, model: str, root: Path | None = None) -> ResolvedModel:
