@@ -267,7 +267,9 @@ def keep_freed_memory() -> str:
     except OSError:
         return "not glibc: allocator left as it is"
     m_trim_threshold, m_mmap_threshold = -1, -3
-    ok = libc.mallopt(m_mmap_threshold, 1 << 30) and libc.mallopt(m_trim_threshold, (1 << 31) - 1)
+    # -1: never trim (mallopt(3)). A finite threshold still hands back a freed top of heap above it: at
+    # 5,000 tickers (GBs per run) every run would fault its memory in again, at 500 none would.
+    ok = libc.mallopt(m_mmap_threshold, 1 << 30) and libc.mallopt(m_trim_threshold, -1)
     return "glibc keeps freed memory (mallopt)" if ok else "mallopt failed: allocator left as it is"
 
 

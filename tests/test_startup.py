@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.metrics import rolling_compiled
 from tests.batch.conftest import REPO, make_bundles
 
 MODEL_STACK = ("langchain", "langchain_core", "langchain_openai", "langsmith", "openai")
@@ -75,6 +76,18 @@ def test_an_offline_report_needs_no_provider_sdk(tmp_path: Path) -> None:
     assert (tmp_path / "AAPL" / "report.json").is_file()
     assert "langchain_core" in names
     assert sorted(n for n in names if n in SDKS) == []
+    assert "numba" not in names  # one ticker's indicators stay on NumPy: loading Numba costs ~0.2 s
+
+
+@pytest.mark.slow  # spawns a Python process
+@pytest.mark.skipif(not rolling_compiled.available(), reason="Numba is not installed (the `fast` extra)")
+def test_many_tickers_load_the_compiled_kernels() -> None:
+    """The other side of the check above: from `rolling.COMPILED_FROM` values up, Numba is loaded."""
+    code = (
+        "import numpy as np; from pipeline.metrics import technicals as T; "
+        "c = 50 + np.cumsum(np.ones((1000, 250)), axis=0); T.compute_all(c * 1.01, c * 0.99, c)"
+    )
+    assert "numba" in imported(code=code)
 
 
 @pytest.mark.slow  # spawns a Python process

@@ -71,7 +71,7 @@ INDICATORS = (
     "volatility_pct",
 )
 
-# Many tickers are computed in chunks of about this many bytes per array (500 tickers of 5,000 days): each
+# On NumPy, many tickers are computed in chunks of about this many bytes per array (500 x 5,000 days): each
 # chunk works on arrays of the same size whatever the number of tickers, so time grows linearly with it,
 # and the temporaries, reused from chunk to chunk (`scratch`), stay within a few hundred MB. (Smaller
 # chunks are no faster: what the CPU cache saves, the copies in and out cost.)
@@ -88,8 +88,12 @@ def _by_column_chunks(fn: Callable[..., Arrays], *inputs: np.ndarray) -> Arrays:
     """fn(*inputs) for `days x tickers` inputs, computed one chunk of tickers at a time."""
     days, tickers = inputs[0].shape[0], (inputs[0].shape[1] if inputs[0].ndim == 2 else 1)
     chunks = round(tickers * days * 8 / _CHUNK_BYTES)
-    if inputs[0].ndim != 2 or chunks < 2 or tickers < 2 * rolling.WIDE:
-        return fn(*inputs)
+    whole = chunks < 2 or tickers < 2 * rolling.WIDE or rolling.compiled_for(inputs[0].size)
+    if inputs[0].ndim != 2 or whole:
+        # The compiled kernels stream through any width: copying chunks in and out would cost more than
+        # the cache saves. Temporaries are still reused once free.
+        with scratch.scratch():
+            return fn(*inputs)
     chunks = min(chunks, tickers // rolling.WIDE)  # every chunk wide enough for the blockwise forms
     bounds = np.linspace(0, tickers, chunks + 1).round().astype(int)
     outs: list[np.ndarray] = []
@@ -118,8 +122,7 @@ def sma_many(x: np.ndarray | pd.Series, periods: tuple[int, ...]) -> list[np.nda
 
 
 def _sma_many(x: np.ndarray, periods: tuple[int, ...]) -> Arrays:
-    block = min(rolling.block_for(*(p for p in periods if p > 0)), max(x.shape[0], 1))
-    shared = rolling.block_sums(x, block), block  # running sums within blocks, for every window
+    shared = rolling.BlockSums(x, rolling.block_for(*(p for p in periods if p > 0)))  # for every window
     done: dict[int, np.ndarray] = {}
     for period in sorted(set(periods)):
         out = scratch.empty(x.shape)

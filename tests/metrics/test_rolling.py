@@ -1,4 +1,8 @@
-"""The running kernels behind the indicators, against plain day-by-day loops (exact sums via math.fsum)."""
+"""The running kernels behind the indicators, against plain day-by-day loops (exact sums via math.fsum).
+
+Every test runs on both engines: NumPy's blockwise forms and the compiled loops (Numba, the `fast` extra;
+skipped without it), each forced for every array size.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ EPS = np.finfo(np.float64).eps
 SHAPES = [(), (1,), (R.WIDE,), (45,), (2, 20)]
 # Around the block lengths (8 .. 16) and the window lengths.
 DAYS = [1, 2, 15, 16, 17, 33, 260, 331]
+
+
+@pytest.fixture(autouse=True)
+def every_engine(engine: str) -> str:
+    return engine
 
 
 def _prices(days: int, rest: tuple[int, ...], seed: int = 0) -> np.ndarray:
@@ -93,7 +102,7 @@ def test_shared_block_sums_give_the_same_windows() -> None:
     x = _prices(500, (40,), seed=2)
     block = R.block_for(20, 50)
     assert block == 10
-    shared = R.block_sums(x, block), block
+    shared = R.BlockSums(x, block)
     for n in (20, 50, 30):
         alone, with_shared = np.empty(x.shape), np.empty(x.shape)
         R.window_sum(x, n, alone, 0.5)

@@ -30,7 +30,7 @@ def _ours(frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.parametrize("ticker", ["AAPL", "SPY"])
 @pytest.mark.parametrize("column", T.TABLE_COLUMNS)
-def test_matches_talib_reference_file(reference: pd.DataFrame, ticker: str, column: str) -> None:
+def test_matches_talib_reference_file(reference: pd.DataFrame, ticker: str, column: str, engine: str) -> None:
     frame = reference[reference["Ticker"] == ticker].reset_index(drop=True)
     ours = _ours(frame)[column].to_numpy()
     ref = frame[column].to_numpy(dtype=float)
