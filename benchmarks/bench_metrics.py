@@ -5,7 +5,9 @@ and lows around the close. Every contender computes the same set, `compute_all`'
 EMA 20/50, MACD(12,26,9), RSI(14), slow STOCH(14,3,3), 52-week (252-day) high/low and 252-day volatility
 (sample standard deviation of log returns, annualised, in percent), and keeps every full series.
 
-* ours: NumPy on `days x tickers` arrays, all tickers at once.
+* ours: `days x tickers` arrays, all tickers at once, on the engine `rolling` picks: the compiled kernels
+  (Numba, the `fast` extra) at this size when installed, else NumPy.
+* ours, NumPy: the same with the compiled kernels turned off (what an install without `fast` runs).
 * TA-Lib (C): one ticker at a time on contiguous per-ticker rows (transposed before timing, so its layout
   costs it nothing).
 * pandas-ta-classic: one ticker at a time (its own Python code: `talib=False`); it is slow, so it is timed on
@@ -47,6 +49,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.metrics import rolling, rolling_compiled  # noqa: E402
 from pipeline.metrics import technicals as T  # noqa: E402
 
 Table = dict[str, np.ndarray]  # indicator -> days x tickers
@@ -120,6 +123,15 @@ def synthetic_prices(days: int, tickers: int, seed: int = 7, rows: bool = True) 
 
 def ours(p: Prices) -> Table:
     return T.compute_all(p.high, p.low, p.close)
+
+
+def ours_numpy(p: Prices) -> Table:
+    saved = rolling.COMPILED_FROM
+    rolling.COMPILED_FROM = 1 << 62
+    try:
+        return T.compute_all(p.high, p.low, p.close)
+    finally:
+        rolling.COMPILED_FROM = saved
 
 
 def talib_all(p: Prices) -> list[Table]:
@@ -237,6 +249,7 @@ class Contender:
 def contenders(pandas_ta_tickers: int) -> list[Contender]:
     return [
         Contender("ours", ours, lambda out: out),  # type: ignore[arg-type,return-value]
+        Contender("ours, NumPy", ours_numpy, lambda out: out),  # type: ignore[arg-type,return-value]
         Contender("TA-Lib", talib_all, _columns, needs="talib"),  # type: ignore[arg-type]
         Contender("pandas", pandas_all, lambda out: out),  # type: ignore[arg-type,return-value]
         Contender(
@@ -247,6 +260,14 @@ def contenders(pandas_ta_tickers: int) -> list[Contender]:
             subset=pandas_ta_tickers,
         ),
     ]
+
+
+def _engine() -> str:
+    if not rolling_compiled.available():
+        return "NumPy (Numba not installed: pip install -e '.[fast]')"
+    import numba
+
+    return f"compiled kernels (Numba {numba.__version__}) from {rolling.COMPILED_FROM:,} values, NumPy below"
 
 
 def _available(module: str | None) -> str | None:
@@ -512,6 +533,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     print("Memory:", "allocator left as it is" if args.system_malloc else keep_freed_memory())
+    print("Engine of ours:", _engine())
 
     if args.scaling:
         scaling(args.days, args.sizes, args.repeat)
