@@ -62,7 +62,9 @@ def _rows(a: np.ndarray) -> np.ndarray:
 
 def _per_series(value: np.ndarray | float, x: np.ndarray) -> np.ndarray:
     """A value per series of x (broadcast from a scalar or one day's row), as a contiguous 1-D row."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, np.float64), x.shape[1:]).reshape(-1))
+    return np.array(
+        np.broadcast_to(np.asarray(value, np.float64), x.shape[1:]).reshape(-1)
+    )  # a writable copy
 
 
 def _is_wide(x: np.ndarray) -> bool:

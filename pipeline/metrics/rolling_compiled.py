@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -89,20 +90,39 @@ class Kernels(NamedTuple):
     window_extreme: Callable[[np.ndarray, int, bool, np.ndarray, np.ndarray], None]
 
 
+@functools.cache
 def available() -> bool:
     """Whether Numba is installed (without importing it)."""
     return importlib.util.find_spec("numba") is not None
 
 
+# Signatures, so that `kernels()` compiles (or loads) each kernel once, up front: 2-D C-contiguous days x
+# series arrays, 1-D per-series rows.
+_SIGNATURES = {
+    "smooth": "void(f8[:, ::1], f8[:, ::1], i8, f8[::1], f8, f8)",
+    "window_sum": "void(f8[:, ::1], i8, f8[:, ::1], f8[::1])",
+    "window_extreme": "void(f8[:, ::1], i8, b1, f8[:, ::1], f8[:, ::1])",
+}
+
+
 @functools.cache
 def kernels() -> Kernels | None:
-    """The compiled kernels, or None without Numba. Compiled on first use in a process, cached on disk."""
+    """The compiled kernels, or None without Numba, or if it cannot compile them here (then NumPy computes
+    the same values, and a warning says why). Compiled once per process, from the disk cache after the first."""
     if not available():
         return None
-    import numba
+    try:
+        import numba
 
-    def compile_(fn: Callable[..., None]) -> Callable[..., None]:
-        # No fastmath: the results must be the IEEE arithmetic written above, in that order.
-        return numba.njit(cache=True, nogil=True)(fn)  # type: ignore[no-any-return]
+        def compile_(fn: Callable[..., None], signature: str) -> Callable[..., None]:
+            # No fastmath: the results must be the IEEE arithmetic written above, in that order.
+            return numba.njit(signature, cache=True, nogil=True)(fn)  # type: ignore[no-any-return]
 
-    return Kernels(compile_(smooth_rows), compile_(window_sum_rows), compile_(window_extreme_rows))
+        return Kernels(
+            compile_(smooth_rows, _SIGNATURES["smooth"]),
+            compile_(window_sum_rows, _SIGNATURES["window_sum"]),
+            compile_(window_extreme_rows, _SIGNATURES["window_extreme"]),
+        )
+    except Exception as exc:  # an incompatible Numba/NumPy pair, no compiler back end: NumPy still works
+        logging.getLogger(__name__).warning("compiled indicator kernels unavailable, using NumPy: %s", exc)
+        return None

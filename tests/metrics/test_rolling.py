@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from pipeline.metrics import rolling as R
+from pipeline.metrics import rolling_compiled as C
 from pipeline.metrics import scratch as S
 from pipeline.metrics import technicals as T
 
@@ -176,3 +177,29 @@ def test_column_chunks_match_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     k, d = T.stoch(high, low, close)
     np.testing.assert_array_equal(k, whole["stoch_k"])
     np.testing.assert_array_equal(T.macd(close)[2], whole["macd_hist"])
+
+
+def test_a_numba_that_cannot_compile_leaves_numpy_to_compute(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An incompatible Numba (or no compiler back end) must not break the indicators: NumPy computes them
+    and a warning says why."""
+    if not C.available():
+        pytest.skip("Numba is not installed (the `fast` extra)")
+    import numba
+
+    def cannot_compile(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("no LLVM here")
+
+    monkeypatch.setattr(R, "COMPILED_FROM", 0)
+    monkeypatch.setattr(numba, "njit", cannot_compile)
+    C.kernels.cache_clear()
+    try:
+        x = _prices(60, (3,))
+        out = np.empty(x.shape)
+        R.window_sum(x, 20, out)
+        np.testing.assert_allclose(out[19:], _window_loop(x, 20)[19:], rtol=1e-13)
+        assert C.kernels() is None
+        assert "using NumPy: no LLVM here" in caplog.text
+    finally:
+        C.kernels.cache_clear()
