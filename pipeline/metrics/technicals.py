@@ -90,10 +90,8 @@ def _by_column_chunks(fn: Callable[..., Arrays], *inputs: np.ndarray) -> Arrays:
     chunks = round(tickers * days * 8 / _CHUNK_BYTES)
     whole = chunks < 2 or tickers < 2 * rolling.WIDE or rolling.compiled_for(inputs[0].size)
     if inputs[0].ndim != 2 or whole:
-        # The compiled kernels stream through any width: copying chunks in and out would cost more than
-        # the cache saves. Temporaries are still reused once free.
-        with scratch.scratch():
-            return fn(*inputs)
+        # The compiled kernels stream through any width: copying chunks in and out costs more than it saves.
+        return fn(*inputs)
     chunks = min(chunks, tickers // rolling.WIDE)  # every chunk wide enough for the blockwise forms
     bounds = np.linspace(0, tickers, chunks + 1).round().astype(int)
     outs: list[np.ndarray] = []
