@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.checks import NumberCheck, build_text_index, check_text
+from pipeline.inputs.importers.transcripts import quarter_from_name
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "data" / "transcripts" / "ectsum"
 
@@ -35,7 +36,14 @@ class PairResult:
 def check_pair(transcript: str, summary: str, name: str = "") -> PairResult:
     # ECTSum masks the company as "compname"; some summaries still use the ticker ("ibm - ...", "cvs health")
     ticker = name.split("_")[0].lower() if name else ""
-    index = build_text_index([("transcript", transcript)], company=[a for a in ("compname", ticker) if a])
+    # The call's quarter, as `stockreport import transcript` reads it from the same file name into
+    # `earnings_call.quarter` ("HD_q3_2021.txt" -> "Q3-2021"): a report knows which call it summarises.
+    quarter = quarter_from_name(Path(name)) if name else None
+    index = build_text_index(
+        [("transcript", transcript)],
+        company=[a for a in ("compname", ticker) if a],
+        call_quarter=quarter,
+    )
     return PairResult(name, check_text(summary, index, section=name))
 
 

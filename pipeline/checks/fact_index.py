@@ -714,10 +714,7 @@ def _bundle_facts(loaded: LoadedBundle, lexicon: Lexicon) -> tuple[list[Fact], l
                 )
             )
     if b.earnings_call and b.earnings_call.quarter:
-        m = PERIOD_LABEL_RE.search(b.earnings_call.quarter)
-        value = period_value(m) if m else None
-        if value is not None:
-            facts.append(Fact(value, "period", "earnings_call.quarter", label="quarter of the earnings call"))
+        facts += call_quarter_facts(b.earnings_call.quarter)
     if b.events:
         facts.append(
             Fact(
@@ -1214,14 +1211,28 @@ def periods_of(loaded: LoadedBundle) -> tuple[PeriodInfo, ...]:
     return tuple(PeriodInfo(p.label, p.kind, p.fiscal_year, p.end) for p in fin.periods)
 
 
+def call_quarter_facts(quarter: str) -> list[Fact]:
+    """The quarter an earnings call reports (`EarningsCall.quarter`, "Q3-2021", the company's own fiscal
+    label) as a period fact: a report that names the call's quarter ("Q3 of fiscal 2021") states a fact of
+    its input, even where the transcript never says the fiscal year."""
+    m = PERIOD_LABEL_RE.search(quarter)
+    value = period_value(m) if m else None
+    if value is None:
+        return []
+    return [Fact(value, "period", "earnings_call.quarter", label="quarter of the earnings call")]
+
+
+def call_of(quarter: str | None, date: dt.date | None = None) -> SourceCall:
+    """The quarter and year of an earnings call from its `quarter` ("Q2-2025"); else the call date's year."""
+    period = period_of(quarter or "")
+    year = period.year if period and period.year else date.year if date else None
+    return SourceCall(period.number if period and period.kind == "quarter" else None, year)
+
+
 def source_call(loaded: LoadedBundle) -> SourceCall:
     """The quarter and year of the bundle's earnings call (its `quarter`, "Q2-2025"; else the call date's year)."""
     call = loaded.bundle.earnings_call
-    if call is None:
-        return SourceCall(None, None)
-    period = period_of(call.quarter or "")
-    year = period.year if period and period.year else call.date.year
-    return SourceCall(period.number if period and period.kind == "quarter" else None, year)
+    return SourceCall(None, None) if call is None else call_of(call.quarter, call.date)
 
 
 def build_fact_index(
@@ -1239,8 +1250,15 @@ def build_fact_index(
     return index if metrics is None else index.with_metrics(metrics)
 
 
-def build_text_index(texts: Sequence[tuple[str, str]], company: Sequence[str] = ()) -> FactIndex:
+def build_text_index(
+    texts: Sequence[tuple[str, str]], company: Sequence[str] = (), call_quarter: str | None = None
+) -> FactIndex:
     """An index of the numbers in source texts alone (e.g. a transcript for its summary); `company` are the
-    names the texts use for the company they are about."""
+    names the texts use for the company they are about; `call_quarter` is the quarter of the call the texts
+    report, as `EarningsCall.quarter` holds it ("Q3-2021"), read exactly as a bundle's call quarter is."""
     lexicon = Lexicon({"company": tuple(company)} if company else None)
-    return FactIndex(text_facts(texts, lexicon=lexicon), lexicon=lexicon)
+    # The call's quarter is a fact of the input; it does not date the texts' year-less periods: on a Q4 call
+    # "for the full year, we expect ..." is the coming year, not the call's.
+    facts = text_facts(texts, lexicon=lexicon)
+    facts += call_quarter_facts(call_quarter) if call_quarter else []
+    return FactIndex(facts, lexicon=lexicon)

@@ -65,7 +65,8 @@ _HALF = re.compile(
 )
 _YEAR = re.compile(
     r"\b(?:for\s+the\s+(?:full\s+)?year|full[\s-]+year|fiscal(?:[\s-]+year)?|annual(?:ly)?|this\s+year|"
-    r"(?P<next>next\s+year))(?:[\s-]+(?P<y>(?:19|20)\d{2}))?\b",
+    r"(?P<next>next\s+year))(?:[\s-]+(?P<y>(?:19|20)\d{2})|\s*['’](?P<y2>\d{2}))?\b"
+    r"|\bFY[\s-]?['’]?(?:(?P<y3>(?:19|20)\d{2})|(?P<y4>\d{2}))\b",  # "fiscal year '22", "FY22", "FY 2022"
     re.I,
 )
 
@@ -107,7 +108,8 @@ def period_of(text: str, default_year: int | None = None) -> TextPeriod | None:
         return TextPeriod("half", n, int(m.group("y")) if m.group("y") else default_year)
     m = _YEAR.search(text)
     if m:
-        year = int(m.group("y")) if m.group("y") else default_year
+        full, short = m.group("y") or m.group("y3"), m.group("y2") or m.group("y4")
+        year = int(full) if full else 2000 + int(short) if short else default_year
         if m.group("next") and year is not None:
             year += 1
         return TextPeriod("year", None, year)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.checks import build_text_index, check_text
+from pipeline.checks.qualifiers import period_of
 
 CALL = (
     "Thank you all for joining. "
@@ -95,3 +96,50 @@ INSURER = build_text_index(
 def test_premium_income_and_a_year_ago(summary: str, status: str) -> None:
     (check,) = [c for c in check_text(summary, INSURER, section="summary") if c.written == "3.5%"]
     assert check.status == status, check.note
+
+
+# The quarter of the call a summary reports is an input (`EarningsCall.quarter`, which `stockreport import
+# transcript` reads from "HD_q3_2021.txt"): the transcript of a fiscal-year company never names its fiscal year.
+RETAILER_CALL = "Sales for the third quarter were $36.8 billion. Comp sales were up 6.1% from last year."
+
+
+@pytest.mark.parametrize(
+    ("summary", "written", "status"),
+    [
+        ("Comparable sales for q3 of fiscal 2021 increased 6.1 percent.", "q3 of fiscal 2021", "verified"),
+        ("Sales for the third quarter of 2021 were $36.8 billion.", "third quarter of 2021", "verified"),
+        ("Comparable sales for q4 of fiscal 2021 increased 6.1 percent.", "q4 of fiscal 2021", "unverified"),
+        ("Comparable sales for q3 of fiscal 2022 increased 6.1 percent.", "q3 of fiscal 2022", "unverified"),
+        ("Comparable sales in fiscal 2021 increased 6.1 percent.", "fiscal 2021", "unverified"),  # a year
+        ("Comparable sales for h2 2021 increased 6.1 percent.", "h2 2021", "unverified"),
+    ],
+)
+def test_the_calls_quarter_is_a_fact_of_the_input(summary: str, written: str, status: str) -> None:
+    index = build_text_index([("transcript", RETAILER_CALL)], company=["compname"], call_quarter="Q3-2021")
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    assert check.status == status, check.note
+    if status == "verified":
+        assert check.source == "earnings_call.quarter"
+
+
+def test_without_the_calls_quarter_the_fiscal_quarter_stays_unverified() -> None:
+    index = build_text_index([("transcript", RETAILER_CALL)], company=["compname"])
+    summary = "Comparable sales for q3 of fiscal 2021 increased 6.1 percent."
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == "q3 of fiscal 2021"]
+    assert check.status == "unverified"
+
+
+@pytest.mark.parametrize(
+    ("clause", "year"),
+    [
+        ("net sales are forecast to be up 20% in fiscal year '22", 2022),
+        ("FY22 revenue is forecast at $26 billion", 2022),
+        ("FY 2023 revenue", 2023),
+        ("fiscal 2020 sales", 2020),
+        ("for the full year, sales grew 17%", 2021),  # no year written: the call's year
+    ],
+)
+def test_a_source_clause_with_a_two_digit_fiscal_year_is_that_year(clause: str, year: int) -> None:
+    # before, "fiscal year '22" on a 2021 call was read as the call's year
+    period = period_of(clause, default_year=2021)
+    assert period is not None and (period.kind, period.year) == ("year", year)

@@ -106,3 +106,20 @@ def test_bad_transcripts(tmp_path: Path, content: bytes, message: str) -> None:
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
         load_transcript(path)
+
+
+def test_imported_calls_quarter_checks_the_reports_period_label(tmp_path: Path) -> None:
+    """The quarter `import transcript` reads from an ECTSum file name is the fact a report's "Q3 of fiscal
+    2021" is checked against (the transcript itself never names the fiscal year)."""
+    from pipeline.checks import build_fact_index, check_text
+
+    source = tmp_path / "HD_q3_2021.txt"
+    source.write_text("Sales for the third quarter were $36.8 billion.\nComp sales were up 6.1%.\n")
+    import_transcript(source, tmp_path / "HD", call_date=dt.date(2021, 11, 16), ticker="HD")
+    index = build_fact_index(load_bundle(tmp_path / "HD", with_peers=False))
+    statuses = {
+        c.written: c.status
+        for text in ("The call covered Q3 of fiscal 2021.", "The call covered Q4 of fiscal 2021.")
+        for c in check_text(text, index, section="earnings_call")
+    }
+    assert statuses == {"Q3 of fiscal 2021": "verified", "Q4 of fiscal 2021": "unverified"}
