@@ -269,12 +269,21 @@ class FactIndex:
     _sorted: list[Fact] = field(init=False, repr=False)
 
     scope_words: frozenset[str] = field(init=False, repr=False)
+    scope_links: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sorted = sorted(self.facts, key=lambda f: abs(f.value))
         self._abs = [abs(f.value) for f in self._sorted]
         # Words the sources use to narrow a measure ("public" cloud revenue, revenue from "Xiaomi").
         self.scope_words = frozenset(w for f in self.facts for w in f.required)
+        # And the distinctive words each scope word goes with in the sources ("external" sales to "Kyndryl"):
+        # a sentence may call a source's figure by the source's own scope for the same thing (match.py).
+        links: dict[str, set[str]] = {}
+        for f in self.facts:
+            plain = {w for w in f.words if not w.startswith("c:")} - f.required
+            for w in f.required:
+                links.setdefault(w, set()).update(plain)
+        self.scope_links = {w: frozenset(v) for w, v in links.items()}
 
     def near(self, magnitude: float, half_width: float) -> list[Fact]:
         """Facts whose |value| lies in [magnitude - half_width, magnitude + half_width]."""

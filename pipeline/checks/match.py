@@ -31,7 +31,7 @@ Context (see `choose`): agreeing in value is not enough; the sentence must be ab
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
@@ -248,8 +248,20 @@ def _by_concepts(fact: Fact, clause: Clause, ctx: SentenceContext) -> Named | No
     return None
 
 
+def _source_scope(fact: Fact, word: str, clause: Clause, scope_links: Mapping[str, frozenset[str]]) -> bool:
+    """A scope word the sentence adds is the sources' own name for the fact's thing when the sources use it
+    with a distinctive word that both the fact's own words or topic and the clause say: "3.5 points from
+    incremental external sales to Kyndryl" for the call's "3.5 points from the new relationship" (topic:
+    Kyndryl), where the call speaks elsewhere of "the external sales to Kyndryl"."""
+    return bool(scope_links.get(word, frozenset()) & (fact.context | fact.words) & clause.tokens)
+
+
 def _by_source_words(
-    fact: Fact, clause: Clause, ctx: SentenceContext, scope_words: frozenset[str]
+    fact: Fact,
+    clause: Clause,
+    ctx: SentenceContext,
+    scope_words: frozenset[str],
+    scope_links: Mapping[str, frozenset[str]],
 ) -> Named | None:
     """Numbers read from prose: by the measure their source clause names, or by its distinctive words."""
     found: Named | None = None
@@ -257,7 +269,10 @@ def _by_source_words(
     # Scope the sentence adds: words written as names ("AI revenue") or that the sources use as scope
     # ("public", "enterprise"); other words before a subject may be verbs ("management plans capex").
     added = clause.modifiers.proper | (clause.modifiers.words & scope_words)
-    scope_ok = (not fact.required or fact.required & ctx.tokens) and added <= fact.context | fact.words
+    unknown = {
+        w for w in added - (fact.context | fact.words) if not _source_scope(fact, w, clause, scope_links)
+    }
+    scope_ok = (not fact.required or fact.required & ctx.tokens) and not unknown
     if measures and scope_ok:
         # The source calls it by a measure of the vocabulary: the sentence must call it the same, say one of
         # its scope words if it has any ("public" cloud revenue; "diluted EPS" is still EPS) and add no scope
@@ -280,7 +295,11 @@ def _by_source_words(
 
 
 def naming(
-    fact: Fact, clause: Clause, ctx: SentenceContext, scope_words: frozenset[str] = frozenset()
+    fact: Fact,
+    clause: Clause,
+    ctx: SentenceContext,
+    scope_words: frozenset[str] = frozenset(),
+    scope_links: Mapping[str, frozenset[str]] | None = None,
 ) -> Named | None:
     """Where the sentence names the fact: its clause, elsewhere in the sentence (and the clause names no other
     subject), or nowhere. Bundle and metric facts are named by concepts (all of one of `Fact.names`). A number
@@ -290,7 +309,11 @@ def naming(
     by_names = _by_concepts(fact, clause, ctx) if fact.names else None
     if by_names == "clause":
         return by_names
-    by_words = _by_source_words(fact, clause, ctx, scope_words) if fact.words or fact.inherited else None
+    by_words = (
+        _by_source_words(fact, clause, ctx, scope_words, scope_links or {})
+        if fact.words or fact.inherited
+        else None
+    )
     return by_words if by_words == "clause" else by_names or by_words
 
 
@@ -411,7 +434,7 @@ def choose(
     rejected: list[tuple[Match, str]] = []
     for m in found:
         f = m.fact
-        named = naming(f, clause, ctx, index.scope_words)
+        named = naming(f, clause, ctx, index.scope_words, index.scope_links)
         conflict = _qualifier_conflict(w, f, ctx.text[clause.start : clause.end], ctx.text)
         if f.excludes & clause.concepts:
             rejected.append((m, "the sentence names another definition of it"))
@@ -444,7 +467,17 @@ def choose(
         else:
             rejected.append((m, "the sentence does not name this"))
     if accepted:
-        accepted.sort(key=lambda t: (not t[1].sign_ok, t[0], _HOW_RANK[t[1].how], t[1].fact.from_text))
+        # Among equals, the source sentence the sentence's other checked figures come from ("$3.5 billion to
+        # $3.7 billion" is one guidance sentence, not a year's sales that also were $3.7 billion).
+        accepted.sort(
+            key=lambda t: (
+                not t[1].sign_ok,
+                t[0],
+                t[1].fact.sentence not in checked_periods,
+                _HOW_RANK[t[1].how],
+                t[1].fact.from_text,
+            )
+        )
         _, best, named = accepted[0]
         return Choice(best, named, None)
     if rejected:

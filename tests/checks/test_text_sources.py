@@ -143,3 +143,59 @@ def test_a_source_clause_with_a_two_digit_fiscal_year_is_that_year(clause: str, 
     # before, "fiscal year '22" on a 2021 call was read as the call's year
     period = period_of(clause, default_year=2021)
     assert period is not None and (period.kind, period.year) == ("year", year)
+
+
+# A scope word the sentence adds verifies only when the source itself uses it for the same thing: the call
+# speaks of "external sales to Kyndryl", and the figure's topic is the relationship with Kyndryl.
+SPUN_OFF_CALL = (
+    "We had solid revenue performance, up nearly 9%. "
+    "I'll remind you, this includes the incremental revenue from the new commercial relationship with Kyndryl. "
+    "This quarter, our revenue growth includes about 3.5 points from the new relationship. "
+    "Our hybrid cloud revenue in software is up 25% for the year. "
+    "Consulting's hybrid cloud revenue grew 34% in the quarter. "
+    "In 2022, we're planning for about 2 to 3 points from the external sales to Kyndryl. "
+    "Revenue from our AWS partnership grew 50%."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "status"),
+    [
+        (
+            "Revenue up 8.6% (including about 3.5 points from incremental external sales to kyndryl).",
+            "verified",
+        ),
+        ("Revenue growth included about 3.5 points from sales to Kyndryl.", "verified"),
+        # the scope word without the thing the source uses it for, or with something else
+        ("Revenue up 8.6% (including about 3.5 points from incremental external sales).", "unverified"),
+        ("Revenue up 8.6% (including about 3.5 points from external cloud sales).", "unverified"),
+        ("Revenue up 8.6% (including about 3.5 points from external sales to aws).", "unverified"),
+        # a scope the source uses for other figures only
+        ("Revenue up 8.6% (including about 3.5 points from hybrid cloud sales to kyndryl).", "unverified"),
+        ("Revenue up 8.6% (including about 3.5 points from software sales to kyndryl).", "unverified"),
+    ],
+)
+def test_a_scope_word_the_source_uses_for_the_same_thing(summary: str, status: str) -> None:
+    index = build_text_index([("transcript", SPUN_OFF_CALL)], company=["compname"])
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == "3.5 points"]
+    assert check.status == status, check.note
+
+
+GUIDANCE_CALL = (
+    "2021 sales grew 17% to $3.7 billion. "
+    "Looking ahead, we expect sales to be in the range of $3.5 billion to $3.7 billion in the first quarter."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "cited"),
+    [
+        # the figures of one sentence come from one source sentence when one holds them all
+        ("Sees q1 sales $3.5 billion to $3.7 billion.", "$3.5 billion to $3.7 billion"),
+        ("Sales grew 17% to $3.7 billion.", "grew 17% to $3.7 billion"),
+    ],
+)
+def test_equal_facts_cite_the_source_sentence_of_the_other_figures(summary: str, cited: str) -> None:
+    index = build_text_index([("transcript", GUIDANCE_CALL)], company=["compname"])
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == "$3.7 billion"]
+    assert check.status == "verified" and cited in (check.label or ""), check.label
