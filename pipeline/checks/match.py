@@ -467,15 +467,16 @@ def choose(
         else:
             rejected.append((m, "the sentence does not name this"))
     if accepted:
-        # Among equals, the source sentence the sentence's other checked figures come from ("$3.5 billion to
-        # $3.7 billion" is one guidance sentence, not a year's sales that also were $3.7 billion).
+        # Among equals (a bundle's own field first), the source sentence the sentence's other checked figures
+        # come from ("$3.5 billion to $3.7 billion" is one guidance sentence, not a year's sales that also
+        # were $3.7 billion).
         accepted.sort(
             key=lambda t: (
                 not t[1].sign_ok,
                 t[0],
-                t[1].fact.sentence not in checked_periods,
                 _HOW_RANK[t[1].how],
                 t[1].fact.from_text,
+                t[1].fact.sentence not in checked_periods,
             )
         )
         _, best, named = accepted[0]
