@@ -268,6 +268,7 @@ class FactIndex:
     _abs: list[float] = field(init=False, repr=False)
     _sorted: list[Fact] = field(init=False, repr=False)
 
+    names: frozenset[frozenset[str]] = frozenset()  # the names the source texts write (source_names)
     scope_words: frozenset[str] = field(init=False, repr=False)
     scope_links: dict[str, frozenset[str]] = field(init=False, repr=False)
 
@@ -314,7 +315,7 @@ class FactIndex:
         return a_year_before[0].label if a_year_before else None
 
     def with_facts(self, extra: Iterable[Fact]) -> FactIndex:
-        return FactIndex([*self.facts, *extra], self.identifiers, self.lexicon, self.periods)
+        return FactIndex([*self.facts, *extra], self.identifiers, self.lexicon, self.periods, self.names)
 
     def with_metrics(self, metrics: Metrics) -> FactIndex:
         """This index plus the facts of `metrics`: what `build_fact_index(loaded, metrics)` gives, without
@@ -327,7 +328,11 @@ class FactIndex:
         defined = metric_concepts(metrics)
         kept = [f for f in self.facts if f.concept is None or f.concept not in defined]
         return FactIndex(
-            [*kept, *metrics_facts(metrics, self.periods)], self.identifiers, self.lexicon, self.periods
+            [*kept, *metrics_facts(metrics, self.periods)],
+            self.identifiers,
+            self.lexicon,
+            self.periods,
+            self.names,
         )
 
 
@@ -1255,7 +1260,7 @@ def build_fact_index(
         texts.append(("transcript", loaded.transcript_text))
     texts += list(extra_texts)
     facts += text_facts(texts, identifiers, lexicon, source_call(loaded))
-    index = FactIndex(facts, tuple(identifiers), lexicon, periods_of(loaded))
+    index = FactIndex(facts, tuple(identifiers), lexicon, periods_of(loaded), source_names(texts, lexicon))
     return index if metrics is None else index.with_metrics(metrics)
 
 
@@ -1270,4 +1275,40 @@ def build_text_index(
     # "for the full year, we expect ..." is the coming year, not the call's.
     facts = text_facts(texts, lexicon=lexicon)
     facts += call_quarter_facts(call_quarter) if call_quarter else []
-    return FactIndex(facts, lexicon=lexicon)
+    return FactIndex(facts, lexicon=lexicon, names=source_names(texts, lexicon))
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][A-Za-z'&.-]*(?:\s+(?:(?:and|of|&)\s+)?[A-Z][A-Za-z'&.-]*)+")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z][a-z']*")
+
+
+def source_names(texts: Iterable[tuple[str, str]], lexicon: Lexicon) -> frozenset[frozenset[str]]:
+    """The names of two words or more that the texts write in running prose ("In Optical Communications,
+    ...", "Life Sciences", "Health Care Benefits"), each as its set of words: a sentence that puts all the
+    words of one before a measure narrows it to that part ("optical communications sales"), even in lower
+    case. Not names: titles and headings (few lower-case words), vocabulary words ("Adjusted EBITDA Margin"),
+    runs holding the company's own name ("CVS Health") and single words (in lower case a single capitalised
+    source word is as often a verb: "compname posts revenue" against the call's "Post")."""
+    names: set[frozenset[str]] = set()
+    for _, text in texts:
+        for _, sentence in split_sentences(text):
+            runs = [m.group(0) for m in _CAPITALISED_RUN.finditer(sentence)]
+            if not runs or len(_LOWER_WORD.findall(sentence)) < 3:
+                continue
+            for run in runs:
+                if content_tokens(run, Lexicon()) & lexicon.entity_words:
+                    continue
+                vocabulary = [(x.start, x.end) for x in lexicon.mentions(run)]
+                tokens = content_tokens(run, lexicon, vocabulary) - _NOT_NAMES
+                if len(tokens) > 1:
+                    names.add(tokens)
+    return frozenset(names)
+
+
+_NOT_NAMES = frozenset(
+    content_tokens(
+        "first second third fourth quarter quarters half year fiscal january february march april may june july"
+        " august september october november december monday tuesday wednesday thursday friday q ttm",
+        Lexicon(),
+    )
+)

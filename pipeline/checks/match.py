@@ -262,13 +262,17 @@ def _by_source_words(
     ctx: SentenceContext,
     scope_words: frozenset[str],
     scope_links: Mapping[str, frozenset[str]],
+    names: frozenset[frozenset[str]],
 ) -> Named | None:
     """Numbers read from prose: by the measure their source clause names, or by its distinctive words."""
     found: Named | None = None
     measures = {w for w in fact.words if w.startswith("c:") and w[2:] in MEASURES} | set(fact.inherited)
-    # Scope the sentence adds: words written as names ("AI revenue") or that the sources use as scope
-    # ("public", "enterprise"); other words before a subject may be verbs ("management plans capex").
-    added = clause.modifiers.proper | (clause.modifiers.words & scope_words)
+    # Scope the sentence adds: words written as names ("AI revenue"), names the sources write however the
+    # sentence writes them ("optical communications sales") or words the sources use as scope ("public",
+    # "enterprise"); other words before a subject may be verbs ("management plans capex").
+    written = clause.modifiers.words
+    added = clause.modifiers.proper | (written & scope_words)
+    added |= {w for name in names if name <= written for w in name}
     unknown = {
         w for w in added - (fact.context | fact.words) if not _source_scope(fact, w, clause, scope_links)
     }
@@ -300,6 +304,7 @@ def naming(
     ctx: SentenceContext,
     scope_words: frozenset[str] = frozenset(),
     scope_links: Mapping[str, frozenset[str]] | None = None,
+    names: frozenset[frozenset[str]] = frozenset(),
 ) -> Named | None:
     """Where the sentence names the fact: its clause, elsewhere in the sentence (and the clause names no other
     subject), or nowhere. Bundle and metric facts are named by concepts (all of one of `Fact.names`). A number
@@ -310,7 +315,7 @@ def naming(
     if by_names == "clause":
         return by_names
     by_words = (
-        _by_source_words(fact, clause, ctx, scope_words, scope_links or {})
+        _by_source_words(fact, clause, ctx, scope_words, scope_links or {}, names)
         if fact.words or fact.inherited
         else None
     )
@@ -434,7 +439,7 @@ def choose(
     rejected: list[tuple[Match, str]] = []
     for m in found:
         f = m.fact
-        named = naming(f, clause, ctx, index.scope_words, index.scope_links)
+        named = naming(f, clause, ctx, index.scope_words, index.scope_links, index.names)
         conflict = _qualifier_conflict(w, f, ctx.text[clause.start : clause.end], ctx.text)
         if f.excludes & clause.concepts:
             rejected.append((m, "the sentence names another definition of it"))

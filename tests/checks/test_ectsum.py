@@ -1,6 +1,6 @@
 """ECTSum reference summaries against their own transcripts (issues 5 and 12).
 
-Measured (benchmarks/numcheck_ectsum.py prints the table): 96 of 117 summary numbers verified (82.1%). The
+Measured (benchmarks/numcheck_ectsum.py prints the table): 95 of 117 summary numbers verified (81.2%). The
 117 include eight period labels ("fiscal 2022", "q3 2020") that are now checked as periods where the old
 check read them as bare years, and "fy22", which it did not see. Before issue 12 the check verified 96 of
 116 by value alone, four of them by coincidence (IBM's "60%" gross margin against "60% of our hires", P&G's
@@ -12,8 +12,9 @@ earlier than the check reads (Corning's Display "$942 million"). A figure finer 
 billion" for "$11.3 billion", 3 significant figures or more) verifies as "source rounded", and a year that
 opens a call sentence ("As we look to 2022, ...") is the time of all of it. The call's quarter comes from the
 input (`EarningsCall.quarter`, read from the pair's file name as `stockreport import transcript` reads it), and a
-scope word the summary adds verifies when the call uses it for the same thing ("external sales to Kyndryl"). The
-floor fails on any real regression.
+scope word the summary adds verifies when the call uses it for the same thing ("external sales to Kyndryl"). A
+name the call writes ("Optical Communications") narrows the summary's lower-case "optical communications
+sales" as it would a cased one. The floor fails on any real regression.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ECTSUM = REPO / "fixtures" / "data" / "transcripts" / "ectsum"
-FLOOR = 0.82
+FLOOR = 0.81
 
 
 def _bench() -> ModuleType:
@@ -89,6 +90,8 @@ def test_total_share_matched_is_above_the_floor(results: list) -> None:  # type:
         ("IBM_q4_2021", "3.5 points", "verified"),
         # Display's figure, but the transcript lost the Display header: the topic before it is Optical
         ("GLW_q4_2021", "$942 million", "unverified"),
+        # the call's 24% is Life Sciences' growth, not Optical Communications'
+        ("GLW_q4_2021", "24%", "unverified"),
     ],
 )
 def test_known_numbers(results: list, pair: str, written: str, status: str) -> None:  # type: ignore[type-arg]

@@ -199,3 +199,37 @@ def test_equal_facts_cite_the_source_sentence_of_the_other_figures(summary: str,
     index = build_text_index([("transcript", GUIDANCE_CALL)], company=["compname"])
     (check,) = [c for c in check_text(summary, index, section="summary") if c.written == "$3.7 billion"]
     assert check.status == "verified" and cited in (check.label or ""), check.label
+
+
+# A name the sources write ("In Life Sciences, ... sales up 24%") narrows a measure however the sentence
+# writes it: in lower case (ECTSum's summaries, a model that writes in lower case) a sentence passed where its
+# cased twin failed.
+SEGMENTS_CALL = (
+    "In Life Sciences, we're delivering growth on multiple fronts with sales up 24% in 2021.\n"
+    "Let's begin with Optical Communications.\n"
+    "Fourth-quarter sales were up 7% sequentially, exceeding $1.2 billion.\n"
+    "CVS Health revenues grew 10% to $76.6 billion, and Health Care Benefits revenue grew 8%.\n"
+    "Our Post Acute business is small.\n"
+    "We delivered $16.7 billion in revenue."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "written", "status"),
+    [
+        ("Life Sciences sales grew 24% in 2021.", "24%", "verified"),
+        ("life sciences sales grew 24% in 2021.", "24%", "verified"),
+        ("Optical Communications sales grew 24% in 2021.", "24%", "unverified"),
+        ("optical communications sales grew 24% in 2021.", "24%", "unverified"),  # verified before
+        ("health care benefits revenue grew 10%.", "10%", "unverified"),
+        ("health care benefits revenue grew 8%.", "8%", "verified"),
+        # the rest of the company's own name, a part of a name, or a verb the source writes as a name
+        ("cvs health revenues grew 10% to $76.6 billion.", "$76.6 billion", "verified"),
+        ("cvs health revenue grew 10%.", "10%", "verified"),
+        ("compname posts revenue of $16.7 billion.", "$16.7 billion", "verified"),
+    ],
+)
+def test_the_sources_names_narrow_a_measure_in_any_case(summary: str, written: str, status: str) -> None:
+    index = build_text_index([("transcript", SEGMENTS_CALL)], company=["compname", "cvs"])
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    assert check.status == status, check.note
