@@ -9,7 +9,9 @@ an error body, and libraries log exceptions at debug level. `redact(text)` repla
   password and `user:password` of every URL the run was given (`--base-url`, registered by
   `add_url_credentials`) or finds in the environment (`OPENAI_BASE_URL`, proxies), wherever they appear
   (a proxy may echo them back without the URL around them),
-with "[redacted]". `without_userinfo` gives the URL to keep where a URL must be stored (the cache key).
+with "[redacted]", in the forms the writers spell them too: a JSON string, HTML, the Markdown escaper's
+(`sk-proj-a_b` is `sk-proj-a\\_b` in report.md) and percent-encoding. `without_userinfo` gives the URL to
+keep where a URL must be stored (the cache key).
 
 It is applied where text leaves the process, so nothing needs to remember to call it:
 - every line shown: `stockreport`'s entry point (`cli.app.main`) wraps sys.stdout and sys.stderr in
@@ -21,15 +23,22 @@ It is applied where text leaves the process, so nothing needs to remember to cal
 
 from __future__ import annotations
 
+import functools
+import html
+import json
 import logging
 import os
 import re
 from typing import Any, TextIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
+
+from pipeline.render.markdown_escape import md_inline
 
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD)S?$", re.I)
+# A key's characters, each possibly backslash-escaped (the Markdown writer escapes '_' and some '.').
 _KEY_SHAPES = re.compile(
-    r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-]{12,}|\bAIza[0-9A-Za-z_\-]{30,}|(?<=Bearer )[A-Za-z0-9._\-]{12,}"
+    r"\b(?:sk|rk|pk)-(?:\\?[A-Za-z0-9_\-]){12,}|\bAIza(?:\\?[0-9A-Za-z_\-]){30,}"
+    r"|(?<=Bearer )(?:\\?[A-Za-z0-9._\-]){12,}"
 )
 # 'scheme://USERINFO@': the userinfo of any URL written out (no '/', '?', '#', '@' or space inside it)
 _URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^\s/?#@\[\]<>\"']+@")
@@ -72,21 +81,62 @@ def without_userinfo(url: str) -> str:
     return _URL_USERINFO.sub(r"\1", url)
 
 
+@functools.lru_cache(maxsize=256)
+def written_forms(value: str) -> frozenset[str]:
+    """`value` as the writers may spell it: itself, inside a JSON string (ASCII-only or not), in HTML (the
+    report page), through the Markdown escaper (report.md) and percent-encoded (a URL)."""
+    forms = {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        html.escape(value),
+        html.escape(value, quote=False),
+        html.escape(value).replace("&quot;", "&#34;").replace("&#x27;", "&#39;"),  # Jinja's (MarkupSafe)
+        md_inline(value),
+        quote(value, safe=""),
+        quote_plus(value),
+    }
+    return frozenset(f for f in forms if f)
+
+
 def _secret_values() -> list[str]:
     values = {v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 8}
     for value in os.environ.values():
         if "://" in value and "@" in value:
             values |= url_credentials(value)
     values |= _REGISTERED
-    return sorted(values, key=len, reverse=True)  # longest first, so a key inside another is not half-masked
+    forms = {form for value in values for form in written_forms(value)}
+    return sorted(forms, key=len, reverse=True)  # longest first, so a key inside another is not half-masked
 
 
 def redact(text: str) -> str:
+    return _redact(text, _secret_values())
+
+
+def _redact(text: str, secrets: list[str]) -> str:
     text = _URL_USERINFO.sub(rf"\1{MASK}@", text)
-    for value in _secret_values():
+    for value in secrets:
         if value in text:
             text = text.replace(value, MASK)
     return _KEY_SHAPES.sub(MASK, text)
+
+
+def redact_strings(obj: Any) -> Any:
+    """`redact` on every string inside JSON-like data (dicts, lists), keys included: a model's answer, masked
+    before anything reads it, so no part of a secret it echoes (a number's written form in the appendix, a
+    cut excerpt) can reach a report, which masking whole values on the way out would miss."""
+    secrets = _secret_values()
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return _redact(value, secrets)
+        if isinstance(value, dict):
+            return {walk(k): walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(obj)
 
 
 class RedactingFormatter(logging.Formatter):

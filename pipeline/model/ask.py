@@ -48,6 +48,7 @@ from pipeline.model.call_meta import CallMeta
 from pipeline.model.cost import TokenUsage, estimate_cost
 from pipeline.model.providers import CallBudget, ResolvedModel
 from pipeline.model.wire_schema import answer_token_bound, wire_schema
+from pipeline.redact import redact, redact_strings
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_REASKS = 2
@@ -269,7 +270,7 @@ def _check(
     if error is not None:
         return None, error
     try:
-        return schema.model_validate(obj), None
+        return schema.model_validate(redact_strings(obj)), None
     except ValidationError as exc:
         return None, _explain(exc)
 
@@ -402,7 +403,9 @@ def ask(
             raise
         raw: AIMessage = out["raw"]
         usage = usage + _usage(raw)
-        text = _raw_text(raw)
+        text = redact(
+            _raw_text(raw)
+        )  # a secret the model echoes goes no further (cache, recordings, re-asks)
         if was_cut(raw):
             cut += 1
             error = f"the answer was cut off at the output limit ({_usage(raw).output} tokens)"

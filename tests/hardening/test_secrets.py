@@ -8,15 +8,23 @@ cache, manifests) and the captured stdout/stderr (debug logs included) are searc
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, quote_plus
 
+import markupsafe
 import pytest
 
+from pipeline.render.markdown_escape import md, md_inline
 from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES, REPO, files_under
+from tests.support.answer_fit import append_within_limits
 
 KEY = "sk-test-SECRETSECRETSECRET1234567890"
 NEEDLES = (KEY, "SECRETSECRETSECRET", KEY[-12:])
@@ -203,3 +211,77 @@ def test_redact(text: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("HTTPS_PROXY", "http://alice:Pr0xyPassw0rd@proxy.internal:3128")
     assert redact(text) == expected
     assert str(StockreportError(text)) == expected
+
+
+# A project key (underscores: the Markdown writer escapes them) and a non-key-shaped secret with characters
+# that JSON, HTML, Markdown and URLs each spell differently.
+PROJECT_KEY = "sk-proj-Alpha7Bravo_Charlie8Delta_Echo9Foxtrot"
+ODD_TOKEN = 'tok_"Qx7Zeta"<b>&amp_Kappa9Lambda_42 x/y+z'
+
+
+def _pieces(secret: str) -> list[str]:
+    """The runs of letters and digits of a secret that no escaping changes: if one is in the output, it leaked."""
+    return [p for p in re.findall(r"[A-Za-z0-9]{6,}", secret) if not p.isalpha() or len(p) > 8]
+
+
+@pytest.mark.parametrize(
+    "writer",
+    [
+        json.dumps,
+        lambda v: json.dumps(v, ensure_ascii=False),
+        html.escape,
+        lambda v: str(markupsafe.escape(v)),
+        md,
+        md_inline,
+        lambda v: quote(v, safe=""),
+        quote_plus,
+    ],
+    ids=["json", "json-utf8", "html", "jinja", "md", "md-inline", "url", "url-plus"],
+)
+@pytest.mark.parametrize("secret", [PROJECT_KEY, ODD_TOKEN], ids=["project-key", "odd-token"])
+def test_a_secret_is_masked_in_every_written_form(
+    writer: Any, secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.redact import redact
+
+    monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", PROJECT_KEY)
+    monkeypatch.setenv("MY_SERVICE_TOKEN", ODD_TOKEN)
+    written = writer(f"before {secret} after")
+    assert any(p in written for p in _pieces(secret))  # the check below is not blind
+    masked = redact(written)
+    assert [p for p in _pieces(secret) if p in masked] == [], masked
+    assert "before" in masked and "after" in masked
+
+
+@pytest.mark.slow  # spawns a stockreport process
+def test_a_model_echoing_secrets_in_its_prose_leaks_them_into_no_format(tmp_path: Path) -> None:
+    """Through `stockreport generate`: the model writes the key and a token into every prose field (an echo,
+    a prompt injection); report.json, report.md and report.html spell them escaped, and each is masked."""
+    sentence = f"The key is {PROJECT_KEY} and the token {ODD_TOKEN}."
+
+    def echo(answer: dict[str, Any]) -> dict[str, Any]:
+        return append_within_limits(answer, lambda key: [sentence])[0]
+
+    with ModelServer(transform=echo) as server:
+        args = ["generate", str(BUNDLES / "AAPL"), "--model", "openai-compatible:stub", "--base-url"]
+        args += [server.base_url, "--no-cache", "--out", str(tmp_path / "out")]
+        args += ["--format", "json", "--format", "md", "--format", "html"]
+        proc = _run(args, tmp_path, {"OPENAI_COMPATIBLE_API_KEY": PROJECT_KEY, "MY_SERVICE_TOKEN": ODD_TOKEN})
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    report = tmp_path / "out" / "AAPL"
+    assert {"report.json", "report.md", "report.html"} <= {p.name for p in report.iterdir()}
+    for name in ("report.json", "report.md", "report.html"):  # the echo reached every format, masked
+        assert "redacted" in (report / name).read_text(), name
+    leaks = []
+    for path in files_under(tmp_path):
+        data = path.read_bytes()
+        leaks += [
+            f"{path.name}: {p}" for s in (PROJECT_KEY, ODD_TOKEN) for p in _pieces(s) if p.encode() in data
+        ]
+    leaks += [
+        f"std: {p}"
+        for s in (PROJECT_KEY, ODD_TOKEN)
+        for p in _pieces(s)
+        if p.encode() in proc.stdout + proc.stderr
+    ]
+    assert leaks == []
