@@ -260,6 +260,9 @@ _STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS) | frozenset(
     _stem(p) for p in PHRASES["growth"] if " " not in p
 )
 _BASIS_STEMS = frozenset(_stem(w) for w in BASIS_WORDS)
+_PART_STEMS = frozenset(
+    _stem(w) for w in ("segment", "segments", "division", "divisions", "business", "unit")
+)
 
 
 def content_tokens(text: str, lexicon: Lexicon, skip: Iterable[tuple[int, int]] = ()) -> frozenset[str]:
@@ -350,13 +353,19 @@ def modifiers(
             continue
         edge = m.start
         preceding = [w for w in words if w[1] <= m.start]
-        for k in range(len(preceding) - 1, max(-1, len(preceding) - 4), -1):
+        parts = 0  # "segment" does not count against the phrase's three words
+        for k in range(len(preceding) - 1, -1, -1):
             start, end, stem = preceding[k]
+            if len(preceding) - k > 3 + parts:
+                break
             if any(a <= start < b for a, b in inside) or re.search(r"[^\sA-Za-z'&-]", blanked[end:edge]):
                 break  # another subject or punctuation: the noun phrase ends here
             if k and preceding[k - 1][2] in _VERB_CUES:
                 break  # "to keep capex", "we expect revenue": a verb, not a scope word
             edge = start
+            if stem in _PART_STEMS:
+                parts += 1
+                continue  # "the Beauty segment's sales": the part's name comes before "segment"
             if stem in lexicon.entity_words or stem in _BASIS_STEMS:
                 continue
             if not usable(stem):

@@ -1,6 +1,6 @@
 """ECTSum reference summaries against their own transcripts (issues 5 and 12).
 
-Measured (benchmarks/numcheck_ectsum.py prints the table): 95 of 117 summary numbers verified (81.2%). The
+Measured (benchmarks/numcheck_ectsum.py prints the table): 94 of 117 summary numbers verified (80.3%). The
 117 include eight period labels ("fiscal 2022", "q3 2020") that are now checked as periods where the old
 check read them as bare years, and "fy22", which it did not see. Before issue 12 the check verified 96 of
 116 by value alone, four of them by coincidence (IBM's "60%" gross margin against "60% of our hires", P&G's
@@ -13,8 +13,9 @@ billion" for "$11.3 billion", 3 significant figures or more) verifies as "source
 opens a call sentence ("As we look to 2022, ...") is the time of all of it. The call's quarter comes from the
 input (`EarningsCall.quarter`, read from the pair's file name as `stockreport import transcript` reads it), and a
 scope word the summary adds verifies when the call uses it for the same thing ("external sales to Kyndryl"). A
-name the call writes ("Optical Communications") narrows the summary's lower-case "optical communications
-sales" as it would a cased one. The floor fails on any real regression.
+name the call writes ("Optical Communications", "Family Care") narrows the summary's lower-case "optical
+communications sales" or "family care segment organic sales" as it would a cased one. The floor fails on any
+real regression.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ECTSUM = REPO / "fixtures" / "data" / "transcripts" / "ectsum"
-FLOOR = 0.81
+FLOOR = 0.80
 
 
 def _bench() -> ModuleType:
@@ -106,3 +107,11 @@ def test_a_range_cites_the_source_sentence_of_its_other_end(results: list) -> No
     (glw,) = [r for r in results if r.name == "GLW_q4_2021"]
     (check,) = [c for c in glw.checks if c.written == "$3.7 billion" and "q1" in c.sentence]
     assert check.status == "verified" and "$3.5 billion to $3.7 billion" in (check.label or "")
+
+
+def test_a_segments_figure_is_not_the_companys_outlook(results: list) -> None:  # type: ignore[type-arg]
+    """The summary's "baby, feminine and family care segment organic sales increased two percent": the
+    call's 2% is the company's full-year outlook ("organic sales growth in the range of 2% to 4%")."""
+    (pg,) = [r for r in results if r.name == "PG_q1_2022"]
+    (check,) = [c for c in pg.checks if c.written == "two percent" and "family care" in c.sentence]
+    assert check.status == "unverified", check.label

@@ -233,3 +233,30 @@ def test_the_sources_names_narrow_a_measure_in_any_case(summary: str, written: s
     index = build_text_index([("transcript", SEGMENTS_CALL)], company=["compname", "cvs"])
     (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
     assert check.status == status, check.note
+
+
+PARTS_CALL = (
+    "We continue to expect organic sales growth in the range of 2% to 4%.\n"
+    "Family Care declined mid-singles comping very strong growth in the base period.\n"
+    "In Family Care, organic sales grew 3% this quarter."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "written", "status"),
+    [
+        # "segment" between a part's name and its measure does not hide the name
+        ("qtrly family care segment organic sales increased 3 percent.", "3 percent", "verified"),
+        (
+            "qtrly baby, feminine and family care segment organic sales increased 2 percent.",
+            "2 percent",
+            "unverified",
+        ),
+        ("Family Care segment organic sales increased 2 percent.", "2 percent", "unverified"),
+        ("organic sales growth is expected in the range of 2% to 4%.", "2%", "verified"),
+    ],
+)
+def test_a_part_named_before_segment_narrows_the_measure(summary: str, written: str, status: str) -> None:
+    index = build_text_index([("transcript", PARTS_CALL)], company=["compname"])
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    assert check.status == status, check.note
