@@ -42,15 +42,23 @@ _MAX_GROWTH = 16.0
 _SHORT_WINDOW = 4
 
 
-def _check(*arrays: np.ndarray) -> None:
-    for a in arrays:
+def _check(x: np.ndarray, out: np.ndarray, *, out_may_be_x: bool = False) -> None:
+    """The contract every kernel relies on (the compiled ones index without bounds checks): C-contiguous
+    float64, `out` of x's shape, and `out` apart from x unless the kernel reads each value before writing it."""
+    for a in (x, out):
         if a.dtype != np.float64 or not a.flags.c_contiguous:
             raise ValueError("rolling kernels need C-contiguous float64 arrays")
+    if out.shape != x.shape:
+        raise ValueError(f"out has shape {out.shape}, x has {x.shape}")
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+    if not (out_may_be_x and out is x) and np.may_share_memory(x, out):
+        raise ValueError("out shares memory with x" + ("" if out_may_be_x else " (it must not here)"))
 
 
 def compiled_for(values: int) -> bool:
-    """Whether arrays of this many values run on the compiled kernels."""
-    return values >= COMPILED_FROM and rolling_compiled.available()
+    """Whether arrays of this many values run on the compiled kernels (installed and working here)."""
+    return values >= COMPILED_FROM and rolling_compiled.kernels() is not None
 
 
 def _compiled(x: np.ndarray) -> Kernels | None:
@@ -58,8 +66,10 @@ def _compiled(x: np.ndarray) -> Kernels | None:
 
 
 def _rows(a: np.ndarray) -> np.ndarray:
-    """`a` as days x series (a view: the kernels' arrays are C-contiguous)."""
-    return a.reshape(a.shape[0], -1)
+    """`a` as days x series (a view: the kernels' arrays are C-contiguous). The compiled kernels take
+    writable arrays only: a read-only input (a memory-mapped panel, say) is copied."""
+    rows = a.reshape(a.shape[0], -1)
+    return rows if rows.flags.writeable else rows.copy()
 
 
 def _per_series(value: np.ndarray | float, x: np.ndarray) -> np.ndarray:
@@ -104,7 +114,7 @@ def smooth(
     The recursion of an EMA (gain alpha, decay 1-alpha), of Wilder's smoothing (1/n, (n-1)/n) and of a
     running sum (1, 1). `out` has x's shape and may be x itself; its rows before `start` are not written.
     """
-    _check(x, out)
+    _check(x, out, out_may_be_x=True)
     if not 0 <= start < x.shape[0]:
         raise IndexError(f"start {start} outside {x.shape[0]} days")
     if (kernels := _compiled(x)) is not None:

@@ -7,7 +7,8 @@ with the series innermost (contiguous, so the compiler vectorises it across seri
 
 The functions below are ordinary Python, typed, and define the results: `kernels()` compiles them once per
 process (Numba caches the machine code on disk, so later processes only load it). `rolling` calls them for
-large arrays only, so a single report never imports Numba (about 0.1 s, and more to load the code).
+large arrays only (`rolling.COMPILED_FROM` says why, with the cost of loading them), so a single report never
+imports Numba.
 Arrays are 2-D C-contiguous float64, days x series; per-series values (seeds, scales) are 1-D rows.
 """
 
@@ -90,39 +91,48 @@ class Kernels(NamedTuple):
     window_extreme: Callable[[np.ndarray, int, bool, np.ndarray, np.ndarray], None]
 
 
+# Each kernel with its signature, in `Kernels`' order, so that `kernels()` compiles (or loads) each once, up
+# front: 2-D C-contiguous days x series arrays, 1-D per-series rows. (Writable arrays: `rolling` copies a
+# read-only input.)
+_COMPILED: tuple[tuple[Callable[..., None], str], ...] = (
+    (smooth_rows, "void(f8[:, ::1], f8[:, ::1], i8, f8[::1], f8, f8)"),
+    (window_sum_rows, "void(f8[:, ::1], i8, f8[:, ::1], f8[::1])"),
+    (window_extreme_rows, "void(f8[:, ::1], i8, b1, f8[:, ::1], f8[:, ::1])"),
+)
+
+
 @functools.cache
 def available() -> bool:
     """Whether Numba is installed (without importing it)."""
     return importlib.util.find_spec("numba") is not None
 
 
-# Signatures, so that `kernels()` compiles (or loads) each kernel once, up front: 2-D C-contiguous days x
-# series arrays, 1-D per-series rows.
-_SIGNATURES = {
-    "smooth": "void(f8[:, ::1], f8[:, ::1], i8, f8[::1], f8, f8)",
-    "window_sum": "void(f8[:, ::1], i8, f8[:, ::1], f8[::1])",
-    "window_extreme": "void(f8[:, ::1], i8, b1, f8[:, ::1], f8[:, ::1])",
-}
-
-
 @functools.cache
 def kernels() -> Kernels | None:
     """The compiled kernels, or None without Numba, or if it cannot compile them here (then NumPy computes
-    the same values, and a warning says why). Compiled once per process, from the disk cache after the first."""
+    the same values, and a warning says why). Compiled once per process, from Numba's disk cache after the
+    first; where no cache folder is writable (a read-only install and home), compiled without one."""
     if not available():
         return None
     try:
         import numba
-
-        def compile_(fn: Callable[..., None], signature: str) -> Callable[..., None]:
-            # No fastmath: the results must be the IEEE arithmetic written above, in that order.
-            return numba.njit(signature, cache=True, nogil=True)(fn)  # type: ignore[no-any-return]
-
-        return Kernels(
-            compile_(smooth_rows, _SIGNATURES["smooth"]),
-            compile_(window_sum_rows, _SIGNATURES["window_sum"]),
-            compile_(window_extreme_rows, _SIGNATURES["window_extreme"]),
-        )
-    except Exception as exc:  # an incompatible Numba/NumPy pair, no compiler back end: NumPy still works
+    except Exception as exc:  # installed but broken (an incompatible NumPy, say): NumPy still works
         logging.getLogger(__name__).warning("compiled indicator kernels unavailable, using NumPy: %s", exc)
         return None
+
+    def compile_all(cache: bool) -> Kernels:
+        # No fastmath: the results must be the IEEE arithmetic written above, in that order.
+        return Kernels(*(numba.njit(sig, cache=cache, nogil=True)(fn) for fn, sig in _COMPILED))
+
+    try:
+        return compile_all(cache=True)
+    except Exception as cached_exc:
+        try:
+            kernels = compile_all(cache=False)
+        except Exception as exc:  # no compiler back end, an unsupported platform: NumPy still works
+            logging.getLogger(__name__).warning(
+                "compiled indicator kernels unavailable, using NumPy: %s", exc
+            )
+            return None
+        logging.getLogger(__name__).debug("compiled indicator kernels not cached: %s", cached_exc)
+        return kernels

@@ -1,8 +1,10 @@
-"""Technical indicators from daily prices: pure, vectorised NumPy functions.
+"""Technical indicators from daily prices: pure functions, vectorised across days and tickers.
 
 Every function takes arrays with days on axis 0 (1-D for one ticker, 2-D `days x tickers` for many) and
 returns an array of the same shape, NaN during the warm-up. Inputs must be finite (validated price files
-are). Seeding and alignment follow TA-Lib 0.8 so results match it to ~1e-12:
+are): a NaN or inf is a ValueError naming where it is, never a figure from a missing price (compute a
+ticker listed late from its first price on). Seeding and alignment follow TA-Lib 0.8 so results match it
+to ~1e-12:
 
 * SMA(n)[t]   = mean(x[t-n+1 .. t]), defined from t = n-1.
 * EMA(n)      : alpha = 2/(n+1); EMA[n-1] = SMA(n)[n-1]; EMA[t] = EMA[t-1] + alpha*(x[t] - EMA[t-1]).
@@ -22,8 +24,9 @@ are). Seeding and alignment follow TA-Lib 0.8 so results match it to ~1e-12:
 Where TA-Lib returns 0 for a degenerate window (RSI with no change at all, STOCH with High == Low for 14
 days) we return 50, the neutral value: 0 would read as "oversold" for a price that simply did not move.
 
-The recursions and window sums run on the kernels of `rolling` (no Python loop per day); many tickers are
-computed in column chunks (`_by_column_chunks`). See docs/metrics-technicals.md, "Speed".
+The recursions and window sums run on the kernels of `rolling` (no Python loop per day), compiled or NumPy;
+on NumPy, many tickers are computed in column chunks (`_by_column_chunks`). See docs/metrics-technicals.md,
+"Speed".
 """
 
 from __future__ import annotations
@@ -80,8 +83,15 @@ _CHUNK_BYTES = 20_000_000
 Arrays = tuple[np.ndarray, ...]
 
 
-def _as_float(x: np.ndarray | pd.Series) -> np.ndarray:
-    return np.ascontiguousarray(x, dtype=np.float64)
+def _as_float(x: np.ndarray | pd.Series, first_valid: int = 0) -> np.ndarray:
+    """x as C-contiguous float64, checked finite from day `first_valid` on."""
+    values = np.ascontiguousarray(x, dtype=np.float64)
+    checked = values[first_valid:]
+    if values.ndim and not np.isfinite(checked).all():
+        where = [int(i) for i in np.argwhere(~np.isfinite(checked))[0]]
+        at = f"day {where[0] + first_valid}" + (f", series {tuple(where[1:])}" if len(where) > 1 else "")
+        raise ValueError(f"indicator inputs must be finite: {checked[tuple(where)]} at {at}")
+    return values
 
 
 def _by_column_chunks(fn: Callable[..., Arrays], *inputs: np.ndarray) -> Arrays:
@@ -149,7 +159,7 @@ def ema(x: np.ndarray | pd.Series, period: int, first_valid: int = 0) -> np.ndar
     EMA[t0] = mean(x[first_valid .. t0]) with t0 = first_valid + n - 1; EMA[t] = EMA[t-1] + alpha*(x[t]-EMA[t-1]).
     Values of x before `first_valid` are ignored (they may be NaN).
     """
-    return _by_column_chunks(lambda c: (_ema(c, period, first_valid),), _as_float(x))[0]
+    return _by_column_chunks(lambda c: (_ema(c, period, first_valid),), _as_float(x, max(first_valid, 0)))[0]
 
 
 def _ema(x: np.ndarray, period: int, first_valid: int) -> np.ndarray:

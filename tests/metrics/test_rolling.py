@@ -7,6 +7,7 @@ skipped without it), each forced for every array size.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -201,5 +202,97 @@ def test_a_numba_that_cannot_compile_leaves_numpy_to_compute(
         np.testing.assert_allclose(out[19:], _window_loop(x, 20)[19:], rtol=1e-13)
         assert C.kernels() is None
         assert "using NumPy: no LLVM here" in caplog.text
+    finally:
+        C.kernels.cache_clear()
+
+
+def test_a_per_series_scale_scales_each_series() -> None:
+    x = _prices(300, (R.WIDE + 3,), seed=4)
+    scale = np.linspace(0.5, 3.0, x.shape[1])
+    out, plain = np.empty(x.shape), np.empty(x.shape)
+    R.window_sum(x, 20, out, scale)
+    R.window_sum(x, 20, plain)
+    np.testing.assert_allclose(out[19:], plain[19:] * scale, rtol=4 * EPS)
+
+
+def test_kernels_refuse_an_out_they_would_overrun_or_overwrite_while_reading() -> None:
+    """The compiled loops index without bounds checks: `out` must have x's shape and, for the window
+    kernels, lie apart from x (their extremes read x again after writing out)."""
+    x = _prices(100, (R.WIDE,))
+    with pytest.raises(ValueError, match="shape"):
+        R.window_sum(x, 5, np.empty((50, R.WIDE)))
+    with pytest.raises(ValueError, match="shape"):
+        R.smooth(x, np.empty((50, R.WIDE)), 0, 1.0, 0.5, 0.5)
+    with pytest.raises(ValueError, match="shape"):
+        R.window_extreme(x, 5, np.maximum, np.empty((100, R.WIDE - 1)))
+    with pytest.raises(ValueError, match="shares memory"):
+        R.window_extreme(x, 5, np.maximum, x)
+    with pytest.raises(ValueError, match="shares memory"):
+        R.window_sum(x, 5, x)
+    R.smooth(x, x, 0, 1.0, 0.5, 0.5)  # in place is fine for the smoothing: it reads each value first
+
+
+def test_read_only_inputs_give_the_same_indicators(tmp_path: Path) -> None:
+    """A memory-mapped panel (np.load(mmap_mode='r')) or a frozen array: the same values as a writable one."""
+    rng = np.random.default_rng(11)
+    close = 40 * np.exp(np.cumsum(rng.normal(0, 0.02, (300, 40)), axis=0))
+    high, low = close * 1.01, close * 0.99
+    expected = T.compute_all(high, low, close)
+    path = tmp_path / "close.npy"
+    np.save(path, close)
+    mapped = np.load(path, mmap_mode="r")
+    frozen_high, frozen_low = high.copy(), low.copy()
+    frozen_high.setflags(write=False)
+    frozen_low.setflags(write=False)
+    got = T.compute_all(frozen_high, frozen_low, mapped)
+    for key in T.INDICATORS:
+        np.testing.assert_array_equal(got[key], expected[key], err_msg=key)
+
+
+def test_a_missing_price_is_an_error_not_a_figure() -> None:
+    """A NaN (a gap, a late listing padded with NaN) would otherwise come out as RSI/STOCH 50 and
+    volatility 0 on both engines, or poison a running sum: every indicator refuses it and says where."""
+    close = _prices(300, (R.WIDE,), seed=6)
+    close[120, 7] = np.nan
+    for fn in (
+        lambda: T.compute_all(close * 1.01, close * 0.99, close),
+        lambda: T.sma(close, 20),
+        lambda: T.rsi(close),
+        lambda: T.volatility_pct(close),
+        lambda: T.rolling_max(close, 252),
+    ):
+        with pytest.raises(ValueError, match=r"finite: nan at day 120, series \(7,\)"):
+            fn()
+    one = close[:, 0].copy()
+    one[:5] = np.inf
+    with pytest.raises(ValueError, match="inf at day 0"):
+        T.macd(one)
+    one[:5] = np.nan  # EMA's documented exception: values before `first_valid` are ignored
+    assert np.isfinite(T.ema(one, 10, first_valid=5)[14:]).all()
+
+
+def test_without_a_writable_cache_the_kernels_compile_uncached(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A read-only install with no writable home: Numba cannot cache, so the kernels compile in the process
+    (the engine stays), and only a debug line says so."""
+    if not C.available():
+        pytest.skip("Numba is not installed (the `fast` extra)")
+    import numba
+
+    real_njit = numba.njit
+
+    def no_cache_folder(*args: object, **kwargs: object) -> object:
+        if kwargs.get("cache"):
+            raise RuntimeError("cannot cache function: no locator available")
+        return real_njit(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", no_cache_folder)
+    C.kernels.cache_clear()
+    try:
+        with caplog.at_level("DEBUG", logger=C.__name__):
+            assert C.kernels() is not None
+        assert "not cached: cannot cache function" in caplog.text
+        assert "using NumPy" not in caplog.text
     finally:
         C.kernels.cache_clear()
