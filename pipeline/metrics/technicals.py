@@ -84,8 +84,11 @@ Arrays = tuple[np.ndarray, ...]
 
 
 def _as_float(x: np.ndarray | pd.Series, first_valid: int = 0) -> np.ndarray:
-    """x as C-contiguous float64, checked finite from day `first_valid` on."""
+    """x as C-contiguous, writable float64 (a read-only input is copied once here rather than by every
+    compiled kernel that reads it), checked finite from day `first_valid` on."""
     values = np.ascontiguousarray(x, dtype=np.float64)
+    if not values.flags.writeable:
+        values = values.copy()
     checked = values[first_valid:]
     if values.ndim and not np.isfinite(checked).all():
         where = [int(i) for i in np.argwhere(~np.isfinite(checked))[0]]

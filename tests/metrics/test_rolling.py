@@ -247,6 +247,14 @@ def test_read_only_inputs_give_the_same_indicators(tmp_path: Path) -> None:
     got = T.compute_all(frozen_high, frozen_low, mapped)
     for key in T.INDICATORS:
         np.testing.assert_array_equal(got[key], expected[key], err_msg=key)
+    # The kernels themselves, called directly with a read-only x.
+    out, ref = np.empty(close.shape), np.empty(close.shape)
+    R.window_sum(close, 20, ref)
+    R.window_sum(mapped, 20, out)
+    np.testing.assert_array_equal(out, ref)
+    R.smooth(close, ref, 0, close[0], 0.2, 0.8)
+    R.smooth(mapped, out, 0, mapped[0], 0.2, 0.8)
+    np.testing.assert_array_equal(out, ref)
 
 
 def test_a_missing_price_is_an_error_not_a_figure() -> None:
