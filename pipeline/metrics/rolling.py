@@ -74,9 +74,8 @@ def _rows(a: np.ndarray) -> np.ndarray:
 
 def _per_series(value: np.ndarray | float, x: np.ndarray) -> np.ndarray:
     """A value per series of x (broadcast from a scalar or one day's row), as a contiguous 1-D row."""
-    return np.array(
-        np.broadcast_to(np.asarray(value, np.float64), x.shape[1:]).reshape(-1)
-    )  # a writable copy
+    row = np.broadcast_to(np.asarray(value, np.float64), x.shape[1:]).reshape(-1)
+    return np.array(row)  # a writable copy: the compiled kernels take writable rows only
 
 
 def _is_wide(x: np.ndarray) -> bool:
