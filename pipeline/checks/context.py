@@ -335,6 +335,7 @@ def modifiers(
         )
         for m in _WORD.finditer(blanked)
     ]
+    stems = {m.start(): _stem(m.group(0)) for m in _WORD.finditer(blanked)}
     inside = [(m.start, m.end) for m in mentions]
     out: set[str] = set()
     proper: set[str] = set()
@@ -366,6 +367,17 @@ def modifiers(
             if stem in _PART_STEMS:
                 parts += 1
                 continue  # "the Beauty segment's sales": the part's name comes before "segment"
+            if parts and stems[start] not in _PART_STEMS:
+                # the words before "segment" name a part, so they are a scope whatever their case or form
+                # ("grooming segment", "beauty segment"), not a verb
+                stem = stems[start]
+                if stem in lexicon.entity_words or stem in _BASIS_STEMS:
+                    continue
+                if not usable(stem):
+                    break
+                add(start, end, stem)
+                proper.add(stem)
+                continue
             if stem in lexicon.entity_words or stem in _BASIS_STEMS:
                 continue
             if not usable(stem):

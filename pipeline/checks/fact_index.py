@@ -543,9 +543,23 @@ def text_facts(
                 )
                 for f in _facts_from_written(n, f"text:{where}", source, f"{where}#{i}"):
                     facts.append(replace(f, context=context, **qualified))  # type: ignore[arg-type]
-            topics = [*topics, here if figures else content_tokens(norm, lex)][-_TOPIC_SENTENCES:]
+            topic = here if figures else _topic_words(norm, lex)
+            topics = [*topics, topic][-_TOPIC_SENTENCES:]
             previous = frozenset(f"c:{m.key}" for m in mentions if m.key in MEASURES) or previous
     return facts
+
+
+_NAME_RUN = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z'&.-]*(?:\s+(?:(?:and|of|&)\s+)?[A-Z][A-Za-z'&.-]*)*")
+_ROUNDUP_NAMES = 3  # a sentence naming more parts than this lists them; it is no single part's topic
+
+
+def _topic_words(sentence: str, lexicon: Lexicon) -> frozenset[str]:
+    """The topic a sentence with no figure sets for the next ones ("Turning to Display."): its words, unless it
+    runs through the parts one by one ("Personal Health Care up double-digits; Fabric Care grew high-singles;
+    Baby Care, Feminine Care and Grooming up mid-singles; ..."), which makes none of them the topic of the
+    company's figures that follow."""
+    names = [m for m in _NAME_RUN.finditer(sentence) if m.start() > 0]
+    return frozenset() if len(names) > _ROUNDUP_NAMES else content_tokens(sentence, lexicon)
 
 
 def _numberless_words(

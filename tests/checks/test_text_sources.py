@@ -260,3 +260,73 @@ def test_a_part_named_before_segment_narrows_the_measure(summary: str, written: 
     index = build_text_index([("transcript", PARTS_CALL)], company=["compname"])
     (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
     assert check.status == status, check.note
+
+
+def _check(call: str, summary: str, written: str) -> str:
+    index = build_text_index([("transcript", call)], company=["compname"])
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    return check.status
+
+
+COMPANY_CALL = (
+    "So moving to first quarter results, organic sales grew 4%, volume contributed two points.\n"
+    "We continue to expect organic sales growth in the range of 2% to 4%."
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "summary", "written", "status"),
+    [
+        # the words before "segment" name a part, whatever their case or form: "grooming" is no verb here
+        (
+            COMPANY_CALL,
+            "qtrly grooming segment organic sales increased four percent.",
+            "four percent",
+            "unverified",
+        ),
+        (
+            COMPANY_CALL,
+            "qtrly beauty segment organic sales increased two percent.",
+            "two percent",
+            "unverified",
+        ),
+        (
+            "In Grooming, organic sales grew 4% this quarter.",
+            "qtrly grooming segment organic sales increased four percent.",
+            "four percent",
+            "verified",
+        ),
+        (
+            "Turning to Beauty. Organic sales were up 2% this quarter.",
+            "qtrly beauty segment organic sales increased two percent.",
+            "two percent",
+            "verified",
+        ),
+        (COMPANY_CALL, "qtrly organic sales increased four percent.", "four percent", "verified"),
+    ],
+)
+def test_a_part_named_before_segment_is_a_scope_in_any_form(
+    call: str, summary: str, written: str, status: str
+) -> None:
+    assert _check(call, summary, written) == status
+
+
+ROUNDUP = (
+    "Personal Health Care up double-digits; Fabric Care grew high-singles; Baby Care, Feminine Care and "
+    "Grooming up mid-singles; Home Care and Oral Care up low-singles."
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "status"),
+    [
+        # a sentence that runs through the parts is no single part's topic: the U.S. figure after it is not
+        # Grooming's
+        (f"{ROUNDUP}\nOrganic sales were up 4% in the U.S. this quarter.", "unverified"),
+        # a sentence that turns to one part is its topic
+        ("Turning to Grooming and its brands.\nOrganic sales were up 4% this quarter.", "verified"),
+    ],
+)
+def test_a_roundup_of_parts_sets_no_topic(call: str, status: str) -> None:
+    summary = "qtrly grooming segment organic sales increased four percent."
+    assert _check(call, summary, "four percent") == status
