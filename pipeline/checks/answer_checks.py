@@ -19,10 +19,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from pipeline.checks.context import Segment, SentenceContext
+from pipeline.checks.context import Segment, SentenceContext, clause_cuts
 from pipeline.checks.direction import comparison_conflict, direction_conflict
 from pipeline.checks.fact_index import Fact, FactIndex
 from pipeline.checks.match import MatchConfig, candidates, choose
+from pipeline.checks.pairing import Pairing, pairing
 from pipeline.checks.written_numbers import Kind, WrittenNumber, scan, split_sentences
 from pipeline.metrics.types import Metrics
 
@@ -71,11 +72,12 @@ def _check_number(
     sentence: str,
     section: str,
     checked_periods: set[str],
+    paired: Pairing = Pairing(),
 ) -> tuple[NumberCheck, Fact | None]:
     """The check of one number, and the fact it was verified against (None unless verified)."""
     clause = ctx.clause_text(w.nstart)
     found = candidates(w, index, cfg, clause, ctx.clause_at(w.nstart).negated)
-    choice = choose(w, found, ctx, index, checked_periods)
+    choice = choose(w, found, ctx, index, checked_periods, paired)
     base = dict(section=section, sentence=sentence, written=w.text, value=w.value, kind=w.kind)
     best = choice.match
     if best is None:
@@ -105,6 +107,7 @@ def _sentence_checks(
     years = [(n.nstart, n.nend, int(n.value)) for n in found.numbers if n.is_year]
     figures = [(n.nstart, n.nend) for n in found.numbers if n.kind != "period" and not n.is_year]
     ctx = SentenceContext(found.normalised.text, index.lexicon, spans, years, figures)
+    cuts = clause_cuts(found.normalised.text, spans, ctx.mentions)
     out: dict[int, LocatedCheck] = {}
     verified: dict[int, Fact] = {}
     checked_periods: set[str] = set()
@@ -112,7 +115,8 @@ def _sentence_checks(
     order = sorted(range(len(found.numbers)), key=lambda i: found.numbers[i].kind in ("date", "period"))
     for i in order:
         w = found.numbers[i]
-        check, fact = _check_number(w, ctx, index, cfg, sentence, section, checked_periods)
+        paired = pairing(found.normalised.text, found.numbers, i, cuts)
+        check, fact = _check_number(w, ctx, index, cfg, sentence, section, checked_periods, paired)
         if fact is not None and fact.period:
             checked_periods.add(fact.period)
         if fact is not None and fact.sentence:

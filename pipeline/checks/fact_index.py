@@ -30,6 +30,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from pipeline.checks.context import Lexicon, Mention, clause_cuts, content_tokens, modifiers
+from pipeline.checks.pairing import Pairing, pairing
 from pipeline.checks.qualifiers import TextPeriod, basis_of, direction_of, period_of, role_of
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.checks.written_numbers import (
@@ -245,6 +246,8 @@ class Fact:
     # For a bundle line the metrics also define ("TTM/free_cash_flow", "valuation/pe_ratio"): the metrics'
     # figure (or their refusal) replaces it, so one concept has one value (`FactIndex.with_metrics`).
     concept: str | None = None
+    # For a number read from prose: the level its change moved to and the noun it counts (pairing.py).
+    paired: Pairing = Pairing()
 
     @property
     def from_text(self) -> bool:
@@ -533,7 +536,7 @@ def text_facts(
             cuts = clause_cuts(norm, spans, mentions)
             here = _numberless_words(norm, cuts, figures, lex)
             context = heading | here | frozenset().union(*topics)
-            for n in found.numbers:
+            for i_n, n in enumerate(found.numbers):
                 frames = n.is_year or n.kind == "period"
                 source = _source_words(norm, n.nstart, spans, lex, previous, mentions, frames)
                 lo = max(c for c in cuts if c <= n.nstart)
@@ -542,7 +545,14 @@ def text_facts(
                     n, norm[lo : min(c for c in cuts if c > n.nstart)], before, norm, where, call
                 )
                 for f in _facts_from_written(n, f"text:{where}", source, f"{where}#{i}"):
-                    facts.append(replace(f, context=context, **qualified))  # type: ignore[arg-type]
+                    facts.append(
+                        replace(
+                            f,
+                            context=context,
+                            paired=pairing(norm, found.numbers, i_n, cuts),
+                            **qualified,  # type: ignore[arg-type]
+                        )
+                    )
             topic = here if figures else _topic_words(norm, lex)
             topics = [*topics, topic][-_TOPIC_SENTENCES:]
             previous = frozenset(f"c:{m.key}" for m in mentions if m.key in MEASURES) or previous

@@ -38,6 +38,7 @@ from typing import Literal
 
 from pipeline.checks.context import Clause, Period, SentenceContext, named_by
 from pipeline.checks.fact_index import DAYS, Fact, FactIndex, PeriodInfo
+from pipeline.checks.pairing import Pairing, pairing_conflict
 from pipeline.checks.qualifiers import basis_of, role_of
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.checks.written_numbers import WrittenNumber
@@ -417,7 +418,12 @@ class Choice:
 
 
 def choose(
-    w: WrittenNumber, found: list[Match], ctx: SentenceContext, index: FactIndex, checked_periods: set[str]
+    w: WrittenNumber,
+    found: list[Match],
+    ctx: SentenceContext,
+    index: FactIndex,
+    checked_periods: set[str],
+    paired: Pairing = Pairing(),
 ) -> Choice:
     """The fact the sentence means among those that agree in value, or why none is accepted.
 
@@ -428,6 +434,9 @@ def choose(
     * a named period (FY2023, TTM, "a year earlier", a bare year, the quarter) rules out other periods; with
       none named a low-information number is read against the headline period;
     * a named window (past month, year to date, one year) rules out other windows;
+    * a source figure paired with another level or another counted noun (pairing.py, `paired` is the written
+      number's) is another fact: "adjusted revenue of 20.7 billion increased by 10.1%" for "revenue rose 10.1%
+      to $76.6 billion";
     * a year or month matches a period's date only when the sentence states a checked figure of that period
       (`checked_periods`): "In 2024 the net loss was RMB 1.97 billion", not "a financial collapse in 2020".
     """
@@ -441,6 +450,7 @@ def choose(
         f = m.fact
         named = naming(f, clause, ctx, index.scope_words, index.scope_links, index.names)
         conflict = _qualifier_conflict(w, f, ctx.text[clause.start : clause.end], ctx.text)
+        conflict = conflict or pairing_conflict(paired, f.paired)
         if f.excludes & clause.concepts:
             rejected.append((m, "the sentence names another definition of it"))
         elif conflict is not None:

@@ -330,3 +330,56 @@ ROUNDUP = (
 def test_a_roundup_of_parts_sets_no_topic(call: str, status: str) -> None:
     summary = "qtrly grooming segment organic sales increased four percent."
     assert _check(call, summary, "four percent") == status
+
+
+LEVELS_CALL = (
+    "Fourth quarter adjusted revenue of 20.7 billion increased by 10.1% year over year.\n"
+    "In the fourth quarter, sales were $3.7 billion, up 12% year over year."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "written", "status"),
+    [
+        # a change paired with its level in the sentence matches only a source change paired with that level
+        ("qtrly revenue rose 10.1% to $76.6 billion.", "10.1%", "unverified"),
+        (
+            "qtrly total revenues increased to $76.6 billion, up 10.1% compared to prior year.",
+            "10.1%",
+            "unverified",
+        ),
+        ("qtrly display net sales $942 million, up 12%.", "12%", "unverified"),
+        ("qtrly adjusted revenue rose 10.1% to $20.7 billion.", "10.1%", "verified"),
+        ("qtrly sales of $3.7 billion, up 12%.", "12%", "verified"),
+        ("qtrly sales were $3.70 billion, up 12%.", "12%", "verified"),  # the same level, finer
+        # a side that names no level conflicts with nothing
+        ("qtrly adjusted revenue rose 10.1%.", "10.1%", "verified"),
+    ],
+)
+def test_a_change_matches_a_source_change_paired_with_the_same_level(
+    summary: str, written: str, status: str
+) -> None:
+    assert _check(LEVELS_CALL, summary, written) == status
+
+
+COUNTS_CALL = (
+    "We sold over 22 million OTC COVID-19 tests with approximately 70% of sales in the fourth quarter."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "written", "status"),
+    [
+        # a count matches a source count of the same thing
+        (
+            "sold more than 20 million covid-19 vaccines nationwide in the quarter.",
+            "20 million",
+            "unverified",
+        ),
+        ("sold more than 20 million covid-19 tests nationwide in the quarter.", "20 million", "verified"),
+        ("sold about 22 million otc tests.", "22 million", "verified"),
+        ("sold 22 million covid-19 kits.", "22 million", "unverified"),
+    ],
+)
+def test_a_count_matches_a_source_count_of_the_same_noun(summary: str, written: str, status: str) -> None:
+    assert _check(COUNTS_CALL, summary, written) == status
