@@ -1,6 +1,6 @@
 """ECTSum reference summaries against their own transcripts (issues 5 and 12).
 
-Measured (benchmarks/numcheck_ectsum.py prints the table): 94 of 117 summary numbers verified (80.3%). The
+Measured (benchmarks/numcheck_ectsum.py prints the table): 88 of 117 summary numbers verified (75.2%). The
 117 include eight period labels ("fiscal 2022", "q3 2020") that are now checked as periods where the old
 check read them as bare years, and "fy22", which it did not see. Before issue 12 the check verified 96 of
 116 by value alone, four of them by coincidence (IBM's "60%" gross margin against "60% of our hires", P&G's
@@ -14,8 +14,18 @@ opens a call sentence ("As we look to 2022, ...") is the time of all of it. The 
 input (`EarningsCall.quarter`, read from the pair's file name as `stockreport import transcript` reads it), and a
 scope word the summary adds verifies when the call uses it for the same thing ("external sales to Kyndryl"). A
 name the call writes ("Optical Communications", "Family Care") narrows the summary's lower-case "optical
-communications sales" or "family care segment organic sales" as it would a cased one. The floor fails on any
-real regression.
+communications sales" or "family care segment organic sales" as it would a cased one.
+
+The floor was 0.80 (94 of 117) until issue 12d lowered it to 0.75 (88 of 117): a reader re-reading the 94
+found numbers verified against the wrong fact, and the check now refuses them by general rules (pairing.py,
+context.modifiers, fact_index._topic_words): P&G's "grooming segment" and "beauty segment" figures against the
+company's total and outlook (the words before "segment" name a part; a sentence running through the parts is
+no single part's topic), CVS's total revenue "rose 10.1% to $76.6 billion" (twice) against a segment's "20.7
+billion increased by 10.1%" (a change paired with another level), CVS's "20 million covid-19 vaccines"
+against "22 million OTC COVID-19 tests" (another counted noun), and ServiceNow's Q3 "$1,091 million,
+representing 31% growth" against the full-year guide "$4.257 billion ..., representing 31%". Corning's
+Display "12%" now cites Display's own sentence ("$942 million, up 12%") instead of the company's "$3.7 billion,
+up 12%". The floor fails on any real regression.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ECTSUM = REPO / "fixtures" / "data" / "transcripts" / "ectsum"
-FLOOR = 0.80
+FLOOR = 0.75  # 88/117 after issue 12d refused six wrong matches and found a seventh (see above)
 
 
 def _bench() -> ModuleType:
@@ -79,7 +89,8 @@ def test_total_share_matched_is_above_the_floor(results: list) -> None:  # type:
         ),  # "net premium income ... 3.5% lower than year ago": earned premium
         ("CRM_q2_2022", "$6.24 billion", "unverified"),  # an analyst estimate, not in the call
         ("UNP_q2_2021", "55.1%", "verified"),
-        ("PG_q1_2022", "four percent", "verified"),
+        # the call gives Grooming only as "up mid-singles"; its 4% is the company's total
+        ("PG_q1_2022", "four percent", "unverified"),
         ("MSI_q3_2021", "$9.00", "verified"),
         # coincidences the value-only check verified: the transcript's number is about something else
         ("IBM_q4_2021", "60%", "unverified"),  # "60% of our hires", not the gross profit margin
@@ -93,6 +104,15 @@ def test_total_share_matched_is_above_the_floor(results: list) -> None:  # type:
         ("GLW_q4_2021", "$942 million", "unverified"),
         # the call's 24% is Life Sciences' growth, not Optical Communications'
         ("GLW_q4_2021", "24%", "unverified"),
+        # the call's 10.1% is a segment's ("adjusted revenue of 20.7 billion increased by 10.1%"), not the
+        # total's "$76.6 billion"
+        ("CVS_q4_2021", "10.1%", "unverified"),
+        # the call's "22 million OTC COVID-19 tests" are not vaccines
+        ("CVS_q4_2021", "20 million", "unverified"),
+        # the call's 31% is the full-year guide's growth ("$4.257 billion ..., representing 31%"), not Q3's
+        ("NOW_q3_2020", "31%", "unverified"),
+        # Display's own sentence: "sales were $942 million, up 12% year over year"
+        ("GLW_q4_2021", "12%", "verified"),
     ],
 )
 def test_known_numbers(results: list, pair: str, written: str, status: str) -> None:  # type: ignore[type-arg]
@@ -115,3 +135,18 @@ def test_a_segments_figure_is_not_the_companys_outlook(results: list) -> None:  
     (pg,) = [r for r in results if r.name == "PG_q1_2022"]
     (check,) = [c for c in pg.checks if c.written == "two percent" and "family care" in c.sentence]
     assert check.status == "unverified", check.label
+
+
+@pytest.mark.parametrize(("part", "written"), [("grooming", "four percent"), ("beauty", "two percent")])
+def test_a_parts_figure_is_not_the_companys(results: list, part: str, written: str) -> None:  # type: ignore[type-arg]
+    """ "qtrly grooming segment organic sales increased four percent" and "qtrly beauty segment ... two
+    percent": the call's 4% is the company's total and its 2% the company's outlook."""
+    (pg,) = [r for r in results if r.name == "PG_q1_2022"]
+    (check,) = [c for c in pg.checks if c.written == written and part in c.sentence]
+    assert check.status == "unverified", check.label
+
+
+def test_every_cvs_total_revenue_change_is_unverified(results: list) -> None:  # type: ignore[type-arg]
+    (cvs,) = [r for r in results if r.name == "CVS_q4_2021"]
+    checks = [c for c in cvs.checks if c.written == "10.1%"]
+    assert len(checks) == 2 and all(c.status == "unverified" for c in checks)
