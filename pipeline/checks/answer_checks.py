@@ -23,7 +23,7 @@ from pipeline.checks.context import Segment, SentenceContext, clause_cuts
 from pipeline.checks.direction import comparison_conflict, direction_conflict
 from pipeline.checks.fact_index import Fact, FactIndex
 from pipeline.checks.match import MatchConfig, candidates, choose
-from pipeline.checks.pairing import Pairing, pairing
+from pipeline.checks.pairing import NO_PAIRING, Pairing, pairing
 from pipeline.checks.written_numbers import Kind, WrittenNumber, scan, split_sentences
 from pipeline.metrics.types import Metrics
 
@@ -72,7 +72,7 @@ def _check_number(
     sentence: str,
     section: str,
     checked_periods: set[str],
-    paired: Pairing = Pairing(),
+    paired: Pairing = NO_PAIRING,
 ) -> tuple[NumberCheck, Fact | None]:
     """The check of one number, and the fact it was verified against (None unless verified)."""
     clause = ctx.clause_text(w.nstart)

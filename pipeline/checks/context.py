@@ -84,7 +84,8 @@ _PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:fiscal[\s-]+years?|full[\s-]+years?|annual|annually|for\s+the\s+(?:full\s+)?year)\b", re.I
+            r"\b(?:fiscal[\s-]+years?|full[\s-]+years?|annual|annually|for\s+the\s+(?:full\s+)?year|fy)\b",
+            re.I,
         ),
         "FY",
     ),

@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from pipeline.checks.context import Lexicon, Mention, clause_cuts, content_tokens, modifiers
-from pipeline.checks.pairing import Pairing, pairing
+from pipeline.checks.pairing import NO_PAIRING, Pairing, pairing
 from pipeline.checks.qualifiers import TextPeriod, basis_of, direction_of, period_of, role_of
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.checks.written_numbers import (
@@ -247,7 +247,7 @@ class Fact:
     # figure (or their refusal) replaces it, so one concept has one value (`FactIndex.with_metrics`).
     concept: str | None = None
     # For a number read from prose: the level its change moved to and the noun it counts (pairing.py).
-    paired: Pairing = Pairing()
+    paired: Pairing = NO_PAIRING
 
     @property
     def from_text(self) -> bool:

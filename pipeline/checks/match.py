@@ -38,7 +38,7 @@ from typing import Literal
 
 from pipeline.checks.context import Clause, Period, SentenceContext, named_by
 from pipeline.checks.fact_index import DAYS, Fact, FactIndex, PeriodInfo
-from pipeline.checks.pairing import Pairing, pairing_conflict
+from pipeline.checks.pairing import NO_PAIRING, Pairing, pairing_conflict
 from pipeline.checks.qualifiers import basis_of, role_of
 from pipeline.checks.vocabulary import MEASURES, QUALIFIERS
 from pipeline.checks.written_numbers import WrittenNumber
@@ -423,7 +423,7 @@ def choose(
     ctx: SentenceContext,
     index: FactIndex,
     checked_periods: set[str],
-    paired: Pairing = Pairing(),
+    paired: Pairing = NO_PAIRING,
 ) -> Choice:
     """The fact the sentence means among those that agree in value, or why none is accepted.
 

@@ -29,6 +29,9 @@ class Pairing:
     counted: str | None = None  # the stem of the plural noun a count counts ("test", "vaccin")
 
 
+NO_PAIRING = Pairing()  # a figure its sentence pairs with nothing
+
+
 def _counts(n: WrittenNumber) -> bool:
     return n.kind == "count" or (n.kind == "money" and not n.currency and n.scaled)
 

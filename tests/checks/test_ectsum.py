@@ -150,3 +150,10 @@ def test_every_cvs_total_revenue_change_is_unverified(results: list) -> None:  #
     (cvs,) = [r for r in results if r.name == "CVS_q4_2021"]
     checks = [c for c in cvs.checks if c.written == "10.1%"]
     assert len(checks) == 2 and all(c.status == "unverified" for c in checks)
+
+
+def test_a_fiscal_year_range_cites_the_full_year_guide(results: list) -> None:  # type: ignore[type-arg]
+    """ "sees fy revenue growth of 10% to 10.25%": the call's full-year guide, not International's Q3 "up 10%"."""
+    (msi,) = [r for r in results if r.name == "MSI_q3_2021"]
+    checks = [c for c in msi.checks if c.written in ("10", "10%")]
+    assert len(checks) == 2 and all("full year" in (c.label or "") for c in checks), checks

@@ -383,3 +383,29 @@ COUNTS_CALL = (
 )
 def test_a_count_matches_a_source_count_of_the_same_noun(summary: str, written: str, status: str) -> None:
     assert _check(COUNTS_CALL, summary, written) == status
+
+
+INTERNATIONAL = "International Q3 revenue was $658 million, up 10%, also driven by video security."
+GUIDE = "We now expect full year sales to be up 10% to 10.25% compared to prior guide of 9.5% to 10%."
+
+
+@pytest.mark.parametrize(
+    ("call", "summary", "status"),
+    [
+        # a bare "fy" names the fiscal year: a quarter's 10% is not the year's
+        (INTERNATIONAL, "sees fy revenue up 10%.", "unverified"),
+        (INTERNATIONAL, "sees fy revenue growth of 10% to 10.5%.", "unverified"),
+        (f"{INTERNATIONAL}\n{GUIDE}", "sees fy revenue growth of 10% to 10.25%.", "verified"),
+        (INTERNATIONAL, "qtrly international revenue up 10%.", "verified"),
+    ],
+)
+def test_a_bare_fy_is_the_fiscal_year(call: str, summary: str, status: str) -> None:
+    assert _check(call, summary, "10%") == status
+
+
+def test_a_bare_fy_range_cites_the_years_guide() -> None:
+    index = build_text_index([("transcript", f"{INTERNATIONAL}\n{GUIDE}")], company=["compname"])
+    (check,) = [
+        c for c in check_text("sees fy revenue up 10% to 10.25%.", index, section="s") if c.written == "10%"
+    ]
+    assert check.status == "verified" and "full year" in (check.label or "")
