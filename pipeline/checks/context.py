@@ -253,6 +253,11 @@ def _stem(word: str) -> str:
     return w[:-1] if len(w) > 4 and w.endswith("e") else w
 
 
+def word_stem(word: str) -> str:
+    """The stem this module compares words by (see `_stem`): "vaccines" -> "vaccin"."""
+    return _stem(word)
+
+
 def _stems(text: str) -> list[str]:
     return [_stem(m.group(0)) for m in _WORD.finditer(text)]
 

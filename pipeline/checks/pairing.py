@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.checks.context import _stem
+from pipeline.checks.context import word_stem
 from pipeline.checks.vocabulary import STOPWORDS
 from pipeline.checks.written_numbers import WrittenNumber
 
@@ -48,7 +48,7 @@ def counted_noun(text: str, n: WrittenNumber) -> str | None:
         if lower in STOPWORDS:
             break
         if len(lower) > 3 and lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
-            return _stem(lower)
+            return word_stem(lower)
     return None
 
 
