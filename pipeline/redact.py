@@ -10,8 +10,15 @@ an error body, and libraries log exceptions at debug level. `redact(text)` repla
   `add_url_credentials`) or finds in the environment (`OPENAI_BASE_URL`, proxies), wherever they appear
   (a proxy may echo them back without the URL around them),
 with "[redacted]", in the forms the writers spell them too: a JSON string, HTML, the Markdown escaper's
-(`sk-proj-a_b` is `sk-proj-a\\_b` in report.md) and percent-encoding. `without_userinfo` gives the URL to
-keep where a URL must be stored (the cache key).
+(`sk-proj-a_b` is `sk-proj-a\\_b` in report.md) and percent-encoding. Any other spelling (a repr, JSON
+`\\u` escapes, entities, a second escaping, a secret split in two or cut into a fragment) still carries the
+secret's runs of letters and digits, which no escaping touches: every 8-character stretch of such a run that
+looks random (letters and digits mixed, or a lower-upper case change; so neither a dictionary word inside a
+password nor a bare number is masked in a report) is masked wherever it appears, case-insensitively, with
+the overlapping stretches merged. Not covered: a secret re-encoded (base64, hex), spelled in look-alike
+characters (full-width), short and word-like, or made of digits alone (a figure to the reader; masking it
+inside a JSON number would break the file).
+`without_userinfo` gives the URL to keep where a URL must be stored (the cache key).
 
 It is applied where text leaves the process, so nothing needs to remember to call it:
 - every line shown: `stockreport`'s entry point (`cli.app.main`) wraps sys.stdout and sys.stderr in
@@ -33,6 +40,7 @@ from typing import Any, TextIO
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from pipeline.render.markdown_escape import md_inline
+from pipeline.render.text import visible
 
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD)S?$", re.I)
 # A key's characters, each possibly backslash-escaped (the Markdown writer escapes '_' and some '.').
@@ -41,7 +49,9 @@ _KEY_SHAPES = re.compile(
     r"|(?<=Bearer )(?:\\?[A-Za-z0-9._\-]){12,}"
 )
 # 'scheme://USERINFO@': the userinfo of any URL written out (no '/', '?', '#', '@' or space inside it)
-_URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^\s/?#@\[\]<>\"']+@")
+# (A scheme is at most 32 characters: unbounded, a long run of 'a-a-a-...' took quadratic time.)
+_URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]{0,31}://)[^\s/?#@\[\]<>\"']+@")
+_KEY_MARKERS = ("sk-", "rk-", "pk-", "AIza", "Bearer ")
 MASK = "[redacted]"
 MIN_PASSWORD_CHARS = 6  # a shorter password is masked only inside its URL (masking it alone would eat words)
 _REGISTERED: set[str] = set()
@@ -100,7 +110,11 @@ def written_forms(value: str) -> frozenset[str]:
 
 
 def _secret_values() -> list[str]:
-    values = {v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 8}
+    # Not a secret made of digits alone: it cannot be told from a figure, and masking it inside a JSON number
+    # would break the file.
+    values = {
+        v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 8 and not v.strip().isdigit()
+    }
     for value in os.environ.values():
         if "://" in value and "@" in value:
             values |= url_credentials(value)
@@ -109,16 +123,68 @@ def _secret_values() -> list[str]:
     return sorted(forms, key=len, reverse=True)  # longest first, so a key inside another is not half-masked
 
 
+# A fragment this long of a secret's run of letters and digits is masked (shorter ones are too common).
+FRAGMENT_CHARS = 8
+_RUNS = re.compile(r"[A-Za-z0-9]+")
+
+
+def _random_looking(piece: str) -> bool:
+    """Letters and digits mixed, or a lower-upper case change: not a word, and not a bare number (masking
+    digits alone could cut into a figure, or into a number inside a JSON file)."""
+    mixed = any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece)
+    return mixed or re.search(r"[a-z][A-Z]", piece) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _fragments(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for every random-looking FRAGMENT_CHARS-long stretch of the secrets' letter-digit runs."""
+    pieces = {
+        run[i : i + FRAGMENT_CHARS]
+        for secret in secrets
+        for run in _RUNS.findall(secret)
+        for i in range(len(run) - FRAGMENT_CHARS + 1)
+        if _random_looking(run[i : i + FRAGMENT_CHARS])
+    }
+    if not pieces:
+        return None
+    # A lookahead finds every start, overlapping ones included, so the stretches can be merged.
+    return re.compile("(?=(" + "|".join(map(re.escape, sorted(pieces))) + "))", re.IGNORECASE)
+
+
+def _mask_fragments(text: str, fragments: re.Pattern[str]) -> str:
+    spans: list[list[int]] = []
+    for m in fragments.finditer(text):
+        start, end = m.start(), m.start() + len(m.group(1))
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    for start, end in reversed(spans):
+        text = text[:start] + MASK + text[end:]
+    return text
+
+
 def redact(text: str) -> str:
     return _redact(text, _secret_values())
 
 
 def _redact(text: str, secrets: list[str]) -> str:
-    text = _URL_USERINFO.sub(rf"\1{MASK}@", text)
+    """Masked; and if invisible characters hide a secret (a zero-width space every few characters), the text
+    as a reader sees it (`visible`: what every report format shows), masked."""
+    if (shown := visible(text)) != text and (unhidden := _redact_as_written(shown, secrets)) != shown:
+        return unhidden
+    return _redact_as_written(text, secrets)
+
+
+def _redact_as_written(text: str, secrets: list[str]) -> str:
+    if "://" in text:  # the regex scans are the cost of a large file: only where they can match
+        text = _URL_USERINFO.sub(rf"\1{MASK}@", text)
     for value in secrets:
         if value in text:
             text = text.replace(value, MASK)
-    return _KEY_SHAPES.sub(MASK, text)
+    if (fragments := _fragments(tuple(secrets))) is not None:
+        text = _mask_fragments(text, fragments)
+    return _KEY_SHAPES.sub(MASK, text) if any(m in text for m in _KEY_MARKERS) else text
 
 
 def redact_strings(obj: Any) -> Any:

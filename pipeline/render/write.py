@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.errors import StockreportError
 from pipeline.files import atomic_write_folder, make_folder, staging_prefix
+from pipeline.redact import redact
 from pipeline.render.html import render_html
 from pipeline.render.markdown import render_markdown
 from pipeline.render.paths import DEFAULT_FORMATS, FILE_NAMES, FORMATS, report_dir
@@ -57,7 +58,7 @@ def write_report(report: Report, out_root: Path, formats: Iterable[str] = DEFAUL
         else:  # print from a throwaway copy so only the requested files appear
             with tempfile.TemporaryDirectory(dir=folder, prefix=staging_prefix("render")) as tmp:
                 html_path = Path(tmp) / "report.html"
-                html_path.write_text(texts_html, encoding="utf-8")
+                html_path.write_text(redact(texts_html), encoding="utf-8")  # as atomic writes mask
                 html_to_pdf(html_path, folder / FILE_NAMES["pdf"])
         written["pdf"] = folder / FILE_NAMES["pdf"]
     return {f: written[f] for f in wanted}

@@ -35,6 +35,7 @@ from pipeline.model.call_meta import CallMeta
 from pipeline.model.providers import ResolvedModel
 from pipeline.narrate.narration import NarrateOptions
 from pipeline.narrate.prompts import prompt_version
+from pipeline.redact import redact, redact_strings
 from pipeline.run import Narrated, narrate_bundle
 
 FORMAT = 1
@@ -123,7 +124,9 @@ class Recorder(BaseCallbackHandler):
         tool_calls = [
             {"name": c["name"], "args": c["args"]} for c in getattr(message, "tool_calls", None) or []
         ]
-        content = message.content if isinstance(message.content, str) else json.dumps(message.content)
+        # Masked as the answer itself is (model/ask.py): recordings are meant to be committed.
+        tool_calls = redact_strings(tool_calls)
+        content = redact(message.content if isinstance(message.content, str) else json.dumps(message.content))
         finish = (message.response_metadata or {}).get("finish_reason")
         cut = "length" if finish in ("length", "max_tokens") else None
         self.calls.setdefault(pending[0], []).append(

@@ -12,6 +12,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ import markupsafe
 import pytest
 
 from pipeline.render.markdown_escape import md, md_inline
+from pipeline.render.pdf import find_chromium
 from tests.hardening.model_server import ModelServer
 from tests.hardening.support import BUNDLES, REPO, files_under
 from tests.support.answer_fit import append_within_limits
@@ -285,3 +287,117 @@ def test_a_model_echoing_secrets_in_its_prose_leaks_them_into_no_format(tmp_path
         if p.encode() in proc.stdout + proc.stderr
     ]
     assert leaks == []
+
+
+def _json_u_escapes(v: str) -> str:
+    return "".join(c if c.isalnum() else f"\\u{ord(c):04x}" for c in v)
+
+
+def _entities(v: str) -> str:
+    return "".join(c if c.isalnum() else f"&#{ord(c)};" for c in v)
+
+
+def _zero_width_every_5(v: str) -> str:
+    return "\u200b".join(v[i : i + 5] for i in range(0, len(v), 5))
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda v: f"{v[:20]}. And later: {v[20:]}",  # split in two
+        lambda v: repr({"message": f'it\'s "{v}"'}),  # an SDK's repr of an error body
+        _json_u_escapes,
+        lambda v: quote(v, safe="").lower(),
+        _entities,
+        lambda v: json.dumps(json.dumps(v)),  # JSON inside a JSON string (a recorded answer)
+        lambda v: v.upper(),
+        lambda v: v[5:-5],  # a fragment
+    ],
+    ids=["split", "repr", "json-u", "url-lower", "entities", "double-json", "upper", "fragment"],
+)
+@pytest.mark.parametrize("secret", [PROJECT_KEY, ODD_TOKEN], ids=["project-key", "odd-token"])
+def test_any_spelling_keeps_no_random_looking_stretch_of_a_secret(
+    spell: Any, secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Escapings touch punctuation, never letters and digits: every 8-character stretch of a secret's
+    letter-digit runs that looks random is masked however the rest is spelled (review of 583381f)."""
+    from pipeline.redact import redact
+
+    monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", PROJECT_KEY)
+    monkeypatch.setenv("MY_SERVICE_TOKEN", ODD_TOKEN)
+    written = spell(secret)
+    stretches = [r[i : i + 8] for r in re.findall(r"[A-Za-z0-9]+", secret) for i in range(len(r) - 7)]
+    stretches = [s for s in stretches if re.search(r"\d", s) and re.search(r"[A-Za-z]", s)]
+    assert any(s.lower() in written.lower() for s in stretches)  # the check below is not blind
+    masked = redact(written).lower()
+    assert [s for s in stretches if s.lower() in masked] == [], masked
+
+
+def test_a_zero_width_character_inside_a_secret_hides_at_most_its_neighbours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline.redact import redact
+
+    monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", PROJECT_KEY)
+    masked = redact(_zero_width_every_5(PROJECT_KEY) + " " + PROJECT_KEY[3:-3].replace("_", "\u00ad"))
+    for piece in ("Charlie8Delta", "Echo9Foxtrot", "e8Delta"):
+        assert piece not in masked.replace("\u200b", ""), masked
+
+
+def test_words_and_numbers_inside_a_password_are_not_masked_in_a_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only random-looking stretches count: a password made of a word and a year masks itself, not the word,
+    the year or a figure elsewhere."""
+    from pipeline.redact import redact
+
+    monkeypatch.setenv("DB_PASSWORD", "myinvestment2024")
+    monkeypatch.setenv("MY_PIN_TOKEN", "7391462805")
+    text = "Investment returns rose in 2024 to 7,391,462,805 units (7391462805.0)."
+    assert redact(text) == text
+    assert redact("pass myinvestment2024 end") == "pass [redacted] end"
+
+
+@pytest.mark.slow  # spawns stockreport processes
+@pytest.mark.parametrize("command", ["pdf only", "record"])
+def test_an_echoed_secret_reaches_neither_a_pdf_nor_a_recording(command: str, tmp_path: Path) -> None:
+    """`--format pdf` alone prints from a throwaway HTML file, and `record` stores raw answers meant to be
+    committed: both held the secret the model echoed (a whole token, double-escaped, in the recording)."""
+    if command == "pdf only" and shutil.which("chromium") is None and not find_chromium():
+        pytest.skip("Chromium is not installed")
+    pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 is not installed")
+    sentence = f"The key is {PROJECT_KEY} and the token {ODD_TOKEN}."
+
+    def echo(answer: dict[str, Any]) -> dict[str, Any]:
+        return append_within_limits(answer, lambda key: [sentence])[0]
+
+    out = tmp_path / "out"
+    with ModelServer(transform=echo) as server:
+        args = ["--model", "openai-compatible:stub", "--base-url", server.base_url, "--out", str(out)]
+        if command == "record":
+            args = ["record", str(BUNDLES / "AAPL"), *args]
+        else:
+            args = ["generate", str(BUNDLES / "AAPL"), *args, "--no-cache", "--format", "pdf"]
+        proc = _run(args, tmp_path, {"OPENAI_COMPATIBLE_API_KEY": PROJECT_KEY, "MY_SERVICE_TOKEN": ODD_TOKEN})
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in files_under(tmp_path) if p.suffix != ".pdf"]
+    for pdf_path in out.rglob("*.pdf"):
+        pdf = pdfium.PdfDocument(str(pdf_path))
+        texts.append("".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf))))
+    assert command != "pdf only" or len(texts) > 0 and list(out.rglob("*.pdf"))
+    assert command != "record" or list(out.rglob("*.json"))
+    leaks = [p for s in (PROJECT_KEY, ODD_TOKEN) for p in _pieces(s) for t in texts if p in t]
+    assert leaks == []
+
+
+def test_redaction_takes_linear_time_on_hostile_runs() -> None:
+    """Redaction runs on every model answer, printed line and file: a long 'a-a-a-...' run took 2 s for
+    32 kB (an unbounded URL-scheme pattern, quadratic)."""
+    import time
+
+    from pipeline.redact import redact
+
+    for text in ("a-" * 16000, "http://x." + "a-" * 16000 + "@h", "sk-" * 10000):
+        start = time.perf_counter()
+        redact(text)
+        assert time.perf_counter() - start < 0.5, text[:20]
