@@ -15,8 +15,9 @@ with "[redacted]", in the forms the writers spell them too: a JSON string, HTML,
 secret's runs of letters and digits, which no escaping touches: every 8-character stretch of such a run that
 looks random (letters and digits mixed, or a lower-upper case change; so neither a dictionary word inside a
 password nor a bare number is masked in a report) is masked wherever it appears, case-insensitively, with
-the overlapping stretches merged. Not covered: a secret re-encoded (base64, hex), spelled in look-alike
-characters (full-width), short and word-like, or made of digits alone (a figure to the reader; masking it
+the overlapping stretches merged; also in the text as a reader sees it (invisible characters removed) and
+in its NFKC form (full-width letters). Not covered: a secret re-encoded (base64, hex), in look-alike letters
+NFKC does not map (Cyrillic), short and word-like, or made of digits alone (a figure to the reader; masking it
 inside a JSON number would break the file).
 `without_userinfo` gives the URL to keep where a URL must be stored (the cache key).
 
@@ -36,6 +37,7 @@ import json
 import logging
 import os
 import re
+import unicodedata
 from typing import Any, TextIO
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
@@ -169,10 +171,16 @@ def redact(text: str) -> str:
 
 
 def _redact(text: str, secrets: list[str]) -> str:
-    """Masked; and if invisible characters hide a secret (a zero-width space every few characters), the text
-    as a reader sees it (`visible`: what every report format shows), masked."""
-    if (shown := visible(text)) != text and (unhidden := _redact_as_written(shown, secrets)) != shown:
-        return unhidden
+    """Masked; and if invisible characters or compatibility look-alikes hide a secret (a zero-width space
+    every few characters, full-width letters), the text as a reader sees it (`visible`, what every report
+    format shows; then NFKC, as the number check reads it), masked."""
+    shown = visible(text)
+    for seen in (
+        shown,
+        unicodedata.normalize("NFKC", shown),
+    ):  # full-width 'ｓｋ－ｐｒｏｊ' reads as 'sk-proj'
+        if seen != text and (unhidden := _redact_as_written(seen, secrets)) != seen:
+            return unhidden
     return _redact_as_written(text, secrets)
 
 

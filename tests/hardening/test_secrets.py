@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -401,3 +402,13 @@ def test_redaction_takes_linear_time_on_hostile_runs() -> None:
         start = time.perf_counter()
         redact(text)
         assert time.perf_counter() - start < 0.5, text[:20]
+
+
+def test_a_full_width_secret_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.redact import redact
+
+    monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", PROJECT_KEY)
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in PROJECT_KEY)
+    assert unicodedata.normalize("NFKC", full_width) == PROJECT_KEY
+    masked = unicodedata.normalize("NFKC", redact(f"the key {full_width} here"))
+    assert [p for p in _pieces(PROJECT_KEY) if p in masked] == [], masked
