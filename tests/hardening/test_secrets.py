@@ -412,3 +412,61 @@ def test_a_full_width_secret_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert unicodedata.normalize("NFKC", full_width) == PROJECT_KEY
     masked = unicodedata.normalize("NFKC", redact(f"the key {full_width} here"))
     assert [p for p in _pieces(PROJECT_KEY) if p in masked] == [], masked
+
+
+# Each layer on its own: the answer is masked at the source now, so the end-to-end tests above would stay
+# green with any one of these layers removed (review of 583381f, F12). Each test below fails without its layer.
+LAYER_TEXT = f"error body: Incorrect API key provided: {PROJECT_KEY} (token {ODD_TOKEN})"
+
+
+def _assert_masked(data: str | bytes) -> None:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    assert [p for s in (PROJECT_KEY, ODD_TOKEN) for p in _pieces(s) if p in text] == [], text
+    assert "[redacted]" in text
+
+
+@pytest.fixture
+def layer_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", PROJECT_KEY)
+    monkeypatch.setenv("MY_SERVICE_TOKEN", ODD_TOKEN)
+
+
+@pytest.mark.usefixtures("layer_secrets")
+def test_layer_every_file_write_masks(tmp_path: Path) -> None:
+    from pipeline.files import atomic_write_folder, atomic_write_many, atomic_write_text
+
+    atomic_write_text(tmp_path / "a.txt", LAYER_TEXT)
+    atomic_write_many({tmp_path / "b.json": json.dumps({"e": LAYER_TEXT}).encode()})
+    atomic_write_folder(tmp_path / "folder", {"c.md": LAYER_TEXT.encode()})
+    for path in (tmp_path / "a.txt", tmp_path / "b.json", tmp_path / "folder" / "c.md"):
+        _assert_masked(path.read_bytes())
+
+
+@pytest.mark.usefixtures("layer_secrets")
+def test_layer_every_printed_line_masks() -> None:
+    import io
+
+    from pipeline.redact import RedactingStream
+
+    target = io.StringIO()
+    stream = RedactingStream(target)
+    stream.write(LAYER_TEXT[:30])
+    stream.write(LAYER_TEXT[30:] + "\n")  # a line written in two pieces is seen whole
+    stream.write("last line without newline: " + PROJECT_KEY)
+    stream.flush()
+    _assert_masked(target.getvalue())
+
+
+@pytest.mark.usefixtures("layer_secrets")
+def test_layer_the_answer_cache_and_the_remote_batch_store_mask(tmp_path: Path) -> None:
+    from pipeline.batch.remote_answers import AnswerStore
+    from pipeline.model.cache import AnswerCache, CachedAnswer
+
+    cache = AnswerCache(tmp_path / "cache")
+    cache.put("k", CachedAnswer(LAYER_TEXT, {"summary": LAYER_TEXT}, 1, 1))
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            _assert_masked(path.read_bytes())
+    store = AnswerStore(tmp_path / "remote" / "answers.jsonl")
+    store.add([{"key": "k", "body": {"choices": [{"message": {"content": LAYER_TEXT}}]}}])
+    _assert_masked((tmp_path / "remote" / "answers.jsonl").read_bytes())
