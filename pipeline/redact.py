@@ -175,10 +175,8 @@ def _redact(text: str, secrets: list[str]) -> str:
     every few characters, full-width letters), the text as a reader sees it (`visible`, what every report
     format shows; then NFKC, as the number check reads it), masked."""
     shown = visible(text)
-    for seen in (
-        shown,
-        unicodedata.normalize("NFKC", shown),
-    ):  # full-width 'ｓｋ－ｐｒｏｊ' reads as 'sk-proj'
+    normal = unicodedata.normalize("NFKC", shown)  # full-width 'ｓｋ－ｐｒｏｊ' reads as 'sk-proj'
+    for seen in (shown, normal):
         if seen != text and (unhidden := _redact_as_written(seen, secrets)) != seen:
             return unhidden
     return _redact_as_written(text, secrets)
