@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.checks import build_text_index, check_text
+from pipeline.checks.answer_checks import NumberCheck
+from pipeline.checks.fact_index import FactIndex
 from pipeline.checks.qualifiers import period_of
 
 CALL = (
@@ -20,9 +22,18 @@ CALL = (
 INDEX = build_text_index([("transcript", CALL)], company=["compname"])
 
 
+def _one(summary: str, written: str, index: FactIndex = INDEX) -> NumberCheck:
+    """The check of the number written as `written` in `summary`."""
+    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    return check
+
+
+def _index(call: str, company: tuple[str, ...] = ("compname",), call_quarter: str | None = None) -> FactIndex:
+    return build_text_index([("transcript", call)], company=company, call_quarter=call_quarter)
+
+
 def _status(summary: str, written: str) -> str:
-    (check,) = [c for c in check_text(summary, INDEX, section="summary") if c.written == written]
-    return check.status
+    return _one(summary, written).status
 
 
 @pytest.mark.parametrize(
@@ -94,7 +105,7 @@ INSURER = build_text_index(
     ],
 )
 def test_premium_income_and_a_year_ago(summary: str, status: str) -> None:
-    (check,) = [c for c in check_text(summary, INSURER, section="summary") if c.written == "3.5%"]
+    check = _one(summary, "3.5%", INSURER)
     assert check.status == status, check.note
 
 
@@ -115,17 +126,15 @@ RETAILER_CALL = "Sales for the third quarter were $36.8 billion. Comp sales were
     ],
 )
 def test_the_calls_quarter_is_a_fact_of_the_input(summary: str, written: str, status: str) -> None:
-    index = build_text_index([("transcript", RETAILER_CALL)], company=["compname"], call_quarter="Q3-2021")
-    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    check = _one(summary, written, _index(RETAILER_CALL, call_quarter="Q3-2021"))
     assert check.status == status, check.note
     if status == "verified":
         assert check.source == "earnings_call.quarter"
 
 
 def test_without_the_calls_quarter_the_fiscal_quarter_stays_unverified() -> None:
-    index = build_text_index([("transcript", RETAILER_CALL)], company=["compname"])
     summary = "Comparable sales for q3 of fiscal 2021 increased 6.1 percent."
-    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == "q3 of fiscal 2021"]
+    check = _one(summary, "q3 of fiscal 2021", _index(RETAILER_CALL))
     assert check.status == "unverified"
 
 
@@ -176,8 +185,7 @@ SPUN_OFF_CALL = (
     ],
 )
 def test_a_scope_word_the_source_uses_for_the_same_thing(summary: str, status: str) -> None:
-    index = build_text_index([("transcript", SPUN_OFF_CALL)], company=["compname"])
-    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == "3.5 points"]
+    check = _one(summary, "3.5 points", _index(SPUN_OFF_CALL))
     assert check.status == status, check.note
 
 
@@ -196,8 +204,7 @@ GUIDANCE_CALL = (
     ],
 )
 def test_equal_facts_cite_the_source_sentence_of_the_other_figures(summary: str, cited: str) -> None:
-    index = build_text_index([("transcript", GUIDANCE_CALL)], company=["compname"])
-    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == "$3.7 billion"]
+    check = _one(summary, "$3.7 billion", _index(GUIDANCE_CALL))
     assert check.status == "verified" and cited in (check.label or ""), check.label
 
 
@@ -230,8 +237,7 @@ SEGMENTS_CALL = (
     ],
 )
 def test_the_sources_names_narrow_a_measure_in_any_case(summary: str, written: str, status: str) -> None:
-    index = build_text_index([("transcript", SEGMENTS_CALL)], company=["compname", "cvs"])
-    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    check = _one(summary, written, _index(SEGMENTS_CALL, company=("compname", "cvs")))
     assert check.status == status, check.note
 
 
@@ -257,15 +263,12 @@ PARTS_CALL = (
     ],
 )
 def test_a_part_named_before_segment_narrows_the_measure(summary: str, written: str, status: str) -> None:
-    index = build_text_index([("transcript", PARTS_CALL)], company=["compname"])
-    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
+    check = _one(summary, written, _index(PARTS_CALL))
     assert check.status == status, check.note
 
 
 def _check(call: str, summary: str, written: str) -> str:
-    index = build_text_index([("transcript", call)], company=["compname"])
-    (check,) = [c for c in check_text(summary, index, section="summary") if c.written == written]
-    return check.status
+    return _one(summary, written, _index(call)).status
 
 
 COMPANY_CALL = (
@@ -404,8 +407,5 @@ def test_a_bare_fy_is_the_fiscal_year(call: str, summary: str, status: str) -> N
 
 
 def test_a_bare_fy_range_cites_the_years_guide() -> None:
-    index = build_text_index([("transcript", f"{INTERNATIONAL}\n{GUIDE}")], company=["compname"])
-    (check,) = [
-        c for c in check_text("sees fy revenue up 10% to 10.25%.", index, section="s") if c.written == "10%"
-    ]
+    check = _one("sees fy revenue up 10% to 10.25%.", "10%", _index(f"{INTERNATIONAL}\n{GUIDE}"))
     assert check.status == "verified" and "full year" in (check.label or "")
