@@ -31,6 +31,7 @@ It is applied where text leaves the process, so nothing needs to remember to cal
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import json
@@ -137,9 +138,16 @@ def _random_looking(piece: str) -> bool:
     return mixed or re.search(r"[a-z][A-Z]", piece) is not None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Fragments:
+    lowered: tuple[str, ...]  # the stretches, lower-case: `in` finds them ~10x faster than the pattern
+    pattern: re.Pattern[str]
+
+
 @functools.lru_cache(maxsize=64)
-def _fragments(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for every random-looking FRAGMENT_CHARS-long stretch of the secrets' letter-digit runs."""
+def _fragments(secrets: tuple[str, ...]) -> _Fragments | None:
+    """Every random-looking FRAGMENT_CHARS-long stretch of the secrets' letter-digit runs, and one pattern
+    that finds them all."""
     pieces = {
         run[i : i + FRAGMENT_CHARS]
         for secret in secrets
@@ -150,12 +158,16 @@ def _fragments(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
     if not pieces:
         return None
     # A lookahead finds every start, overlapping ones included, so the stretches can be merged.
-    return re.compile("(?=(" + "|".join(map(re.escape, sorted(pieces))) + "))", re.IGNORECASE)
+    pattern = re.compile("(?=(" + "|".join(map(re.escape, sorted(pieces))) + "))", re.IGNORECASE)
+    return _Fragments(tuple(p.lower() for p in pieces), pattern)
 
 
-def _mask_fragments(text: str, fragments: re.Pattern[str]) -> str:
+def _mask_fragments(text: str, fragments: _Fragments) -> str:
+    lowered = text.lower()
+    if not any(piece in lowered for piece in fragments.lowered):  # the usual case, and the pattern's cost
+        return text
     spans: list[list[int]] = []
-    for m in fragments.finditer(text):
+    for m in fragments.pattern.finditer(text):
         start, end = m.start(), m.start() + len(m.group(1))
         if spans and start <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], end)
